@@ -1,0 +1,64 @@
+/* linereader.h: streams lines out of a file descriptor or a memory block
+ * without holding the whole input. Lines are returned as views into an
+ * internal buffer (8 MiB); a client that keeps views across lines registers
+ * keep_from() so the bytes it still needs survive a refill, and pin() so it
+ * can copy them out when they would not fit. Lines longer than max_line are
+ * cut: the first max_line bytes are returned with `too_long` set and the rest
+ * of that line is skipped. '\r' before '\n' is removed. */
+#ifndef GOROSCOPE_LINEREADER_H
+#define GOROSCOPE_LINEREADER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct line {
+	const char *p;
+	size_t n;
+	uint64_t lineno;     /* 1-based */
+	uint64_t offset;     /* byte offset of p[0] in the input */
+	bool no_newline;     /* last line, not terminated by '\n' */
+	bool too_long;       /* cut at max_line */
+	bool had_cr;         /* '\r\n' line end */
+};
+
+struct lr_client {
+	void *ctx;
+	/* Earliest input offset whose bytes must stay readable, or UINT64_MAX. */
+	uint64_t (*keep_from)(void *ctx);
+	/* Copy out whatever keep_from() protects; afterwards keep_from() must
+	 * return UINT64_MAX. */
+	void (*pin)(void *ctx);
+};
+
+struct linereader {
+	int fd;              /* -1 in memory mode */
+	char *buf;           /* owned in fd mode; the caller's block otherwise */
+	size_t cap;
+	size_t start, end;   /* unread bytes are buf[start..end) */
+	uint64_t base;       /* input offset of buf[0] */
+	uint64_t lineno;
+	size_t max_line;
+	bool eof;
+	bool pending_skip;   /* drop the rest of a cut line first */
+	struct lr_client client;
+	uint64_t total_read; /* bytes consumed from the source so far */
+};
+
+/* Stream from fd (not closed by the reader). */
+void lr_open_fd(struct linereader *lr, int fd, size_t max_line);
+/* Read lines out of a caller-owned block that outlives the reader. */
+void lr_open_mem(struct linereader *lr, const char *p, size_t n, size_t max_line);
+void lr_close(struct linereader *lr);
+/* Next line: returns 1 and fills *out, 0 at end of input, or -1 on a read
+ * error (err filled). */
+int lr_next(struct linereader *lr, struct line *out, struct err *err);
+/* Pointer to input offset off; valid only while keep_from() covers it. */
+static inline const char *lr_at(const struct linereader *lr, uint64_t off)
+{
+	return lr->buf + (off - lr->base);
+}
+
+#endif

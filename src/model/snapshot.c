@@ -1,0 +1,184 @@
+/* snapshot.c: storage for the model; no parsing, no analysis. */
+#include "../base/common.h"
+#include "snapshot.h"
+#include "../base/hash.h"
+#include "../base/xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { MAX_WARNINGS = 200 };
+
+struct snapshot *snapshot_new(const char *source, uint32_t index)
+{
+	struct snapshot *s = xcalloc(1, sizeof(*s));
+	strtab_init(&s->strs);
+	arena_init(&s->arena);
+	s->source = arena_strndup(&s->arena, source, strlen(source));
+	s->index = index;
+	s->format = "traceback";
+	return s;
+}
+
+void snapshot_free(struct snapshot *s)
+{
+	if (!s)
+		return;
+	for (uint32_t i = 0; i < s->ngchunks; i++)
+		free(s->gchunks[i]);
+	free(s->gchunks);
+	free(s->frames);
+	free(s->stacks);
+	free(s->stack_slots);
+	free(s->races);
+	for (uint32_t i = 0; i < s->nwarnings; i++)
+		free(s->warnings[i].msg);
+	free(s->warnings);
+	strtab_free(&s->strs);
+	arena_free(&s->arena);
+	free(s);
+}
+
+struct goroutine *snapshot_add_goroutine(struct snapshot *s)
+{
+	uint64_t i = s->ngoroutines;
+	if ((i >> G_CHUNK_BITS) >= s->ngchunks) {
+		s->gchunks = xreallocarray(s->gchunks, s->ngchunks + 1, sizeof(*s->gchunks));
+		s->gchunks[s->ngchunks++] = xmalloc(sizeof(struct goroutine) * G_CHUNK);
+	}
+	s->ngoroutines++;
+	struct goroutine *g = snapshot_goroutine(s, i);
+	memset(g, 0, sizeof(*g));
+	return g;
+}
+
+uint32_t snapshot_find_stack(const struct snapshot *s, uint64_t hash)
+{
+	if (!s->nstack_slots)
+		return UINT32_MAX;
+	uint32_t mask = s->nstack_slots - 1;
+	for (uint32_t i = (uint32_t)hash & mask;; i = (i + 1) & mask) {
+		uint32_t v = s->stack_slots[i];
+		if (!v)
+			return UINT32_MAX;
+		if (s->stacks[v - 1].hash == hash)
+			return v - 1;
+	}
+}
+
+static void rehash_stacks(struct snapshot *s)
+{
+	uint32_t n = s->nstack_slots ? s->nstack_slots * 2 : 256;
+	uint32_t *slots = xcalloc(n, sizeof(*slots));
+	for (uint32_t id = 0; id < s->nstacks; id++) {
+		uint32_t i = (uint32_t)s->stacks[id].hash & (n - 1);
+		while (slots[i])
+			i = (i + 1) & (n - 1);
+		slots[i] = id + 1;
+	}
+	free(s->stack_slots);
+	s->stack_slots = slots;
+	s->nstack_slots = n;
+}
+
+uint32_t snapshot_add_stack(struct snapshot *s, uint64_t hash, const struct frame *frames,
+			    uint32_t nframes, uint32_t flags, const struct frame *creator)
+{
+	if ((s->nstacks + 1) * 4 >= s->nstack_slots * 3)
+		rehash_stacks(s);
+	if (s->nstacks == s->stacks_cap) {
+		s->stacks_cap = s->stacks_cap ? s->stacks_cap * 2 : 64;
+		s->stacks = xreallocarray(s->stacks, s->stacks_cap, sizeof(*s->stacks));
+	}
+	while (s->nframes + nframes > s->frames_cap) {
+		s->frames_cap = s->frames_cap ? s->frames_cap * 2 : 256;
+		s->frames = xreallocarray(s->frames, s->frames_cap, sizeof(*s->frames));
+	}
+	uint32_t id = s->nstacks++;
+	struct stack *st = &s->stacks[id];
+	memset(st, 0, sizeof(*st));
+	st->hash = hash;
+	st->first = s->nframes;
+	st->nframes = nframes;
+	st->flags = flags;
+	if (creator) {
+		st->creator = *creator;
+		st->flags |= STACK_HAS_CREATOR;
+	}
+	if (nframes)
+		memcpy(s->frames + s->nframes, frames, nframes * sizeof(*frames));
+	s->nframes += nframes;
+	uint32_t mask = s->nstack_slots - 1;
+	uint32_t i = (uint32_t)hash & mask;
+	while (s->stack_slots[i])
+		i = (i + 1) & mask;
+	s->stack_slots[i] = id + 1;
+	return id;
+}
+
+void snapshot_add_race(struct snapshot *s, const struct race *r)
+{
+	if (s->nraces == s->races_cap) {
+		s->races_cap = s->races_cap ? s->races_cap * 2 : 8;
+		s->races = xreallocarray(s->races, s->races_cap, sizeof(*s->races));
+	}
+	s->races[s->nraces++] = *r;
+}
+
+void snapshot_warn(struct snapshot *s, uint64_t line, uint64_t offset, const char *fmt, ...)
+{
+	if (s->nwarnings >= MAX_WARNINGS) {
+		s->warnings_dropped++;
+		return;
+	}
+	if (s->nwarnings == s->warnings_cap) {
+		s->warnings_cap = s->warnings_cap ? s->warnings_cap * 2 : 8;
+		s->warnings = xreallocarray(s->warnings, s->warnings_cap, sizeof(*s->warnings));
+	}
+	char tmp[600];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	s->warnings[s->nwarnings++] = (struct warning){line, offset, xstrdup(tmp)};
+}
+
+uint32_t snapshot_intern_labels(struct snapshot *s, const uint32_t *kv, uint32_t npairs)
+{
+	if (!npairs)
+		return 0;
+	/* The encoding is the raw id array: compact, and equal sets (same
+	 * order, which Go guarantees: sorted by key) intern to one id. */
+	return strtab_intern(&s->strs, (const char *)kv, npairs * 2 * sizeof(uint32_t));
+}
+
+uint32_t snapshot_labels(const struct snapshot *s, uint32_t labels, uint32_t *kv, uint32_t max)
+{
+	if (!labels)
+		return 0;
+	uint32_t n = strtab_len(&s->strs, labels) / (2 * sizeof(uint32_t));
+	if (n > max)
+		n = max;
+	memcpy(kv, strtab_str(&s->strs, labels), n * 2 * sizeof(uint32_t));
+	return n;
+}
+
+void snapset_init(struct snapset *set) { memset(set, 0, sizeof(*set)); }
+
+void snapset_push(struct snapset *set, struct snapshot *s)
+{
+	if (set->n == set->cap) {
+		set->cap = set->cap ? set->cap * 2 : 4;
+		set->v = xreallocarray(set->v, set->cap, sizeof(*set->v));
+	}
+	set->v[set->n++] = s;
+}
+
+void snapset_free(struct snapset *set)
+{
+	for (uint32_t i = 0; i < set->n; i++)
+		snapshot_free(set->v[i]);
+	free(set->v);
+	memset(set, 0, sizeof(*set));
+}

@@ -1,0 +1,197 @@
+/* snapshot.h: the one model every parser fills and every analysis reads.
+ *
+ * A snapshot is one moment of one process: its goroutines (individually,
+ * from text tracebacks) or its samples (aggregated, from debug=1/protobuf,
+ * later). Stacks are de-duplicated: goroutines refer to a stack id, and a
+ * stack is a run of frames whose strings are interned in the snapshot's
+ * string table. A snapshot owns all its memory; snapshot_free() releases it.
+ * Once a parser hands a snapshot over it is read-only. */
+#ifndef GOROSCOPE_SNAPSHOT_H
+#define GOROSCOPE_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/arena.h"
+#include "../base/strtab.h"
+
+/* frame.flags */
+enum {
+	FRAME_INLINED = 1 << 0, /* printed with "(...)": inlined call */
+	FRAME_NOFILE = 1 << 1,  /* no file line (cgo "non-Go function", cut dump) */
+};
+
+struct frame {
+	uint32_t func; /* strtab id */
+	uint32_t file; /* strtab id */
+	uint32_t line; /* 0 = unknown */
+	uint32_t flags;
+};
+
+/* stack.flags */
+enum {
+	STACK_ELIDED_OLD = 1 << 0,   /* "...additional frames elided..." (outermost frames lost) */
+	STACK_ELIDED_MIDDLE = 1 << 1, /* "...N frames elided..." (Go 1.21+) */
+	STACK_UNAVAILABLE = 1 << 2,  /* "stack unavailable" (running elsewhere, C code) */
+	STACK_HAS_CREATOR = 1 << 3,
+	STACK_SYSTEM = 1 << 4,       /* runtime-internal goroutine */
+};
+
+struct stack {
+	uint64_t hash;       /* signature hash (frames + creator + flags) */
+	uint32_t first;      /* index of first frame in snapshot.frames, innermost first */
+	uint32_t nframes;
+	uint32_t flags;
+	uint32_t elided;     /* N of "...N frames elided..." (max seen) */
+	struct frame creator; /* valid when STACK_HAS_CREATOR */
+};
+
+/* goroutine.flags */
+enum {
+	G_LOCKED = 1 << 0,     /* ", locked to thread" */
+	G_LEAKED = 1 << 1,     /* " (leaked)" (Go 1.26+ leak GC) */
+	G_DURABLE = 1 << 2,    /* " (durable)" synctest annotation */
+	G_SCAN = 1 << 3,       /* " (scan)" */
+	G_TRUNCATED = 1 << 4,  /* block cut off (end of input or foreign text) */
+	G_HAS_PARENT = 1 << 5, /* parent id known ("in goroutine N" or ancestors) */
+	G_HAS_MINUTES = 1 << 6,
+	G_BUBBLE = 1 << 7,     /* in a synctest bubble/group */
+	G_HAS_OBJECT = 1 << 8, /* object is the first argument of a wait primitive */
+	G_OBJECT_ARG = 1 << 9, /* object is the first argument of the top frame */
+};
+
+struct goroutine {
+	uint64_t id;
+	uint64_t parent;     /* creator goroutine id when G_HAS_PARENT */
+	uint64_t object;     /* pointer the goroutine waits on, see G_HAS_OBJECT */
+	uint32_t stack;      /* index into snapshot.stacks */
+	uint32_t state;      /* strtab id: wait reason or status word, annotations removed */
+	uint32_t minutes;    /* wait minutes when G_HAS_MINUTES */
+	uint32_t labels;     /* labelset id (strtab id of its encoding), 0 = none */
+	uint32_t flags;
+	uint32_t bubble;     /* synctest bubble/group number when G_BUBBLE */
+};
+
+/* What produced the dump, from its preamble. */
+enum snap_kind {
+	SNAP_STACKS = 0,     /* runtime.Stack / debug=2: no preamble */
+	SNAP_PANIC,
+	SNAP_FATAL,          /* fatal error: ... */
+	SNAP_SIGNAL,         /* SIGQUIT / SIGABRT / ... */
+	SNAP_TEST_TIMEOUT,   /* panic: test timed out after ... */
+	SNAP_HTTP_PANIC,     /* net/http "http: panic serving ...", recovered */
+	SNAP_RACE,           /* race-detector reports only */
+};
+
+struct race_access {
+	char kind[24];        /* "Read", "Write", "Previous write", ... */
+	uint64_t goroutine;   /* 0 for the main goroutine */
+	bool main_goroutine;
+	struct frame top;     /* innermost frame */
+};
+
+struct race {
+	struct race_access a, b;
+	uint32_t nframes_a, nframes_b;
+};
+
+struct warning {
+	uint64_t line, offset;
+	char *msg;
+};
+
+/* Per-snapshot goroutines are stored in chunks so a million of them never
+ * need one huge reallocation (that would double the peak memory). */
+enum { G_CHUNK_BITS = 14, G_CHUNK = 1 << G_CHUNK_BITS };
+
+struct snapshot {
+	struct strtab strs;
+	struct arena arena;
+
+	struct goroutine **gchunks;
+	uint32_t ngchunks;
+	uint64_t ngoroutines;
+
+	struct frame *frames;
+	uint32_t nframes, frames_cap;
+	struct stack *stacks;
+	uint32_t nstacks, stacks_cap;
+	uint32_t *stack_slots;  /* hash table: stack id + 1 */
+	uint32_t nstack_slots;
+
+	struct race *races;
+	uint32_t nraces, races_cap;
+	uint32_t races_reported;  /* "Found N data race(s)" */
+
+	struct warning *warnings;
+	uint32_t nwarnings, warnings_cap, warnings_dropped;
+
+	/* Where it came from. */
+	const char *source;     /* file name or "-" (arena) */
+	uint32_t index;         /* 1-based among the snapshots of one source */
+	enum snap_kind kind;
+	const char *format;     /* "traceback", ... (static) */
+	const char *preamble;   /* first preamble line, e.g. "panic: boom" (arena) */
+	const char *signal_detail; /* "[signal SIGSEGV: ...]" or "PC=... m=..." */
+	uint64_t first_line, last_line;
+	uint64_t first_offset, end_offset;
+	bool truncated;          /* ended mid-goroutine */
+	bool at_pprof_cap;       /* ~64 MiB: pprof debug=2 cut-off */
+	bool register_dump;
+	bool level2;             /* runtime frames / fp= shown (GOTRACEBACK>=2) */
+	bool gp_headers;         /* "gp=... m=..." headers (Go 1.22+) */
+	bool gccgo;
+	uint32_t threads;        /* register dumps seen (GOTRACEBACK=crash: one per M) */
+	uint64_t unique_ids;     /* distinct goroutine ids (id 0 not counted) */
+	uint32_t go_version_min; /* minor version lower bound inferred from features, 0 = unknown */
+};
+
+struct snapshot *snapshot_new(const char *source, uint32_t index);
+void snapshot_free(struct snapshot *s);
+
+/* Append a zeroed goroutine and return it (valid until the next append). */
+struct goroutine *snapshot_add_goroutine(struct snapshot *s);
+static inline struct goroutine *snapshot_goroutine(const struct snapshot *s, uint64_t i)
+{
+	return &s->gchunks[i >> G_CHUNK_BITS][i & (G_CHUNK - 1)];
+}
+
+/* Find the stack with this signature hash, or return UINT32_MAX. Hashes are
+ * 64-bit over all signature bytes; equal hashes are taken as equal stacks. */
+uint32_t snapshot_find_stack(const struct snapshot *s, uint64_t hash);
+/* Add a stack with nframes frames copied from frames[]; returns its id. */
+uint32_t snapshot_add_stack(struct snapshot *s, uint64_t hash, const struct frame *frames,
+			    uint32_t nframes, uint32_t flags, const struct frame *creator);
+
+static inline const struct frame *snapshot_frames(const struct snapshot *s, const struct stack *st)
+{
+	return s->frames + st->first;
+}
+static inline const char *snapshot_str(const struct snapshot *s, uint32_t id)
+{
+	return strtab_str(&s->strs, id);
+}
+
+void snapshot_add_race(struct snapshot *s, const struct race *r);
+/* Record a warning (kept up to a cap; further ones are only counted). */
+void snapshot_warn(struct snapshot *s, uint64_t line, uint64_t offset, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Label sets: a list of key/value pairs interned as one string id. */
+uint32_t snapshot_intern_labels(struct snapshot *s, const uint32_t *kv, uint32_t npairs);
+/* Decode a labelset id into up to max pairs (key,value ids); returns npairs. */
+uint32_t snapshot_labels(const struct snapshot *s, uint32_t labels, uint32_t *kv, uint32_t max);
+
+#endif
+
+#ifndef GOROSCOPE_SNAPSET
+#define GOROSCOPE_SNAPSET
+/* An ordered list of snapshots (all dumps found in the inputs). Owns them. */
+struct snapset {
+	struct snapshot **v;
+	uint32_t n, cap;
+};
+void snapset_init(struct snapset *set);
+void snapset_push(struct snapset *set, struct snapshot *s);
+void snapset_free(struct snapset *set);
+#endif

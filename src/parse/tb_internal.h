@@ -1,0 +1,106 @@
+/* tb_internal.h: state shared by the traceback reader's files
+ * (traceback.c, tb_prefix.c, tb_race.c). Not a public interface. */
+#ifndef GOROSCOPE_TB_INTERNAL_H
+#define GOROSCOPE_TB_INTERNAL_H
+
+#include "../base/common.h"
+#include "../base/linereader.h"
+#include "../base/u64set.h"
+#include "../model/snapshot.h"
+#include "traceback.h"
+
+/* Per-line log prefix ("2017-05-05 17:55:54 [DEBUG] plugin: "), learnt from
+ * a goroutine header that does not start its line, confirmed when the next
+ * line carries the same prefix. */
+struct tb_prefix {
+	bool active;
+	char text[256];
+	size_t len;
+	size_t tail;      /* bytes at the end of text matched on every line */
+	bool cand;
+	uint64_t cand_line;
+};
+
+void tb_prefix_reset(struct tb_prefix *p);
+/* Offer the text before a header found inside line lineno. */
+void tb_prefix_candidate(struct tb_prefix *p, const char *s, size_t n, uint64_t lineno);
+/* Strip the prefix from the line (s, n). Returns false when a prefix is active and this
+ * line does not carry it (then s and n are unchanged). */
+bool tb_prefix_strip(struct tb_prefix *p, const char **s, size_t *n, uint64_t lineno);
+
+/* A frame of the goroutine being read: views into the input (offsets, since
+ * the line reader may move its buffer) until pinned into the string table. */
+struct pframe {
+	uint64_t func_off, file_off;
+	uint64_t name_hash;
+	uint32_t func_len, file_len;
+	uint32_t func_id, file_id; /* valid when pinned */
+	uint32_t line, flags;
+	bool pinned;
+};
+
+enum tb_mode { M_NORMAL, M_RUNTIME_STACK, M_ANCESTORS, M_RACE };
+
+struct tb {
+	struct linereader *lr;
+	const struct tb_options *opt;
+	struct snapset *out;
+	struct tb_stats *stats;
+	const char *source;
+	struct snapshot *cur;
+	uint32_t nsnap;
+	struct u64set ids;   /* goroutine ids of cur: a repeated id starts a new dump */
+	bool relay;          /* cur continues with GOTRACEBACK=crash thread dumps */
+	enum tb_mode mode;
+	uint64_t foreign_in_g;
+
+	/* the goroutine being read */
+	bool in_g;
+	struct goroutine g;
+	uint64_t g_line, g_offset;
+	struct pframe *frames;
+	uint32_t nframes, frames_cap, dropped_frames;
+	struct frame *scratch;
+	uint32_t scratch_cap;
+	bool have_creator;
+	struct pframe creator;
+	uint32_t sflags, elided;
+	uint64_t sig;
+	bool have_object;
+	uint64_t object;
+	uint64_t keep;       /* earliest input offset still referenced */
+	bool cand;           /* a function line waits for its file line */
+	bool cand_is_creator;
+	struct pframe cand_f;
+
+	/* cache of the last state string */
+	char last_state[48];
+	size_t last_state_len;
+	uint32_t last_state_id;
+	const struct snapshot *last_state_snap;
+
+	/* preamble of the next dump */
+	bool pre_pending, pre_weak, pre_relay;
+	enum snap_kind pre_kind;
+	uint64_t pre_line;
+	char pre_text[256];
+	char pre_detail[160];
+	bool after_regdump;
+	uint32_t regdump_gap; /* foreign lines since the last register line */
+
+	struct tb_prefix prefix;
+
+	/* race report being read */
+	struct race race;
+	int race_access;     /* 0 none yet, 1 first access, 2 second */
+	bool race_want_file;
+	uint64_t race_line;
+};
+
+/* Race reports: returns true when the line was consumed. Starts M_RACE on
+ * "WARNING: DATA RACE"; in M_RACE, reads until the closing "=====" line. */
+bool tb_race_line(struct tb *t, const struct line *l, const char *s, size_t n);
+/* End of input inside a race report: keep what was read. */
+void tb_race_flush(struct tb *t);
+
+#endif

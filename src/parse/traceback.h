@@ -1,0 +1,43 @@
+/* traceback.h: reader for Go text tracebacks in all their forms: debug=2
+ * and runtime.Stack output, panics, fatal errors, signal dumps with register
+ * trailers, GOTRACEBACK=crash, tracebackancestors, gccgo dumps, race-detector
+ * reports; wrapped in logs (per-line prefixes, glued headers, CRLF, 8-space
+ * indentation, markdown), several per input. Streams its input: memory grows
+ * with the number of distinct stacks and goroutines, not with input size. */
+#ifndef GOROSCOPE_TRACEBACK_H
+#define GOROSCOPE_TRACEBACK_H
+
+#include "../base/err.h"
+#include "../model/snapshot.h"
+
+struct tb_options {
+	size_t max_line;     /* longer lines are cut and skipped (default 1 MiB) */
+	uint32_t max_frames; /* frames kept per goroutine (default 4096) */
+};
+
+/* What a parse saw besides snapshots, so callers can explain an empty
+ * result ("found 'panic: x' at line 3 but no goroutine stacks"). */
+struct tb_stats {
+	uint64_t lines;
+	uint64_t bytes;
+	uint64_t preamble_line;   /* first preamble seen, 0 = none */
+	char preamble[160];
+	uint64_t binary_lines;    /* lines with NUL bytes */
+	uint64_t long_lines;
+};
+
+void tb_options_default(struct tb_options *o);
+
+/* Parse everything readable from fd and append one snapshot per dump found
+ * to out (possibly none: the caller decides whether that is an error).
+ * Returns ST_OK, or ST_IO on a read error (snapshots read so far are kept).
+ * Anomalies (cut lines, truncated goroutines) become snapshot warnings.
+ * stats (optional) receives counters about the whole input. */
+enum status traceback_parse_fd(int fd, const char *source, const struct tb_options *opt,
+			       struct snapset *out, struct tb_stats *stats, struct err *err);
+/* Same over a memory block. */
+enum status traceback_parse_mem(const char *p, size_t n, const char *source,
+				const struct tb_options *opt, struct snapset *out,
+				struct tb_stats *stats, struct err *err);
+
+#endif

@@ -24,6 +24,15 @@ void lr_open_fd(struct linereader *lr, int fd, size_t max_line)
 #endif
 }
 
+void lr_preload(struct linereader *lr, const char *p, size_t n)
+{
+	if (n > lr->cap)
+		n = lr->cap;
+	memcpy(lr->buf + lr->end, p, n);
+	lr->end += n;
+	lr->total_read += n;
+}
+
 void lr_open_mem(struct linereader *lr, const char *p, size_t n, size_t max_line)
 {
 	memset(lr, 0, sizeof(*lr));

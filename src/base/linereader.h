@@ -49,6 +49,9 @@ struct linereader {
 
 /* Stream from fd (not closed by the reader). */
 void lr_open_fd(struct linereader *lr, int fd, size_t max_line);
+/* Start the fd stream with n bytes already read from it (e.g. by a format
+ * sniffer); n must not exceed 1 MiB. */
+void lr_preload(struct linereader *lr, const char *p, size_t n);
 /* Read lines out of a caller-owned block that outlives the reader. */
 void lr_open_mem(struct linereader *lr, const char *p, size_t n, size_t max_line);
 void lr_close(struct linereader *lr);

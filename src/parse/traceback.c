@@ -838,8 +838,9 @@ static enum status parse(struct linereader *lr, const char *source, const struct
 	return st;
 }
 
-enum status traceback_parse_fd(int fd, const char *source, const struct tb_options *opt,
-			       struct snapset *out, struct tb_stats *stats, struct err *err)
+enum status traceback_parse_fd(int fd, const char *head, size_t head_len, const char *source,
+			       const struct tb_options *opt, struct snapset *out, struct tb_stats *stats,
+			       struct err *err)
 {
 	struct linereader lr;
 	struct tb_options defaults;
@@ -848,6 +849,8 @@ enum status traceback_parse_fd(int fd, const char *source, const struct tb_optio
 		opt = &defaults;
 	}
 	lr_open_fd(&lr, fd, opt->max_line);
+	if (head_len)
+		lr_preload(&lr, head, head_len);
 	enum status st = parse(&lr, source, opt, out, stats, err);
 	lr_close(&lr);
 	return st;

@@ -28,13 +28,15 @@ struct tb_stats {
 
 void tb_options_default(struct tb_options *o);
 
-/* Parse everything readable from fd and append one snapshot per dump found
+/* Parse everything readable from fd (after the head_len bytes at head, which
+ * were already read from it, as by sniff_read_head) and append one snapshot per dump found
  * to out (possibly none: the caller decides whether that is an error).
  * Returns ST_OK, or ST_IO on a read error (snapshots read so far are kept).
  * Anomalies (cut lines, truncated goroutines) become snapshot warnings.
  * stats (optional) receives counters about the whole input. */
-enum status traceback_parse_fd(int fd, const char *source, const struct tb_options *opt,
-			       struct snapset *out, struct tb_stats *stats, struct err *err);
+enum status traceback_parse_fd(int fd, const char *head, size_t head_len, const char *source,
+			       const struct tb_options *opt, struct snapset *out, struct tb_stats *stats,
+			       struct err *err);
 /* Same over a memory block. */
 enum status traceback_parse_mem(const char *p, size_t n, const char *source,
 				const struct tb_options *opt, struct snapset *out,

@@ -1,0 +1,118 @@
+# goroscope: one Makefile for everything.
+#   make            build build/goroscope
+#   make demo       install what is missing, build, analyze a dump of a bundled Go program
+#   make test       install what is missing, then every test, also under ASan+UBSan
+#   make bench      speed and memory benchmark (generates 14 MB and 140 MB dumps)
+#   make fuzz       run the libFuzzer targets for FUZZ_SECONDS each
+#   make deps       install the Debian packages the targets above need
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wno-missing-field-initializers
+ifeq ($(CI),true)
+WARN    += -Werror
+endif
+LDLIBS  :=
+BUILD   := build
+
+SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c)
+SRC_CLI := $(wildcard src/cli/*.c)
+
+OBJ_LIB := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
+OBJ_CLI := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
+SAN_LIB := $(SRC_LIB:%.c=$(BUILD)/san/%.o)
+SAN_CLI := $(SRC_CLI:%.c=$(BUILD)/san/%.o)
+SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
+UNIT_SAN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit-san/%)
+
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 60
+
+.PHONY: all deps demo test unit e2e corpus fixtures san fuzz-replay fuzz bench clean
+
+all: $(BUILD)/goroscope
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(SANFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libgoroscope.a: $(OBJ_LIB)
+	ar rcs $@ $^
+
+$(BUILD)/libgoroscope-san.a: $(SAN_LIB)
+	ar rcs $@ $^
+
+$(BUILD)/goroscope: $(OBJ_CLI) $(BUILD)/libgoroscope.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/goroscope-san: $(SAN_CLI) $(BUILD)/libgoroscope-san.a
+	$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libgoroscope.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(CFLAGS) -o $@ $< $(BUILD)/libgoroscope.a -lcmocka
+
+$(BUILD)/unit-san/%: tests/unit/%.c $(BUILD)/libgoroscope-san.a
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(SANFLAGS) -o $@ $< $(BUILD)/libgoroscope-san.a -lcmocka
+
+# libFuzzer needs clang; the targets link the sanitizer build of the library.
+$(BUILD)/fuzz/%: fuzz/%.c $(SRC_LIB)
+	@mkdir -p $(dir $@)
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(SRC_LIB)
+
+demo: deps all
+	@scripts/demo.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/goroscope-san
+	@$(MAKE) --no-print-directory unit e2e corpus fixtures san fuzz-replay
+	@echo "all test suites passed"
+
+unit: $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+e2e: $(BUILD)/goroscope
+	@GOROSCOPE=$(BUILD)/goroscope tests/e2e/run.sh
+
+corpus: $(BUILD)/goroscope
+	@GOROSCOPE=$(BUILD)/goroscope tests/corpus/run.sh
+
+fixtures: $(BUILD)/goroscope
+	@GOROSCOPE=$(BUILD)/goroscope tests/fixtures/run.sh
+
+# The same suites again on the ASan+UBSan build.
+san: $(UNIT_SAN) $(BUILD)/goroscope-san
+	@echo "== unit tests under ASan+UBSan"
+	@tests/run-unit.sh $(UNIT_SAN)
+	@echo "== e2e and corpus tests under ASan+UBSan"
+	@GOROSCOPE=$(BUILD)/goroscope-san tests/e2e/run.sh
+	@GOROSCOPE=$(BUILD)/goroscope-san tests/corpus/run.sh
+
+fuzz-replay: $(FUZZ_BIN)
+	@tests/fuzz-replay.sh $(FUZZ_BIN)
+
+fuzz: deps $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz-corpus/$$n; \
+	  echo "== $$n for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD)/fuzz-corpus/$$n fuzz/corpus/$$n || exit 1; done
+
+bench: deps all
+	@bench/run.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

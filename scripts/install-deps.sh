@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install the Debian packages goroscope's build, tests, demo and benchmark
+# need, when they are missing. Runs apt-get update once, only if something
+# must be installed. Needs root (or sudo).
+set -euo pipefail
+need=(gcc make pkg-config clang libclang-rt-14-dev libcmocka-dev golang-go python3 panicparse hyperfine)
+missing=()
+for p in "${need[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing: ${missing[*]}"
+SUDO=
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q >/dev/null
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null

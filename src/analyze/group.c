@@ -1,0 +1,478 @@
+/* group.c: grouping, per-group summaries, snapshot totals and
+ * single-snapshot leak suspicion (see group.h). Linear passes plus sorts of
+ * small per-group vectors; memory is a few bytes per goroutine. */
+#include "../base/common.h"
+#include "group.h"
+#include "../base/hash.h"
+#include "../base/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+void group_options_default(struct group_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->by = GROUP_STACK;
+	o->top_n = 3;
+	o->leak_min_count = 10;
+	o->leak_min_minutes = 10;
+}
+
+enum status group_by_parse(const char *s, struct group_options *o, struct err *err)
+{
+	if (!strcmp(s, "stack")) {
+		o->by = GROUP_STACK;
+	} else if (!strcmp(s, "creator")) {
+		o->by = GROUP_CREATOR;
+	} else if (!strcmp(s, "state")) {
+		o->by = GROUP_STATE;
+	} else if (!strncmp(s, "top=", 4)) {
+		char *end;
+		long n = strtol(s + 4, &end, 10);
+		if (*end || n < 1 || n > 1000)
+			return err_set(err, ST_USAGE, 0, 0, "bad --by value '%s': top=N needs N from 1 to 1000", s);
+		o->by = GROUP_TOP;
+		o->top_n = (uint32_t)n;
+	} else {
+		return err_set(err, ST_USAGE, 0, 0,
+			       "bad --by value '%s': expected stack, top=N, creator or state", s);
+	}
+	return ST_OK;
+}
+
+const char *confidence_name(enum confidence c)
+{
+	static const char *const names[] = {"none", "low", "medium", "high", "proof"};
+	return names[c];
+}
+
+/* ---- a u64 -> u32 map for coarse group keys ---- */
+
+struct keymap {
+	uint64_t *keys;
+	uint32_t *vals;
+	uint32_t cap, count;
+};
+
+static void keymap_grow(struct keymap *m)
+{
+	uint32_t cap = m->cap ? m->cap * 2 : 1024;
+	uint64_t *keys = xcalloc(cap, sizeof(*keys));
+	uint32_t *vals = xmalloc(cap * sizeof(*vals));
+	for (uint32_t i = 0; i < cap; i++)
+		vals[i] = UINT32_MAX;
+	for (uint32_t i = 0; i < m->cap; i++) {
+		if (m->vals[i] == UINT32_MAX)
+			continue;
+		uint32_t j = (uint32_t)hash_u64(0, m->keys[i]) & (cap - 1);
+		while (vals[j] != UINT32_MAX)
+			j = (j + 1) & (cap - 1);
+		keys[j] = m->keys[i];
+		vals[j] = m->vals[i];
+	}
+	free(m->keys);
+	free(m->vals);
+	m->keys = keys;
+	m->vals = vals;
+	m->cap = cap;
+}
+
+/* Value for key, inserting next_val when absent. */
+static uint32_t keymap_get(struct keymap *m, uint64_t key, uint32_t next_val)
+{
+	if ((m->count + 1) * 2 > m->cap)
+		keymap_grow(m);
+	uint32_t j = (uint32_t)hash_u64(0, key) & (m->cap - 1);
+	while (m->vals[j] != UINT32_MAX) {
+		if (m->keys[j] == key)
+			return m->vals[j];
+		j = (j + 1) & (m->cap - 1);
+	}
+	m->keys[j] = key;
+	m->vals[j] = next_val;
+	m->count++;
+	return next_val;
+}
+
+static uint64_t frame_key(uint64_t h, const struct frame *f)
+{
+	h = hash_u64(h, f->func);
+	h = hash_u64(h, f->file);
+	return hash_u64(h, f->line);
+}
+
+/* Group key of a stack under the coarse modes. */
+static uint64_t stack_key(const struct snapshot *s, uint32_t sid, const struct group_options *o)
+{
+	const struct stack *st = &s->stacks[sid];
+	uint64_t h = 0x51ab;
+	if (o->by == GROUP_TOP) {
+		const struct frame *f = snapshot_frames(s, st);
+		for (uint32_t i = 0; i < st->nframes && i < o->top_n; i++)
+			h = frame_key(h, &f[i]);
+		return h;
+	}
+	/* GROUP_CREATOR */
+	if (st->flags & STACK_HAS_CREATOR)
+		return frame_key(h, &st->creator);
+	return 0; /* no creator: main and runtime-started goroutines */
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* distinct values and the most frequent one of a sorted vector */
+static void mode_of(const uint64_t *v, uint64_t n, uint64_t *distinct, uint64_t *top, uint64_t *top_count)
+{
+	*distinct = 0;
+	*top = 0;
+	*top_count = 0;
+	for (uint64_t i = 0; i < n;) {
+		uint64_t j = i;
+		while (j < n && v[j] == v[i])
+			j++;
+		(*distinct)++;
+		if (j - i > *top_count) {
+			*top_count = j - i;
+			*top = v[i];
+		}
+		i = j;
+	}
+}
+
+static bool goroutine_is_system(const struct snapshot *s, const struct goroutine *g)
+{
+	return g->id == 0 || (s->stacks[g->stack].flags & STACK_SYSTEM);
+}
+
+static void add_state(struct group *gr, uint32_t state)
+{
+	for (uint32_t k = 0; k < gr->nstates; k++) {
+		if (gr->states[k].state == state) {
+			gr->states[k].count++;
+			return;
+		}
+	}
+	if (gr->nstates < GROUP_MAX_STATES)
+		gr->states[gr->nstates++] = (struct state_count){state, 1};
+	else
+		gr->other_states++;
+}
+
+static int cmp_state_count(const void *a, const void *b)
+{
+	const struct state_count *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return x->state < y->state ? -1 : x->state > y->state;
+}
+
+/* Summarise the members of one group. Scratch vectors are sized by the
+ * caller to the largest group. */
+static void summarise(const struct snapshot *s, struct group *gr, const uint64_t *members, uint64_t n,
+		      uint32_t *mins, uint64_t *objs, uint64_t *parents, bool *stack_seen)
+{
+	uint64_t nmin = 0, nobj = 0, npar = 0, nprim = 0;
+	bool labels_same = true;
+	gr->nstacks = 0;
+	for (uint64_t k = 0; k < n; k++) {
+		const struct goroutine *g = snapshot_goroutine(s, members[k]);
+		if (!stack_seen[g->stack]) {
+			stack_seen[g->stack] = true;
+			gr->nstacks++;
+		}
+		add_state(gr, g->state);
+		if (g->flags & G_HAS_MINUTES)
+			mins[nmin++] = g->minutes;
+		if (g->flags & (G_HAS_OBJECT | G_OBJECT_ARG)) {
+			objs[nobj++] = g->object;
+			if (g->flags & G_HAS_OBJECT)
+				nprim++;
+		}
+		if (g->flags & G_HAS_PARENT)
+			parents[npar++] = g->parent;
+		if (g->flags & G_LOCKED)
+			gr->locked++;
+		if (g->flags & G_LEAKED)
+			gr->leaked++;
+		if (g->flags & G_DURABLE)
+			gr->durable++;
+		if (g->flags & G_TRUNCATED)
+			gr->truncated++;
+		if (g->labels)
+			gr->labelled++;
+		if (k == 0)
+			gr->labels = g->labels;
+		else if (g->labels != gr->labels)
+			labels_same = false;
+		if (gr->nids < GROUP_SAMPLE_IDS)
+			gr->ids[gr->nids++] = g->id;
+	}
+	for (uint64_t k = 0; k < n; k++)
+		stack_seen[snapshot_goroutine(s, members[k])->stack] = false;
+	if (!labels_same)
+		gr->labels = 0;
+	qsort(gr->states, gr->nstates, sizeof(gr->states[0]), cmp_state_count);
+	if (nmin) {
+		qsort(mins, nmin, sizeof(*mins), cmp_u32);
+		gr->has_minutes = true;
+		gr->with_minutes = nmin;
+		gr->min_minutes = mins[0];
+		gr->median_minutes = mins[nmin / 2];
+		gr->max_minutes = mins[nmin - 1];
+	}
+	if (nobj) {
+		qsort(objs, nobj, sizeof(*objs), cmp_u64);
+		gr->with_object = nobj;
+		gr->object_from_primitive = nprim * 2 >= nobj;
+		mode_of(objs, nobj, &gr->distinct_objects, &gr->top_object, &gr->top_object_count);
+	}
+	if (npar) {
+		qsort(parents, npar, sizeof(*parents), cmp_u64);
+		gr->with_parent = npar;
+		mode_of(parents, npar, &gr->distinct_parents, &gr->top_parent, &gr->top_parent_count);
+	}
+}
+
+/* Single-snapshot suspicion, in the spirit of LeakProf: many goroutines
+ * parked at one blocking site, or parked for a long time, or blocked in a
+ * way that can never end. */
+static void suspect(const struct snapshot *s, struct group *gr, const struct group_options *o)
+{
+	const struct stack *st = &s->stacks[gr->stack];
+	uint32_t state = gr->nstates ? gr->states[0].state : 0;
+	const char *r = snapshot_str(s, state);
+	gr->wclass = wait_class_of(s, state, st);
+	gr->site = first_user_frame(s, st);
+	gr->pattern = leak_pattern_for(s, state, st);
+	bool main_g = gr->count == 1 && gr->nids && gr->ids[0] == 1;
+	if (gr->leaked) {
+		gr->suspicion = CONF_PROOF;
+		gr->suspicion_reason = "the Go runtime's leak detector marked these goroutines (leaked): "
+				       "nothing reachable can ever wake them";
+		return;
+	}
+	if (state_blocks_forever(r) && !main_g && !gr->system) {
+		gr->suspicion = CONF_HIGH;
+		gr->suspicion_reason = "blocked in an operation that can never complete";
+		return;
+	}
+	bool pattern_only = gr->pattern && (!strcmp(gr->pattern->id, "http-body-not-closed") ||
+					    !strcmp(gr->pattern->id, "context-never-cancelled"));
+	if (gr->system || main_g || (!wait_class_can_leak(gr->wclass) && !pattern_only))
+		return;
+	bool many = gr->count >= o->leak_min_count;
+	bool long_wait = gr->has_minutes && gr->median_minutes >= o->leak_min_minutes && gr->count >= 2;
+	if (!many && !long_wait)
+		return;
+	if (gr->count >= 10 * (uint64_t)o->leak_min_count && long_wait)
+		gr->suspicion = CONF_HIGH;
+	else if (gr->count >= 10 * (uint64_t)o->leak_min_count || long_wait)
+		gr->suspicion = CONF_MEDIUM;
+	else
+		gr->suspicion = CONF_LOW;
+	if (many && long_wait)
+		gr->suspicion_reason = "many goroutines parked at one blocking site for a long time";
+	else if (many)
+		gr->suspicion_reason = "many goroutines parked at one blocking site";
+	else
+		gr->suspicion_reason = "goroutines parked at one blocking site for a long time";
+}
+
+static int cmp_groups(const void *a, const void *b)
+{
+	const struct group *x = a, *y = b;
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	uint64_t ix = x->nids ? x->ids[0] : 0, iy = y->nids ? y->ids[0] : 0;
+	return ix < iy ? -1 : ix > iy;
+}
+
+static double suspect_weight(const struct group *g)
+{
+	return (double)g->count * (1.0 + (g->has_minutes ? g->median_minutes : 0));
+}
+
+static int cmp_suspects(const void *a, const void *b, void *ctx)
+{
+	const struct analysis *an = ctx;
+	const struct group *x = &an->groups[*(const uint32_t *)a];
+	const struct group *y = &an->groups[*(const uint32_t *)b];
+	if (x->suspicion != y->suspicion)
+		return x->suspicion > y->suspicion ? -1 : 1;
+	double wx = suspect_weight(x), wy = suspect_weight(y);
+	if (wx != wy)
+		return wx > wy ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+static void totals(struct analysis *a, const uint32_t *gidx)
+{
+	const struct snapshot *s = a->snap;
+	uint32_t cap = 16;
+	a->states = xcalloc(cap, sizeof(*a->states));
+	for (uint64_t i = 0; i < s->ngoroutines; i++) {
+		if (gidx[i] == UINT32_MAX)
+			continue;
+		const struct goroutine *g = snapshot_goroutine(s, i);
+		a->by_class[wait_class_of(s, g->state, &s->stacks[g->stack])]++;
+		uint32_t k = 0;
+		while (k < a->nstates && a->states[k].state != g->state)
+			k++;
+		if (k == a->nstates) {
+			if (a->nstates == cap) {
+				cap *= 2;
+				a->states = xreallocarray(a->states, cap, sizeof(*a->states));
+			}
+			a->states[a->nstates++] = (struct state_count){g->state, 0};
+		}
+		a->states[k].count++;
+		if (g->flags & G_HAS_MINUTES) {
+			/* keep the LONGEST_WAITS longest, longest first */
+			uint32_t pos = a->nlongest;
+			while (pos > 0 && a->longest[pos - 1].minutes < g->minutes)
+				pos--;
+			if (pos < LONGEST_WAITS) {
+				uint32_t last = a->nlongest < LONGEST_WAITS ? a->nlongest : LONGEST_WAITS - 1;
+				memmove(&a->longest[pos + 1], &a->longest[pos], (last - pos) * sizeof(a->longest[0]));
+				a->longest[pos] = (struct longest_wait){g->id, g->minutes, g->state, g->stack};
+				if (a->nlongest < LONGEST_WAITS)
+					a->nlongest++;
+			}
+		}
+	}
+	qsort(a->states, a->nstates, sizeof(*a->states), cmp_state_count);
+}
+
+void analysis_run(const struct snapshot *s, const struct group_options *o, struct analysis *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->snap = s;
+	a->opt = *o;
+	uint64_t n = s->ngoroutines;
+	a->total = n;
+	uint32_t *gidx = xmalloc((n ? n : 1) * sizeof(*gidx));
+	uint32_t *stack_group = xmalloc((s->nstacks ? s->nstacks : 1) * sizeof(*stack_group));
+	for (uint32_t i = 0; i < s->nstacks; i++)
+		stack_group[i] = UINT32_MAX;
+	struct keymap map = {0};
+	uint32_t ngroups = 0;
+
+	/* 1. assign each goroutine a group */
+	for (uint64_t i = 0; i < n; i++) {
+		const struct goroutine *g = snapshot_goroutine(s, i);
+		if (!o->include_system && goroutine_is_system(s, g)) {
+			gidx[i] = UINT32_MAX;
+			a->hidden_system++;
+			continue;
+		}
+		uint32_t gi;
+		if (o->by == GROUP_STATE) {
+			gi = keymap_get(&map, g->state, ngroups);
+		} else if (stack_group[g->stack] != UINT32_MAX) {
+			gi = stack_group[g->stack];
+		} else {
+			gi = o->by == GROUP_STACK ? ngroups : keymap_get(&map, stack_key(s, g->stack, o), ngroups);
+			stack_group[g->stack] = gi;
+		}
+		if (gi == ngroups)
+			ngroups++;
+		gidx[i] = gi;
+	}
+
+	/* 2. members of each group, in input order (counting sort) */
+	uint64_t *start = xcalloc((size_t)ngroups + 1, sizeof(*start));
+	for (uint64_t i = 0; i < n; i++)
+		if (gidx[i] != UINT32_MAX)
+			start[gidx[i] + 1]++;
+	uint64_t largest = 0;
+	for (uint32_t g = 0; g < ngroups; g++) {
+		largest = MAX(largest, start[g + 1]);
+		start[g + 1] += start[g];
+	}
+	uint64_t members_n = start[ngroups];
+	uint64_t *members = xmalloc((members_n ? members_n : 1) * sizeof(*members));
+	uint64_t *fill = xmalloc(((size_t)ngroups + 1) * sizeof(*fill));
+	memcpy(fill, start, ((size_t)ngroups + 1) * sizeof(*fill));
+	for (uint64_t i = 0; i < n; i++)
+		if (gidx[i] != UINT32_MAX)
+			members[fill[gidx[i]]++] = i;
+	free(fill);
+
+	/* 3. summarise, filter, judge */
+	a->groups = xcalloc(ngroups ? ngroups : 1, sizeof(*a->groups));
+	uint32_t *mins = xmalloc((largest ? largest : 1) * sizeof(*mins));
+	uint64_t *objs = xmalloc((largest ? largest : 1) * sizeof(*objs));
+	uint64_t *parents = xmalloc((largest ? largest : 1) * sizeof(*parents));
+	bool *seen = xcalloc(s->nstacks ? s->nstacks : 1, sizeof(*seen));
+	uint32_t kept = 0;
+	for (uint32_t gi = 0; gi < ngroups; gi++) {
+		struct group *gr = &a->groups[kept];
+		memset(gr, 0, sizeof(*gr));
+		uint64_t cnt = start[gi + 1] - start[gi];
+		const uint64_t *mem = members + start[gi];
+		gr->count = cnt;
+		gr->stack = snapshot_goroutine(s, mem[0])->stack;
+		gr->system = goroutine_is_system(s, snapshot_goroutine(s, mem[0]));
+		summarise(s, gr, mem, cnt, mins, objs, parents, seen);
+		const struct filter *f = o->filter;
+		if (f && (f->has_match || f->has_drop)) {
+			uint32_t st_ids[GROUP_MAX_STATES];
+			for (uint32_t k = 0; k < gr->nstates; k++)
+				st_ids[k] = gr->states[k].state;
+			const struct stack *st = &s->stacks[gr->stack];
+			bool keep = true;
+			if (f->has_match && !filter_group_matches(&f->match, s, st, st_ids, gr->nstates))
+				keep = false;
+			if (keep && f->has_drop && filter_group_matches(&f->drop, s, st, st_ids, gr->nstates))
+				keep = false;
+			if (!keep) {
+				a->filtered_out += cnt;
+				for (uint64_t k = 0; k < cnt; k++)
+					gidx[mem[k]] = UINT32_MAX;
+				continue;
+			}
+		}
+		suspect(s, gr, o);
+		kept++;
+	}
+	a->ngroups = kept;
+	a->shown = n - a->hidden_system - a->filtered_out;
+	qsort(a->groups, a->ngroups, sizeof(*a->groups), cmp_groups);
+
+	totals(a, gidx);
+
+	a->suspects = xmalloc((a->ngroups ? a->ngroups : 1) * sizeof(*a->suspects));
+	for (uint32_t i = 0; i < a->ngroups; i++)
+		if (a->groups[i].suspicion != CONF_NONE)
+			a->suspects[a->nsuspects++] = i;
+	qsort_r(a->suspects, a->nsuspects, sizeof(*a->suspects), cmp_suspects, a);
+
+	free(seen);
+	free(mins);
+	free(objs);
+	free(parents);
+	free(members);
+	free(start);
+	free(stack_group);
+	free(gidx);
+	free(map.keys);
+	free(map.vals);
+}
+
+void analysis_free(struct analysis *a)
+{
+	free(a->groups);
+	free(a->states);
+	free(a->suspects);
+	memset(a, 0, sizeof(*a));
+}

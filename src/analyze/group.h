@@ -1,0 +1,94 @@
+/* group.h: grouping and single-snapshot explanation. Groups goroutines by
+ * stack signature (or coarser: top N frames, creator, state), summarises
+ * each group (states, wait-time spread, creator and parents, shared wait
+ * object), totals the snapshot by state and wait class, lists the longest
+ * waits, and flags groups that look like leaks on this one snapshot. Pure:
+ * reads the snapshot, allocates only the result. */
+#ifndef GOROSCOPE_GROUP_H
+#define GOROSCOPE_GROUP_H
+
+#include "../base/err.h"
+#include "../model/snapshot.h"
+#include "classify.h"
+#include "filter.h"
+
+enum group_by { GROUP_STACK, GROUP_TOP, GROUP_CREATOR, GROUP_STATE };
+
+struct group_options {
+	enum group_by by;
+	uint32_t top_n;            /* for GROUP_TOP */
+	bool include_system;       /* --all */
+	const struct filter *filter;
+	uint32_t leak_min_count;   /* suspect when at least this many wait at one site */
+	uint32_t leak_min_minutes; /* ...or when the median wait is at least this long */
+};
+
+void group_options_default(struct group_options *o);
+/* Parse "stack", "top=N", "creator", "state". */
+enum status group_by_parse(const char *s, struct group_options *o, struct err *err);
+
+struct state_count {
+	uint32_t state;
+	uint64_t count;
+};
+
+enum confidence { CONF_NONE, CONF_LOW, CONF_MEDIUM, CONF_HIGH, CONF_PROOF };
+const char *confidence_name(enum confidence c);
+
+enum { GROUP_MAX_STATES = 6, GROUP_SAMPLE_IDS = 5 };
+
+struct group {
+	uint32_t stack;             /* representative: the first goroutine's stack */
+	uint32_t nstacks;           /* distinct stacks in the group */
+	uint64_t count;
+	struct state_count states[GROUP_MAX_STATES];
+	uint32_t nstates;
+	uint64_t other_states;      /* goroutines in states beyond the listed ones */
+	enum wait_class wclass;     /* of the most common state */
+	bool has_minutes;
+	uint32_t min_minutes, median_minutes, max_minutes;
+	uint64_t with_minutes;
+	uint64_t locked, leaked, durable, truncated;
+	uint64_t ids[GROUP_SAMPLE_IDS];
+	uint32_t nids;
+	uint64_t with_parent, distinct_parents, top_parent, top_parent_count;
+	uint64_t with_object, distinct_objects, top_object, top_object_count;
+	bool object_from_primitive; /* object is a channel/lock argument, not just the top frame's */
+	uint32_t labels;            /* labelset shared by all members, 0 when none or mixed */
+	uint64_t labelled;
+	bool system;
+	/* single-snapshot suspicion */
+	enum confidence suspicion;
+	const char *suspicion_reason;
+	const struct leak_pattern *pattern;
+	uint32_t site;              /* frame index of the blocking site in user code */
+};
+
+struct longest_wait {
+	uint64_t id;
+	uint32_t minutes, state, stack;
+};
+
+enum { LONGEST_WAITS = 5 };
+
+struct analysis {
+	const struct snapshot *snap;
+	struct group_options opt;
+	struct group *groups;       /* count descending */
+	uint32_t ngroups;
+	uint64_t total;             /* every goroutine of the snapshot */
+	uint64_t shown;             /* after hiding system goroutines and filters */
+	uint64_t hidden_system, filtered_out;
+	uint64_t by_class[WC_COUNT];
+	struct state_count *states; /* shown goroutines by state, descending */
+	uint32_t nstates;
+	struct longest_wait longest[LONGEST_WAITS];
+	uint32_t nlongest;
+	uint32_t *suspects;         /* group indices, most certain first */
+	uint32_t nsuspects;
+};
+
+void analysis_run(const struct snapshot *s, const struct group_options *o, struct analysis *out);
+void analysis_free(struct analysis *a);
+
+#endif

@@ -1,0 +1,268 @@
+/* cmd_analyze.c: `goroscope analyze`: read dumps, group and explain them,
+ * print text, JSON or folded stacks. */
+#include "../base/common.h"
+#include "cli.h"
+#include "../analyze/group.h"
+#include "../base/buf.h"
+#include "../report/report.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+const char usage_analyze[] =
+	"usage: goroscope analyze [options] [FILE|-]...\n"
+	"\n"
+	"Read goroutine dumps - Go text tracebacks of any version: debug=2 and\n"
+	"runtime.Stack output, panics, fatal errors, SIGQUIT/SIGABRT and\n"
+	"GOTRACEBACK=crash dumps, test timeouts, gccgo dumps, race reports - also\n"
+	"inside logs (per-line prefixes, CRLF, markdown), several per file. Group the\n"
+	"goroutines by stack and explain what they wait on, for how long, who created\n"
+	"them, and which groups look like leaks. With no FILE, or FILE -, read stdin.\n"
+	"\n"
+	"Output:\n"
+	"  --json               stable JSON (schema: docs/json.md)\n"
+	"  --folded             folded stacks for flame graphs (\"root;...;leaf count\")\n"
+	"  --color=WHEN         auto (default: on a terminal unless NO_COLOR is set),\n"
+	"                       always, never\n"
+	"  --limit N            groups to print as text (default 20; 0 = all)\n"
+	"  --frames N           frames per group as text (default 12; 0 = all)\n"
+	"  --full-path          full file paths in text (default: last two elements)\n"
+	"Grouping and filtering:\n"
+	"  --by MODE            stack (default: function+file+line of every frame and\n"
+	"                       the creator), top=N (first N frames), creator, state\n"
+	"  --all                include runtime/system goroutines (hidden by default)\n"
+	"  -m, --match RE       keep groups whose functions (with package path),\n"
+	"                       creator or state match the extended regex RE\n"
+	"  -f, --filter RE      drop groups that match RE\n"
+	"  --pick N             only the Nth dump found in the inputs (1-based, or last)\n"
+	"Leak suspicion on one snapshot (confirm with several snapshots):\n"
+	"  --leak-min-count N   suspect a blocking site holding N goroutines (default 10)\n"
+	"  --leak-min-minutes M ...or whose median wait is M minutes or more (default 10)\n"
+	"  --fail-on-leak       exit 1 when a leak is suspected\n"
+	"  --fail-on-race       exit 1 when a data race report is found\n"
+	"Other:\n"
+	"  -q, --quiet          no warnings on stderr\n"
+	"  -h, --help           this help\n"
+	"\n"
+	"Exit status: 0 ok, 1 findings asked for with --fail-on-*, 2 usage or input error.\n";
+
+enum output { OUT_TEXT, OUT_JSON, OUT_FOLDED };
+
+struct analyze_args {
+	enum output out;
+	int color; /* -1 auto, 0 never, 1 always */
+	struct text_options text;
+	struct group_options group;
+	const char *match, *drop;
+	long pick; /* 0 = all, -1 = last */
+	bool fail_on_leak, fail_on_race, quiet;
+};
+
+static bool parse_uint(const char *opt, const char *s, uint32_t *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end || v < 0 || v > 100000000) {
+		cli_error("%s needs a non-negative number, got '%s'", opt, s);
+		return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool want_color(int mode)
+{
+	if (mode >= 0)
+		return mode == 1;
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return false;
+	const char *term = getenv("TERM");
+	if (term && !strcmp(term, "dumb"))
+		return false;
+	return isatty(1);
+}
+
+/* Returns EXIT_OK to go on, or an exit code to stop with. */
+static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_input)
+{
+	enum { O_JSON = 256, O_FOLDED, O_COLOR, O_LIMIT, O_FRAMES, O_FULL, O_BY, O_ALL, O_PICK,
+	       O_LEAKN, O_LEAKM, O_FAILLEAK, O_FAILRACE };
+	static const struct option opts[] = {
+		{"json", no_argument, 0, O_JSON},
+		{"folded", no_argument, 0, O_FOLDED},
+		{"color", required_argument, 0, O_COLOR},
+		{"colour", required_argument, 0, O_COLOR},
+		{"limit", required_argument, 0, O_LIMIT},
+		{"frames", required_argument, 0, O_FRAMES},
+		{"full-path", no_argument, 0, O_FULL},
+		{"by", required_argument, 0, O_BY},
+		{"all", no_argument, 0, O_ALL},
+		{"match", required_argument, 0, 'm'},
+		{"filter", required_argument, 0, 'f'},
+		{"pick", required_argument, 0, O_PICK},
+		{"leak-min-count", required_argument, 0, O_LEAKN},
+		{"leak-min-minutes", required_argument, 0, O_LEAKM},
+		{"fail-on-leak", no_argument, 0, O_FAILLEAK},
+		{"fail-on-race", no_argument, 0, O_FAILRACE},
+		{"quiet", no_argument, 0, 'q'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	struct err err = {0};
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:f:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_JSON: a->out = OUT_JSON; break;
+		case O_FOLDED: a->out = OUT_FOLDED; break;
+		case O_COLOR:
+			if (!strcmp(optarg, "auto"))
+				a->color = -1;
+			else if (!strcmp(optarg, "always"))
+				a->color = 1;
+			else if (!strcmp(optarg, "never"))
+				a->color = 0;
+			else {
+				cli_error("--color must be auto, always or never, got '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case O_LIMIT:
+			if (!parse_uint("--limit", optarg, &a->text.max_groups))
+				return EXIT_ERROR;
+			break;
+		case O_FRAMES:
+			if (!parse_uint("--frames", optarg, &a->text.max_frames))
+				return EXIT_ERROR;
+			break;
+		case O_FULL: a->text.full_paths = true; break;
+		case O_BY:
+			if (group_by_parse(optarg, &a->group, &err) != ST_OK) {
+				cli_error("%s", err.msg);
+				return EXIT_ERROR;
+			}
+			break;
+		case O_ALL: a->group.include_system = true; break;
+		case 'm': a->match = optarg; break;
+		case 'f': a->drop = optarg; break;
+		case O_PICK:
+			if (!strcmp(optarg, "last")) {
+				a->pick = -1;
+			} else {
+				uint32_t v;
+				if (!parse_uint("--pick", optarg, &v) || v == 0) {
+					if (v == 0)
+						cli_error("--pick counts from 1");
+					return EXIT_ERROR;
+				}
+				a->pick = v;
+			}
+			break;
+		case O_LEAKN:
+			if (!parse_uint("--leak-min-count", optarg, &a->group.leak_min_count))
+				return EXIT_ERROR;
+			break;
+		case O_LEAKM:
+			if (!parse_uint("--leak-min-minutes", optarg, &a->group.leak_min_minutes))
+				return EXIT_ERROR;
+			break;
+		case O_FAILLEAK: a->fail_on_leak = true; break;
+		case O_FAILRACE: a->fail_on_race = true; break;
+		case 'q': a->quiet = true; break;
+		case 'h':
+			fputs(usage_analyze, stdout);
+			return -1;
+		case ':':
+			cli_error("option '%s' needs a value (see 'goroscope analyze --help')", argv[optind - 1]);
+			return EXIT_ERROR;
+		default:
+			cli_error("unknown option '%s' (see 'goroscope analyze --help')", argv[optind - 1]);
+			return EXIT_ERROR;
+		}
+	}
+	*first_input = optind;
+	return EXIT_OK;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	struct analyze_args a = {.out = OUT_TEXT, .color = -1};
+	a.text.max_groups = 20;
+	a.text.max_frames = 12;
+	group_options_default(&a.group);
+	int first;
+	int rc = parse_args(argc, argv, &a, &first);
+	if (rc == -1)
+		return EXIT_OK;
+	if (rc != EXIT_OK)
+		return rc;
+	a.text.color = a.out == OUT_TEXT && want_color(a.color);
+
+	struct filter filter;
+	struct err err = {0};
+	if (filter_compile(&filter, a.match, a.drop, &err) != ST_OK) {
+		cli_error("%s", err.msg);
+		return EXIT_ERROR;
+	}
+	a.group.filter = &filter;
+
+	struct snapset set;
+	snapset_init(&set);
+	if (!cli_load_inputs(argc - first, argv + first, &set, a.quiet)) {
+		snapset_free(&set);
+		filter_free(&filter);
+		return EXIT_ERROR;
+	}
+	uint32_t lo = 0, hi = set.n;
+	if (a.pick) {
+		uint32_t idx = a.pick < 0 ? set.n : (uint32_t)a.pick;
+		if (idx > set.n) {
+			cli_error("--pick %ld: the inputs hold only %u dump(s)", a.pick, set.n);
+			snapset_free(&set);
+			filter_free(&filter);
+			return EXIT_ERROR;
+		}
+		lo = idx - 1;
+		hi = idx;
+	}
+
+	struct buf out;
+	buf_init(&out);
+	bool findings = false, ok = true;
+	uint64_t total = 0;
+	if (a.out == OUT_JSON)
+		report_json_begin(&out, "analyze");
+	for (uint32_t i = lo; i < hi; i++) {
+		struct analysis an;
+		analysis_run(set.v[i], &a.group, &an);
+		total += an.total;
+		if (a.fail_on_leak && an.nsuspects)
+			findings = true;
+		if (a.fail_on_race && (set.v[i]->nraces || set.v[i]->races_reported))
+			findings = true;
+		switch (a.out) {
+		case OUT_TEXT: report_text(&out, &an, hi - lo, &a.text); break;
+		case OUT_JSON: report_json_snapshot(&out, &an, i == lo); break;
+		case OUT_FOLDED: report_folded(&out, &an); break;
+		}
+		analysis_free(&an);
+		/* Stream per snapshot so many dumps never pile up in memory. */
+		if (a.out != OUT_JSON || out.len > (1u << 20)) {
+			ok = ok && cli_write_stdout(out.p, out.len);
+			buf_reset(&out);
+		}
+	}
+	if (a.out == OUT_JSON)
+		report_json_end(&out, total);
+	ok = ok && cli_write_stdout(out.p, out.len);
+	buf_free(&out);
+	snapset_free(&set);
+	filter_free(&filter);
+	if (!ok)
+		return EXIT_ERROR;
+	return findings ? EXIT_FINDINGS : EXIT_OK;
+}

@@ -1,0 +1,139 @@
+/* input.c: loading inputs for any subcommand: open, sniff the format, parse,
+ * and explain clearly when an input holds nothing usable. */
+#include "../base/common.h"
+#include "cli.h"
+#include "../base/xalloc.h"
+#include "../parse/sniff.h"
+#include "../parse/traceback.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("goroscope: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+void cli_print_err(const char *what, const struct err *e)
+{
+	if (e->line)
+		cli_error("%s: line %llu: %s", what, (unsigned long long)e->line, e->msg);
+	else
+		cli_error("%s: %s", what, e->msg);
+}
+
+bool cli_write_stdout(const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(1, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EPIPE)
+				cli_error("cannot write output: %s", strerror(errno));
+			return false;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+static void print_warnings(const struct snapshot *s, const char *name)
+{
+	for (uint32_t i = 0; i < s->nwarnings; i++)
+		fprintf(stderr, "goroscope: %s: warning: %s\n", name, s->warnings[i].msg);
+	if (s->warnings_dropped)
+		fprintf(stderr, "goroscope: %s: warning: %u more warnings not shown\n", name, s->warnings_dropped);
+}
+
+static bool explain_empty(const char *name, const struct tb_stats *st)
+{
+	if (st->lines == 0) {
+		cli_error("%s: empty input: no goroutine dump found", name);
+	} else if (st->binary_lines * 2 > st->lines) {
+		cli_error("%s: no goroutine dump found: the input looks binary (%llu of %llu lines hold NUL bytes)",
+			  name, (unsigned long long)st->binary_lines, (unsigned long long)st->lines);
+	} else if (st->preamble_line) {
+		cli_error("%s: line %llu: found \"%s\" but no goroutine stacks after it", name,
+			  (unsigned long long)st->preamble_line, st->preamble);
+	} else {
+		cli_error("%s: no goroutine dump found in %llu lines (expected lines like \"goroutine 1 [running]:\")",
+			  name, (unsigned long long)st->lines);
+	}
+	return false;
+}
+
+static bool load_one(const char *path, struct snapset *set, bool quiet)
+{
+	bool is_stdin = !strcmp(path, "-");
+	const char *name = is_stdin ? "<stdin>" : path;
+	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		cli_error("cannot open '%s': %s", path, strerror(errno));
+		return false;
+	}
+	struct stat sb;
+	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		cli_error("'%s' is a directory, not a dump file", path);
+		close(fd);
+		return false;
+	}
+	char *head = xmalloc(SNIFF_HEAD);
+	struct err err = {0};
+	bool ok = false;
+	long n = sniff_read_head(fd, head, name, &err);
+	if (n < 0) {
+		cli_print_err(name, &err);
+		goto out;
+	}
+	enum input_format f = sniff_format(head, (size_t)n);
+	if (f != FMT_TRACEBACK && f != FMT_EMPTY) {
+		cli_error("%s: this is a %s; this version of goroscope reads text tracebacks "
+			  "(debug=2, runtime.Stack, crash and signal dumps)",
+			  name, input_format_name(f));
+		goto out;
+	}
+	uint32_t before = set->n;
+	struct tb_stats stats;
+	enum status st = traceback_parse_fd(fd, head, (size_t)n, name, NULL, set, &stats, &err);
+	if (st != ST_OK) {
+		cli_print_err(name, &err);
+		if (set->n == before)
+			goto out;
+		cli_error("%s: keeping the %u dump(s) read before the error", name, set->n - before);
+	}
+	if (set->n == before) {
+		explain_empty(name, &stats);
+		goto out;
+	}
+	if (!quiet)
+		for (uint32_t i = before; i < set->n; i++)
+			print_warnings(set->v[i], name);
+	ok = true;
+out:
+	free(head);
+	if (!is_stdin)
+		close(fd);
+	return ok;
+}
+
+bool cli_load_inputs(int n, char **paths, struct snapset *set, bool quiet)
+{
+	if (n == 0)
+		return load_one("-", set, quiet);
+	for (int i = 0; i < n; i++)
+		if (!load_one(paths[i], set, quiet))
+			return false;
+	return true;
+}

@@ -1,0 +1,71 @@
+/* sniff.c: see sniff.h. */
+#include "../base/common.h"
+#include "sniff.h"
+
+#include <errno.h>
+#include <unistd.h>
+
+long sniff_read_head(int fd, char *head, const char *name, struct err *err)
+{
+	size_t got = 0;
+	while (got < SNIFF_HEAD) {
+		ssize_t r = read(fd, head + got, SNIFF_HEAD - got);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err_set(err, ST_IO, 0, got, "cannot read '%s': %s", name, strerror(errno));
+			return -1;
+		}
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (long)got;
+}
+
+static bool starts_line(const char *h, size_t n, const char *lit)
+{
+	/* The text profiles start at byte 0; tolerate a UTF-8 BOM. */
+	if (n >= 3 && (unsigned char)h[0] == 0xef && (unsigned char)h[1] == 0xbb && (unsigned char)h[2] == 0xbf) {
+		h += 3;
+		n -= 3;
+	}
+	size_t l = strlen(lit);
+	return n >= l && memcmp(h, lit, l) == 0;
+}
+
+enum input_format sniff_format(const char *h, size_t n)
+{
+	if (n == 0)
+		return FMT_EMPTY;
+	if (n >= 2 && (unsigned char)h[0] == 0x1f && (unsigned char)h[1] == 0x8b)
+		return FMT_GZIP;
+	if (starts_line(h, n, "--- contention:") || starts_line(h, n, "--- mutex:"))
+		return FMT_CONTENTION;
+	if (starts_line(h, n, "heap profile: "))
+		return FMT_HEAP;
+	const char *nl = memchr(h, '\n', n);
+	size_t first = nl ? (size_t)(nl - h) : n;
+	if (first > 16 && memmem(h, first, " profile: total ", 16))
+		return FMT_DEBUG1;
+	/* A pprof Profile message starts with field 1 (sample_type, a
+	 * length-delimited ValueType): tag byte 0x0a, then a short length, then
+	 * the ValueType's own field 1 tag 0x08. Text never starts this way. */
+	if (n >= 4 && (unsigned char)h[0] == 0x0a && (unsigned char)h[1] < 0x20 && (unsigned char)h[2] == 0x08)
+		return FMT_PROTOBUF;
+	return FMT_TRACEBACK;
+}
+
+const char *input_format_name(enum input_format f)
+{
+	switch (f) {
+	case FMT_TRACEBACK: return "text traceback";
+	case FMT_GZIP: return "gzip-compressed data (a pprof protobuf profile?)";
+	case FMT_DEBUG1: return "debug=1 count profile";
+	case FMT_CONTENTION: return "debug=1 block/mutex profile";
+	case FMT_HEAP: return "heap profile";
+	case FMT_PROTOBUF: return "pprof protobuf profile";
+	case FMT_EMPTY: return "empty input";
+	}
+	return "unknown";
+}

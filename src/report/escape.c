@@ -1,0 +1,95 @@
+/* escape.c: see escape.h. */
+#include "../base/common.h"
+#include "escape.h"
+
+size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t min;
+	if (c < 0x80)
+		return 1;
+	if ((c & 0xe0) == 0xc0) {
+		len = 2;
+		min = 0x80;
+	} else if ((c & 0xf0) == 0xe0) {
+		len = 3;
+		min = 0x800;
+	} else if ((c & 0xf8) == 0xf0) {
+		len = 4;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	uint32_t r = c & (0x7f >> len);
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		r = r << 6 | (s[i] & 0x3f);
+	}
+	if (r < min || r > 0x10ffff || (r >= 0xd800 && r <= 0xdfff))
+		return 0;
+	return len;
+}
+
+void put_text(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run = 0;
+	while (i < n) {
+		unsigned char c = u[i];
+		size_t k = (c >= 0x20 && c < 0x7f) ? 1 : (c >= 0x80 ? utf8_seq_len(u + i, n - i) : 0);
+		/* C1 controls (U+0080-U+009F) can also drive terminals */
+		if (k == 2 && c == 0xc2 && u[i + 1] < 0xa0)
+			k = 0;
+		if (k) {
+			i += k;
+			run += k;
+			continue;
+		}
+		buf_add(b, s + i - run, run);
+		run = 0;
+		buf_printf(b, "\\x%02x", c);
+		i++;
+	}
+	buf_add(b, s + i - run, run);
+}
+
+void put_json_str(struct buf *b, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	buf_addc(b, '"');
+	size_t i = 0, run = 0;
+	while (i < n) {
+		unsigned char c = u[i];
+		size_t k = (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) ? 1
+			   : (c >= 0x80 ? utf8_seq_len(u + i, n - i) : 0);
+		/* keep "</script>" harmless if the JSON is ever embedded in HTML */
+		if (c == '<' || c == '>' || c == '&')
+			k = 0;
+		if (k) {
+			i += k;
+			run += k;
+			continue;
+		}
+		buf_add(b, s + i - run, run);
+		run = 0;
+		switch (c) {
+		case '"': buf_adds(b, "\\\""); break;
+		case '\\': buf_adds(b, "\\\\"); break;
+		case '\n': buf_adds(b, "\\n"); break;
+		case '\r': buf_adds(b, "\\r"); break;
+		case '\t': buf_adds(b, "\\t"); break;
+		default:
+			if (c >= 0x80)
+				buf_adds(b, "\\ufffd");
+			else
+				buf_printf(b, "\\u%04x", c);
+		}
+		i++;
+	}
+	buf_add(b, s + i - run, run);
+	buf_addc(b, '"');
+}

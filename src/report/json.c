@@ -1,0 +1,309 @@
+/* json.c: the stable JSON document of `analyze --json` (docs/json.md).
+ * Keys are fixed; values absent from a format are null, never invented. */
+#include "../base/common.h"
+#include "report.h"
+#include "escape.h"
+
+static void str_id(struct buf *b, const struct snapshot *s, uint32_t id)
+{
+	put_json_str(b, snapshot_str(s, id), strtab_len(&s->strs, id));
+}
+
+static void frame_obj(struct buf *b, const struct snapshot *s, const struct frame *f)
+{
+	buf_adds(b, "{\"func\":");
+	str_id(b, s, f->func);
+	buf_adds(b, ",\"file\":");
+	if (f->flags & FRAME_NOFILE && !f->file)
+		buf_adds(b, "null");
+	else
+		str_id(b, s, f->file);
+	buf_adds(b, ",\"line\":");
+	buf_add_u64(b, f->line);
+	if (f->flags & FRAME_INLINED)
+		buf_adds(b, ",\"inlined\":true");
+	buf_addc(b, '}');
+}
+
+static void labels_obj(struct buf *b, const struct snapshot *s, uint32_t labels)
+{
+	uint32_t kv[64];
+	uint32_t n = snapshot_labels(s, labels, kv, 32);
+	buf_addc(b, '{');
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			buf_addc(b, ',');
+		str_id(b, s, kv[2 * i]);
+		buf_addc(b, ':');
+		str_id(b, s, kv[2 * i + 1]);
+	}
+	buf_addc(b, '}');
+}
+
+void report_json_begin(struct buf *b, const char *command)
+{
+	buf_adds(b, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"schema\":1,\"command\":");
+	put_json_cstr(b, command);
+	buf_adds(b, ",\"snapshots\":[");
+}
+
+void report_json_end(struct buf *b, uint64_t total)
+{
+	buf_adds(b, "],\"total\":");
+	buf_add_u64(b, total);
+	buf_adds(b, "}\n");
+}
+
+static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi)
+{
+	const struct snapshot *s = a->snap;
+	const struct group *g = &a->groups[gi];
+	const struct stack *st = &s->stacks[g->stack];
+	buf_adds(b, "{\"id\":");
+	buf_add_u64(b, gi + 1);
+	buf_adds(b, ",\"count\":");
+	buf_add_u64(b, g->count);
+	buf_adds(b, ",\"stacks\":");
+	buf_add_u64(b, g->nstacks);
+	buf_adds(b, ",\"states\":{");
+	for (uint32_t k = 0; k < g->nstates; k++) {
+		if (k)
+			buf_addc(b, ',');
+		str_id(b, s, g->states[k].state);
+		buf_addc(b, ':');
+		buf_add_u64(b, g->states[k].count);
+	}
+	if (g->other_states) {
+		buf_adds(b, g->nstates ? ",\"(other)\":" : "\"(other)\":");
+		buf_add_u64(b, g->other_states);
+	}
+	buf_adds(b, "},\"wait_class\":");
+	put_json_cstr(b, wait_class_name(g->wclass));
+	buf_adds(b, ",\"wait_minutes\":");
+	if (g->has_minutes)
+		buf_printf(b, "{\"min\":%u,\"median\":%u,\"max\":%u,\"known\":%llu}", g->min_minutes,
+			   g->median_minutes, g->max_minutes, (unsigned long long)g->with_minutes);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"frames\":[");
+	const struct frame *f = snapshot_frames(s, st);
+	for (uint32_t k = 0; k < st->nframes; k++) {
+		if (k)
+			buf_addc(b, ',');
+		frame_obj(b, s, &f[k]);
+	}
+	buf_adds(b, "],\"elided\":");
+	if (st->flags & STACK_ELIDED_MIDDLE)
+		buf_printf(b, "{\"kind\":\"middle\",\"frames\":%u}", st->elided);
+	else if (st->flags & STACK_ELIDED_OLD)
+		buf_adds(b, "{\"kind\":\"outermost\",\"frames\":null}");
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"stack_unavailable\":");
+	buf_adds(b, st->flags & STACK_UNAVAILABLE ? "true" : "false");
+	buf_adds(b, ",\"created_by\":");
+	if (st->flags & STACK_HAS_CREATOR)
+		frame_obj(b, s, &st->creator);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"parents\":");
+	if (g->with_parent)
+		buf_printf(b, "{\"known\":%llu,\"distinct\":%llu,\"top\":%llu,\"top_count\":%llu}",
+			   (unsigned long long)g->with_parent, (unsigned long long)g->distinct_parents,
+			   (unsigned long long)g->top_parent, (unsigned long long)g->top_parent_count);
+	else
+		buf_adds(b, "null");
+	buf_printf(b, ",\"locked_to_thread\":%llu,\"leaked\":%llu,\"durable\":%llu,\"truncated\":%llu",
+		   (unsigned long long)g->locked, (unsigned long long)g->leaked, (unsigned long long)g->durable,
+		   (unsigned long long)g->truncated);
+	buf_adds(b, ",\"wait_object\":");
+	if (g->with_object)
+		buf_printf(b, "{\"top\":\"0x%llx\",\"top_count\":%llu,\"distinct\":%llu,\"known\":%llu,\"source\":\"%s\"}",
+			   (unsigned long long)g->top_object, (unsigned long long)g->top_object_count,
+			   (unsigned long long)g->distinct_objects, (unsigned long long)g->with_object,
+			   g->object_from_primitive ? "wait-primitive" : "first-argument");
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"labels\":");
+	if (g->labels)
+		labels_obj(b, s, g->labels);
+	else
+		buf_adds(b, "null");
+	buf_printf(b, ",\"labelled\":%llu,\"system\":%s,\"ids\":[", (unsigned long long)g->labelled,
+		   g->system ? "true" : "false");
+	for (uint32_t k = 0; k < g->nids; k++) {
+		if (k)
+			buf_addc(b, ',');
+		buf_add_u64(b, g->ids[k]);
+	}
+	buf_adds(b, "],\"suspicion\":");
+	put_json_cstr(b, confidence_name(g->suspicion));
+	buf_addc(b, '}');
+}
+
+static void suspect_obj(struct buf *b, const struct analysis *a, uint32_t gi)
+{
+	const struct snapshot *s = a->snap;
+	const struct group *g = &a->groups[gi];
+	const struct stack *st = &s->stacks[g->stack];
+	buf_adds(b, "{\"group\":");
+	buf_add_u64(b, gi + 1);
+	buf_adds(b, ",\"count\":");
+	buf_add_u64(b, g->count);
+	buf_adds(b, ",\"state\":");
+	if (g->nstates)
+		str_id(b, s, g->states[0].state);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"confidence\":");
+	put_json_cstr(b, confidence_name(g->suspicion));
+	buf_adds(b, ",\"evidence\":");
+	put_json_cstr(b, g->suspicion_reason);
+	buf_adds(b, ",\"pattern\":");
+	if (g->pattern) {
+		put_json_cstr(b, g->pattern->id);
+		buf_adds(b, ",\"cause\":");
+		put_json_cstr(b, g->pattern->cause);
+		buf_adds(b, ",\"fix\":");
+		put_json_cstr(b, g->pattern->fix);
+	} else {
+		buf_adds(b, "null,\"cause\":null,\"fix\":null");
+	}
+	buf_adds(b, ",\"site\":");
+	if (st->nframes)
+		frame_obj(b, s, &snapshot_frames(s, st)[g->site]);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"created_by\":");
+	if (st->flags & STACK_HAS_CREATOR)
+		frame_obj(b, s, &st->creator);
+	else
+		buf_adds(b, "null");
+	buf_addc(b, '}');
+}
+
+static void race_access_obj(struct buf *b, const struct snapshot *s, const struct race_access *r)
+{
+	buf_adds(b, "{\"access\":");
+	put_json_cstr(b, r->kind);
+	buf_adds(b, ",\"goroutine\":");
+	if (r->main_goroutine)
+		buf_adds(b, "\"main\"");
+	else
+		buf_add_u64(b, r->goroutine);
+	buf_adds(b, ",\"top\":");
+	if (r->top.func)
+		frame_obj(b, s, &r->top);
+	else
+		buf_adds(b, "null");
+	buf_addc(b, '}');
+}
+
+void report_json_snapshot(struct buf *b, const struct analysis *a, bool first)
+{
+	const struct snapshot *s = a->snap;
+	if (!first)
+		buf_addc(b, ',');
+	buf_adds(b, "{\"source\":");
+	put_json_cstr(b, s->source);
+	buf_adds(b, ",\"index\":");
+	buf_add_u64(b, s->index);
+	buf_adds(b, ",\"format\":");
+	put_json_cstr(b, s->format);
+	buf_adds(b, ",\"kind\":");
+	put_json_cstr(b, snap_kind_name(s->kind));
+	buf_adds(b, ",\"preamble\":");
+	if (s->preamble)
+		put_json_cstr(b, s->preamble);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"signal\":");
+	if (s->signal_detail)
+		put_json_cstr(b, s->signal_detail);
+	else
+		buf_adds(b, "null");
+	buf_printf(b, ",\"lines\":{\"first\":%llu,\"last\":%llu}", (unsigned long long)s->first_line,
+		   (unsigned long long)s->last_line);
+	buf_adds(b, ",\"go_version_min\":");
+	if (s->go_version_min)
+		buf_printf(b, "\"1.%u\"", s->go_version_min);
+	else
+		buf_adds(b, "null");
+	buf_printf(b,
+		   ",\"total\":%llu,\"shown\":%llu,\"hidden_system\":%llu,\"filtered_out\":%llu,\"unique_ids\":%llu",
+		   (unsigned long long)a->total, (unsigned long long)a->shown, (unsigned long long)a->hidden_system,
+		   (unsigned long long)a->filtered_out, (unsigned long long)s->unique_ids);
+	buf_printf(b, ",\"groups_total\":%u", a->ngroups);
+	buf_printf(b, ",\"truncated\":%s,\"at_pprof_cap\":%s,\"register_dump\":%s,\"threads\":%u,\"traceback_level2\":%s,\"gp_headers\":%s",
+		   s->truncated ? "true" : "false", s->at_pprof_cap ? "true" : "false",
+		   s->register_dump ? "true" : "false", s->threads, s->level2 ? "true" : "false",
+		   s->gp_headers ? "true" : "false");
+	buf_adds(b, ",\"warnings\":[");
+	for (uint32_t i = 0; i < s->nwarnings; i++) {
+		if (i)
+			buf_addc(b, ',');
+		buf_printf(b, "{\"line\":%llu,\"offset\":%llu,\"message\":", (unsigned long long)s->warnings[i].line,
+			   (unsigned long long)s->warnings[i].offset);
+		put_json_cstr(b, s->warnings[i].msg);
+		buf_addc(b, '}');
+	}
+	buf_printf(b, "],\"warnings_dropped\":%u", s->warnings_dropped);
+	buf_adds(b, ",\"states\":{");
+	for (uint32_t i = 0; i < a->nstates; i++) {
+		if (i)
+			buf_addc(b, ',');
+		str_id(b, s, a->states[i].state);
+		buf_addc(b, ':');
+		buf_add_u64(b, a->states[i].count);
+	}
+	buf_adds(b, "},\"wait_classes\":{");
+	bool any = false;
+	for (int c = 0; c < WC_COUNT; c++) {
+		if (!a->by_class[c])
+			continue;
+		if (any)
+			buf_addc(b, ',');
+		any = true;
+		put_json_cstr(b, wait_class_name((enum wait_class)c));
+		buf_addc(b, ':');
+		buf_add_u64(b, a->by_class[c]);
+	}
+	buf_adds(b, "},\"longest_waits\":[");
+	for (uint32_t i = 0; i < a->nlongest; i++) {
+		const struct longest_wait *w = &a->longest[i];
+		const struct stack *st = &s->stacks[w->stack];
+		if (i)
+			buf_addc(b, ',');
+		buf_printf(b, "{\"id\":%llu,\"minutes\":%u,\"state\":", (unsigned long long)w->id, w->minutes);
+		str_id(b, s, w->state);
+		buf_adds(b, ",\"top\":");
+		if (st->nframes)
+			frame_obj(b, s, &snapshot_frames(s, st)[0]);
+		else
+			buf_adds(b, "null");
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "],\"suspected_leaks\":[");
+	for (uint32_t i = 0; i < a->nsuspects; i++) {
+		if (i)
+			buf_addc(b, ',');
+		suspect_obj(b, a, a->suspects[i]);
+	}
+	buf_adds(b, "],\"groups\":[");
+	for (uint32_t i = 0; i < a->ngroups; i++) {
+		if (i)
+			buf_addc(b, ',');
+		group_obj(b, a, i);
+	}
+	buf_adds(b, "],\"races\":[");
+	for (uint32_t i = 0; i < s->nraces; i++) {
+		if (i)
+			buf_addc(b, ',');
+		buf_adds(b, "{\"first\":");
+		race_access_obj(b, s, &s->races[i].a);
+		buf_adds(b, ",\"second\":");
+		race_access_obj(b, s, &s->races[i].b);
+		buf_addc(b, '}');
+	}
+	buf_printf(b, "],\"races_reported\":%u}", s->races_reported);
+}

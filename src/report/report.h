@@ -1,0 +1,36 @@
+/* report.h: renderers of analysis results. Each writes into a buffer and
+ * never prints; the CLI decides where the bytes go. All text taken from the
+ * input is escaped (escape.h). */
+#ifndef GOROSCOPE_REPORT_H
+#define GOROSCOPE_REPORT_H
+
+#include "../analyze/group.h"
+#include "../base/buf.h"
+
+struct text_options {
+	bool color;
+	bool full_paths;
+	uint32_t max_groups; /* 0 = all */
+	uint32_t max_frames; /* per group, 0 = all */
+};
+
+/* Human-readable explanation of one analysed snapshot. nsnaps > 1 adds a
+ * "dump i of n" heading. */
+void report_text(struct buf *b, const struct analysis *a, uint32_t nsnaps, const struct text_options *o);
+
+/* JSON: report_json_begin, then report_json_snapshot per snapshot (the
+ * caller passes first=true for the first), then report_json_end with the sum
+ * of the snapshots' totals. The schema is docs/json.md. */
+void report_json_begin(struct buf *b, const char *command);
+void report_json_snapshot(struct buf *b, const struct analysis *a, bool first);
+void report_json_end(struct buf *b, uint64_t total);
+
+/* Folded stacks: one "outer;...;inner count" line per group. */
+void report_folded(struct buf *b, const struct analysis *a);
+
+/* Names shared by the renderers. */
+const char *snap_kind_name(enum snap_kind k);
+/* File path as shown in text: the last two elements unless full. */
+void put_short_path(struct buf *b, const char *path, size_t n, bool full);
+
+#endif

@@ -1,0 +1,414 @@
+/* text.c: the terminal report of `analyze`: a heading, totals by state and
+ * wait class, the longest waits, suspected leaks with cause and fix, then
+ * the groups (largest first) with their stacks. Compact by default
+ * (--limit, --frames widen it). Colour only when asked (the CLI decides). */
+#include "../base/common.h"
+#include "report.h"
+#include "escape.h"
+
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_DIM "\033[2m"
+#define C_RED "\033[31m"
+#define C_GREEN "\033[32m"
+#define C_YELLOW "\033[33m"
+#define C_CYAN "\033[36m"
+
+struct out {
+	struct buf *b;
+	const struct text_options *o;
+	const struct snapshot *s;
+};
+
+static void col(struct out *w, const char *c)
+{
+	if (w->o->color)
+		buf_adds(w->b, c);
+}
+
+const char *snap_kind_name(enum snap_kind k)
+{
+	switch (k) {
+	case SNAP_STACKS: return "stacks";
+	case SNAP_PANIC: return "panic";
+	case SNAP_FATAL: return "fatal";
+	case SNAP_SIGNAL: return "signal";
+	case SNAP_TEST_TIMEOUT: return "test-timeout";
+	case SNAP_HTTP_PANIC: return "http-panic";
+	case SNAP_RACE: return "race";
+	}
+	return "stacks";
+}
+
+static const char *kind_words(enum snap_kind k)
+{
+	switch (k) {
+	case SNAP_STACKS: return "goroutine dump";
+	case SNAP_PANIC: return "panic";
+	case SNAP_FATAL: return "fatal error";
+	case SNAP_SIGNAL: return "signal dump";
+	case SNAP_TEST_TIMEOUT: return "test timeout";
+	case SNAP_HTTP_PANIC: return "recovered net/http panic";
+	case SNAP_RACE: return "race report";
+	}
+	return "goroutine dump";
+}
+
+void put_short_path(struct buf *b, const char *path, size_t n, bool full)
+{
+	if (!full) {
+		size_t slashes = 0;
+		for (size_t i = n; i > 0; i--) {
+			if (path[i - 1] == '/' || path[i - 1] == '\\') {
+				if (++slashes == 2) {
+					path += i;
+					n -= i;
+					break;
+				}
+			}
+		}
+	}
+	put_text(b, path, n);
+}
+
+static void str(struct out *w, uint32_t id) { put_text(w->b, snapshot_str(w->s, id), strtab_len(&w->s->strs, id)); }
+
+static void location(struct out *w, const struct frame *f)
+{
+	if (f->flags & FRAME_NOFILE && !f->file) {
+		buf_adds(w->b, "?");
+		return;
+	}
+	put_short_path(w->b, snapshot_str(w->s, f->file), strtab_len(&w->s->strs, f->file), w->o->full_paths);
+	buf_printf(w->b, ":%u", f->line);
+}
+
+static unsigned pct(uint64_t part, uint64_t whole)
+{
+	return whole ? (unsigned)((part * 100 + whole / 2) / whole) : 0;
+}
+
+static void heading(struct out *w, const struct analysis *a, uint32_t nsnaps)
+{
+	const struct snapshot *s = w->s;
+	col(w, C_BOLD);
+	buf_adds(w->b, "== ");
+	put_text(w->b, s->source, strlen(s->source));
+	if (nsnaps > 1)
+		buf_printf(w->b, " · dump %u", s->index);
+	buf_printf(w->b, " · %s", kind_words(s->kind));
+	if (s->first_line)
+		buf_printf(w->b, " at line %llu", (unsigned long long)s->first_line);
+	col(w, C_RESET);
+	buf_addc(w->b, '\n');
+	if (s->preamble) {
+		buf_adds(w->b, "   ");
+		col(w, C_RED);
+		put_text(w->b, s->preamble, strlen(s->preamble));
+		col(w, C_RESET);
+		if (s->signal_detail) {
+			buf_adds(w->b, "  ");
+			put_text(w->b, s->signal_detail, strlen(s->signal_detail));
+		}
+		buf_addc(w->b, '\n');
+	}
+	buf_printf(w->b, "   %llu goroutines in %u groups", (unsigned long long)a->total, a->ngroups);
+	if (a->hidden_system)
+		buf_printf(w->b, " · %llu runtime goroutines hidden (--all shows them)",
+			   (unsigned long long)a->hidden_system);
+	if (a->filtered_out)
+		buf_printf(w->b, " · %llu filtered out", (unsigned long long)a->filtered_out);
+	if (s->go_version_min)
+		buf_printf(w->b, " · Go ≥1.%u", s->go_version_min);
+	if (s->gccgo)
+		buf_adds(w->b, " · gccgo");
+	if (s->threads > 1)
+		buf_printf(w->b, " · %u thread dumps", s->threads);
+	buf_addc(w->b, '\n');
+	if (s->truncated || s->at_pprof_cap) {
+		col(w, C_YELLOW);
+		buf_adds(w->b, s->at_pprof_cap ? "   ! cut off at Go's 64 MiB debug=2 limit: counts are incomplete; "
+						 "use debug=1 or the protobuf profile for complete counts\n"
+					       : "   ! the dump is cut off: the last goroutine is incomplete\n");
+		col(w, C_RESET);
+	}
+}
+
+static void totals(struct out *w, const struct analysis *a)
+{
+	if (!a->shown)
+		return;
+	buf_adds(w->b, "\n");
+	col(w, C_BOLD);
+	buf_adds(w->b, "States  ");
+	col(w, C_RESET);
+	for (uint32_t i = 0; i < a->nstates && i < 10; i++) {
+		if (i)
+			buf_adds(w->b, " · ");
+		str(w, a->states[i].state);
+		buf_printf(w->b, " %llu", (unsigned long long)a->states[i].count);
+	}
+	if (a->nstates > 10)
+		buf_printf(w->b, " · %u more", a->nstates - 10);
+	buf_addc(w->b, '\n');
+	col(w, C_BOLD);
+	buf_adds(w->b, "Waiting ");
+	col(w, C_RESET);
+	static const enum wait_class order[] = {WC_CHANNEL, WC_SELECT, WC_LOCK,    WC_WAITGROUP, WC_COND, WC_SLEEP,
+						WC_IO,      WC_SYSCALL, WC_RUNNING, WC_RUNTIME,   WC_OTHER};
+	static const char *const words[] = {"channel ops", "select", "locks", "WaitGroups", "sync.Cond", "sleep",
+					    "network I/O", "syscalls", "running", "runtime", "other"};
+	bool any = false;
+	for (size_t i = 0; i < ARRAY_LEN(order); i++) {
+		uint64_t c = a->by_class[order[i]];
+		if (!c)
+			continue;
+		buf_printf(w->b, "%s%s %llu (%u%%)", any ? " · " : "", words[order[i]], (unsigned long long)c,
+			   pct(c, a->shown));
+		any = true;
+	}
+	buf_addc(w->b, '\n');
+	if (a->nlongest) {
+		col(w, C_BOLD);
+		buf_adds(w->b, "Longest ");
+		col(w, C_RESET);
+		for (uint32_t i = 0; i < a->nlongest && i < 3; i++) {
+			const struct longest_wait *l = &a->longest[i];
+			const struct stack *st = &w->s->stacks[l->stack];
+			if (i)
+				buf_adds(w->b, " · ");
+			buf_printf(w->b, "%u min goroutine %llu ", l->minutes, (unsigned long long)l->id);
+			if (st->nframes)
+				str(w, snapshot_frames(w->s, st)[first_user_frame(w->s, st)].func);
+			buf_adds(w->b, " (");
+			str(w, l->state);
+			buf_addc(w->b, ')');
+		}
+		buf_addc(w->b, '\n');
+	}
+}
+
+static void minutes_spread(struct out *w, const struct group *g)
+{
+	if (!g->has_minutes)
+		return;
+	if (g->min_minutes == g->max_minutes)
+		buf_printf(w->b, " · %u min", g->min_minutes);
+	else
+		buf_printf(w->b, " · %u–%u min (median %u)", g->min_minutes, g->max_minutes, g->median_minutes);
+	if (g->with_minutes < g->count)
+		buf_printf(w->b, " for %llu", (unsigned long long)g->with_minutes);
+}
+
+static void suspects(struct out *w, const struct analysis *a)
+{
+	if (!a->nsuspects)
+		return;
+	buf_adds(w->b, "\n");
+	col(w, C_BOLD);
+	col(w, C_RED);
+	buf_adds(w->b, "Suspected leaks");
+	col(w, C_RESET);
+	buf_adds(w->b, " (one snapshot: a suspicion, not proof; compare snapshots over time to confirm)\n");
+	for (uint32_t i = 0; i < a->nsuspects; i++) {
+		uint32_t gi = a->suspects[i];
+		const struct group *g = &a->groups[gi];
+		const struct stack *st = &w->s->stacks[g->stack];
+		buf_printf(w->b, " %u. ", i + 1);
+		col(w, C_BOLD);
+		buf_printf(w->b, "%llu × ", (unsigned long long)g->count);
+		if (g->nstates)
+			str(w, g->states[0].state);
+		col(w, C_RESET);
+		if (st->nframes) {
+			const struct frame *f = &snapshot_frames(w->s, st)[g->site];
+			buf_adds(w->b, " at ");
+			str(w, f->func);
+			buf_adds(w->b, " (");
+			location(w, f);
+			buf_addc(w->b, ')');
+		}
+		minutes_spread(w, g);
+		buf_printf(w->b, "  [%s, group #%u]\n", confidence_name(g->suspicion), gi + 1);
+		buf_printf(w->b, "    why:   %s\n", g->suspicion_reason);
+		if (g->pattern) {
+			buf_printf(w->b, "    cause: %s\n", g->pattern->cause);
+			buf_printf(w->b, "    fix:   %s\n", g->pattern->fix);
+		}
+	}
+}
+
+static void object_note(struct out *w, const struct group *g)
+{
+	if (g->count < 2 || g->with_object < 2)
+		return;
+	const char *what = g->object_from_primitive ? "object (channel/lock)" : "first argument";
+	if (g->distinct_objects == 1)
+		buf_printf(w->b, "    all %llu wait on the same %s 0x%llx\n", (unsigned long long)g->with_object, what,
+			   (unsigned long long)g->top_object);
+	else if (g->top_object_count * 2 > g->with_object)
+		buf_printf(w->b, "    %llu of %llu wait on the same %s 0x%llx\n", (unsigned long long)g->top_object_count,
+			   (unsigned long long)g->with_object, what, (unsigned long long)g->top_object);
+	else if (!g->object_from_primitive)
+		return; /* distinct first arguments say nothing about what is awaited */
+	else if (g->distinct_objects == g->with_object)
+		buf_printf(w->b, "    each waits on its own %s (%llu distinct)\n", what,
+			   (unsigned long long)g->distinct_objects);
+	else
+		buf_printf(w->b, "    they wait on %llu distinct %ss\n", (unsigned long long)g->distinct_objects,
+			   g->object_from_primitive ? "object" : "first argument");
+}
+
+static void labels_note(struct out *w, const struct group *g)
+{
+	if (!g->labels)
+		return;
+	uint32_t kv[64];
+	uint32_t n = snapshot_labels(w->s, g->labels, kv, 32);
+	buf_adds(w->b, "    labels {");
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			buf_adds(w->b, ", ");
+		str(w, kv[2 * i]);
+		buf_adds(w->b, ": ");
+		str(w, kv[2 * i + 1]);
+	}
+	buf_adds(w->b, "}\n");
+}
+
+static void one_group(struct out *w, const struct analysis *a, uint32_t gi)
+{
+	const struct group *g = &a->groups[gi];
+	const struct snapshot *s = w->s;
+	const struct stack *st = &s->stacks[g->stack];
+	buf_addc(w->b, '\n');
+	col(w, C_BOLD);
+	buf_printf(w->b, "#%u  %llu goroutine%s", gi + 1, (unsigned long long)g->count, g->count == 1 ? "" : "s");
+	col(w, C_RESET);
+	buf_adds(w->b, " · ");
+	col(w, C_YELLOW);
+	for (uint32_t k = 0; k < g->nstates; k++) {
+		if (k)
+			buf_adds(w->b, ", ");
+		str(w, g->states[k].state);
+		if (g->nstates > 1)
+			buf_printf(w->b, " %llu", (unsigned long long)g->states[k].count);
+	}
+	col(w, C_RESET);
+	minutes_spread(w, g);
+	if (g->locked)
+		buf_printf(w->b, " · locked to thread%s", g->locked < g->count ? " (some)" : "");
+	if (g->leaked)
+		buf_printf(w->b, " · %llu leaked (runtime)", (unsigned long long)g->leaked);
+	if (g->durable)
+		buf_adds(w->b, " · durably blocked (synctest)");
+	if (g->nstacks > 1)
+		buf_printf(w->b, " · %u stacks", g->nstacks);
+	if (g->system)
+		buf_adds(w->b, " · runtime");
+	if (g->suspicion != CONF_NONE) {
+		col(w, C_RED);
+		buf_printf(w->b, " · suspect (%s)", confidence_name(g->suspicion));
+		col(w, C_RESET);
+	}
+	buf_addc(w->b, '\n');
+	if (st->flags & STACK_HAS_CREATOR) {
+		buf_adds(w->b, "    created by ");
+		str(w, st->creator.func);
+		buf_adds(w->b, " at ");
+		location(w, &st->creator);
+		if (g->with_parent) {
+			if (g->distinct_parents == 1)
+				buf_printf(w->b, " in goroutine %llu", (unsigned long long)g->top_parent);
+			else
+				buf_printf(w->b, " in %llu goroutines (most by %llu)", (unsigned long long)g->distinct_parents,
+					   (unsigned long long)g->top_parent);
+		}
+		buf_addc(w->b, '\n');
+	}
+	object_note(w, g);
+	labels_note(w, g);
+	const struct frame *f = snapshot_frames(s, st);
+	uint32_t limit = w->o->max_frames ? MIN(w->o->max_frames, st->nframes) : st->nframes;
+	for (uint32_t k = 0; k < limit; k++) {
+		buf_adds(w->b, k == g->site && g->suspicion != CONF_NONE ? "  → " : "    ");
+		str(w, f[k].func);
+		if (f[k].flags & FRAME_INLINED)
+			buf_adds(w->b, " (inlined)");
+		buf_adds(w->b, "  ");
+		col(w, C_DIM);
+		location(w, &f[k]);
+		col(w, C_RESET);
+		buf_addc(w->b, '\n');
+	}
+	if (limit < st->nframes)
+		buf_printf(w->b, "    ... %u more frames (--frames 0 shows all)\n", st->nframes - limit);
+	if (st->flags & STACK_ELIDED_MIDDLE)
+		buf_printf(w->b, "    (the runtime elided %u frames in the middle)\n", st->elided);
+	if (st->flags & STACK_ELIDED_OLD)
+		buf_adds(w->b, "    (the runtime elided the outermost frames)\n");
+	if (st->flags & STACK_UNAVAILABLE)
+		buf_adds(w->b, "    (stack unavailable: running on another thread or in C code)\n");
+}
+
+static void races(struct out *w)
+{
+	const struct snapshot *s = w->s;
+	if (!s->nraces && !s->races_reported)
+		return;
+	buf_adds(w->b, "\n");
+	col(w, C_BOLD);
+	col(w, C_RED);
+	buf_printf(w->b, "Data races: %u report%s", s->nraces, s->nraces == 1 ? "" : "s");
+	col(w, C_RESET);
+	if (s->races_reported)
+		buf_printf(w->b, " (the race detector counted %u)", s->races_reported);
+	buf_addc(w->b, '\n');
+	for (uint32_t i = 0; i < s->nraces && i < 20; i++) {
+		const struct race *r = &s->races[i];
+		const struct race_access *acc[2] = {&r->a, &r->b};
+		for (int k = 0; k < 2; k++) {
+			buf_adds(w->b, k ? "      vs " : "  - ");
+			put_text(w->b, acc[k]->kind, strlen(acc[k]->kind));
+			if (acc[k]->main_goroutine)
+				buf_adds(w->b, " by main goroutine");
+			else
+				buf_printf(w->b, " by goroutine %llu", (unsigned long long)acc[k]->goroutine);
+			if (acc[k]->top.func) {
+				buf_adds(w->b, " in ");
+				str(w, acc[k]->top.func);
+				buf_adds(w->b, " (");
+				location(w, &acc[k]->top);
+				buf_addc(w->b, ')');
+			}
+			buf_addc(w->b, '\n');
+		}
+	}
+}
+
+void report_text(struct buf *b, const struct analysis *a, uint32_t nsnaps, const struct text_options *o)
+{
+	struct out w = {b, o, a->snap};
+	heading(&w, a, nsnaps);
+	totals(&w, a);
+	suspects(&w, a);
+	races(&w);
+	uint32_t limit = o->max_groups ? MIN(o->max_groups, a->ngroups) : a->ngroups;
+	if (limit) {
+		buf_adds(b, "\n");
+		col(&w, C_BOLD);
+		buf_printf(b, "Groups (%u, largest first)", a->ngroups);
+		col(&w, C_RESET);
+		buf_addc(b, '\n');
+	}
+	for (uint32_t i = 0; i < limit; i++)
+		one_group(&w, a, i);
+	if (limit < a->ngroups) {
+		uint64_t rest = 0;
+		for (uint32_t i = limit; i < a->ngroups; i++)
+			rest += a->groups[i].count;
+		buf_printf(b, "\n... %u more groups with %llu goroutines (--limit 0 shows all)\n", a->ngroups - limit,
+			   (unsigned long long)rest);
+	}
+	buf_addc(b, '\n');
+}

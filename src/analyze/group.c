@@ -421,6 +421,7 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 		uint64_t cnt = start[gi + 1] - start[gi];
 		const uint64_t *mem = members + start[gi];
 		gr->count = cnt;
+		gr->first_member = start[gi];
 		gr->stack = snapshot_goroutine(s, mem[0])->stack;
 		gr->system = goroutine_is_system(s, snapshot_goroutine(s, mem[0]));
 		summarise(s, gr, mem, cnt, mins, objs, parents, seen);
@@ -461,7 +462,7 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	free(mins);
 	free(objs);
 	free(parents);
-	free(members);
+	a->members = members;
 	free(start);
 	free(stack_group);
 	free(gidx);
@@ -474,5 +475,6 @@ void analysis_free(struct analysis *a)
 	free(a->groups);
 	free(a->states);
 	free(a->suspects);
+	free(a->members);
 	memset(a, 0, sizeof(*a));
 }

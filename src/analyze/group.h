@@ -51,6 +51,7 @@ struct group {
 	uint64_t locked, leaked, durable, truncated;
 	uint64_t ids[GROUP_SAMPLE_IDS];
 	uint32_t nids;
+	uint64_t first_member;      /* members of the group: analysis.members[first_member..+count) */
 	uint64_t with_parent, distinct_parents, top_parent, top_parent_count;
 	uint64_t with_object, distinct_objects, top_object, top_object_count;
 	bool object_from_primitive; /* object is a channel/lock argument, not just the top frame's */
@@ -84,6 +85,7 @@ struct analysis {
 	uint32_t nstates;
 	struct longest_wait longest[LONGEST_WAITS];
 	uint32_t nlongest;
+	uint64_t *members;          /* goroutine indices, grouped (see group.first_member) */
 	uint32_t *suspects;         /* group indices, most certain first */
 	uint32_t nsuspects;
 };

@@ -24,6 +24,7 @@ const char usage_analyze[] =
 	"Output:\n"
 	"  --json               stable JSON (schema: docs/json.md)\n"
 	"  --folded             folded stacks for flame graphs (\"root;...;leaf count\")\n"
+	"  --ids                in JSON, every goroutine id of each group (default: 5)\n"
 	"  --color=WHEN         auto (default: on a terminal unless NO_COLOR is set),\n"
 	"                       always, never\n"
 	"  --limit N            groups to print as text (default 20; 0 = all)\n"
@@ -57,7 +58,7 @@ struct analyze_args {
 	struct group_options group;
 	const char *match, *drop;
 	long pick; /* 0 = all, -1 = last */
-	bool fail_on_leak, fail_on_race, quiet;
+	bool fail_on_leak, fail_on_race, quiet, all_ids;
 };
 
 static bool parse_uint(const char *opt, const char *s, uint32_t *out)
@@ -89,10 +90,11 @@ static bool want_color(int mode)
 static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_input)
 {
 	enum { O_JSON = 256, O_FOLDED, O_COLOR, O_LIMIT, O_FRAMES, O_FULL, O_BY, O_ALL, O_PICK,
-	       O_LEAKN, O_LEAKM, O_FAILLEAK, O_FAILRACE };
+	       O_LEAKN, O_LEAKM, O_FAILLEAK, O_FAILRACE, O_IDS };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
 		{"folded", no_argument, 0, O_FOLDED},
+		{"ids", no_argument, 0, O_IDS},
 		{"color", required_argument, 0, O_COLOR},
 		{"colour", required_argument, 0, O_COLOR},
 		{"limit", required_argument, 0, O_LIMIT},
@@ -119,6 +121,7 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 		switch (c) {
 		case O_JSON: a->out = OUT_JSON; break;
 		case O_FOLDED: a->out = OUT_FOLDED; break;
+		case O_IDS: a->all_ids = true; break;
 		case O_COLOR:
 			if (!strcmp(optarg, "auto"))
 				a->color = -1;
@@ -246,7 +249,7 @@ int cmd_analyze(int argc, char **argv)
 			findings = true;
 		switch (a.out) {
 		case OUT_TEXT: report_text(&out, &an, hi - lo, &a.text); break;
-		case OUT_JSON: report_json_snapshot(&out, &an, i == lo); break;
+		case OUT_JSON: report_json_snapshot(&out, &an, i == lo, a.all_ids); break;
 		case OUT_FOLDED: report_folded(&out, &an); break;
 		}
 		analysis_free(&an);

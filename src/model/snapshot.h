@@ -142,7 +142,7 @@ struct snapshot {
 	bool gp_headers;         /* "gp=... m=..." headers (Go 1.22+) */
 	bool gccgo;
 	uint32_t threads;        /* register dumps seen (GOTRACEBACK=crash: one per M) */
-	uint64_t unique_ids;     /* distinct goroutine ids (id 0 not counted) */
+	uint64_t unique_ids;     /* distinct goroutine ids */
 	uint32_t go_version_min; /* minor version lower bound inferred from features, 0 = unknown */
 };
 

@@ -37,6 +37,7 @@ struct pframe {
 	uint32_t func_id, file_id; /* valid when pinned */
 	uint32_t line, flags;
 	bool pinned;
+	bool no_parens;  /* function line without "(args)": gccgo */
 };
 
 enum tb_mode { M_NORMAL, M_RUNTIME_STACK, M_ANCESTORS, M_RACE };
@@ -50,6 +51,7 @@ struct tb {
 	struct snapshot *cur;
 	uint32_t nsnap;
 	struct u64set ids;   /* goroutine ids of cur: a repeated id starts a new dump */
+	bool saw_g0;         /* goroutine 0 (a thread's g0) seen in cur */
 	bool relay;          /* cur continues with GOTRACEBACK=crash thread dumps */
 	enum tb_mode mode;
 	uint64_t foreign_in_g;

@@ -110,7 +110,8 @@ static void close_snapshot(struct tb *t)
 	struct snapshot *s = t->cur;
 	if (!s)
 		return;
-	s->unique_ids = t->ids.count;
+	s->unique_ids = t->ids.count + (t->saw_g0 ? 1 : 0);
+	t->saw_g0 = false;
 	if (s->ngoroutines || s->nraces)
 		snapset_push(t->out, s);
 	else
@@ -337,6 +338,8 @@ static void start_g(struct tb *t, const struct line *l, const char *s, size_t n)
 	struct snapshot *snap = t->cur;
 	if (h.id != 0)
 		u64set_add(&t->ids, h.id);
+	else
+		t->saw_g0 = true;
 	reset_g(t);
 	t->in_g = true;
 	t->g_line = l->lineno;
@@ -391,6 +394,8 @@ static void commit_frame(struct tb *t, const struct line *l, const struct tb_fil
 		note_keep(t, f.file_off);
 	if (fl->has_pcs)
 		t->cur->level2 = true;
+	if (f.no_parens && !t->cand_is_creator)
+		t->cur->gccgo = true; /* gc always prints "(args)"; gccgo never does */
 	t->cand = false;
 	if (t->cand_is_creator) {
 		t->creator = f;
@@ -431,6 +436,7 @@ static bool take_func_line(struct tb *t, const struct line *l, const char *s, si
 	if (!tb_parse_func(s, n, &fn))
 		return false;
 	set_cand(t, l, fn.name, fn.inlined ? FRAME_INLINED : 0);
+	t->cand_f.no_parens = !fn.has_args;
 	/* The object waited on: the first argument of the innermost wait
 	 * primitive, else of the innermost frame. */
 	uint64_t obj;

@@ -54,7 +54,7 @@ void report_json_end(struct buf *b, uint64_t total)
 	buf_adds(b, "}\n");
 }
 
-static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi)
+static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool all_ids)
 {
 	const struct snapshot *s = a->snap;
 	const struct group *g = &a->groups[gi];
@@ -131,10 +131,18 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi)
 		buf_adds(b, "null");
 	buf_printf(b, ",\"labelled\":%llu,\"system\":%s,\"ids\":[", (unsigned long long)g->labelled,
 		   g->system ? "true" : "false");
-	for (uint32_t k = 0; k < g->nids; k++) {
-		if (k)
-			buf_addc(b, ',');
-		buf_add_u64(b, g->ids[k]);
+	if (all_ids) {
+		for (uint64_t k = 0; k < g->count; k++) {
+			if (k)
+				buf_addc(b, ',');
+			buf_add_u64(b, snapshot_goroutine(s, a->members[g->first_member + k])->id);
+		}
+	} else {
+		for (uint32_t k = 0; k < g->nids; k++) {
+			if (k)
+				buf_addc(b, ',');
+			buf_add_u64(b, g->ids[k]);
+		}
 	}
 	buf_adds(b, "],\"suspicion\":");
 	put_json_cstr(b, confidence_name(g->suspicion));
@@ -199,7 +207,7 @@ static void race_access_obj(struct buf *b, const struct snapshot *s, const struc
 	buf_addc(b, '}');
 }
 
-void report_json_snapshot(struct buf *b, const struct analysis *a, bool first)
+void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, bool all_ids)
 {
 	const struct snapshot *s = a->snap;
 	if (!first)
@@ -234,6 +242,7 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first)
 		   (unsigned long long)a->total, (unsigned long long)a->shown, (unsigned long long)a->hidden_system,
 		   (unsigned long long)a->filtered_out, (unsigned long long)s->unique_ids);
 	buf_printf(b, ",\"groups_total\":%u", a->ngroups);
+	buf_printf(b, ",\"gccgo\":%s", s->gccgo ? "true" : "false");
 	buf_printf(b, ",\"truncated\":%s,\"at_pprof_cap\":%s,\"register_dump\":%s,\"threads\":%u,\"traceback_level2\":%s,\"gp_headers\":%s",
 		   s->truncated ? "true" : "false", s->at_pprof_cap ? "true" : "false",
 		   s->register_dump ? "true" : "false", s->threads, s->level2 ? "true" : "false",
@@ -293,7 +302,7 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first)
 	for (uint32_t i = 0; i < a->ngroups; i++) {
 		if (i)
 			buf_addc(b, ',');
-		group_obj(b, a, i);
+		group_obj(b, a, i, all_ids);
 	}
 	buf_adds(b, "],\"races\":[");
 	for (uint32_t i = 0; i < s->nraces; i++) {

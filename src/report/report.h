@@ -19,10 +19,11 @@ struct text_options {
 void report_text(struct buf *b, const struct analysis *a, uint32_t nsnaps, const struct text_options *o);
 
 /* JSON: report_json_begin, then report_json_snapshot per snapshot (the
- * caller passes first=true for the first), then report_json_end with the sum
+ * caller passes first=true for the first; all_ids lists every goroutine id
+ * of each group instead of the first few), then report_json_end with the sum
  * of the snapshots' totals. The schema is docs/json.md. */
 void report_json_begin(struct buf *b, const char *command);
-void report_json_snapshot(struct buf *b, const struct analysis *a, bool first);
+void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, bool all_ids);
 void report_json_end(struct buf *b, uint64_t total);
 
 /* Folded stacks: one "outer;...;inner count" line per group. */

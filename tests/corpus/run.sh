@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Corpus tests: every real dump and every generated dump, with exact expected
+# results (see real-traceback.tsv and the generated corpus's expected.json).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+G=${GOROSCOPE:?set GOROSCOPE to the binary under test}
+G=$(cd "$(dirname "$G")" && pwd)/$(basename "$G")
+shared=${SHARED:-$here/../../../shared}
+corpus=$shared/corpus
+[ -d "$corpus/real" ] || { echo "corpus not found at $corpus (set SHARED)"; exit 1; }
+
+python3 "$here/check_real.py" "$G" "$corpus/real/traceback" "$here/real-traceback.tsv"
+python3 "$here/check_generated.py" "$G" "$corpus/generated"
+
+# Profiles in other formats (debug=1 text, protobuf): recognised by content
+# whatever their name, refused with a clear message and exit status 2.
+fail=0 n=0
+for f in "$corpus"/real/debug1/* "$corpus"/real/pprof/*; do
+  n=$((n+1))
+  set +e
+  err=$("$G" analyze "$f" 2>&1 >/dev/null); rc=$?
+  set -e
+  if [ $rc -ne 2 ] || ! grep -qE 'profile|gzip' <<<"$err"; then
+    echo "FAIL $(basename "$f"): exit $rc: $err"; fail=$((fail+1))
+  fi
+done
+echo "profile files refused clearly: $((n-fail)) passed, $fail failed"
+[ $fail -eq 0 ]

@@ -10,14 +10,14 @@
 
 enum { LR_BUF = 8 * 1024 * 1024 };
 
-void lr_open_fd(struct linereader *lr, int fd, size_t max_line)
+void lr_open_fd(struct linereader *lr, int fd, size_t max_line, size_t bufsize)
 {
 	memset(lr, 0, sizeof(*lr));
 	lr->fd = fd;
 	lr->max_line = max_line;
-	lr->cap = LR_BUF;
-	if (lr->cap < 2 * max_line + 65536)
-		lr->cap = 2 * max_line + 65536;
+	lr->cap = bufsize ? bufsize : LR_BUF;
+	if (lr->cap < 2 * max_line + 4096)
+		lr->cap = 2 * max_line + 4096;
 	lr->buf = xmalloc(lr->cap);
 #ifdef POSIX_FADV_SEQUENTIAL
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);

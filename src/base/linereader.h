@@ -47,8 +47,9 @@ struct linereader {
 	uint64_t total_read; /* bytes consumed from the source so far */
 };
 
-/* Stream from fd (not closed by the reader). */
-void lr_open_fd(struct linereader *lr, int fd, size_t max_line);
+/* Stream from fd (not closed by the reader) through a buffer of bufsize
+ * bytes (0 = 8 MiB; raised to fit two maximal lines). */
+void lr_open_fd(struct linereader *lr, int fd, size_t max_line, size_t bufsize);
 /* Start the fd stream with n bytes already read from it (e.g. by a format
  * sniffer); n must not exceed 1 MiB. */
 void lr_preload(struct linereader *lr, const char *p, size_t n);

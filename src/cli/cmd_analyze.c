@@ -191,6 +191,15 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 	return EXIT_OK;
 }
 
+/* How many dumps came from the same input as s. */
+static uint32_t dumps_in_source(const struct snapset *set, const struct snapshot *s)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < set->n; i++)
+		n += !strcmp(set->v[i]->source, s->source);
+	return n;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
 	struct analyze_args a = {.out = OUT_TEXT, .color = -1};
@@ -248,7 +257,7 @@ int cmd_analyze(int argc, char **argv)
 		if (a.fail_on_race && (set.v[i]->nraces || set.v[i]->races_reported))
 			findings = true;
 		switch (a.out) {
-		case OUT_TEXT: report_text(&out, &an, hi - lo, &a.text); break;
+		case OUT_TEXT: report_text(&out, &an, dumps_in_source(&set, set.v[i]), &a.text); break;
 		case OUT_JSON: report_json_snapshot(&out, &an, i == lo, a.all_ids); break;
 		case OUT_FOLDED: report_folded(&out, &an); break;
 		}

@@ -23,6 +23,7 @@ void tb_options_default(struct tb_options *o)
 {
 	o->max_line = 1024 * 1024;
 	o->max_frames = 4096;
+	o->buffer_size = 0;
 }
 
 /* Is this a register-dump line: a short register name, spaces, 0xHEX. */
@@ -854,7 +855,7 @@ enum status traceback_parse_fd(int fd, const char *head, size_t head_len, const 
 		tb_options_default(&defaults);
 		opt = &defaults;
 	}
-	lr_open_fd(&lr, fd, opt->max_line);
+	lr_open_fd(&lr, fd, opt->max_line, opt->buffer_size);
 	if (head_len)
 		lr_preload(&lr, head, head_len);
 	enum status st = parse(&lr, source, opt, out, stats, err);

@@ -95,7 +95,7 @@ static void heading(struct out *w, const struct analysis *a, uint32_t nsnaps)
 	buf_adds(w->b, "== ");
 	put_text(w->b, s->source, strlen(s->source));
 	if (nsnaps > 1)
-		buf_printf(w->b, " · dump %u", s->index);
+		buf_printf(w->b, " · dump %u of %u", s->index, nsnaps);
 	buf_printf(w->b, " · %s", kind_words(s->kind));
 	if (s->first_line)
 		buf_printf(w->b, " at line %llu", (unsigned long long)s->first_line);
@@ -112,7 +112,10 @@ static void heading(struct out *w, const struct analysis *a, uint32_t nsnaps)
 		}
 		buf_addc(w->b, '\n');
 	}
-	buf_printf(w->b, "   %llu goroutines in %u groups", (unsigned long long)a->total, a->ngroups);
+	buf_printf(w->b, "   %llu goroutine%s", (unsigned long long)a->total, a->total == 1 ? "" : "s");
+	if (a->shown != a->total)
+		buf_printf(w->b, ", %llu shown", (unsigned long long)a->shown);
+	buf_printf(w->b, " in %u group%s", a->ngroups, a->ngroups == 1 ? "" : "s");
 	if (a->hidden_system)
 		buf_printf(w->b, " · %llu runtime goroutines hidden (--all shows them)",
 			   (unsigned long long)a->hidden_system);

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# End-to-end tests of the goroscope command line, driven by cases.tsv.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+G=${GOROSCOPE:?set GOROSCOPE to the binary under test}
+G=$(cd "$(dirname "$G")" && pwd)/$(basename "$G")
+C=${SHARED:-$here/../../../shared}/corpus
+D=$(mktemp -d)
+trap 'rm -rf "$D"' EXIT
+
+# ---- inputs
+cat >"$D/plain.txt" <<'DUMP'
+goroutine 1 [running]:
+main.main()
+	/src/app/main.go:22 +0x1d
+
+goroutine 6 [chan receive, 3 minutes]:
+main.worker(0x1)
+	/src/app/worker.go:40 +0x8a
+created by main.main in goroutine 1
+	/src/app/main.go:18 +0x6f
+
+goroutine 7 [chan receive, 5 minutes]:
+main.worker(0x2)
+	/src/app/worker.go:40 +0x8a
+created by main.main in goroutine 1
+	/src/app/main.go:18 +0x6f
+DUMP
+: >"$D/empty.txt"
+head -c 20000 /dev/urandom | tr -d '\n' | tr '\000-\037' '\000' >"$D/binary.bin" || true
+printf 'panic: boom\n\nnothing else here\n' >"$D/preamble.txt"
+printf 'main.main()\n\t/a.go:1 +0x1\nmain.f()\n\t/a.go:2\n' >"$D/frames.txt"
+{ cat "$D/plain.txt"; echo; echo "some log line"; cat "$D/plain.txt"; printf '\npanic: second\n\n'; cat "$D/plain.txt"; } >"$D/three.txt"
+printf 'goroutine 1 [running]:\nmain.main()\n\t/a.go:1\n\ngoroutine 5 [chan receive (nil chan)]:\nmain.f()\n\t/a.go:9\ncreated by main.main\n\t/a.go:3\n' >"$D/nilchan.txt"
+printf 'goroutine 1 [running]:\nmain.main()\n\t/a.go:1\n\ngoroutine 5 [select]:\nmain.loop(0x1, ' >"$D/truncated.txt"
+{ head -4 "$D/plain.txt"; head -c 2000000 /dev/zero | tr '\0' 'x'; echo; tail -n +5 "$D/plain.txt"; } >"$D/longline.txt"
+printf 'goroutine 1 [running]:\nmain.\033[31mevil()\n\t/a\033[2J.go:1\n' >"$D/hostile.txt"
+# A debug=2 dump cut at exactly 64 MiB, as net/http/pprof does.
+python3 - "$D/cap64.txt" <<'PY'
+import sys
+block = "goroutine %d [chan send, 3 minutes]:\nmain.produce(0xc000123456)\n\t/src/app/produce.go:42 +0x1d\ncreated by main.main in goroutine 1\n\t/src/app/main.go:18 +0x6f\n\n"
+out, i, size, cap = [], 2, 0, 64 << 20
+while size < cap:
+    b = block % i
+    out.append(b); size += len(b); i += 1
+open(sys.argv[1], "w").write("".join(out)[:cap])
+PY
+
+pass=0 fail=0
+while IFS=$'\t' read -r name code want_out want_err args; do
+  [[ -z "$name" || "$name" == \#* ]] && continue
+  args=${args//\$D/$D}
+  args=${args//\$C/$C}
+  cmdline="$args"
+  if [[ "$args" == env\ * ]]; then
+    read -r _ envset rest <<<"$args"
+    cmdline="$rest"; envcmd=(env "$envset")
+  else
+    envcmd=()
+  fi
+  out=$(cd "$D" && eval "${envcmd[*]:-} \"$G\" $cmdline" 2>"$D/stderr"); rc=$?
+  err=$(cat "$D/stderr")
+  ok=1
+  [ "$rc" -eq "$code" ] || ok=0
+  if [ "$want_out" != "-" ] && ! grep -qE -- "$want_out" <<<"$out"; then ok=0; fi
+  if [ "$want_err" != "-" ]; then
+    if [ "$want_err" = "^$" ]; then [ -z "$err" ] || ok=0
+    elif ! grep -qE -- "$want_err" <<<"$err"; then ok=0; fi
+  fi
+  if [ $ok -eq 1 ]; then pass=$((pass+1)); else
+    fail=$((fail+1))
+    echo "FAIL $name: exit $rc (want $code)"; echo "  stdout: $(head -c 600 <<<"$out")"; echo "  stderr: $(head -c 600 <<<"$err")"
+  fi
+done <"$here/cases.tsv"
+
+# JSON must parse, whatever the input.
+for f in "$D/plain.txt" "$D/three.txt" "$D/hostile.txt" "$C/real/traceback/vice_sigabrt_shell_session_go120.log"; do
+  if "$G" analyze --json -q "$f" | python3 -c 'import json,sys; json.load(sys.stdin)'; then pass=$((pass+1)); else
+    fail=$((fail+1)); echo "FAIL json parse $f"; fi
+done
+# Folded output: every line is "frames count".
+if "$G" analyze --folded --all -q "$C/generated/go1.27/sigquit.txt" | grep -vqE '^[^ ]+ [0-9]+$'; then
+  fail=$((fail+1)); echo "FAIL folded format"; else pass=$((pass+1)); fi
+# Text output never carries raw escape bytes from the input.
+if "$G" analyze --color=never "$D/hostile.txt" | grep -q $'\033'; then
+  fail=$((fail+1)); echo "FAIL hostile text leaked ESC"; else pass=$((pass+1)); fi
+echo "e2e: $pass passed, $fail failed"
+[ $fail -eq 0 ]

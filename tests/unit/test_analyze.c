@@ -1,0 +1,242 @@
+/* Unit tests for src/analyze: grouping modes, filters, wait classes,
+ * single-snapshot suspicion and leak patterns. */
+#include "../../src/base/common.h"
+#include "../../src/analyze/group.h"
+#include "../../src/parse/traceback.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+/* n goroutines per entry: state, frames (";"-separated func@line), creator */
+struct gspec {
+	int n;
+	const char *state;
+	const char *frames;
+	const char *creator;
+	int minutes;       /* -1 none */
+	const char *arg0;  /* first argument of the first frame */
+};
+
+static char *build(const struct gspec *g, size_t ng)
+{
+	size_t cap = 1 << 22, o = 0;
+	char *t = malloc(cap);
+	int id = 1;
+	for (size_t i = 0; i < ng; i++) {
+		for (int k = 0; k < g[i].n; k++) {
+			o += (size_t)snprintf(t + o, cap - o, "goroutine %d [%s", id++, g[i].state);
+			if (g[i].minutes >= 0)
+				o += (size_t)snprintf(t + o, cap - o, ", %d minutes", g[i].minutes + k % 3);
+			o += (size_t)snprintf(t + o, cap - o, "]:\n");
+			char fr[512];
+			snprintf(fr, sizeof(fr), "%s", g[i].frames);
+			bool first = true;
+			for (char *f = strtok(fr, ";"); f; f = strtok(NULL, ";")) {
+				char *at = strchr(f, '@');
+				*at = '\0';
+				o += (size_t)snprintf(t + o, cap - o, "%s(%s)\n\t/src/%s.go:%s +0x1\n", f,
+						      first && g[i].arg0 ? g[i].arg0 : "", f, at + 1);
+				first = false;
+			}
+			if (g[i].creator)
+				o += (size_t)snprintf(t + o, cap - o, "created by %s in goroutine 1\n\t/src/c.go:9\n", g[i].creator);
+			o += (size_t)snprintf(t + o, cap - o, "\n");
+		}
+	}
+	return t;
+}
+
+static struct snapset parse_specs(const struct gspec *g, size_t ng)
+{
+	char *t = build(g, ng);
+	struct snapset set;
+	snapset_init(&set);
+	struct err e;
+	assert_int_equal(traceback_parse_mem(t, strlen(t), "t", NULL, &set, NULL, &e), ST_OK);
+	free(t);
+	assert_int_equal(set.n, 1);
+	return set;
+}
+
+static const struct gspec ZOO[] = {
+	{1, "running", "main.main@10", NULL, -1, NULL},
+	{40, "chan send", "main.handler.func1@88;main.handler@80", "main.handler", 30, "0xc000010000"},
+	{12, "chan receive", "main.worker@40", "main.startPool", 2, NULL},
+	{3, "chan receive", "main.worker@41", "main.startPool", -1, NULL},
+	{5, "select", "main.loop@12", "main.main", -1, NULL},
+	{2, "semacquire", "sync.runtime_Semacquire@1;sync.(*WaitGroup).Wait@2;main.wait@7", "main.main", 15, "0xc0000aa000"},
+	{3, "sync.Mutex.Lock", "sync.(*Mutex).lockSlow@3;main.crit@20", "main.main", -1, "0xc0000bb000"},
+	{2, "chan receive (nil chan)", "main.nilwait@5", "main.main", -1, NULL},
+	{1, "select (no cases)", "main.main@30", NULL, -1, NULL},
+	{4, "GC worker (idle)", "runtime.gopark@1;runtime.gcBgMarkWorker@2", "runtime.gcBgMarkStartWorkers", -1, NULL},
+	{6, "IO wait", "internal/poll.runtime_pollWait@1;net/http.(*persistConn).readLoop@2", "net/http.(*Transport).dialConn", 20, NULL},
+};
+
+static const struct group *find(const struct analysis *a, const char *func)
+{
+	for (uint32_t i = 0; i < a->ngroups; i++) {
+		const struct stack *st = &a->snap->stacks[a->groups[i].stack];
+		for (uint32_t k = 0; k < st->nframes; k++)
+			if (!strcmp(snapshot_str(a->snap, snapshot_frames(a->snap, st)[k].func), func))
+				return &a->groups[i];
+	}
+	return NULL;
+}
+
+static void test_group_by_stack(void **st)
+{
+	(void)st;
+	struct snapset set = parse_specs(ZOO, ARRAY_LEN(ZOO));
+	struct group_options o;
+	group_options_default(&o);
+	struct analysis a;
+	analysis_run(set.v[0], &o, &a);
+	assert_int_equal(a.total, 79);
+	assert_int_equal(a.hidden_system, 4); /* GC workers */
+	assert_int_equal(a.shown, 75);
+	assert_int_equal(a.ngroups, 10);
+	assert_int_equal(a.groups[0].count, 40); /* largest first */
+	const struct group *g = find(&a, "main.handler.func1");
+	assert_int_equal(g->min_minutes, 30);
+	assert_int_equal(g->max_minutes, 32);
+	assert_int_equal(g->median_minutes, 31);
+	assert_int_equal(g->wclass, WC_CHANNEL);
+	assert_int_equal(g->distinct_objects, 1); /* all wait on one object */
+	assert_int_equal(g->top_object, 0xc000010000ULL);
+	assert_int_equal(g->distinct_parents, 1);
+	assert_int_equal(g->top_parent, 1);
+	/* semacquire under WaitGroup.Wait is a WaitGroup wait (Go < 1.24) */
+	assert_int_equal(find(&a, "main.wait")->wclass, WC_WAITGROUP);
+	assert_true(find(&a, "main.wait")->object_from_primitive);
+	assert_int_equal(a.by_class[WC_CHANNEL], 40 + 12 + 3 + 2);
+	assert_int_equal(a.by_class[WC_LOCK], 3);
+	assert_int_equal(a.by_class[WC_IO], 6);
+	assert_int_equal(a.nlongest, LONGEST_WAITS);
+	assert_int_equal(a.longest[0].minutes, 32);
+	analysis_free(&a);
+	o.include_system = true;
+	analysis_run(set.v[0], &o, &a);
+	assert_int_equal(a.shown, 79);
+	assert_int_equal(a.ngroups, 11);
+	analysis_free(&a);
+	snapset_free(&set);
+}
+
+static void test_group_coarse(void **st)
+{
+	(void)st;
+	struct snapset set = parse_specs(ZOO, ARRAY_LEN(ZOO));
+	struct group_options o;
+	group_options_default(&o);
+	struct analysis a;
+	o.by = GROUP_CREATOR;
+	analysis_run(set.v[0], &o, &a);
+	/* main.worker@40 and @41 share their creator */
+	assert_int_equal(find(&a, "main.worker")->count, 15);
+	assert_int_equal(find(&a, "main.worker")->nstacks, 2);
+	analysis_free(&a);
+	o.by = GROUP_STATE;
+	analysis_run(set.v[0], &o, &a);
+	assert_int_equal(a.ngroups, 9);
+	analysis_free(&a);
+	o.by = GROUP_TOP;
+	o.top_n = 1;
+	analysis_run(set.v[0], &o, &a);
+	assert_int_equal(find(&a, "main.handler.func1")->count, 40);
+	analysis_free(&a);
+	struct err e;
+	assert_int_equal(group_by_parse("top=0", &o, &e), ST_USAGE);
+	assert_int_equal(group_by_parse("bogus", &o, &e), ST_USAGE);
+	assert_int_equal(group_by_parse("top=5", &o, &e), ST_OK);
+	assert_int_equal(o.top_n, 5);
+	snapset_free(&set);
+}
+
+static void test_filters(void **st)
+{
+	(void)st;
+	struct snapset set = parse_specs(ZOO, ARRAY_LEN(ZOO));
+	struct group_options o;
+	group_options_default(&o);
+	struct filter f;
+	struct err e;
+	assert_int_equal(filter_compile(&f, "^main\\.worker$|select", NULL, &e), ST_OK);
+	o.filter = &f;
+	struct analysis a;
+	analysis_run(set.v[0], &o, &a);
+	/* 15 workers, 5 select loops, select{} in main */
+	assert_int_equal(a.shown, 15 + 5 + 1);
+	analysis_free(&a);
+	filter_free(&f);
+	assert_int_equal(filter_compile(&f, NULL, "net/http", &e), ST_OK);
+	analysis_run(set.v[0], &o, &a);
+	assert_int_equal(a.filtered_out, 6);
+	analysis_free(&a);
+	filter_free(&f);
+	assert_int_equal(filter_compile(&f, "(", NULL, &e), ST_USAGE);
+	assert_non_null(strstr(e.msg, "-m"));
+	snapset_free(&set);
+}
+
+static void test_suspects(void **st)
+{
+	(void)st;
+	struct snapset set = parse_specs(ZOO, ARRAY_LEN(ZOO));
+	struct group_options o;
+	group_options_default(&o);
+	struct analysis a;
+	analysis_run(set.v[0], &o, &a);
+	const struct group *send = find(&a, "main.handler.func1");
+	assert_int_equal(send->suspicion, CONF_MEDIUM); /* 40 >= 10, waiting 30 min */
+	assert_string_equal(send->pattern->id, "abandoned-send");
+	assert_int_equal(find(&a, "main.nilwait")->suspicion, CONF_HIGH);
+	assert_string_equal(find(&a, "main.nilwait")->pattern->id, "nil-channel");
+	assert_int_equal(find(&a, "main.wait")->suspicion, CONF_MEDIUM); /* 2 goroutines, 15 min */
+	assert_string_equal(find(&a, "main.wait")->pattern->id, "waitgroup-miscount");
+	assert_int_equal(find(&a, "main.loop")->suspicion, CONF_NONE); /* 5 < 10, no minutes */
+	/* select{} in the main goroutine is normal */
+	const struct group *m = NULL;
+	for (uint32_t i = 0; i < a.ngroups; i++)
+		if (a.groups[i].nids && a.groups[i].ids[0] == 1)
+			m = &a.groups[i];
+	assert_non_null(m);
+	assert_int_equal(m->suspicion, CONF_NONE);
+	assert_string_equal(find(&a, "net/http.(*persistConn).readLoop")->pattern->id, "http-body-not-closed");
+	/* most certain first */
+	assert_true(a.nsuspects >= 3);
+	assert_int_equal(a.groups[a.suspects[0]].suspicion, CONF_HIGH);
+	/* the site is the first frame in user code */
+	const struct stack *wst = &a.snap->stacks[find(&a, "main.wait")->stack];
+	assert_string_equal(snapshot_str(a.snap, snapshot_frames(a.snap, wst)[find(&a, "main.wait")->site].func), "main.wait");
+	analysis_free(&a);
+	snapset_free(&set);
+}
+
+static void test_classes(void **st)
+{
+	(void)st;
+	assert_true(is_stdlib_func("sync.(*Mutex).Lock"));
+	assert_true(is_stdlib_func("net/http.(*conn).serve"));
+	assert_false(is_stdlib_func("main.main"));
+	assert_false(is_stdlib_func("github.com/x/y.F"));
+	assert_false(is_stdlib_func("golang.org/x/sync/errgroup.(*Group).Wait"));
+	assert_true(state_blocks_forever("chan send (nil chan)"));
+	assert_true(state_blocks_forever("select (no cases)"));
+	assert_false(state_blocks_forever("select"));
+	assert_true(wait_class_can_leak(WC_CHANNEL));
+	assert_false(wait_class_can_leak(WC_IO));
+	assert_string_equal(wait_class_name(WC_WAITGROUP), "waitgroup");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_group_by_stack), cmocka_unit_test(test_group_coarse), cmocka_unit_test(test_filters),
+		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_classes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

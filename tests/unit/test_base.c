@@ -1,0 +1,164 @@
+/* Unit tests for src/base: interner, buffer, id set, arena, line reader. */
+#include "../../src/base/common.h"
+#include "../../src/base/arena.h"
+#include "../../src/base/buf.h"
+#include "../../src/base/hash.h"
+#include "../../src/base/linereader.h"
+#include "../../src/base/strtab.h"
+#include "../../src/base/u64set.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+static void test_strtab(void **st)
+{
+	(void)st;
+	struct strtab t;
+	strtab_init(&t);
+	assert_int_equal(strtab_intern(&t, "", 0), 0);
+	uint32_t a = strtab_intern(&t, "main.main", 9);
+	uint32_t b = strtab_intern(&t, "main.f", 6);
+	assert_int_not_equal(a, b);
+	assert_int_equal(strtab_intern(&t, "main.main", 9), a);
+	assert_int_equal(strtab_find(&t, "main.f", 6), b);
+	assert_int_equal(strtab_find(&t, "nope", 4), 0);
+	char tmp[32];
+	for (int i = 0; i < 100000; i++) {
+		int n = snprintf(tmp, sizeof(tmp), "s%d", i);
+		strtab_intern(&t, tmp, (size_t)n);
+	}
+	assert_int_equal(t.count, 100003);
+	assert_string_equal(strtab_str(&t, a), "main.main");
+	assert_int_equal(strtab_find(&t, "s99999", 6), 100002);
+	/* embedded NUL bytes are part of the string */
+	uint32_t c = strtab_intern(&t, "a\0b", 3);
+	assert_int_equal(strtab_len(&t, c), 3);
+	assert_int_not_equal(c, strtab_intern(&t, "a", 1));
+	strtab_free(&t);
+}
+
+static void test_buf(void **st)
+{
+	(void)st;
+	struct buf b;
+	buf_init(&b);
+	buf_adds(&b, "goroutines: ");
+	buf_add_u64(&b, 18446744073709551615ULL);
+	buf_printf(&b, " %s=%d", "x", 42);
+	assert_string_equal(buf_cstr(&b), "goroutines: 18446744073709551615 x=42");
+	buf_reset(&b);
+	b.limit = 8;
+	buf_adds(&b, "12345");
+	buf_adds(&b, "6789"); /* over the cap: dropped, flagged */
+	assert_true(b.overflow);
+	assert_int_equal(b.len, 5);
+	buf_free(&b);
+}
+
+static void test_u64set(void **st)
+{
+	(void)st;
+	struct u64set s;
+	u64set_init(&s);
+	for (uint64_t i = 0; i < 50000; i++)
+		assert_true(u64set_add(&s, i * 3));
+	assert_false(u64set_add(&s, 300));
+	assert_true(u64set_has(&s, 0));
+	assert_false(u64set_has(&s, 1));
+	assert_int_equal(s.count, 50000);
+	u64set_clear(&s);
+	assert_false(u64set_has(&s, 3));
+	u64set_free(&s);
+}
+
+static void test_arena(void **st)
+{
+	(void)st;
+	struct arena a;
+	arena_init(&a);
+	char *p = arena_strndup(&a, "hello", 5);
+	void *big = arena_alloc(&a, 1 << 20);
+	memset(big, 1, 1 << 20);
+	char *q = arena_strndup(&a, "world", 5);
+	assert_string_equal(p, "hello");
+	assert_string_equal(q, "world");
+	assert_int_equal(((uintptr_t)arena_alloc(&a, 3)) % 8, 0);
+	arena_free(&a);
+}
+
+static void test_hash(void **st)
+{
+	(void)st;
+	assert_int_equal(hash_bytes("abc", 3, 0), hash_bytes("abc", 3, 0));
+	assert_int_not_equal(hash_bytes("abc", 3, 0), hash_bytes("abd", 3, 0));
+	assert_int_not_equal(hash_bytes("abc", 3, 0), hash_bytes("abc", 3, 1));
+	assert_int_not_equal(hash_bytes("", 0, 0), hash_bytes("\0", 1, 0));
+}
+
+static void test_linereader_mem(void **st)
+{
+	(void)st;
+	const char *t = "one\r\ntwo\n\nlast";
+	struct linereader lr;
+	lr_open_mem(&lr, t, strlen(t), 100);
+	struct line l;
+	struct err e;
+	assert_int_equal(lr_next(&lr, &l, &e), 1);
+	assert_int_equal(l.n, 3);
+	assert_true(l.had_cr);
+	assert_memory_equal(l.p, "one", 3);
+	assert_int_equal(lr_next(&lr, &l, &e), 1);
+	assert_int_equal(l.offset, 5);
+	assert_int_equal(l.lineno, 2);
+	assert_int_equal(lr_next(&lr, &l, &e), 1);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(lr_next(&lr, &l, &e), 1);
+	assert_true(l.no_newline);
+	assert_memory_equal(l.p, "last", 4);
+	assert_int_equal(lr_next(&lr, &l, &e), 0);
+	lr_close(&lr);
+}
+
+static void test_linereader_cap(void **st)
+{
+	(void)st;
+	/* A line over max_line is cut to max_line, flagged, and the rest of it
+	 * skipped, across buffer refills of a file stream. */
+	FILE *f = tmpfile();
+	fputs("short\n", f);
+	for (int i = 0; i < 300000; i++)
+		fputc('x', f);
+	fputs("\nafter\n", f);
+	rewind(f);
+	struct linereader lr;
+	lr_open_fd(&lr, fileno(f), 1000, 4096);
+	struct line l;
+	struct err e;
+	assert_int_equal(lr_next(&lr, &l, &e), 1);
+	assert_memory_equal(l.p, "short", 5);
+	assert_int_equal(lr_next(&lr, &l, &e), 1);
+	assert_true(l.too_long);
+	assert_int_equal(l.n, 1000);
+	assert_int_equal(l.lineno, 2);
+	assert_int_equal(lr_next(&lr, &l, &e), 1);
+	assert_false(l.too_long);
+	assert_int_equal(l.lineno, 3);
+	assert_int_equal(l.offset, 6 + 300000 + 1);
+	assert_memory_equal(l.p, "after", 5);
+	assert_int_equal(lr_next(&lr, &l, &e), 0);
+	lr_close(&lr);
+	fclose(f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_strtab),         cmocka_unit_test(test_buf),  cmocka_unit_test(test_u64set),
+		cmocka_unit_test(test_arena),          cmocka_unit_test(test_hash), cmocka_unit_test(test_linereader_mem),
+		cmocka_unit_test(test_linereader_cap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

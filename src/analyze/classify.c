@@ -3,6 +3,7 @@
  * (go-formats.md §1.5). */
 #include "../base/common.h"
 #include "classify.h"
+#include "../model/goname.h"
 
 static const char *const class_names[WC_COUNT] = {
 	"channel", "select", "lock", "waitgroup", "cond", "sleep",
@@ -70,21 +71,7 @@ bool state_blocks_forever(const char *r)
 	return strstr(r, "(nil chan)") != NULL || starts(r, "select (no cases)");
 }
 
-bool is_stdlib_func(const char *name)
-{
-	/* Module paths start with a domain ("github.com/x/y.F"); the standard
-	 * library's first path element never has a dot ("net/http.F",
-	 * "sync.(*Mutex).Lock"). Package main is the program itself. */
-	const char *slash = strchr(name, '/');
-	const char *dot = strchr(name, '.');
-	if (slash) {
-		const char *d = memchr(name, '.', (size_t)(slash - name));
-		return d == NULL;
-	}
-	if (!dot)
-		return true; /* "panic", gccgo "main" */
-	return strncmp(name, "main.", 5) != 0;
-}
+bool is_stdlib_func(const char *name) { return goname_is_stdlib(name, strlen(name)); }
 
 uint32_t first_user_frame(const struct snapshot *s, const struct stack *st)
 {

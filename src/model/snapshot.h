@@ -57,7 +57,7 @@ enum {
 	G_HAS_MINUTES = 1 << 6,
 	G_BUBBLE = 1 << 7,     /* in a synctest bubble/group */
 	G_HAS_OBJECT = 1 << 8, /* object is the first argument of a wait primitive */
-	G_OBJECT_ARG = 1 << 9, /* object is the first argument of the top frame */
+	G_OBJECT_ARG = 1 << 9, /* object is the first argument of the innermost user frame */
 };
 
 struct goroutine {

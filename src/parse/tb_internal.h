@@ -69,6 +69,7 @@ struct tb {
 	uint32_t sflags, elided;
 	uint64_t sig;
 	bool have_object;
+	bool seen_user_frame; /* a frame outside the standard library was read */
 	uint64_t object;
 	uint64_t keep;       /* earliest input offset still referenced */
 	bool cand;           /* a function line waits for its file line */

@@ -300,7 +300,11 @@ bool tb_first_arg_word(struct slice args, uint64_t *out)
 	}
 	if (i == 2)
 		return false;
-	if (i < args.n && args.p[i] != ',' && args.p[i] != '?')
+	/* "0x0?" marks a possibly stale register value (Go 1.18+): useless
+	 * as an identity. Zero is a nil pointer or a plain number. */
+	if (i < args.n && args.p[i] != ',')
+		return false;
+	if (v == 0)
 		return false;
 	*out = v;
 	return true;

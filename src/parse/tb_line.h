@@ -66,8 +66,9 @@ struct tb_created {
 };
 bool tb_parse_created(const char *s, size_t n, struct tb_created *c);
 
-/* First argument of a function line when it is a plain hex word
- * ("0xc000123?" accepted). Returns false otherwise. */
+/* First argument of a function line when it is a plain, non-zero hex word.
+ * Returns false otherwise, also for "0x...?" (a possibly stale register
+ * value, which cannot identify an object). */
 bool tb_first_arg_word(struct slice args, uint64_t *out);
 
 /* Decode a label key or value: Go-quoted ("..." with \" \\ \n \t \xNN \uNNNN

@@ -13,6 +13,7 @@
 #include "../base/linereader.h"
 #include "../base/u64set.h"
 #include "../base/xalloc.h"
+#include "../model/goname.h"
 #include "tb_internal.h"
 #include "tb_line.h"
 
@@ -154,6 +155,7 @@ static void reset_g(struct tb *t)
 	t->elided = 0;
 	t->sig = 0x6a09e667f3bcc908ULL;
 	t->have_object = false;
+	t->seen_user_frame = false;
 	t->keep = UINT64_MAX;
 	memset(&t->g, 0, sizeof(t->g));
 }
@@ -447,12 +449,14 @@ static bool take_func_line(struct tb *t, const struct line *l, const char *s, si
 			t->object = obj;
 			t->have_object = true;
 			t->g.flags = (t->g.flags & ~(uint32_t)G_OBJECT_ARG) | G_HAS_OBJECT;
-		} else if (!t->have_object && t->nframes == 0) {
+		} else if (!t->have_object && !t->seen_user_frame && !goname_is_stdlib(fn.name.p, fn.name.n)) {
 			t->object = obj;
 			t->have_object = true;
 			t->g.flags |= G_OBJECT_ARG;
 		}
 	}
+	if (!goname_is_stdlib(fn.name.p, fn.name.n))
+		t->seen_user_frame = true;
 	return true;
 }
 

@@ -197,7 +197,8 @@ static void test_first_arg(void **state)
 	uint64_t v;
 	assert_true(tb_first_arg_word(slice_make("0xc000012345, 0x1", 17), &v));
 	assert_int_equal(v, 0xc000012345ULL);
-	assert_true(tb_first_arg_word(slice_make("0xc000012345?", 13), &v));
+	assert_false(tb_first_arg_word(slice_make("0xc000012345?", 13), &v));
+	assert_false(tb_first_arg_word(slice_make("0x0, 0x1", 8), &v));
 	assert_false(tb_first_arg_word(slice_make("{0x1, 0x2}", 10), &v));
 	assert_false(tb_first_arg_word(slice_make("...", 3), &v));
 	assert_false(tb_first_arg_word(slice_make("0x12345678901234567", 19), &v));

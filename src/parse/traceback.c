@@ -216,6 +216,21 @@ static void add_frame_to_sig(struct tb *t, uint64_t name_hash, const char *file,
 	t->sig = hash_u64(t->sig, line);
 }
 
+/* Append a frame to the goroutine being read; false when over the cap. */
+static bool push_frame(struct tb *t, const struct pframe *f)
+{
+	if (t->nframes >= t->opt->max_frames) {
+		t->dropped_frames++;
+		return false;
+	}
+	if (t->nframes == t->frames_cap) {
+		t->frames_cap = t->frames_cap ? t->frames_cap * 2 : 64;
+		t->frames = xreallocarray(t->frames, t->frames_cap, sizeof(*t->frames));
+	}
+	t->frames[t->nframes++] = *f;
+	return true;
+}
+
 static void finish_g(struct tb *t, bool at_eof)
 {
 	if (!t->in_g)
@@ -230,8 +245,7 @@ static void finish_g(struct tb *t, bool at_eof)
 				t->creator = f;
 				t->have_creator = true;
 				t->sig = hash_u64(hash_u64(t->sig, 0xc4ea7e), f.name_hash);
-			} else if (t->nframes < t->opt->max_frames) {
-				t->frames[t->nframes++] = f;
+			} else if (push_frame(t, &f)) {
 				t->sig = hash_u64(t->sig, f.name_hash);
 			}
 			t->g.flags |= G_TRUNCATED;
@@ -407,15 +421,8 @@ static void commit_frame(struct tb *t, const struct line *l, const struct tb_fil
 		add_frame_to_sig(t, f.name_hash, fl->file.p, fl->file.n, fl->line);
 		return;
 	}
-	if (t->nframes >= t->opt->max_frames) {
-		t->dropped_frames++;
+	if (!push_frame(t, &f))
 		return;
-	}
-	if (t->nframes == t->frames_cap) {
-		t->frames_cap = t->frames_cap ? t->frames_cap * 2 : 64;
-		t->frames = xreallocarray(t->frames, t->frames_cap, sizeof(*t->frames));
-	}
-	t->frames[t->nframes++] = f;
 	add_frame_to_sig(t, f.name_hash, fl->file.p, fl->file.n, fl->line);
 }
 

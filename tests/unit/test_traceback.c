@@ -184,6 +184,13 @@ static void test_truncated(void **st)
 	assert_int_equal(set.v[0]->ngoroutines, 2);
 	assert_true(set.v[0]->truncated);
 	snapset_free(&set);
+	/* the only goroutine ends in a function line without its file line */
+	t = "goroutine 2 [select]:\nmain.loop(0x1)";
+	set = parse(t);
+	assert_int_equal(set.v[0]->ngoroutines, 1);
+	assert_int_equal(nframes(set.v[0], 0), 1);
+	assert_true(set.v[0]->truncated);
+	snapset_free(&set);
 	/* a header with no frames at the end of input */
 	t = "goroutine 9 [chan send]:\n";
 	set = parse(t);

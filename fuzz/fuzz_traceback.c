@@ -1,0 +1,68 @@
+/* libFuzzer target: the whole text path, bytes -> snapshots -> analysis ->
+ * every report. The input goes through both the in-memory reader and the
+ * streaming reader with a tiny buffer (so refills and pinning are hit), and
+ * both must agree on what they found. */
+#include "../src/base/common.h"
+#include "../src/analyze/group.h"
+#include "../src/parse/traceback.h"
+#include "../src/report/report.h"
+
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+static void analyse_all(struct snapset *set)
+{
+	struct group_options o;
+	group_options_default(&o);
+	o.include_system = true;
+	for (uint32_t i = 0; i < set->n; i++) {
+		for (int by = GROUP_STACK; by <= GROUP_STATE; by++) {
+			o.by = (enum group_by)by;
+			struct analysis a;
+			analysis_run(set->v[i], &o, &a);
+			struct buf b;
+			buf_init(&b);
+			struct text_options to = {.color = true, .max_groups = 0, .max_frames = 0};
+			report_text(&b, &a, set->n, &to);
+			report_json_begin(&b, "fuzz");
+			report_json_snapshot(&b, &a, true, true);
+			report_json_end(&b, a.total);
+			report_folded(&b, &a);
+			buf_free(&b);
+			analysis_free(&a);
+		}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tb_options opt;
+	tb_options_default(&opt);
+	opt.max_line = 512;
+	opt.max_frames = 64;
+	struct snapset a, b;
+	snapset_init(&a);
+	snapset_init(&b);
+	struct err err;
+	traceback_parse_mem((const char *)data, size, "fuzz", &opt, &a, NULL, &err);
+	analyse_all(&a);
+
+	int fd = memfd_create("fuzz", 0);
+	if (fd >= 0) {
+		if (write(fd, data, size) == (ssize_t)size && lseek(fd, 0, SEEK_SET) == 0) {
+			opt.buffer_size = 2048;
+			traceback_parse_fd(fd, NULL, 0, "fuzz", &opt, &b, NULL, &err);
+			if (a.n != b.n)
+				abort();
+			for (uint32_t i = 0; i < a.n; i++)
+				if (a.v[i]->ngoroutines != b.v[i]->ngoroutines || a.v[i]->nstacks != b.v[i]->nstacks)
+					abort();
+		}
+		close(fd);
+	}
+	snapset_free(&a);
+	snapset_free(&b);
+	return 0;
+}

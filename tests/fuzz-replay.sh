@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Replay every fuzz target's seed corpus (fuzz/corpus/<target>/) and the
+# shared real and generated corpora through the libFuzzer binaries, which are
+# built with ASan+UBSan: any crash, leak or sanitizer report fails.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$here/..
+shared=${SHARED:-$root/../shared}
+n=0
+for bin in "$@"; do
+  name=$(basename "$bin")
+  seeds=("$root/fuzz/corpus/$name")
+  if [ "$name" = fuzz_traceback ]; then
+    seeds+=("$shared/corpus/real/traceback")
+    for d in "$shared"/corpus/generated/go*/; do seeds+=("$d"); done
+  fi
+  files=$(find "${seeds[@]}" -type f | wc -l)
+  echo "== $name: replaying $files inputs"
+  "$bin" -runs=0 -max_len=4000000 "${seeds[@]}" >"$root/build/$name.replay.log" 2>&1 || {
+    tail -40 "$root/build/$name.replay.log"; echo "FAIL $name"; exit 1; }
+  n=$((n+1))
+done
+echo "fuzz replay: $n passed, 0 failed"

@@ -1,0 +1,3 @@
+module leakyshop
+
+go 1.19

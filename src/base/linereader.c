@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 enum { LR_BUF = 8 * 1024 * 1024 };
@@ -110,8 +111,29 @@ static int skip_rest(struct linereader *lr, struct err *err)
 	}
 }
 
+enum { RELEASE_STEP = 32 * 1024 * 1024 };
+
+/* Memory mode over a file mapping: give back pages already parsed. */
+static void release_consumed(struct linereader *lr)
+{
+	uint64_t upto = lr->start;
+	if (lr->client.keep_from) {
+		uint64_t k = lr->client.keep_from(lr->client.ctx);
+		if (k != UINT64_MAX && k - lr->base < upto)
+			upto = k - lr->base;
+	}
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)lr->buf + lr->released + page - 1) & ~(page - 1);
+	uintptr_t to = ((uintptr_t)lr->buf + upto) & ~(page - 1);
+	if (to > from)
+		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+	lr->released = upto;
+}
+
 int lr_next(struct linereader *lr, struct line *out, struct err *err)
 {
+	if (lr->release && lr->start - lr->released >= RELEASE_STEP)
+		release_consumed(lr);
 	if (lr->pending_skip) {
 		lr->pending_skip = false;
 		if (skip_rest(lr, err) < 0)

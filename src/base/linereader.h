@@ -43,6 +43,8 @@ struct linereader {
 	size_t max_line;
 	bool eof;
 	bool pending_skip;   /* drop the rest of a cut line first */
+	bool release;        /* memory mode over a file mapping: drop consumed pages */
+	uint64_t released;   /* bytes [0, released) have been dropped */
 	struct lr_client client;
 	uint64_t total_read; /* bytes consumed from the source so far */
 };
@@ -53,7 +55,10 @@ void lr_open_fd(struct linereader *lr, int fd, size_t max_line, size_t bufsize);
 /* Start the fd stream with n bytes already read from it (e.g. by a format
  * sniffer); n must not exceed 1 MiB. */
 void lr_preload(struct linereader *lr, const char *p, size_t n);
-/* Read lines out of a caller-owned block that outlives the reader. */
+/* Read lines out of a caller-owned block that outlives the reader. When the
+ * block is a read-only file mapping, set lr->release afterwards: consumed
+ * pages (those before keep_from) are then handed back with madvise, so
+ * resident memory stays small however large the file. */
 void lr_open_mem(struct linereader *lr, const char *p, size_t n, size_t max_line);
 void lr_close(struct linereader *lr);
 /* Next line: returns 1 and fills *out, 0 at end of input, or -1 on a read

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -74,6 +75,55 @@ static bool explain_empty(const char *name, const struct tb_stats *st)
 	return false;
 }
 
+/* Refuse formats this command cannot read, saying what the input is. */
+static bool check_format(const char *name, const char *head, size_t n)
+{
+	enum input_format f = sniff_format(head, n);
+	if (f == FMT_TRACEBACK || f == FMT_EMPTY)
+		return true;
+	cli_error("%s: this is a %s; this version of goroscope reads text tracebacks "
+		  "(debug=2, runtime.Stack, crash and signal dumps)",
+		  name, input_format_name(f));
+	return false;
+}
+
+/* Regular files are mapped (no copy, pages handed back as they are
+ * parsed); pipes and terminals are streamed. */
+static enum status parse_input(int fd, const struct stat *sb, const char *name, struct snapset *set,
+			       struct tb_stats *stats, struct err *err, bool *refused)
+{
+	struct tb_options opt;
+	tb_options_default(&opt);
+	*refused = false;
+	if (S_ISREG(sb->st_mode) && sb->st_size > 0) {
+		size_t size = (size_t)sb->st_size;
+		void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map != MAP_FAILED) {
+			(void)madvise(map, size, MADV_SEQUENTIAL);
+			enum status st = ST_OK;
+			if (!check_format(name, map, MIN(size, (size_t)SNIFF_HEAD))) {
+				*refused = true;
+			} else {
+				opt.mapped = true;
+				st = traceback_parse_mem(map, size, name, &opt, set, stats, err);
+			}
+			munmap(map, size);
+			return st;
+		}
+	}
+	char *head = xmalloc(SNIFF_HEAD);
+	enum status st = ST_OK;
+	long n = sniff_read_head(fd, head, name, err);
+	if (n < 0)
+		st = ST_IO;
+	else if (!check_format(name, head, (size_t)n))
+		*refused = true;
+	else
+		st = traceback_parse_fd(fd, head, (size_t)n, name, &opt, set, stats, err);
+	free(head);
+	return st;
+}
+
 static bool load_one(const char *path, struct snapset *set, bool quiet)
 {
 	bool is_stdin = !strcmp(path, "-");
@@ -84,29 +134,25 @@ static bool load_one(const char *path, struct snapset *set, bool quiet)
 		return false;
 	}
 	struct stat sb;
-	if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+	if (fstat(fd, &sb) != 0) {
+		cli_error("cannot stat '%s': %s", name, strerror(errno));
+		if (!is_stdin)
+			close(fd);
+		return false;
+	}
+	if (S_ISDIR(sb.st_mode)) {
 		cli_error("'%s' is a directory, not a dump file", path);
 		close(fd);
 		return false;
 	}
-	char *head = xmalloc(SNIFF_HEAD);
 	struct err err = {0};
-	bool ok = false;
-	long n = sniff_read_head(fd, head, name, &err);
-	if (n < 0) {
-		cli_print_err(name, &err);
-		goto out;
-	}
-	enum input_format f = sniff_format(head, (size_t)n);
-	if (f != FMT_TRACEBACK && f != FMT_EMPTY) {
-		cli_error("%s: this is a %s; this version of goroscope reads text tracebacks "
-			  "(debug=2, runtime.Stack, crash and signal dumps)",
-			  name, input_format_name(f));
-		goto out;
-	}
-	uint32_t before = set->n;
 	struct tb_stats stats;
-	enum status st = traceback_parse_fd(fd, head, (size_t)n, name, NULL, set, &stats, &err);
+	memset(&stats, 0, sizeof(stats));
+	bool ok = false, refused;
+	uint32_t before = set->n;
+	enum status st = parse_input(fd, &sb, name, set, &stats, &err, &refused);
+	if (refused)
+		goto out;
 	if (st != ST_OK) {
 		cli_print_err(name, &err);
 		if (set->n == before)
@@ -122,7 +168,6 @@ static bool load_one(const char *path, struct snapset *set, bool quiet)
 			print_warnings(set->v[i], name);
 	ok = true;
 out:
-	free(head);
 	if (!is_stdin)
 		close(fd);
 	return ok;

@@ -38,7 +38,9 @@ enum {
 };
 
 struct stack {
-	uint64_t hash;       /* signature hash (frames + creator + flags) */
+	uint64_t hash;       /* signature: function + line of every frame and of the
+	                      * creator, and the elision flags (files are implied:
+	                      * a function lives in one file) */
 	uint32_t first;      /* index of first frame in snapshot.frames, innermost first */
 	uint32_t nframes;
 	uint32_t flags;
@@ -165,7 +167,8 @@ uint32_t snapshot_add_stack(struct snapshot *s, uint64_t hash, const struct fram
 
 static inline const struct frame *snapshot_frames(const struct snapshot *s, const struct stack *st)
 {
-	return s->frames + st->first;
+	/* frames is NULL while no stack has frames (NULL + 0 is undefined) */
+	return s->frames ? s->frames + st->first : NULL;
 }
 static inline const char *snapshot_str(const struct snapshot *s, uint32_t id)
 {

@@ -223,43 +223,41 @@ bool tb_parse_func(const char *s, size_t n, struct tb_func *f)
 	 * functions ("type:.eq.struct { a int }") */
 	if (memchr(s, ' ', end) && !(slice_starts(f->name, "type:") || slice_starts(f->name, "type..")))
 		return false;
-	if (memchr(s, '\t', end))
-		return false;
 	return true;
 }
 
 bool tb_parse_file(const char *s, size_t n, struct tb_file *f)
 {
-	memset(f, 0, sizeof(*f));
 	size_t i = 0;
 	while (i < n && (s[i] == '\t' || s[i] == ' '))
 		i++;
 	if (i == 0 || i == n)
 		return false;
-	/* Strip " fp=.. sp=.. pc=.." (level 2) */
-	size_t end = n;
-	const char *fp = n - i > 4 ? memmem(s + i, n - i, " fp=0x", 6) : NULL;
-	if (fp) {
-		f->has_pcs = true;
-		end = (size_t)(fp - s);
-	}
-	/* Strip " +0xOFF" */
-	if (end > i + 3) {
-		const char *plus = memrchr(s + i, '+', end - i);
-		if (plus && plus > s + i && plus[-1] == ' ' && (size_t)(plus - s) + 2 < end && plus[1] == '0' &&
-		    plus[2] == 'x')
-			end = (size_t)(plus - s) - 1;
-	}
-	const char *colon = memrchr(s + i, ':', end - i);
+	/* Parse from the right: neither " +0xOFF" nor " fp=.. sp=.. pc=.."
+	 * contains a ':', so the last ':' ends the file name, even for paths
+	 * with drive letters or spaces. */
+	const char *colon = memrchr(s + i, ':', n - i);
 	if (!colon)
 		return false;
-	size_t c = (size_t)(colon - s) + 1;
+	size_t j = (size_t)(colon - s) + 1;
 	uint64_t line = 0;
-	size_t j = c;
-	if (!parse_u64(s, end, &j, &line))
+	if (!parse_u64(s, n, &j, &line))
 		return false;
-	if (j != end && s[j] != ' ')
-		return false;
+	if (j != n) {
+		if (s[j] != ' ')
+			return false;
+		/* the rest is " +0x1d" and/or " fp=0x.. sp=0x.. pc=0x.." */
+		if (has_at(s, n, j, " +0x")) {
+			j += 4;
+			while (j < n && is_hex(s[j]))
+				j++;
+		}
+		f->has_pcs = has_at(s, n, j, " fp=");
+		if (j != n && !f->has_pcs)
+			return false;
+	} else {
+		f->has_pcs = false;
+	}
 	f->file = slice_make(s + i, (size_t)(colon - s) - i);
 	f->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
 	return true;

@@ -25,6 +25,7 @@ void tb_options_default(struct tb_options *o)
 	o->max_line = 1024 * 1024;
 	o->max_frames = 4096;
 	o->buffer_size = 0;
+	o->mapped = false;
 }
 
 /* Is this a register-dump line: a short register name, spaces, 0xHEX. */
@@ -208,12 +209,12 @@ static bool stack_is_system(struct tb *t, const struct frame *fr, uint32_t n, co
 	return true;
 }
 
-static void add_frame_to_sig(struct tb *t, uint64_t name_hash, const char *file, size_t file_len,
-			     uint32_t line)
+/* The signature covers function names and line numbers. File names add
+ * nothing: within one program a function is defined in exactly one file, so
+ * they are not hashed (a third of the bytes of a dump). */
+static void add_frame_to_sig(struct tb *t, uint64_t name_hash, uint32_t line)
 {
-	t->sig = hash_u64(t->sig, name_hash);
-	t->sig = hash_bytes(file, file_len, t->sig);
-	t->sig = hash_u64(t->sig, line);
+	t->sig = hash_u64(t->sig, name_hash + (uint64_t)line * 0x9e3779b97f4a7c15ULL);
 }
 
 /* Append a frame to the goroutine being read; false when over the cap. */
@@ -335,12 +336,13 @@ static void start_g(struct tb *t, const struct line *l, const char *s, size_t n)
 	if (!tb_parse_header(s, n, &h))
 		return;
 	finish_g(t, false);
-	bool dup = h.id != 0 && u64set_has(&t->ids, h.id);
+	bool dup = h.id != 0 && !u64set_add(&t->ids, h.id);
 	bool weak_expired = t->pre_pending && t->pre_weak && l->lineno > t->pre_line + 12;
 	if (weak_expired)
 		t->pre_pending = false;
 	bool fresh_dump = t->pre_pending && !t->pre_relay && t->cur && t->cur->ngoroutines > 0;
-	if (!t->cur || fresh_dump || (dup && !t->relay)) {
+	bool opened = !t->cur || fresh_dump || (dup && !t->relay);
+	if (opened) {
 		open_snapshot(t, l);
 		apply_preamble(t, t->cur);
 	} else if (t->pre_pending && t->pre_relay) {
@@ -353,10 +355,10 @@ static void start_g(struct tb *t, const struct line *l, const char *s, size_t n)
 	t->after_regdump = false;
 
 	struct snapshot *snap = t->cur;
-	if (h.id != 0)
-		u64set_add(&t->ids, h.id);
-	else
+	if (h.id == 0)
 		t->saw_g0 = true;
+	else if (opened)
+		u64set_add(&t->ids, h.id); /* the new dump's set starts empty */
 	reset_g(t);
 	t->in_g = true;
 	t->g_line = l->lineno;
@@ -418,12 +420,12 @@ static void commit_frame(struct tb *t, const struct line *l, const struct tb_fil
 		t->creator = f;
 		t->have_creator = true;
 		t->sig = hash_u64(t->sig, 0xc4ea7e);
-		add_frame_to_sig(t, f.name_hash, fl->file.p, fl->file.n, fl->line);
+		add_frame_to_sig(t, f.name_hash, fl->line);
 		return;
 	}
 	if (!push_frame(t, &f))
 		return;
-	add_frame_to_sig(t, f.name_hash, fl->file.p, fl->file.n, fl->line);
+	add_frame_to_sig(t, f.name_hash, fl->line);
 }
 
 /* Remember a function (or creator) name until its file line arrives. */
@@ -450,20 +452,20 @@ static bool take_func_line(struct tb *t, const struct line *l, const char *s, si
 	/* The object waited on: the first argument of the innermost wait
 	 * primitive, else of the innermost frame. */
 	uint64_t obj;
-	if (!fn.inlined && fn.has_args && tb_first_arg_word(fn.args, &obj)) {
-		bool prim = is_wait_primitive(fn.name);
-		if (prim && !(t->g.flags & G_HAS_OBJECT)) {
+	bool user = false;
+	if (!t->seen_user_frame)
+		user = t->seen_user_frame = !goname_is_stdlib(fn.name.p, fn.name.n);
+	if (!(t->g.flags & G_HAS_OBJECT) && !fn.inlined && fn.has_args && tb_first_arg_word(fn.args, &obj)) {
+		if (is_wait_primitive(fn.name)) {
 			t->object = obj;
 			t->have_object = true;
 			t->g.flags = (t->g.flags & ~(uint32_t)G_OBJECT_ARG) | G_HAS_OBJECT;
-		} else if (!t->have_object && !t->seen_user_frame && !goname_is_stdlib(fn.name.p, fn.name.n)) {
+		} else if (!t->have_object && user) {
 			t->object = obj;
 			t->have_object = true;
 			t->g.flags |= G_OBJECT_ARG;
 		}
 	}
-	if (!goname_is_stdlib(fn.name.p, fn.name.n))
-		t->seen_user_frame = true;
 	return true;
 }
 
@@ -711,7 +713,8 @@ static void on_line_in_g(struct tb *t, const struct line *l, const char *s, size
 	}
 	if (is_diagnostic(s, n))
 		return;
-	if (!t->have_creator && !is_register_line(s, n) && take_func_line(t, l, s, n))
+	/* (register-dump lines have spaces: never function lines) */
+	if (!t->have_creator && take_func_line(t, l, s, n))
 		return;
 	/* Foreign text inside a block. After "created by" a block is complete,
 	 * and a new preamble always starts something else: both end the
@@ -885,6 +888,7 @@ enum status traceback_parse_mem(const char *p, size_t n, const char *source,
 		opt = &defaults;
 	}
 	lr_open_mem(&lr, p, n, opt->max_line);
+	lr.release = opt->mapped;
 	enum status st = parse(&lr, source, opt, out, stats, err);
 	lr_close(&lr);
 	return st;

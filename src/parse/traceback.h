@@ -14,6 +14,7 @@ struct tb_options {
 	size_t max_line;     /* longer lines are cut and skipped (default 1 MiB) */
 	uint32_t max_frames; /* frames kept per goroutine (default 4096) */
 	size_t buffer_size;  /* read buffer (default 0 = 8 MiB); tests make it small */
+	bool mapped;         /* parse_mem's block is a file mapping: release pages */
 };
 
 /* What a parse saw besides snapshots, so callers can explain an empty

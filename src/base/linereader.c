@@ -111,7 +111,7 @@ static int skip_rest(struct linereader *lr, struct err *err)
 	}
 }
 
-enum { RELEASE_STEP = 32 * 1024 * 1024 };
+enum { RELEASE_STEP = 4 * 1024 * 1024 };
 
 /* Memory mode over a file mapping: give back pages already parsed. */
 static void release_consumed(struct linereader *lr)

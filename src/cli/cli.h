@@ -22,6 +22,9 @@ extern const size_t ncommands;
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void cli_print_err(const char *what, const struct err *e);
 
+/* Threads used to read one large file (set by the commands' --threads). */
+extern int cli_threads;
+
 /* Read every input (files, or "-" for stdin; none = stdin) and append the
  * snapshots found to set. On an input that cannot be read or holds no
  * goroutine dump, prints why and returns false. quiet suppresses warnings. */

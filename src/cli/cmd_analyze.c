@@ -45,6 +45,8 @@ const char usage_analyze[] =
 	"  --fail-on-race       exit 1 when a data race report is found\n"
 	"Other:\n"
 	"  -q, --quiet          no warnings on stderr\n"
+	"  --threads N          threads for reading one large file (default: the\n"
+	"                       number of CPUs, at most 16)\n"
 	"  -h, --help           this help\n"
 	"\n"
 	"Exit status: 0 ok, 1 findings asked for with --fail-on-*, 2 usage or input error.\n";
@@ -90,7 +92,7 @@ static bool want_color(int mode)
 static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_input)
 {
 	enum { O_JSON = 256, O_FOLDED, O_COLOR, O_LIMIT, O_FRAMES, O_FULL, O_BY, O_ALL, O_PICK,
-	       O_LEAKN, O_LEAKM, O_FAILLEAK, O_FAILRACE, O_IDS };
+	       O_LEAKN, O_LEAKM, O_FAILLEAK, O_FAILRACE, O_IDS, O_THREADS };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
 		{"folded", no_argument, 0, O_FOLDED},
@@ -110,6 +112,7 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 		{"fail-on-leak", no_argument, 0, O_FAILLEAK},
 		{"fail-on-race", no_argument, 0, O_FAILRACE},
 		{"quiet", no_argument, 0, 'q'},
+		{"threads", required_argument, 0, O_THREADS},
 		{"help", no_argument, 0, 'h'},
 		{0, 0, 0, 0},
 	};
@@ -176,6 +179,17 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 		case O_FAILLEAK: a->fail_on_leak = true; break;
 		case O_FAILRACE: a->fail_on_race = true; break;
 		case 'q': a->quiet = true; break;
+		case O_THREADS: {
+			uint32_t v = 0;
+			if (!parse_uint("--threads", optarg, &v))
+				return EXIT_ERROR;
+			if (v < 1 || v > 16) {
+				cli_error("--threads must be from 1 to 16");
+				return EXIT_ERROR;
+			}
+			cli_threads = (int)v;
+			break;
+		}
 		case 'h':
 			fputs(usage_analyze, stdout);
 			return -1;
@@ -206,6 +220,8 @@ int cmd_analyze(int argc, char **argv)
 	a.text.max_groups = 20;
 	a.text.max_frames = 12;
 	group_options_default(&a.group);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	cli_threads = ncpu < 1 ? 1 : ncpu > 16 ? 16 : (int)ncpu;
 	int first;
 	int rc = parse_args(argc, argv, &a, &first);
 	if (rc == -1)

@@ -50,10 +50,18 @@ bool cli_write_stdout(const char *p, size_t n)
 	return true;
 }
 
+int cli_threads = 1;
+
 static void print_warnings(const struct snapshot *s, const char *name)
 {
-	for (uint32_t i = 0; i < s->nwarnings; i++)
-		fprintf(stderr, "goroscope: %s: warning: %s\n", name, s->warnings[i].msg);
+	for (uint32_t i = 0; i < s->nwarnings; i++) {
+		const struct warning *w = &s->warnings[i];
+		if (w->line)
+			fprintf(stderr, "goroscope: %s: line %llu (byte %llu): warning: %s\n", name,
+				(unsigned long long)w->line, (unsigned long long)w->offset, w->msg);
+		else
+			fprintf(stderr, "goroscope: %s: warning: %s\n", name, w->msg);
+	}
 	if (s->warnings_dropped)
 		fprintf(stderr, "goroscope: %s: warning: %u more warnings not shown\n", name, s->warnings_dropped);
 }
@@ -94,6 +102,7 @@ static enum status parse_input(int fd, const struct stat *sb, const char *name, 
 {
 	struct tb_options opt;
 	tb_options_default(&opt);
+	opt.threads = cli_threads;
 	*refused = false;
 	if (S_ISREG(sb->st_mode) && sb->st_size > 0) {
 		size_t size = (size_t)sb->st_size;

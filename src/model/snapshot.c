@@ -182,3 +182,84 @@ void snapset_free(struct snapset *set)
 	free(set->v);
 	memset(set, 0, sizeof(*set));
 }
+
+static uint32_t remap_labels(struct snapshot *dst, const struct snapshot *src, const uint32_t *smap,
+			     uint32_t labels)
+{
+	uint32_t kv[64];
+	uint32_t n = snapshot_labels(src, labels, kv, 32);
+	for (uint32_t i = 0; i < 2 * n; i++)
+		kv[i] = smap[kv[i]];
+	return snapshot_intern_labels(dst, kv, n);
+}
+
+static struct frame remap_frame(const struct frame *f, const uint32_t *smap)
+{
+	struct frame r = *f;
+	r.func = smap[f->func];
+	r.file = smap[f->file];
+	return r;
+}
+
+void snapshot_merge(struct snapshot *dst, struct snapshot *src)
+{
+	uint32_t *smap = xmalloc(src->strs.count * sizeof(*smap));
+	for (uint32_t i = 0; i < src->strs.count; i++)
+		smap[i] = strtab_intern_hashed(&dst->strs, src->strs.strs[i], src->strs.lens[i], src->strs.hashes[i]);
+	uint32_t *stmap = xmalloc((src->nstacks ? src->nstacks : 1) * sizeof(*stmap));
+	struct frame *tmp = NULL;
+	uint32_t tmp_cap = 0;
+	for (uint32_t i = 0; i < src->nstacks; i++) {
+		const struct stack *st = &src->stacks[i];
+		uint32_t id = snapshot_find_stack(dst, st->hash);
+		if (id == UINT32_MAX) {
+			if (st->nframes > tmp_cap) {
+				tmp_cap = st->nframes;
+				tmp = xreallocarray(tmp, tmp_cap, sizeof(*tmp));
+			}
+			const struct frame *f = snapshot_frames(src, st);
+			for (uint32_t k = 0; k < st->nframes; k++)
+				tmp[k] = remap_frame(&f[k], smap);
+			struct frame creator = remap_frame(&st->creator, smap);
+			id = snapshot_add_stack(dst, st->hash, tmp, st->nframes, st->flags & ~(uint32_t)STACK_HAS_CREATOR,
+						(st->flags & STACK_HAS_CREATOR) ? &creator : NULL);
+			dst->stacks[id].elided = st->elided;
+		} else if (st->elided > dst->stacks[id].elided) {
+			dst->stacks[id].elided = st->elided;
+		}
+		stmap[i] = id;
+	}
+	free(tmp);
+	for (uint64_t i = 0; i < src->ngoroutines; i++) {
+		const struct goroutine *g = snapshot_goroutine(src, i);
+		struct goroutine *d = snapshot_add_goroutine(dst);
+		*d = *g;
+		d->stack = stmap[g->stack];
+		d->state = smap[g->state];
+		d->labels = g->labels ? remap_labels(dst, src, smap, g->labels) : 0;
+	}
+	for (uint32_t i = 0; i < src->nraces; i++) {
+		struct race r = src->races[i];
+		r.a.top = remap_frame(&r.a.top, smap);
+		r.b.top = remap_frame(&r.b.top, smap);
+		snapshot_add_race(dst, &r);
+	}
+	for (uint32_t i = 0; i < src->nwarnings; i++)
+		snapshot_warn(dst, src->warnings[i].line, src->warnings[i].offset, "%s", src->warnings[i].msg);
+	dst->warnings_dropped += src->warnings_dropped;
+	dst->races_reported += src->races_reported;
+	dst->last_line = src->last_line;
+	dst->end_offset = src->end_offset;
+	dst->unique_ids += src->unique_ids;
+	dst->truncated |= src->truncated;
+	dst->at_pprof_cap |= src->at_pprof_cap;
+	dst->register_dump |= src->register_dump;
+	dst->level2 |= src->level2;
+	dst->gp_headers |= src->gp_headers;
+	dst->gccgo |= src->gccgo;
+	dst->threads += src->threads;
+	dst->go_version_min = MAX(dst->go_version_min, src->go_version_min);
+	free(smap);
+	free(stmap);
+	snapshot_free(src);
+}

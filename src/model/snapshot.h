@@ -97,6 +97,8 @@ struct race {
 	uint32_t nframes_a, nframes_b;
 };
 
+/* A problem found in the input. The message does not repeat the position:
+ * line (0 = none) and byte offset are reported next to it. */
 struct warning {
 	uint64_t line, offset;
 	char *msg;
@@ -198,3 +200,8 @@ void snapset_init(struct snapset *set);
 void snapset_push(struct snapset *set, struct snapshot *s);
 void snapset_free(struct snapset *set);
 #endif
+
+/* Append everything of src (a later part of the same dump) to dst and free
+ * src: strings, stacks and label sets are re-interned, goroutines appended in
+ * order, races and warnings carried over, flags combined. */
+void snapshot_merge(struct snapshot *dst, struct snapshot *src);

@@ -40,6 +40,29 @@ struct pframe {
 	bool no_parens;  /* function line without "(args)": gccgo */
 };
 
+/* How a chunk ended, so a parallel parse can tell whether the next chunk
+ * continues its last dump. */
+struct tb_chunk_end {
+	bool clean;      /* no preamble pending, no prefix/race/relay state */
+	uint64_t lines;  /* line number of the chunk's last line */
+};
+
+enum { TB_PARALLEL_MIN = 16 * 1024 * 1024 };
+
+/* Parse n bytes at p as if they started at input offset base_offset and
+ * after base_line lines; input_end says the chunk ends the input (only then
+ * are end-of-input checks such as the 64 MiB cap made). */
+enum status tb_parse_chunk(const char *p, size_t n, uint64_t base_offset, uint64_t base_line, bool input_end,
+			   const char *source, const struct tb_options *opt, struct snapset *out,
+			   struct tb_stats *stats, struct tb_chunk_end *end, struct err *err);
+/* traceback_parse_mem over several threads (tb_parallel.c); falls back to
+ * one thread when the input cannot be split safely. */
+enum status tb_parse_parallel(const char *p, size_t n, const char *source, const struct tb_options *opt,
+			      struct snapset *out, struct tb_stats *stats, struct err *err);
+
+/* Checks that need the end of the input (the 64 MiB debug=2 cap). */
+void tb_check_input_end(struct snapshot *s);
+
 enum tb_mode { M_NORMAL, M_RUNTIME_STACK, M_ANCESTORS, M_RACE };
 
 struct tb {
@@ -47,6 +70,8 @@ struct tb {
 	const struct tb_options *opt;
 	struct snapset *out;
 	struct tb_stats *stats;
+	struct tb_chunk_end *end; /* optional: filled at the end */
+	bool input_end;      /* this chunk ends the input */
 	const char *source;
 	struct snapshot *cur;
 	uint32_t nsnap;

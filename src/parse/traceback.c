@@ -26,6 +26,7 @@ void tb_options_default(struct tb_options *o)
 	o->max_frames = 4096;
 	o->buffer_size = 0;
 	o->mapped = false;
+	o->threads = 1;
 }
 
 /* Is this a register-dump line: a short register name, spaces, 0xHEX. */
@@ -143,6 +144,21 @@ static struct snapshot *open_snapshot(struct tb *t, const struct line *l)
 	return t->cur;
 }
 
+void tb_check_input_end(struct snapshot *s)
+{
+	/* net/http/pprof stops a debug=2 dump at 64 MiB (go-formats.md §4). */
+	const uint64_t cap = 64ull << 20;
+	uint64_t span = s->end_offset - s->first_offset;
+	if (s->kind == SNAP_STACKS && span <= cap && span + 65536 >= cap && !s->at_pprof_cap) {
+		s->at_pprof_cap = true;
+		snapshot_warn(s, 0, s->end_offset,
+			      "dump is %llu bytes, at Go's 64 MiB cap for /debug/pprof/goroutine?debug=2: "
+			      "it is probably cut off and the counts are incomplete; fetch debug=1 or the "
+			      "protobuf profile for complete counts",
+			      (unsigned long long)span);
+	}
+}
+
 /* ---- goroutines ---- */
 
 static void reset_g(struct tb *t)
@@ -258,8 +274,7 @@ static void finish_g(struct tb *t, bool at_eof)
 	if (t->g.flags & G_TRUNCATED) {
 		s->truncated = true;
 		snapshot_warn(s, t->g_line, t->g_offset,
-			      "goroutine %llu (line %llu) is cut off: the dump ends inside it",
-			      (unsigned long long)t->g.id, (unsigned long long)t->g_line);
+			      "goroutine %llu is cut off: the dump ends inside it", (unsigned long long)t->g.id);
 	}
 	if (t->dropped_frames)
 		snapshot_warn(s, t->g_line, t->g_offset,
@@ -395,8 +410,7 @@ static void start_g(struct tb *t, const struct line *l, const char *s, size_t n)
 	if (h.unterminated && l->no_newline)
 		t->g.flags |= G_TRUNCATED;
 	else if (h.unterminated)
-		snapshot_warn(snap, l->lineno, l->offset, "line %llu: goroutine header is malformed (no closing \"]:\")",
-			      (unsigned long long)l->lineno);
+		snapshot_warn(snap, l->lineno, l->offset, "goroutine header is malformed (no closing \"]:\")");
 	snap->last_line = l->lineno;
 }
 
@@ -741,9 +755,7 @@ static void on_line(struct tb *t, const struct line *l)
 		if (t->stats)
 			t->stats->long_lines++;
 		if (t->cur)
-			snapshot_warn(t->cur, l->lineno, l->offset,
-				      "line %llu (byte %llu) is longer than %zu bytes: skipped",
-				      (unsigned long long)l->lineno, (unsigned long long)l->offset,
+			snapshot_warn(t->cur, l->lineno, l->offset, "line is longer than %zu bytes: skipped",
 				      t->opt->max_line);
 		return;
 	}
@@ -811,20 +823,15 @@ static enum status run(struct tb *t, struct err *err)
 	if (t->in_g)
 		finish_g(t, !last_nl || t->cand || t->nframes == 0);
 	tb_race_flush(t);
+	if (t->end) {
+		t->end->clean = !t->pre_pending && t->mode == M_NORMAL && !t->prefix.active && !t->relay &&
+				!t->foreign_in_g && last_nl;
+		t->end->lines = t->lr->lineno;
+	}
 	if (t->cur) {
-		struct snapshot *s = t->cur;
-		s->end_offset = last_end + (last_nl ? 1 : 0);
-		/* net/http/pprof stops a debug=2 dump at 64 MiB (go-formats.md §4). */
-		const uint64_t cap = 64ull << 20;
-		uint64_t span = s->end_offset - s->first_offset;
-		if (s->kind == SNAP_STACKS && span <= cap && span + 65536 >= cap) {
-			s->at_pprof_cap = true;
-			snapshot_warn(s, 0, s->end_offset,
-				      "dump is %llu bytes, at Go's 64 MiB cap for /debug/pprof/goroutine?debug=2: "
-				      "it is probably cut off and the counts are incomplete; fetch debug=1 or the "
-				      "protobuf profile for complete counts",
-				      (unsigned long long)span);
-		}
+		t->cur->end_offset = last_end + (last_nl ? 1 : 0);
+		if (t->input_end)
+			tb_check_input_end(t->cur);
 	}
 	if (t->foreign_in_g && t->cur)
 		snapshot_warn(t->cur, 0, 0, "%llu lines of other text inside goroutine blocks were skipped",
@@ -834,21 +841,21 @@ static enum status run(struct tb *t, struct err *err)
 }
 
 static enum status parse(struct linereader *lr, const char *source, const struct tb_options *opt,
-			 struct snapset *out, struct tb_stats *stats, struct err *err)
+			 struct snapset *out, struct tb_stats *stats, bool input_end, struct tb_chunk_end *end,
+			 struct err *err)
 {
-	struct tb_options defaults;
-	if (!opt) {
-		tb_options_default(&defaults);
-		opt = &defaults;
-	}
 	struct tb *t = xcalloc(1, sizeof(*t));
 	t->lr = lr;
 	t->opt = opt;
 	t->out = out;
 	t->source = source;
 	t->stats = stats;
-	if (stats)
+	t->input_end = input_end;
+	t->end = end;
+	if (stats) {
 		memset(stats, 0, sizeof(*stats));
+		stats->parts = 1;
+	}
 	u64set_init(&t->ids);
 	reset_g(t);
 	enum status st = run(t, err);
@@ -856,6 +863,20 @@ static enum status parse(struct linereader *lr, const char *source, const struct
 	free(t->frames);
 	free(t->scratch);
 	free(t);
+	return st;
+}
+
+enum status tb_parse_chunk(const char *p, size_t n, uint64_t base_offset, uint64_t base_line, bool input_end,
+			   const char *source, const struct tb_options *opt, struct snapset *out,
+			   struct tb_stats *stats, struct tb_chunk_end *end, struct err *err)
+{
+	struct linereader lr;
+	lr_open_mem(&lr, p, n, opt->max_line);
+	lr.release = opt->mapped;
+	lr.base = base_offset;
+	lr.lineno = base_line;
+	enum status st = parse(&lr, source, opt, out, stats, input_end, end, err);
+	lr_close(&lr);
 	return st;
 }
 
@@ -872,7 +893,7 @@ enum status traceback_parse_fd(int fd, const char *head, size_t head_len, const 
 	lr_open_fd(&lr, fd, opt->max_line, opt->buffer_size);
 	if (head_len)
 		lr_preload(&lr, head, head_len);
-	enum status st = parse(&lr, source, opt, out, stats, err);
+	enum status st = parse(&lr, source, opt, out, stats, true, NULL, err);
 	lr_close(&lr);
 	return st;
 }
@@ -881,15 +902,12 @@ enum status traceback_parse_mem(const char *p, size_t n, const char *source,
 				const struct tb_options *opt, struct snapset *out,
 				struct tb_stats *stats, struct err *err)
 {
-	struct linereader lr;
 	struct tb_options defaults;
 	if (!opt) {
 		tb_options_default(&defaults);
 		opt = &defaults;
 	}
-	lr_open_mem(&lr, p, n, opt->max_line);
-	lr.release = opt->mapped;
-	enum status st = parse(&lr, source, opt, out, stats, err);
-	lr_close(&lr);
-	return st;
+	if (opt->threads > 1 && n >= TB_PARALLEL_MIN)
+		return tb_parse_parallel(p, n, source, opt, out, stats, err);
+	return tb_parse_chunk(p, n, 0, 0, true, source, opt, out, stats, NULL, err);
 }

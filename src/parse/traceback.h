@@ -15,6 +15,7 @@ struct tb_options {
 	uint32_t max_frames; /* frames kept per goroutine (default 4096) */
 	size_t buffer_size;  /* read buffer (default 0 = 8 MiB); tests make it small */
 	bool mapped;         /* parse_mem's block is a file mapping: release pages */
+	int threads;         /* parse_mem of a large block splits it over this many */
 };
 
 /* What a parse saw besides snapshots, so callers can explain an empty
@@ -26,6 +27,7 @@ struct tb_stats {
 	char preamble[160];
 	uint64_t binary_lines;    /* lines with NUL bytes */
 	uint64_t long_lines;
+	uint32_t parts;           /* pieces read in parallel (1: sequentially) */
 };
 
 void tb_options_default(struct tb_options *o);

@@ -405,6 +405,7 @@ static void test_long_line(void **st)
 	assert_int_equal(stats.long_lines, 1);
 	assert_true(set.v[0]->nwarnings >= 1);
 	assert_non_null(strstr(set.v[0]->warnings[0].msg, "longer than"));
+	assert_int_equal(set.v[0]->warnings[0].line, 5);
 	snapset_free(&set);
 	free(t);
 }
@@ -443,6 +444,95 @@ static void test_streaming_many(void **st)
 	snapset_free(&set);
 }
 
+/* Sequential and parallel reads of the same large input must agree on
+ * everything: dumps, goroutines, stacks, line numbers, warnings. */
+static void compare_parallel(const char *t, size_t n, uint32_t want_dumps, bool want_split)
+{
+	struct tb_options seq, par;
+	tb_options_default(&seq);
+	tb_options_default(&par);
+	par.threads = 4;
+	struct snapset a, b;
+	snapset_init(&a);
+	snapset_init(&b);
+	struct err e;
+	struct tb_stats sa, sb;
+	assert_int_equal(traceback_parse_mem(t, n, "t", &seq, &a, &sa, &e), ST_OK);
+	assert_int_equal(traceback_parse_mem(t, n, "t", &par, &b, &sb, &e), ST_OK);
+	assert_int_equal(a.n, want_dumps);
+	assert_int_equal(b.n, a.n);
+	assert_int_equal(sa.lines, sb.lines);
+	assert_int_equal(sa.parts, 1);
+	if (want_split)
+		assert_int_equal(sb.parts, 4);
+	else
+		assert_int_equal(sb.parts, 1);
+	for (uint32_t i = 0; i < a.n; i++) {
+		struct snapshot *x = a.v[i], *y = b.v[i];
+		assert_int_equal(x->ngoroutines, y->ngoroutines);
+		assert_int_equal(x->nstacks, y->nstacks);
+		assert_int_equal(x->index, y->index);
+		assert_int_equal(x->first_line, y->first_line);
+		assert_int_equal(x->last_line, y->last_line);
+		assert_int_equal(x->unique_ids, y->unique_ids);
+		assert_int_equal(x->nwarnings, y->nwarnings);
+		for (uint32_t w = 0; w < x->nwarnings; w++) {
+			assert_int_equal(x->warnings[w].line, y->warnings[w].line);
+			assert_string_equal(x->warnings[w].msg, y->warnings[w].msg);
+		}
+		for (uint64_t g = 0; g < x->ngoroutines; g += 997) {
+			const struct goroutine *gx = snapshot_goroutine(x, g), *gy = snapshot_goroutine(y, g);
+			assert_int_equal(gx->id, gy->id);
+			assert_string_equal(snapshot_str(x, gx->state), snapshot_str(y, gy->state));
+			assert_int_equal(x->stacks[gx->stack].hash, y->stacks[gy->stack].hash);
+			assert_string_equal(fn(x, g, 0), fn(y, g, 0));
+		}
+	}
+	snapset_free(&a);
+	snapset_free(&b);
+}
+
+static size_t gen(char *t, size_t o, int from, int count, const char *state)
+{
+	for (int i = from; i < from + count; i++)
+		o += (size_t)sprintf(t + o,
+				     "goroutine %d [%s, %d minutes]:\nmain.f%d(0x%x)\n\t/src/f.go:%d +0x1\n"
+				     "main.g()\n\t/src/g.go:7\ncreated by main.main in goroutine 1\n\t/src/m.go:3\n\n",
+				     i, state, i % 9, i % 13, i, i % 17);
+	return o;
+}
+
+static void test_parallel(void **st)
+{
+	(void)st;
+	size_t cap = 64u << 20;
+	char *t = malloc(cap);
+	/* one big dump with a cut line in the middle */
+	size_t o = gen(t, 0, 1, 150000, "chan receive");
+	o += (size_t)sprintf(t + o, "goroutine 999999 [select]:\nmain.h(0x1)\n");
+	memset(t + o, 'y', 2 << 20);
+	o += 2 << 20;
+	o += (size_t)sprintf(t + o, "\n\t/src/h.go:1\n\n");
+	o = gen(t, o, 150001, 150000, "select");
+	compare_parallel(t, o, 1, true);
+	/* several dumps: ids repeat (no preamble), then a panic */
+	o = gen(t, 0, 1, 120000, "chan send");
+	o = gen(t, o, 1, 120000, "chan send");
+	o += (size_t)sprintf(t + o, "panic: boom\n\n");
+	o = gen(t, o, 1, 120000, "sleep");
+	compare_parallel(t, o, 3, false); /* a part starts inside the second dump's ids */
+	/* log-prefixed lines: the split cannot be made, one thread reads it */
+	o = 0;
+	for (int i = 1; i < 100000; i++)
+		o += (size_t)sprintf(t + o,
+				     "2017/05/05 17:55:54 [DEBUG] p: goroutine %d [chan receive]:\n"
+				     "2017/05/05 17:55:54 [DEBUG] p: main.f()\n2017/05/05 17:55:54 [DEBUG] p: \t/a.go:%d\n"
+				     "2017/05/05 17:55:54 [DEBUG] p: \n",
+				     i, i % 5);
+	compare_parallel(t, o, 1, false);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -457,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_streaming_many),
+		cmocka_unit_test(test_parallel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -97,9 +97,10 @@ fixtures: $(BUILD)/goroscope
 san: $(UNIT_SAN) $(BUILD)/goroscope-san
 	@echo "== unit tests under ASan+UBSan"
 	@tests/run-unit.sh $(UNIT_SAN)
-	@echo "== e2e and corpus tests under ASan+UBSan"
+	@echo "== e2e, corpus and fixture tests under ASan+UBSan"
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/e2e/run.sh
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/corpus/run.sh
+	@GOROSCOPE=$(BUILD)/goroscope-san tests/fixtures/run.sh
 
 fuzz-replay: $(FUZZ_BIN)
 	@tests/fuzz-replay.sh $(FUZZ_BIN)

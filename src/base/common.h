@@ -34,19 +34,19 @@ static inline struct slice slice_make(const char *p, size_t n)
 static inline bool slice_eq(struct slice s, const char *lit)
 {
 	size_t n = strlen(lit);
-	return s.n == n && memcmp(s.p, lit, n) == 0;
+	return s.n == n && (n == 0 || memcmp(s.p, lit, n) == 0);
 }
 
 static inline bool slice_starts(struct slice s, const char *lit)
 {
 	size_t n = strlen(lit);
-	return s.n >= n && memcmp(s.p, lit, n) == 0;
+	return s.n >= n && (n == 0 || memcmp(s.p, lit, n) == 0);
 }
 
 static inline bool slice_ends(struct slice s, const char *lit)
 {
 	size_t n = strlen(lit);
-	return s.n >= n && memcmp(s.p + s.n - n, lit, n) == 0;
+	return s.n >= n && (n == 0 || memcmp(s.p + s.n - n, lit, n) == 0);
 }
 
 static inline bool is_digit(char c) { return c >= '0' && c <= '9'; }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# make bench: speed and memory of `goroscope analyze` on big dumps, measured
+# side by side with `wc -l` (a floor: reading the bytes) and with panicparse,
+# in one run on this machine. Results: build/bench/results.txt.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/build/bench
+mkdir -p "$out"
+export GOCACHE=${GOCACHE:-$root/build/gocache} GOFLAGS=-mod=mod
+G=$root/build/goroscope
+RUNS=${RUNS:-7}
+
+(cd "$root/bench/gendump" && go build -o "$out/gendump" .)
+for n in 10000 100000; do
+  f=$out/dump-$n.txt
+  if [ ! -s "$f" ]; then
+    echo "== generating $f (GOTRACEBACK=all crash dump of $n parked goroutines)"
+    GOTRACEBACK=all "$out/gendump" -n $n 2>"$f" || true
+  fi
+done
+big=$out/dump-1000000.txt
+if [ ! -s "$big" ]; then
+  echo "== generating $big: the 100k dump ten times, goroutine ids renumbered (one dump)"
+  python3 - "$out/dump-100000.txt" "$big" <<'PY'
+import re, sys
+src = open(sys.argv[1], "rb").read()
+body = src[src.index(b"\ngoroutine ") + 1:]  # without the panic preamble
+hdr = re.compile(rb"^goroutine (\d+) ", re.M)
+with open(sys.argv[2], "wb") as out:
+    out.write(src[: src.index(b"\ngoroutine ") + 1])
+    for k in range(10):
+        off = k * 10_000_000
+        out.write(hdr.sub(lambda m: b"goroutine %d " % (int(m.group(1)) + off), body) if k else body)
+        if not body.endswith(b"\n\n"):
+            out.write(b"\n")
+PY
+fi
+{
+  echo "goroscope $("$G" --version | cut -d' ' -f2) on $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+  for n in 10000 100000 1000000; do
+    f=$out/dump-$n.txt
+    echo; echo "== $n goroutines: $(grep -c '^goroutine ' "$f") headers"
+    python3 "$root/bench/measure.py" "$([ $n = 1000000 ] && echo 3 || echo "$RUNS")" "$f" \
+      "wc -l=wc -l {}" \
+      "goroscope analyze=$G analyze -q {}" \
+      "goroscope analyze --threads 1=$G analyze -q --threads 1 {}" \
+      "goroscope analyze --json=$G analyze -q --json {}"
+  done
+  echo; echo "== panicparse (Debian $(dpkg-query -W -f='${Version}' panicparse 2>/dev/null || echo '?')) on 10000 goroutines"
+  python3 "$root/bench/measure.py" 3 "$out/dump-10000.txt" \
+    "goroscope analyze=$G analyze -q {}" \
+    "panicparse=panicparse -no-color {}"
+} | tee "$out/results.txt"

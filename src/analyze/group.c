@@ -243,51 +243,6 @@ static void summarise(const struct snapshot *s, struct group *gr, const uint64_t
 	}
 }
 
-/* Single-snapshot suspicion, in the spirit of LeakProf: many goroutines
- * parked at one blocking site, or parked for a long time, or blocked in a
- * way that can never end. */
-static void suspect(const struct snapshot *s, struct group *gr, const struct group_options *o)
-{
-	const struct stack *st = &s->stacks[gr->stack];
-	uint32_t state = gr->nstates ? gr->states[0].state : 0;
-	const char *r = snapshot_str(s, state);
-	gr->wclass = wait_class_of(s, state, st);
-	gr->site = first_user_frame(s, st);
-	gr->pattern = leak_pattern_for(s, state, st);
-	bool main_g = gr->count == 1 && gr->nids && gr->ids[0] == 1;
-	if (gr->leaked) {
-		gr->suspicion = CONF_PROOF;
-		gr->suspicion_reason = "the Go runtime's leak detector marked these goroutines (leaked): "
-				       "nothing reachable can ever wake them";
-		return;
-	}
-	if (state_blocks_forever(r) && !main_g && !gr->system) {
-		gr->suspicion = CONF_HIGH;
-		gr->suspicion_reason = "blocked in an operation that can never complete";
-		return;
-	}
-	bool pattern_only = gr->pattern && (!strcmp(gr->pattern->id, "http-body-not-closed") ||
-					    !strcmp(gr->pattern->id, "context-never-cancelled"));
-	if (gr->system || main_g || (!wait_class_can_leak(gr->wclass) && !pattern_only))
-		return;
-	bool many = gr->count >= o->leak_min_count;
-	bool long_wait = gr->has_minutes && gr->median_minutes >= o->leak_min_minutes && gr->count >= 2;
-	if (!many && !long_wait)
-		return;
-	if (gr->count >= 10 * (uint64_t)o->leak_min_count && long_wait)
-		gr->suspicion = CONF_HIGH;
-	else if (gr->count >= 10 * (uint64_t)o->leak_min_count || long_wait)
-		gr->suspicion = CONF_MEDIUM;
-	else
-		gr->suspicion = CONF_LOW;
-	if (many && long_wait)
-		gr->suspicion_reason = "many goroutines parked at one blocking site for a long time";
-	else if (many)
-		gr->suspicion_reason = "many goroutines parked at one blocking site";
-	else
-		gr->suspicion_reason = "goroutines parked at one blocking site for a long time";
-}
-
 static int cmp_groups(const void *a, const void *b)
 {
 	const struct group *x = a, *y = b;
@@ -295,24 +250,6 @@ static int cmp_groups(const void *a, const void *b)
 		return x->count > y->count ? -1 : 1;
 	uint64_t ix = x->nids ? x->ids[0] : 0, iy = y->nids ? y->ids[0] : 0;
 	return ix < iy ? -1 : ix > iy;
-}
-
-static double suspect_weight(const struct group *g)
-{
-	return (double)g->count * (1.0 + (g->has_minutes ? g->median_minutes : 0));
-}
-
-static int cmp_suspects(const void *a, const void *b, void *ctx)
-{
-	const struct analysis *an = ctx;
-	const struct group *x = &an->groups[*(const uint32_t *)a];
-	const struct group *y = &an->groups[*(const uint32_t *)b];
-	if (x->suspicion != y->suspicion)
-		return x->suspicion > y->suspicion ? -1 : 1;
-	double wx = suspect_weight(x), wy = suspect_weight(y);
-	if (wx != wy)
-		return wx > wy ? -1 : 1;
-	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
 }
 
 static void totals(struct analysis *a, const uint32_t *gidx)
@@ -443,7 +380,6 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 				continue;
 			}
 		}
-		suspect(s, gr, o);
 		kept++;
 	}
 	a->ngroups = kept;
@@ -452,11 +388,7 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 
 	totals(a, gidx);
 
-	a->suspects = xmalloc((a->ngroups ? a->ngroups : 1) * sizeof(*a->suspects));
-	for (uint32_t i = 0; i < a->ngroups; i++)
-		if (a->groups[i].suspicion != CONF_NONE)
-			a->suspects[a->nsuspects++] = i;
-	qsort_r(a->suspects, a->nsuspects, sizeof(*a->suspects), cmp_suspects, a);
+	suspects_find(a);
 
 	free(seen);
 	free(mins);
@@ -475,6 +407,7 @@ void analysis_free(struct analysis *a)
 	free(a->groups);
 	free(a->states);
 	free(a->suspects);
+	free(a->suspect_groups);
 	free(a->members);
 	memset(a, 0, sizeof(*a));
 }

@@ -58,11 +58,25 @@ struct group {
 	uint32_t labels;            /* labelset shared by all members, 0 when none or mixed */
 	uint64_t labelled;
 	bool system;
-	/* single-snapshot suspicion */
-	enum confidence suspicion;
-	const char *suspicion_reason;
+	/* single-snapshot suspicion, judged per blocking site (suspect.c) */
+	enum confidence suspicion;  /* of the group's site */
 	const struct leak_pattern *pattern;
 	uint32_t site;              /* frame index of the blocking site in user code */
+};
+
+/* A blocking site that looks like a leak: the groups whose first frame in
+ * user code and whose state are the same, taken together (as LeakProf does:
+ * one channel operation can be reached through many call paths). */
+struct suspect {
+	uint32_t group;             /* the largest group at the site (its representative) */
+	uint32_t first, ngroups;    /* its groups: analysis.suspect_groups[first..+ngroups) */
+	uint64_t count;             /* goroutines at the site */
+	uint64_t leaked;
+	bool has_minutes;
+	uint32_t min_minutes, median_minutes, max_minutes;
+	enum confidence confidence;
+	const char *reason;
+	const struct leak_pattern *pattern;
 };
 
 struct longest_wait {
@@ -86,11 +100,14 @@ struct analysis {
 	struct longest_wait longest[LONGEST_WAITS];
 	uint32_t nlongest;
 	uint64_t *members;          /* goroutine indices, grouped (see group.first_member) */
-	uint32_t *suspects;         /* group indices, most certain first */
+	struct suspect *suspects;   /* most certain first */
 	uint32_t nsuspects;
+	uint32_t *suspect_groups;   /* group indices, by suspect, largest first */
 };
 
 void analysis_run(const struct snapshot *s, const struct group_options *o, struct analysis *out);
+/* Fill a->suspects (called by analysis_run once groups are final). */
+void suspects_find(struct analysis *a);
 void analysis_free(struct analysis *a);
 
 #endif

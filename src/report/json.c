@@ -149,31 +149,43 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	buf_addc(b, '}');
 }
 
-static void suspect_obj(struct buf *b, const struct analysis *a, uint32_t gi)
+static void suspect_obj(struct buf *b, const struct analysis *a, const struct suspect *sp)
 {
 	const struct snapshot *s = a->snap;
-	const struct group *g = &a->groups[gi];
+	const struct group *g = &a->groups[sp->group];
 	const struct stack *st = &s->stacks[g->stack];
 	buf_adds(b, "{\"group\":");
-	buf_add_u64(b, gi + 1);
-	buf_adds(b, ",\"count\":");
-	buf_add_u64(b, g->count);
+	buf_add_u64(b, sp->group + 1);
+	buf_adds(b, ",\"groups\":[");
+	for (uint32_t k = 0; k < sp->ngroups; k++) {
+		if (k)
+			buf_addc(b, ',');
+		buf_add_u64(b, a->suspect_groups[sp->first + k] + 1);
+	}
+	buf_adds(b, "],\"count\":");
+	buf_add_u64(b, sp->count);
 	buf_adds(b, ",\"state\":");
 	if (g->nstates)
 		str_id(b, s, g->states[0].state);
 	else
 		buf_adds(b, "null");
+	buf_adds(b, ",\"wait_minutes\":");
+	if (sp->has_minutes)
+		buf_printf(b, "{\"min\":%u,\"median\":%u,\"max\":%u}", sp->min_minutes, sp->median_minutes,
+			   sp->max_minutes);
+	else
+		buf_adds(b, "null");
 	buf_adds(b, ",\"confidence\":");
-	put_json_cstr(b, confidence_name(g->suspicion));
+	put_json_cstr(b, confidence_name(sp->confidence));
 	buf_adds(b, ",\"evidence\":");
-	put_json_cstr(b, g->suspicion_reason);
+	put_json_cstr(b, sp->reason);
 	buf_adds(b, ",\"pattern\":");
-	if (g->pattern) {
-		put_json_cstr(b, g->pattern->id);
+	if (sp->pattern) {
+		put_json_cstr(b, sp->pattern->id);
 		buf_adds(b, ",\"cause\":");
-		put_json_cstr(b, g->pattern->cause);
+		put_json_cstr(b, sp->pattern->cause);
 		buf_adds(b, ",\"fix\":");
-		put_json_cstr(b, g->pattern->fix);
+		put_json_cstr(b, sp->pattern->fix);
 	} else {
 		buf_adds(b, "null,\"cause\":null,\"fix\":null");
 	}
@@ -296,7 +308,7 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, b
 	for (uint32_t i = 0; i < a->nsuspects; i++) {
 		if (i)
 			buf_addc(b, ',');
-		suspect_obj(b, a, a->suspects[i]);
+		suspect_obj(b, a, &a->suspects[i]);
 	}
 	buf_adds(b, "],\"groups\":[");
 	for (uint32_t i = 0; i < a->ngroups; i++) {

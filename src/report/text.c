@@ -213,13 +213,14 @@ static void suspects(struct out *w, const struct analysis *a)
 	buf_adds(w->b, "Suspected leaks");
 	col(w, C_RESET);
 	buf_adds(w->b, " (one snapshot: a suspicion, not proof; compare snapshots over time to confirm)\n");
-	for (uint32_t i = 0; i < a->nsuspects; i++) {
-		uint32_t gi = a->suspects[i];
-		const struct group *g = &a->groups[gi];
+	uint32_t shown = w->o->max_groups ? MIN(a->nsuspects, 10u) : a->nsuspects;
+	for (uint32_t i = 0; i < shown; i++) {
+		const struct suspect *sp = &a->suspects[i];
+		const struct group *g = &a->groups[sp->group];
 		const struct stack *st = &w->s->stacks[g->stack];
 		buf_printf(w->b, " %u. ", i + 1);
 		col(w, C_BOLD);
-		buf_printf(w->b, "%llu × ", (unsigned long long)g->count);
+		buf_printf(w->b, "%llu × ", (unsigned long long)sp->count);
 		if (g->nstates)
 			str(w, g->states[0].state);
 		col(w, C_RESET);
@@ -231,14 +232,35 @@ static void suspects(struct out *w, const struct analysis *a)
 			location(w, f);
 			buf_addc(w->b, ')');
 		}
-		minutes_spread(w, g);
-		buf_printf(w->b, "  [%s, group #%u]\n", confidence_name(g->suspicion), gi + 1);
-		buf_printf(w->b, "    why:   %s\n", g->suspicion_reason);
-		if (g->pattern) {
-			buf_printf(w->b, "    cause: %s\n", g->pattern->cause);
-			buf_printf(w->b, "    fix:   %s\n", g->pattern->fix);
+		if (sp->has_minutes) {
+			if (sp->min_minutes == sp->max_minutes)
+				buf_printf(w->b, " · %u min", sp->min_minutes);
+			else
+				buf_printf(w->b, " · %u–%u min", sp->min_minutes, sp->max_minutes);
 		}
+		buf_printf(w->b, "  [%s; group #%u", confidence_name(sp->confidence), sp->group + 1);
+		if (sp->ngroups > 1)
+			buf_printf(w->b, " and %u more reaching the same site", sp->ngroups - 1);
+		buf_adds(w->b, "]\n");
+		buf_printf(w->b, "    why:   %s\n", sp->reason);
+		if (!sp->pattern)
+			continue;
+		/* Say a cause and fix once; later suspects of the same kind refer back. */
+		uint32_t first = i;
+		for (uint32_t k = 0; k < i; k++)
+			if (a->suspects[k].pattern == sp->pattern) {
+				first = k;
+				break;
+			}
+		if (first < i) {
+			buf_printf(w->b, "    cause and fix: as for %u. (%s)\n", first + 1, sp->pattern->id);
+			continue;
+		}
+		buf_printf(w->b, "    cause: %s\n", sp->pattern->cause);
+		buf_printf(w->b, "    fix:   %s\n", sp->pattern->fix);
 	}
+	if (shown < a->nsuspects)
+		buf_printf(w->b, " ... %u more suspects (--limit 0 shows all)\n", a->nsuspects - shown);
 }
 
 static void object_note(struct out *w, const struct group *g)

@@ -208,10 +208,42 @@ static void test_suspects(void **st)
 	assert_string_equal(find(&a, "net/http.(*persistConn).readLoop")->pattern->id, "http-body-not-closed");
 	/* most certain first */
 	assert_true(a.nsuspects >= 3);
-	assert_int_equal(a.groups[a.suspects[0]].suspicion, CONF_HIGH);
+	assert_int_equal(a.suspects[0].confidence, CONF_HIGH);
 	/* the site is the first frame in user code */
 	const struct stack *wst = &a.snap->stacks[find(&a, "main.wait")->stack];
 	assert_string_equal(snapshot_str(a.snap, snapshot_frames(a.snap, wst)[find(&a, "main.wait")->site].func), "main.wait");
+	analysis_free(&a);
+	snapset_free(&set);
+}
+
+static void test_sites_pooled(void **st)
+{
+	(void)st;
+	/* 4 + 4 + 4 goroutines block at one site through three call paths:
+	 * no group reaches 10, the site does. */
+	static const struct gspec specs[] = {
+		{1, "running", "main.main@10", NULL, -1, NULL},
+		{4, "chan send", "main.reply@50;main.viaA@1", "main.serve", -1, NULL},
+		{4, "chan send", "main.reply@50;main.viaB@2", "main.serve", -1, NULL},
+		{4, "chan send", "main.reply@50;main.viaC@3", "main.serve", -1, NULL},
+		{4, "chan send", "main.reply@51;main.viaC@3", "main.serve", -1, NULL},
+	};
+	struct snapset set = parse_specs(specs, ARRAY_LEN(specs));
+	struct group_options o;
+	group_options_default(&o);
+	struct analysis a;
+	analysis_run(set.v[0], &o, &a);
+	assert_int_equal(a.ngroups, 5);
+	assert_int_equal(a.nsuspects, 1);
+	assert_int_equal(a.suspects[0].count, 12);
+	assert_int_equal(a.suspects[0].ngroups, 3);
+	assert_int_equal(a.suspects[0].confidence, CONF_LOW);
+	assert_int_equal(find(&a, "main.viaA")->suspicion, CONF_LOW);
+	/* line 51 is another site, with only 4 goroutines */
+	uint32_t low = 0;
+	for (uint32_t i = 0; i < a.ngroups; i++)
+		low += a.groups[i].suspicion == CONF_LOW;
+	assert_int_equal(low, 3);
 	analysis_free(&a);
 	snapset_free(&set);
 }
@@ -236,7 +268,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_by_stack), cmocka_unit_test(test_group_coarse), cmocka_unit_test(test_filters),
-		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_sites_pooled),
+		cmocka_unit_test(test_classes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

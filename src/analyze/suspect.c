@@ -1,0 +1,142 @@
+/* suspect.c: single-snapshot leak suspicion. Groups are pooled by blocking
+ * site (first frame outside the standard library, plus state), and a site is
+ * suspected when many goroutines park there, when they have waited long, when
+ * the operation can never complete, or when the runtime's leak detector
+ * marked them (proof). One snapshot cannot tell a leak from a busy pool: the
+ * confidence says how strong the single-snapshot evidence is. */
+#include "../base/common.h"
+#include "group.h"
+#include "../base/hash.h"
+#include "../base/xalloc.h"
+
+#include <stdlib.h>
+
+struct site_entry {
+	uint64_t key;
+	uint32_t group;
+};
+
+static int cmp_site_entry(const void *a, const void *b)
+{
+	const struct site_entry *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->group < y->group ? -1 : x->group > y->group; /* groups are largest first */
+}
+
+static uint32_t main_state(const struct group *g) { return g->nstates ? g->states[0].state : 0; }
+
+/* Judge one site from its pooled numbers. */
+static void judge(const struct snapshot *s, const struct analysis *a, struct suspect *sp, bool only_main)
+{
+	const struct group_options *o = &a->opt;
+	const struct group *rep = &a->groups[sp->group];
+	const struct stack *st = &s->stacks[rep->stack];
+	const char *r = snapshot_str(s, main_state(rep));
+	sp->pattern = rep->pattern;
+	if (sp->leaked) {
+		sp->confidence = CONF_PROOF;
+		sp->reason = "the Go runtime's leak detector marked these goroutines (leaked): nothing reachable "
+			     "can ever wake them";
+		return;
+	}
+	if (rep->system || only_main)
+		return;
+	if (state_blocks_forever(r)) {
+		sp->confidence = CONF_HIGH;
+		sp->reason = "blocked in an operation that can never complete";
+		return;
+	}
+	bool pattern_only = rep->pattern && (!strcmp(rep->pattern->id, "http-body-not-closed") ||
+					     !strcmp(rep->pattern->id, "context-never-cancelled"));
+	if (!wait_class_can_leak(wait_class_of(s, main_state(rep), st)) && !pattern_only)
+		return;
+	bool many = sp->count >= o->leak_min_count;
+	bool long_wait = sp->has_minutes && sp->median_minutes >= o->leak_min_minutes && sp->count >= 2;
+	if (!many && !long_wait)
+		return;
+	bool very_many = sp->count >= 10 * (uint64_t)o->leak_min_count;
+	sp->confidence = very_many && long_wait ? CONF_HIGH : very_many || long_wait ? CONF_MEDIUM : CONF_LOW;
+	sp->reason = many && long_wait ? "many goroutines parked at one blocking site for a long time"
+		     : many	       ? "many goroutines parked at one blocking site"
+				       : "goroutines parked at one blocking site for a long time";
+}
+
+static double weight(const struct suspect *sp)
+{
+	return (double)sp->count * (1.0 + (sp->has_minutes ? sp->median_minutes : 0));
+}
+
+static int cmp_suspects(const void *a, const void *b)
+{
+	const struct suspect *x = a, *y = b;
+	if (x->confidence != y->confidence)
+		return x->confidence > y->confidence ? -1 : 1;
+	double wx = weight(x), wy = weight(y);
+	if (wx != wy)
+		return wx > wy ? -1 : 1;
+	return x->group < y->group ? -1 : x->group > y->group;
+}
+
+void suspects_find(struct analysis *a)
+{
+	const struct snapshot *s = a->snap;
+	uint32_t n = a->ngroups;
+	struct site_entry *e = xmalloc((n ? n : 1) * sizeof(*e));
+	for (uint32_t i = 0; i < n; i++) {
+		struct group *g = &a->groups[i];
+		const struct stack *st = &s->stacks[g->stack];
+		g->wclass = wait_class_of(s, main_state(g), st);
+		g->site = first_user_frame(s, st);
+		g->pattern = leak_pattern_for(s, main_state(g), st);
+		uint64_t key = hash_u64(0x517e, main_state(g));
+		if (st->nframes) {
+			const struct frame *f = &snapshot_frames(s, st)[g->site];
+			key = hash_u64(hash_u64(key, f->func), f->line);
+		} else {
+			key = hash_u64(key, g->stack + 1); /* no frames: a site of its own */
+		}
+		e[i] = (struct site_entry){key, i};
+	}
+	qsort(e, n, sizeof(*e), cmp_site_entry);
+	a->suspects = xmalloc((n ? n : 1) * sizeof(*a->suspects));
+	a->suspect_groups = xmalloc((n ? n : 1) * sizeof(*a->suspect_groups));
+	uint32_t used = 0;
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j = i;
+		while (j < n && e[j].key == e[i].key)
+			j++;
+		struct suspect sp = {.group = e[i].group, .first = used, .ngroups = j - i};
+		bool only_main = true;
+		uint64_t with_min = 0, weighted = 0;
+		sp.min_minutes = UINT32_MAX;
+		for (uint32_t k = i; k < j; k++) {
+			const struct group *g = &a->groups[e[k].group];
+			sp.count += g->count;
+			sp.leaked += g->leaked;
+			only_main = only_main && g->count == 1 && g->nids && g->ids[0] == 1;
+			if (g->has_minutes) {
+				sp.has_minutes = true;
+				sp.min_minutes = MIN(sp.min_minutes, g->min_minutes);
+				sp.max_minutes = MAX(sp.max_minutes, g->max_minutes);
+				with_min += g->with_minutes;
+				weighted += (uint64_t)g->median_minutes * g->with_minutes;
+			}
+		}
+		if (sp.has_minutes)
+			sp.median_minutes = (uint32_t)(weighted / with_min);
+		else
+			sp.min_minutes = 0;
+		judge(s, a, &sp, only_main);
+		for (uint32_t k = i; k < j; k++)
+			a->groups[e[k].group].suspicion = sp.confidence;
+		if (sp.confidence != CONF_NONE) {
+			for (uint32_t k = i; k < j; k++)
+				a->suspect_groups[used++] = e[k].group;
+			a->suspects[a->nsuspects++] = sp;
+		}
+		i = j;
+	}
+	qsort(a->suspects, a->nsuspects, sizeof(*a->suspects), cmp_suspects);
+	free(e);
+}

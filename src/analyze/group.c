@@ -257,11 +257,27 @@ static void totals(struct analysis *a, const uint32_t *gidx)
 	const struct snapshot *s = a->snap;
 	uint32_t cap = 16;
 	a->states = xcalloc(cap, sizeof(*a->states));
+	/* The class depends on the state, and for "semacquire" on the stack:
+	 * cache both so the reason strings are compared once each. */
+	uint8_t *state_class = xmalloc(s->strs.count);
+	memset(state_class, 0xff, s->strs.count);
+	uint8_t *stack_class = xmalloc(s->nstacks ? s->nstacks : 1);
+	memset(stack_class, 0xff, s->nstacks ? s->nstacks : 1);
 	for (uint64_t i = 0; i < s->ngoroutines; i++) {
 		if (gidx[i] == UINT32_MAX)
 			continue;
 		const struct goroutine *g = snapshot_goroutine(s, i);
-		a->by_class[wait_class_of(s, g->state, &s->stacks[g->stack])]++;
+		if (state_class[g->state] == 0xff)
+			state_class[g->state] = strncmp(snapshot_str(s, g->state), "semacquire", 10) == 0
+							? 0xfe
+							: (uint8_t)wait_class_of(s, g->state, NULL);
+		uint8_t c = state_class[g->state];
+		if (c == 0xfe) {
+			if (stack_class[g->stack] == 0xff)
+				stack_class[g->stack] = (uint8_t)wait_class_of(s, g->state, &s->stacks[g->stack]);
+			c = stack_class[g->stack];
+		}
+		a->by_class[c]++;
 		uint32_t k = 0;
 		while (k < a->nstates && a->states[k].state != g->state)
 			k++;
@@ -287,6 +303,8 @@ static void totals(struct analysis *a, const uint32_t *gidx)
 			}
 		}
 	}
+	free(state_class);
+	free(stack_class);
 	qsort(a->states, a->nstates, sizeof(*a->states), cmp_state_count);
 }
 

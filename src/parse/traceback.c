@@ -759,7 +759,7 @@ static void on_line(struct tb *t, const struct line *l)
 				      t->opt->max_line);
 		return;
 	}
-	if (!tb_prefix_strip(&t->prefix, &s, &n, l->lineno)) {
+	if ((t->prefix.active || t->prefix.cand) && !tb_prefix_strip(&t->prefix, &s, &n, l->lineno)) {
 		/* Not carrying the log prefix of the dump being read. */
 		if (tb_is_header_start(s, n)) {
 			tb_prefix_reset(&t->prefix);

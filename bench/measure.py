@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Run commands side by side, interleaved, several times; print the median
-wall time, throughput and peak RSS of each. Used by bench/run.sh.
+wall time, throughput and peak RSS (GNU time's %M) of each. Used by
+bench/run.sh.
 
 usage: measure.py RUNS FILE LABEL=COMMAND...   (COMMAND is run by sh -c, with
 stdout to /dev/null; {} in COMMAND is replaced by FILE)
@@ -21,16 +22,17 @@ with open(path, "rb") as f:
 res = {label: ([], []) for label, _ in cmds}
 for _ in range(runs):
     for label, cmd in cmds:
+        # GNU time reports the command's own peak RSS (a child forked from
+        # this Python process would count Python's pages too).
         t0 = time.perf_counter()
-        p = subprocess.Popen(["sh", "-c", "exec " + cmd.replace("{}", path)], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
-        _, status, ru = os.wait4(p.pid, 0)
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "sh", "-c",
+                            "exec " + cmd.replace("{}", path) + " >/dev/null 2>/dev/null"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         dt = time.perf_counter() - t0
-        code = os.waitstatus_to_exitcode(status)
-        if code not in (0, 1):
-            sys.exit(f"{label}: exit {code}: {cmd}")
+        if p.returncode not in (0, 1):
+            sys.exit(f"{label}: exit {p.returncode}: {cmd}")
         res[label][0].append(dt)
-        res[label][1].append(ru.ru_maxrss)
+        res[label][1].append(int(p.stderr.decode().strip().splitlines()[-1]))
 print(f"file: {path} ({size / 1e6:.1f} MB), {runs} runs each, interleaved; medians")
 base = None
 for label, _ in cmds:

@@ -2,19 +2,20 @@
 #include "../base/common.h"
 #include "tb_line.h"
 
-static bool parse_u64(const char *s, size_t n, size_t *i, uint64_t *out)
+static inline bool parse_u64(const char *s, size_t n, size_t *i, uint64_t *out)
 {
 	size_t j = *i;
 	uint64_t v = 0;
 	if (j >= n || !is_digit(s[j]))
 		return false;
+	/* 19 digits always fit in 64 bits; more is not a number Go prints. */
+	size_t start = j;
 	while (j < n && is_digit(s[j])) {
-		uint64_t d = (uint64_t)(s[j] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
+		v = v * 10 + (uint64_t)(s[j] - '0');
 		j++;
 	}
+	if (j - start > 19)
+		return false;
 	*i = j;
 	*out = v;
 	return true;

@@ -725,10 +725,10 @@ static void on_line_in_g(struct tb *t, const struct line *l, const char *s, size
 		commit_frame(t, l, &none);
 		return;
 	}
-	if (is_diagnostic(s, n))
-		return;
-	/* (register-dump lines have spaces: never function lines) */
+	/* (diagnostics and register-dump lines have spaces: never function lines) */
 	if (!t->have_creator && take_func_line(t, l, s, n))
+		return;
+	if (is_diagnostic(s, n))
 		return;
 	/* Foreign text inside a block. After "created by" a block is complete,
 	 * and a new preamble always starts something else: both end the

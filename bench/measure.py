@@ -29,7 +29,7 @@ for _ in range(runs):
                             "exec " + cmd.replace("{}", path) + " >/dev/null 2>/dev/null"],
                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         dt = time.perf_counter() - t0
-        if p.returncode not in (0, 1):
+        if p.returncode not in (0, 1) and not os.environ.get("MEASURE_ANY_EXIT"):
             sys.exit(f"{label}: exit {p.returncode}: {cmd}")
         res[label][0].append(dt)
         res[label][1].append(int(p.stderr.decode().strip().splitlines()[-1]))

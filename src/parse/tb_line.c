@@ -229,6 +229,7 @@ bool tb_parse_func(const char *s, size_t n, struct tb_func *f)
 
 bool tb_parse_file(const char *s, size_t n, struct tb_file *f)
 {
+	*f = (struct tb_file){{NULL, 0}, 0, false};
 	size_t i = 0;
 	while (i < n && (s[i] == '\t' || s[i] == ' '))
 		i++;

@@ -18,21 +18,23 @@ void u64set_clear(struct u64set *s)
 {
 	if (s->slots)
 		memset(s->slots, 0, s->cap * sizeof(*s->slots));
+	s->used = 0;
 	s->count = 0;
 }
 
+static inline uint64_t slot_of(uint64_t key, uint64_t cap) { return hash_u64(0, key) & (cap - 1); }
+
 static void grow(struct u64set *s)
 {
-	uint64_t cap = s->cap ? s->cap * 2 : 1024;
-	uint64_t *slots = xcalloc(cap, sizeof(*slots));
+	uint64_t cap = s->cap ? s->cap * 2 : 256;
+	struct u64set_slot *slots = xcalloc(cap, sizeof(*slots));
 	for (uint64_t i = 0; i < s->cap; i++) {
-		uint64_t v = s->slots[i];
-		if (!v)
+		if (!s->slots[i].key)
 			continue;
-		uint64_t j = hash_u64(0, v) & (cap - 1);
-		while (slots[j])
+		uint64_t j = slot_of(s->slots[i].key, cap);
+		while (slots[j].key)
 			j = (j + 1) & (cap - 1);
-		slots[j] = v;
+		slots[j] = s->slots[i];
 	}
 	free(s->slots);
 	s->slots = slots;
@@ -41,31 +43,33 @@ static void grow(struct u64set *s)
 
 bool u64set_add(struct u64set *s, uint64_t v)
 {
-	if (v == UINT64_MAX)
-		return false;
-	if ((s->count + 1) * 2 > s->cap)
+	if ((s->used + 1) * 2 > s->cap)
 		grow(s);
-	uint64_t key = v + 1;
-	uint64_t j = hash_u64(0, key) & (s->cap - 1);
-	while (s->slots[j]) {
-		if (s->slots[j] == key)
-			return false;
+	uint64_t key = (v >> 6) + 1, bit = 1ULL << (v & 63);
+	uint64_t j = slot_of(key, s->cap);
+	while (s->slots[j].key && s->slots[j].key != key)
 		j = (j + 1) & (s->cap - 1);
+	struct u64set_slot *sl = &s->slots[j];
+	if (!sl->key) {
+		sl->key = key;
+		s->used++;
 	}
-	s->slots[j] = key;
+	if (sl->bits & bit)
+		return false;
+	sl->bits |= bit;
 	s->count++;
 	return true;
 }
 
 bool u64set_has(const struct u64set *s, uint64_t v)
 {
-	if (!s->cap || v == UINT64_MAX)
+	if (!s->cap)
 		return false;
-	uint64_t key = v + 1;
-	uint64_t j = hash_u64(0, key) & (s->cap - 1);
-	while (s->slots[j]) {
-		if (s->slots[j] == key)
-			return true;
+	uint64_t key = (v >> 6) + 1, bit = 1ULL << (v & 63);
+	uint64_t j = slot_of(key, s->cap);
+	while (s->slots[j].key) {
+		if (s->slots[j].key == key)
+			return (s->slots[j].bits & bit) != 0;
 		j = (j + 1) & (s->cap - 1);
 	}
 	return false;

@@ -1,13 +1,21 @@
-/* u64set.h: open-addressing set of 64-bit integers (goroutine ids). */
+/* u64set.h: set of 64-bit integers (goroutine ids). Stored as 64-bit
+ * bitmaps keyed by value/64 in an open-addressing table, so runs of nearby
+ * ids - the usual case in a dump - share one cache line. */
 #ifndef GOROSCOPE_U64SET_H
 #define GOROSCOPE_U64SET_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
+struct u64set_slot {
+	uint64_t key; /* value/64 + 1; 0 = empty */
+	uint64_t bits;
+};
+
 struct u64set {
-	uint64_t *slots; /* value + 1; 0 = empty (so UINT64_MAX cannot be stored) */
-	uint64_t cap, count;
+	struct u64set_slot *slots;
+	uint64_t cap, used; /* slots, occupied slots */
+	uint64_t count;     /* values in the set */
 };
 
 void u64set_init(struct u64set *s);

@@ -59,23 +59,23 @@ uint32_t snapshot_find_stack(const struct snapshot *s, uint64_t hash)
 		return UINT32_MAX;
 	uint32_t mask = s->nstack_slots - 1;
 	for (uint32_t i = (uint32_t)hash & mask;; i = (i + 1) & mask) {
-		uint32_t v = s->stack_slots[i];
-		if (!v)
+		const struct stack_slot *sl = &s->stack_slots[i];
+		if (!sl->id)
 			return UINT32_MAX;
-		if (s->stacks[v - 1].hash == hash)
-			return v - 1;
+		if (sl->hash == hash)
+			return sl->id - 1;
 	}
 }
 
 static void rehash_stacks(struct snapshot *s)
 {
 	uint32_t n = s->nstack_slots ? s->nstack_slots * 2 : 256;
-	uint32_t *slots = xcalloc(n, sizeof(*slots));
+	struct stack_slot *slots = xcalloc(n, sizeof(*slots));
 	for (uint32_t id = 0; id < s->nstacks; id++) {
 		uint32_t i = (uint32_t)s->stacks[id].hash & (n - 1);
-		while (slots[i])
+		while (slots[i].id)
 			i = (i + 1) & (n - 1);
-		slots[i] = id + 1;
+		slots[i] = (struct stack_slot){s->stacks[id].hash, id + 1};
 	}
 	free(s->stack_slots);
 	s->stack_slots = slots;
@@ -111,9 +111,9 @@ uint32_t snapshot_add_stack(struct snapshot *s, uint64_t hash, const struct fram
 	s->nframes += nframes;
 	uint32_t mask = s->nstack_slots - 1;
 	uint32_t i = (uint32_t)hash & mask;
-	while (s->stack_slots[i])
+	while (s->stack_slots[i].id)
 		i = (i + 1) & mask;
-	s->stack_slots[i] = id + 1;
+	s->stack_slots[i] = (struct stack_slot){hash, id + 1};
 	return id;
 }
 

@@ -37,6 +37,11 @@ enum {
 	STACK_SYSTEM = 1 << 4,       /* runtime-internal goroutine */
 };
 
+struct stack_slot {
+	uint64_t hash;
+	uint32_t id; /* stack id + 1; 0 = empty */
+};
+
 struct stack {
 	uint64_t hash;       /* signature: function + line of every frame and of the
 	                      * creator, and the elision flags (files are implied:
@@ -120,7 +125,7 @@ struct snapshot {
 	uint32_t nframes, frames_cap;
 	struct stack *stacks;
 	uint32_t nstacks, stacks_cap;
-	uint32_t *stack_slots;  /* hash table: stack id + 1 */
+	struct stack_slot *stack_slots; /* hash table over stacks (hash kept inline) */
 	uint32_t nstack_slots;
 
 	struct race *races;

@@ -28,9 +28,9 @@ struct tb_header {
 	bool labels_in_brackets;/* Go 1.26 " labels:{...}" */
 	bool labels_after;      /* Go 1.27 " {k: v}" */
 	uint32_t nlabels;
-	struct tb_label labels[TB_MAX_LABELS];
 	bool labels_truncated;
 	bool unterminated;      /* no closing "]:" (cut line) */
+	struct tb_label labels[TB_MAX_LABELS]; /* last: not cleared, valid up to nlabels */
 };
 
 /* True when s starts with "goroutine " DIGITS and a space. */

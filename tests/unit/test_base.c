@@ -69,6 +69,13 @@ static void test_u64set(void **st)
 	assert_true(u64set_has(&s, 0));
 	assert_false(u64set_has(&s, 1));
 	assert_int_equal(s.count, 50000);
+	/* values far apart, and the extremes */
+	assert_true(u64set_add(&s, UINT64_MAX));
+	assert_false(u64set_add(&s, UINT64_MAX));
+	assert_true(u64set_add(&s, 1ULL << 63));
+	assert_true(u64set_has(&s, UINT64_MAX));
+	assert_false(u64set_has(&s, UINT64_MAX - 1));
+	assert_int_equal(s.count, 50002);
 	u64set_clear(&s);
 	assert_false(u64set_has(&s, 3));
 	u64set_free(&s);

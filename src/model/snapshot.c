@@ -237,6 +237,11 @@ void snapshot_merge(struct snapshot *dst, struct snapshot *src)
 		d->stack = stmap[g->stack];
 		d->state = smap[g->state];
 		d->labels = g->labels ? remap_labels(dst, src, smap, g->labels) : 0;
+		if ((i & (G_CHUNK - 1)) == G_CHUNK - 1) {
+			/* a chunk copied is a chunk freed: the peak stays one dump */
+			free(src->gchunks[i >> G_CHUNK_BITS]);
+			src->gchunks[i >> G_CHUNK_BITS] = NULL;
+		}
 	}
 	for (uint32_t i = 0; i < src->nraces; i++) {
 		struct race r = src->races[i];

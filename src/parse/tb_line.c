@@ -243,24 +243,26 @@ bool tb_parse_file(const char *s, size_t n, struct tb_file *f)
 	const char *colon = memrchr(s + i, ':', n - i);
 	if (!colon)
 		return false;
-	size_t j = (size_t)(colon - s) + 1;
+	size_t j = (size_t)(colon - s) + 1, d0 = j;
 	uint64_t line = 0;
-	if (!parse_u64(s, n, &j, &line))
+	while (j < n && is_digit(s[j]))
+		line = line * 10 + (uint64_t)(s[j++] - '0');
+	if (j == d0 || j - d0 > 10)
 		return false;
 	if (j != n) {
-		if (s[j] != ' ')
-			return false;
 		/* the rest is " +0x1d" and/or " fp=0x.. sp=0x.. pc=0x.." */
-		if (has_at(s, n, j, " +0x")) {
+		if (s[j] != ' ' || j + 4 > n)
+			return false;
+		if (s[j + 1] == '+' && s[j + 2] == '0' && s[j + 3] == 'x') {
 			j += 4;
 			while (j < n && is_hex(s[j]))
 				j++;
 		}
-		f->has_pcs = has_at(s, n, j, " fp=");
-		if (j != n && !f->has_pcs)
-			return false;
-	} else {
-		f->has_pcs = false;
+		if (j != n) {
+			if (j + 4 > n || s[j] != ' ' || s[j + 1] != 'f' || s[j + 2] != 'p' || s[j + 3] != '=')
+				return false;
+			f->has_pcs = true;
+		}
 	}
 	f->file = slice_make(s + i, (size_t)(colon - s) - i);
 	f->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;

@@ -208,6 +208,8 @@ static void summarise(const struct snapshot *s, struct group *gr, const uint64_t
 			gr->durable++;
 		if (g->flags & G_TRUNCATED)
 			gr->truncated++;
+		if (g->flags & G_BUBBLE)
+			gr->bubbled++;
 		if (g->labels)
 			gr->labelled++;
 		if (k == 0)

@@ -48,7 +48,7 @@ struct group {
 	bool has_minutes;
 	uint32_t min_minutes, median_minutes, max_minutes;
 	uint64_t with_minutes;
-	uint64_t locked, leaked, durable, truncated;
+	uint64_t locked, leaked, durable, truncated, bubbled;
 	uint64_t ids[GROUP_SAMPLE_IDS];
 	uint32_t nids;
 	uint64_t first_member;      /* members of the group: analysis.members[first_member..+count) */

@@ -113,9 +113,9 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 			   (unsigned long long)g->top_parent, (unsigned long long)g->top_parent_count);
 	else
 		buf_adds(b, "null");
-	buf_printf(b, ",\"locked_to_thread\":%llu,\"leaked\":%llu,\"durable\":%llu,\"truncated\":%llu",
+	buf_printf(b, ",\"locked_to_thread\":%llu,\"leaked\":%llu,\"durable\":%llu,\"in_synctest_bubble\":%llu,\"truncated\":%llu",
 		   (unsigned long long)g->locked, (unsigned long long)g->leaked, (unsigned long long)g->durable,
-		   (unsigned long long)g->truncated);
+		   (unsigned long long)g->bubbled, (unsigned long long)g->truncated);
 	buf_adds(b, ",\"wait_object\":");
 	if (g->with_object)
 		buf_printf(b, "{\"top\":\"0x%llx\",\"top_count\":%llu,\"distinct\":%llu,\"known\":%llu,\"source\":\"%s\"}",

@@ -310,6 +310,72 @@ static void totals(struct analysis *a, const uint32_t *gidx)
 	qsort(a->states, a->nstates, sizeof(*a->states), cmp_state_count);
 }
 
+struct obj_entry {
+	uint64_t object;
+	uint32_t group;
+	uint32_t state;
+	uint32_t minutes; /* + 1; 0 = unknown */
+};
+
+static int cmp_obj_entry(const void *a, const void *b)
+{
+	const struct obj_entry *x = a, *y = b;
+	if (x->object != y->object)
+		return x->object < y->object ? -1 : 1;
+	return x->group < y->group ? -1 : x->group > y->group;
+}
+
+/* Objects waited on by goroutines from more than one group (group indices
+ * are final: call after sorting the groups). */
+static void shared_objects(struct analysis *a)
+{
+	const struct snapshot *s = a->snap;
+	uint64_t n = 0;
+	struct obj_entry *e = xmalloc((a->shown ? a->shown : 1) * sizeof(*e));
+	for (uint32_t gi = 0; gi < a->ngroups; gi++) {
+		const struct group *g = &a->groups[gi];
+		for (uint64_t k = 0; k < g->count; k++) {
+			const struct goroutine *go = snapshot_goroutine(s, a->members[g->first_member + k]);
+			if (go->flags & G_HAS_OBJECT)
+				e[n++] = (struct obj_entry){go->object, gi, go->state,
+							    (go->flags & G_HAS_MINUTES) ? go->minutes + 1 : 0};
+		}
+	}
+	qsort(e, n, sizeof(*e), cmp_obj_entry);
+	for (uint64_t i = 0; i < n;) {
+		uint64_t j = i;
+		struct shared_object so = {.object = e[i].object, .first_group = e[i].group, .state = e[i].state};
+		uint32_t last_group = UINT32_MAX;
+		for (; j < n && e[j].object == e[i].object; j++) {
+			so.waiters++;
+			if (e[j].group != last_group) {
+				so.groups++;
+				last_group = e[j].group;
+				if (so.nlisted < ARRAY_LEN(so.group_list))
+					so.group_list[so.nlisted++] = e[j].group;
+			}
+			if (e[j].minutes) {
+				so.has_minutes = true;
+				so.max_minutes = MAX(so.max_minutes, e[j].minutes - 1);
+			}
+		}
+		i = j;
+		if (so.waiters < 3 || so.groups < 2)
+			continue; /* one group's own note already says it */
+		uint32_t pos = a->nshared;
+		while (pos > 0 && a->shared[pos - 1].waiters < so.waiters)
+			pos--;
+		if (pos >= SHARED_OBJECTS)
+			continue;
+		uint32_t last = a->nshared < SHARED_OBJECTS ? a->nshared : SHARED_OBJECTS - 1;
+		memmove(&a->shared[pos + 1], &a->shared[pos], (last - pos) * sizeof(a->shared[0]));
+		a->shared[pos] = so;
+		if (a->nshared < SHARED_OBJECTS)
+			a->nshared++;
+	}
+	free(e);
+}
+
 void analysis_run(const struct snapshot *s, const struct group_options *o, struct analysis *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -364,6 +430,7 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 		if (gidx[i] != UINT32_MAX)
 			members[fill[gidx[i]]++] = i;
 	free(fill);
+	a->members = members;
 
 	/* 3. summarise, filter, judge */
 	a->groups = xcalloc(ngroups ? ngroups : 1, sizeof(*a->groups));
@@ -407,6 +474,7 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	qsort(a->groups, a->ngroups, sizeof(*a->groups), cmp_groups);
 
 	totals(a, gidx);
+	shared_objects(a);
 
 	suspects_find(a);
 
@@ -414,7 +482,6 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	free(mins);
 	free(objs);
 	free(parents);
-	a->members = members;
 	free(start);
 	free(stack_group);
 	free(gidx);

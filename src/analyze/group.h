@@ -66,8 +66,11 @@ struct group {
 
 /* A blocking site that looks like a leak: the groups whose first frame in
  * user code and whose state are the same, taken together (as LeakProf does:
- * one channel operation can be reached through many call paths). */
+ * one channel operation can be reached through many call paths); or the
+ * groups waiting on one shared lock or WaitGroup (shared_object). */
 struct suspect {
+	bool shared_object;         /* pooled by the object waited on, not by site */
+	uint64_t object;            /* when shared_object */
 	uint32_t group;             /* the largest group at the site (its representative) */
 	uint32_t first, ngroups;    /* its groups: analysis.suspect_groups[first..+ngroups) */
 	uint64_t count;             /* goroutines at the site */
@@ -78,6 +81,24 @@ struct suspect {
 	const char *reason;
 	const struct leak_pattern *pattern;
 };
+
+/* An object (channel, lock, WaitGroup...) that goroutines of several groups
+ * wait on: the first argument of their wait primitive is the same pointer.
+ * Many waiters on one lock for minutes is the signature of a lock held
+ * forever, whatever call paths led there. */
+struct shared_object {
+	uint64_t object;
+	uint64_t waiters;
+	uint32_t groups;            /* distinct groups among the waiters */
+	uint32_t first_group;       /* group index of the first waiter */
+	uint32_t state;             /* the first waiter's state */
+	uint32_t max_minutes;
+	bool has_minutes;
+	uint32_t group_list[16];    /* the first groups (indices), up to 16 */
+	uint32_t nlisted;
+};
+
+enum { SHARED_OBJECTS = 5 };
 
 struct longest_wait {
 	uint64_t id;
@@ -99,6 +120,8 @@ struct analysis {
 	uint32_t nstates;
 	struct longest_wait longest[LONGEST_WAITS];
 	uint32_t nlongest;
+	struct shared_object shared[SHARED_OBJECTS]; /* most waiters first; 3 waiters at least */
+	uint32_t nshared;
 	uint64_t *members;          /* goroutine indices, grouped (see group.first_member) */
 	struct suspect *suspects;   /* most certain first */
 	uint32_t nsuspects;

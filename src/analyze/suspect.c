@@ -78,6 +78,40 @@ static int cmp_suspects(const void *a, const void *b)
 	return x->group < y->group ? -1 : x->group > y->group;
 }
 
+/* Waiters of one lock reached through several call paths: no single site
+ * may look big, but many goroutines stuck on one lock for minutes is a lock
+ * held forever (a deadlock, or a holder blocked on something else). */
+static void lock_suspects(struct analysis *a, uint32_t used)
+{
+	const struct snapshot *s = a->snap;
+	const struct group_options *o = &a->opt;
+	for (uint32_t i = 0; i < a->nshared; i++) {
+		const struct shared_object *so = &a->shared[i];
+		const struct group *g = &a->groups[so->first_group];
+		enum wait_class c = wait_class_of(s, so->state, &s->stacks[g->stack]);
+		if (c != WC_LOCK && c != WC_WAITGROUP && c != WC_COND)
+			continue;
+		bool waited = so->has_minutes && so->max_minutes >= 1;
+		if (so->waiters < o->leak_min_count && !waited)
+			continue;
+		struct suspect sp = {.shared_object = true, .object = so->object,
+				     .group = so->first_group, .first = used, .ngroups = so->nlisted,
+				     .count = so->waiters, .has_minutes = so->has_minutes,
+				     .min_minutes = so->max_minutes, .median_minutes = so->max_minutes,
+				     .max_minutes = so->max_minutes, .pattern = g->pattern};
+		sp.confidence = waited && so->max_minutes >= o->leak_min_minutes ? CONF_HIGH : CONF_MEDIUM;
+		sp.reason = c == WC_LOCK ? "goroutines from several call paths wait on one lock: a lock held forever "
+					   "or a deadlock"
+					 : "goroutines from several call paths wait on one object";
+		for (uint32_t k = 0; k < so->nlisted; k++) {
+			a->suspect_groups[used++] = so->group_list[k];
+			if (a->groups[so->group_list[k]].suspicion < sp.confidence)
+				a->groups[so->group_list[k]].suspicion = sp.confidence;
+		}
+		a->suspects[a->nsuspects++] = sp;
+	}
+}
+
 void suspects_find(struct analysis *a)
 {
 	const struct snapshot *s = a->snap;
@@ -99,8 +133,9 @@ void suspects_find(struct analysis *a)
 		e[i] = (struct site_entry){key, i};
 	}
 	qsort(e, n, sizeof(*e), cmp_site_entry);
-	a->suspects = xmalloc((n ? n : 1) * sizeof(*a->suspects));
-	a->suspect_groups = xmalloc((n ? n : 1) * sizeof(*a->suspect_groups));
+	/* every group once by site, and the groups of each shared object */
+	a->suspects = xmalloc((n + SHARED_OBJECTS) * sizeof(*a->suspects));
+	a->suspect_groups = xmalloc((n + SHARED_OBJECTS * 16 + 1) * sizeof(*a->suspect_groups));
 	uint32_t used = 0;
 	for (uint32_t i = 0; i < n;) {
 		uint32_t j = i;
@@ -137,6 +172,7 @@ void suspects_find(struct analysis *a)
 		}
 		i = j;
 	}
+	lock_suspects(a, used);
 	qsort(a->suspects, a->nsuspects, sizeof(*a->suspects), cmp_suspects);
 	free(e);
 }

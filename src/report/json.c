@@ -154,7 +154,14 @@ static void suspect_obj(struct buf *b, const struct analysis *a, const struct su
 	const struct snapshot *s = a->snap;
 	const struct group *g = &a->groups[sp->group];
 	const struct stack *st = &s->stacks[g->stack];
-	buf_adds(b, "{\"group\":");
+	buf_adds(b, "{\"kind\":");
+	buf_adds(b, sp->shared_object ? "\"shared-object\"" : "\"site\"");
+	buf_adds(b, ",\"object\":");
+	if (sp->shared_object)
+		buf_printf(b, "\"0x%llx\"", (unsigned long long)sp->object);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"group\":");
 	buf_add_u64(b, sp->group + 1);
 	buf_adds(b, ",\"groups\":[");
 	for (uint32_t k = 0; k < sp->ngroups; k++) {
@@ -300,6 +307,21 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, b
 		buf_adds(b, ",\"top\":");
 		if (st->nframes)
 			frame_obj(b, s, &snapshot_frames(s, st)[0]);
+		else
+			buf_adds(b, "null");
+		buf_addc(b, '}');
+	}
+	buf_adds(b, "],\"shared_wait_objects\":[");
+	for (uint32_t i = 0; i < a->nshared; i++) {
+		const struct shared_object *so = &a->shared[i];
+		if (i)
+			buf_addc(b, ',');
+		buf_printf(b, "{\"object\":\"0x%llx\",\"waiters\":%llu,\"groups\":%u,\"first_group\":%u,\"state\":",
+			   (unsigned long long)so->object, (unsigned long long)so->waiters, so->groups, so->first_group + 1);
+		str_id(b, s, so->state);
+		buf_adds(b, ",\"max_minutes\":");
+		if (so->has_minutes)
+			buf_printf(b, "%u", so->max_minutes);
 		else
 			buf_adds(b, "null");
 		buf_addc(b, '}');

@@ -191,6 +191,22 @@ static void totals(struct out *w, const struct analysis *a)
 	}
 }
 
+static void shared(struct out *w, const struct analysis *a)
+{
+	for (uint32_t i = 0; i < a->nshared; i++) {
+		const struct shared_object *so = &a->shared[i];
+		col(w, C_BOLD);
+		buf_adds(w->b, i ? "        " : "Shared  ");
+		col(w, C_RESET);
+		buf_printf(w->b, "%llu goroutines in %u groups wait on 0x%llx (", (unsigned long long)so->waiters, so->groups,
+			   (unsigned long long)so->object);
+		str(w, so->state);
+		if (so->has_minutes)
+			buf_printf(w->b, ", up to %u min", so->max_minutes);
+		buf_printf(w->b, "), first in group #%u\n", so->first_group + 1);
+	}
+}
+
 static void minutes_spread(struct out *w, const struct group *g)
 {
 	if (!g->has_minutes)
@@ -240,8 +256,11 @@ static void suspects(struct out *w, const struct analysis *a)
 		}
 		buf_printf(w->b, "  [%s; group #%u", confidence_name(sp->confidence), sp->group + 1);
 		if (sp->ngroups > 1)
-			buf_printf(w->b, " and %u more reaching the same site", sp->ngroups - 1);
+			buf_printf(w->b, " and %u more %s", sp->ngroups - 1,
+				   sp->shared_object ? "waiting on the same object" : "reaching the same site");
 		buf_adds(w->b, "]\n");
+		if (sp->shared_object)
+			buf_printf(w->b, "    object: 0x%llx\n", (unsigned long long)sp->object);
 		buf_printf(w->b, "    why:   %s\n", sp->reason);
 		if (!sp->pattern)
 			continue;
@@ -354,8 +373,15 @@ static void one_group(struct out *w, const struct analysis *a, uint32_t gi)
 	object_note(w, g);
 	labels_note(w, g);
 	const struct frame *f = snapshot_frames(s, st);
-	uint32_t limit = w->o->max_frames ? MIN(w->o->max_frames, st->nframes) : st->nframes;
-	for (uint32_t k = 0; k < limit; k++) {
+	/* Level-2 dumps start with the runtime's own frames (gopark, ...): they
+	 * say nothing the state does not, so text starts at the first other one. */
+	uint32_t first = 0;
+	while (first + 1 < st->nframes && !strncmp(snapshot_str(s, f[first].func), "runtime.", 8))
+		first++;
+	if (first)
+		buf_printf(w->b, "    (%u runtime frame%s)\n", first, first == 1 ? "" : "s");
+	uint32_t limit = w->o->max_frames ? MIN(w->o->max_frames + first, st->nframes) : st->nframes;
+	for (uint32_t k = first; k < limit; k++) {
 		buf_adds(w->b, k == g->site && g->suspicion != CONF_NONE ? "  → " : "    ");
 		str(w, f[k].func);
 		if (f[k].flags & FRAME_INLINED)
@@ -416,6 +442,7 @@ void report_text(struct buf *b, const struct analysis *a, uint32_t nsnaps, const
 	struct out w = {b, o, a->snap};
 	heading(&w, a, nsnaps);
 	totals(&w, a);
+	shared(&w, a);
 	suspects(&w, a);
 	races(&w);
 	uint32_t limit = o->max_groups ? MIN(o->max_groups, a->ngroups) : a->ngroups;

@@ -248,6 +248,39 @@ static void test_sites_pooled(void **st)
 	snapset_free(&set);
 }
 
+static void test_shared_lock(void **st)
+{
+	(void)st;
+	/* one mutex, three call paths, two goroutines each, waiting minutes */
+	static const struct gspec specs[] = {
+		{1, "running", "main.main@10", NULL, -1, NULL},
+		{2, "sync.Mutex.Lock", "sync.(*Mutex).lockSlow@3;main.pathA@20", "main.serve", 2, "0xc0000cc000"},
+		{2, "sync.Mutex.Lock", "sync.(*Mutex).lockSlow@3;main.pathB@30", "main.serve", 2, "0xc0000cc000"},
+		{2, "sync.Mutex.Lock", "sync.(*Mutex).lockSlow@3;main.pathC@40", "main.serve", 2, "0xc0000cc000"},
+		{2, "sync.Mutex.Lock", "sync.(*Mutex).lockSlow@3;main.other@50", "main.serve", 2, "0xc0000dd000"},
+	};
+	struct snapset set = parse_specs(specs, ARRAY_LEN(specs));
+	struct group_options o;
+	group_options_default(&o);
+	struct analysis a;
+	analysis_run(set.v[0], &o, &a);
+	assert_int_equal(a.nshared, 1); /* the other mutex has one group only */
+	assert_int_equal(a.shared[0].object, 0xc0000cc000ULL);
+	assert_int_equal(a.shared[0].waiters, 6);
+	assert_int_equal(a.shared[0].groups, 3);
+	assert_int_equal(a.shared[0].max_minutes, 3);
+	assert_int_equal(a.nsuspects, 1);
+	assert_true(a.suspects[0].shared_object);
+	assert_int_equal(a.suspects[0].count, 6);
+	assert_int_equal(a.suspects[0].ngroups, 3);
+	assert_int_equal(a.suspects[0].confidence, CONF_MEDIUM);
+	assert_string_equal(a.suspects[0].pattern->id, "lock-held-forever");
+	assert_int_equal(find(&a, "main.pathB")->suspicion, CONF_MEDIUM);
+	assert_int_equal(find(&a, "main.other")->suspicion, CONF_NONE);
+	analysis_free(&a);
+	snapset_free(&set);
+}
+
 static void test_classes(void **st)
 {
 	(void)st;
@@ -269,6 +302,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_by_stack), cmocka_unit_test(test_group_coarse), cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_sites_pooled),
+		cmocka_unit_test(test_shared_lock),
 		cmocka_unit_test(test_classes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

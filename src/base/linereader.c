@@ -111,7 +111,6 @@ static int skip_rest(struct linereader *lr, struct err *err)
 	}
 }
 
-enum { RELEASE_STEP = 4 * 1024 * 1024 };
 
 /* Memory mode over a file mapping: give back pages already parsed. */
 static void release_consumed(struct linereader *lr)
@@ -132,7 +131,7 @@ static void release_consumed(struct linereader *lr)
 
 int lr_next(struct linereader *lr, struct line *out, struct err *err)
 {
-	if (lr->release && lr->start - lr->released >= RELEASE_STEP)
+	if (lr->release && lr->start - lr->released >= LR_RELEASE_STEP)
 		release_consumed(lr);
 	if (lr->pending_skip) {
 		lr->pending_skip = false;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "err.h"
 
@@ -64,6 +65,33 @@ void lr_close(struct linereader *lr);
 /* Next line: returns 1 and fills *out, 0 at end of input, or -1 on a read
  * error (err filled). */
 int lr_next(struct linereader *lr, struct line *out, struct err *err);
+enum { LR_RELEASE_STEP = 4 * 1024 * 1024 };
+
+/* Fast path of lr_next for callers that read many short lines: take the next
+ * line only when it is complete in the buffer, shorter than max_line and has
+ * no '\r'; otherwise return false and change nothing (use lr_next). */
+static inline bool lr_take_simple(struct linereader *lr, struct line *out)
+{
+	if (lr->pending_skip || (lr->release && lr->start - lr->released >= LR_RELEASE_STEP))
+		return false;
+	size_t avail = lr->end - lr->start;
+	const char *s = lr->buf + lr->start;
+	const char *nl = avail ? (const char *)memchr(s, '\n', avail < lr->max_line ? avail : lr->max_line) : NULL;
+	if (!nl)
+		return false;
+	size_t len = (size_t)(nl - s);
+	if (len && s[len - 1] == '\r')
+		return false;
+	lr->lineno++;
+	out->p = s;
+	out->n = len;
+	out->lineno = lr->lineno;
+	out->offset = lr->base + lr->start;
+	out->no_newline = out->too_long = out->had_cr = false;
+	lr->start += len + 1;
+	return true;
+}
+
 /* Pointer to input offset off; valid only while keep_from() covers it. */
 static inline const char *lr_at(const struct linereader *lr, uint64_t off)
 {

@@ -47,7 +47,7 @@ struct tb_chunk_end {
 	uint64_t lines;  /* line number of the chunk's last line */
 };
 
-enum { TB_PARALLEL_MIN = 16 * 1024 * 1024 };
+enum { TB_PARALLEL_MIN = 4 * 1024 * 1024 };
 
 /* Parse n bytes at p as if they started at input offset base_offset and
  * after base_line lines; input_end says the chunk ends the input (only then

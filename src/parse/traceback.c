@@ -806,15 +806,17 @@ static void on_line(struct tb *t, const struct line *l)
 		on_line_outside(t, l, s, n);
 }
 
-/* The common case inside a goroutine block, without the general dispatch:
- * function lines and their file lines, straight from the reader's buffer.
- * Any other line is handed back (un-read) to the general path, so the result
- * is the same; this only skips work. Returns whether it consumed a line. */
-static bool fast_frames(struct tb *t)
+/* The common lines of a dump, without the general dispatch: headers, blank
+ * lines, function lines with their file lines, "created by". Each is handed
+ * to the same function the general path would call, in the same state; any
+ * other line is handed back (un-read) to the general path. So the result is
+ * the same and only dispatch work is skipped. Returns whether it consumed
+ * a line. */
+static bool fast_lines(struct tb *t)
 {
 	struct linereader *lr = t->lr;
 	bool took = false;
-	while (t->in_g && t->mode == M_NORMAL && !t->prefix.active && !t->prefix.cand && !t->have_creator) {
+	while (t->mode == M_NORMAL && !t->prefix.active && !t->prefix.cand && t->cur) {
 		size_t save_start = lr->start;
 		uint64_t save_lineno = lr->lineno;
 		struct line l;
@@ -823,14 +825,24 @@ static bool fast_frames(struct tb *t)
 		const char *s = l.p;
 		size_t n = l.n;
 		bool used = false;
+		t->cur->last_line = l.lineno;
 		if (t->cand) {
 			struct tb_file fl;
 			if (n && (s[0] == '\t' || s[0] == ' ') && tb_parse_file(s, n, &fl)) {
 				commit_frame(t, &l, &fl);
 				used = true;
 			}
-		} else if (n > 2 && s[n - 1] == ')' && s[0] != '\t' && s[0] != ' ' && !tb_is_header_start(s, n) &&
-			   !(s[0] == 'c' && n > 11 && memcmp(s, "created by ", 11) == 0) &&
+		} else if (n == 0) {
+			finish_g(t, false); /* outside a block a blank line changes nothing */
+			used = true;
+		} else if (tb_is_header_start(s, n)) {
+			start_g(t, &l, s, n); /* as the general path: an invalid header is dropped */
+			used = true;
+		} else if (!t->in_g) {
+			used = false;
+		} else if (s[0] == 'c' && n > 11 && memcmp(s, "created by ", 11) == 0) {
+			used = take_created_by(t, &l, s, n);
+		} else if (!t->have_creator && n > 2 && s[n - 1] == ')' && s[0] != '\t' && s[0] != ' ' &&
 			   !(s[0] == 'n' && n > 15 && memcmp(s, "non-Go function", 15) == 0)) {
 			used = take_func_line(t, &l, s, n);
 		}
@@ -839,7 +851,6 @@ static bool fast_frames(struct tb *t)
 			lr->lineno = save_lineno;
 			break;
 		}
-		t->cur->last_line = l.lineno;
 		took = true;
 	}
 	if (took && t->stats)
@@ -859,7 +870,7 @@ static enum status run(struct tb *t, struct err *err)
 		on_line(t, &l);
 		last_end = l.offset + l.n + (l.had_cr ? 1 : 0);
 		last_nl = !l.no_newline;
-		if (t->in_g && fast_frames(t)) {
+		if (fast_lines(t)) {
 			last_end = t->lr->base + t->lr->start - 1; /* the last '\n' taken */
 			last_nl = true;
 		}

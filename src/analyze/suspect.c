@@ -122,7 +122,6 @@ void suspects_find(struct analysis *a)
 		const struct stack *st = &s->stacks[g->stack];
 		g->wclass = wait_class_of(s, main_state(g), st);
 		g->site = first_user_frame(s, st);
-		g->pattern = leak_pattern_for(s, main_state(g), st);
 		uint64_t key = hash_u64(0x517e, main_state(g));
 		if (st->nframes) {
 			const struct frame *f = &snapshot_frames(s, st)[g->site];
@@ -142,6 +141,12 @@ void suspects_find(struct analysis *a)
 		while (j < n && e[j].key == e[i].key)
 			j++;
 		struct suspect sp = {.group = e[i].group, .first = used, .ngroups = j - i};
+		/* One pattern per site, from its largest group (patterns read the
+		 * stack: doing it per group would cost a scan of every stack). */
+		struct group *rep = &a->groups[e[i].group];
+		rep->pattern = leak_pattern_for(s, main_state(rep), &s->stacks[rep->stack]);
+		for (uint32_t k = i + 1; k < j; k++)
+			a->groups[e[k].group].pattern = rep->pattern;
 		bool only_main = true;
 		uint64_t with_min = 0, weighted = 0;
 		sp.min_minutes = UINT32_MAX;

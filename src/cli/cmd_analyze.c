@@ -7,6 +7,7 @@
 #include "../report/report.h"
 
 #include <getopt.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -214,6 +215,13 @@ static uint32_t dumps_in_source(const struct snapset *set, const struct snapshot
 	return n;
 }
 
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
 	struct analyze_args a = {.out = OUT_TEXT, .color = -1};
@@ -238,6 +246,10 @@ int cmd_analyze(int argc, char **argv)
 	}
 	a.group.filter = &filter;
 
+	/* GOROSCOPE_TIMING=1: time spent reading and analysing, on stderr
+	 * (for benchmark work; docs/internals/traceback-reader.md). */
+	bool timing = getenv("GOROSCOPE_TIMING") != NULL;
+	double t0 = timing ? now_seconds() : 0, t_read = 0, t_analyze = 0;
 	struct snapset set;
 	snapset_init(&set);
 	if (!cli_load_inputs(argc - first, argv + first, &set, a.quiet)) {
@@ -245,6 +257,8 @@ int cmd_analyze(int argc, char **argv)
 		filter_free(&filter);
 		return EXIT_ERROR;
 	}
+	if (timing)
+		t_read = now_seconds() - t0;
 	uint32_t lo = 0, hi = set.n;
 	if (a.pick) {
 		uint32_t idx = a.pick < 0 ? set.n : (uint32_t)a.pick;
@@ -266,7 +280,10 @@ int cmd_analyze(int argc, char **argv)
 		report_json_begin(&out, "analyze");
 	for (uint32_t i = lo; i < hi; i++) {
 		struct analysis an;
+		double ta = timing ? now_seconds() : 0;
 		analysis_run(set.v[i], &a.group, &an);
+		if (timing)
+			t_analyze += now_seconds() - ta;
 		total += an.total;
 		if (a.fail_on_leak && an.nsuspects)
 			findings = true;
@@ -290,6 +307,9 @@ int cmd_analyze(int argc, char **argv)
 	buf_free(&out);
 	snapset_free(&set);
 	filter_free(&filter);
+	if (timing)
+		fprintf(stderr, "goroscope: timing: read %.1f ms, analyse %.1f ms, total %.1f ms\n", t_read * 1e3,
+			t_analyze * 1e3, (now_seconds() - t0) * 1e3);
 	if (!ok)
 		return EXIT_ERROR;
 	return findings ? EXIT_FINDINGS : EXIT_OK;

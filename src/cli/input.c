@@ -103,6 +103,9 @@ static enum status parse_input(int fd, const struct stat *sb, const char *name, 
 	struct tb_options opt;
 	tb_options_default(&opt);
 	opt.threads = cli_threads;
+	/* GOROSCOPE_NO_REPLAY=1 reads every line one by one: the tests compare
+	 * both ways (docs/internals/traceback-reader.md). */
+	opt.replay = getenv("GOROSCOPE_NO_REPLAY") == NULL;
 	*refused = false;
 	if (S_ISREG(sb->st_mode) && sb->st_size > 0) {
 		size_t size = (size_t)sb->st_size;

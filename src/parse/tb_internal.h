@@ -85,6 +85,8 @@ struct tb {
 	bool in_g;
 	struct goroutine g;
 	uint64_t g_line, g_offset;
+	uint64_t g_body_off;  /* offset of the line after the header, UINT64_MAX if unknown */
+	bool g_moved;         /* the line reader moved its buffer while the goroutine was read */
 	struct pframe *frames;
 	uint32_t nframes, frames_cap, dropped_frames;
 	struct frame *scratch;
@@ -100,6 +102,8 @@ struct tb {
 	bool cand;           /* a function line waits for its file line */
 	bool cand_is_creator;
 	struct pframe cand_f;
+
+	struct tb_replay *replay; /* stacks learnt byte for byte (tb_replay.c) */
 
 	/* cache of the last state string */
 	char last_state[48];
@@ -124,6 +128,36 @@ struct tb {
 	bool race_want_file;
 	uint64_t race_line;
 };
+
+/* Wait primitives whose first argument (receiver or channel) identifies the
+ * object a goroutine waits on. */
+bool tb_is_wait_primitive(struct slice name);
+/* Offer the arguments of a frame (not inlined, with an argument list) as the
+ * object the goroutine waits on: the first argument of the innermost wait
+ * primitive, else of the first frame in user code (first_user). */
+void tb_note_object(struct tb *t, bool wait_primitive, bool first_user, struct slice args);
+/* Add the goroutine being read (t->g, its object) with this stack and start
+ * afresh. */
+void tb_commit_goroutine(struct tb *t, uint32_t stack);
+
+/* ---- replay of learnt stacks (tb_replay.c) ----
+ * Most goroutines of a dump repeat a stack already seen, byte for byte
+ * except for argument values and the creator's goroutine number. The replay
+ * keeps a trie of the exact text of every stack read so far in the current
+ * snapshot and reads a repeating block by comparing it against the trie
+ * instead of parsing each line; the result is exactly what the line-by-line
+ * path would have produced (docs/internals/traceback-reader.md). */
+struct tb_replay;
+void tb_replay_free(struct tb_replay *r);
+/* Right after a goroutine header taken by the fast path (lr positioned at
+ * the next line): when the whole block up to its blank line repeats a learnt
+ * stack, commit the goroutine, move the line reader past the blank line and
+ * return true. Otherwise change nothing and return false. */
+bool tb_replay_block(struct tb *t);
+/* The goroutine being read is complete with this stack id (not at the end
+ * of input): when its block is plain text (frames on consecutive lines
+ * right after the header, ended by a blank line) learn it for replay. */
+void tb_replay_learn(struct tb *t, uint32_t stack);
 
 /* Race reports: returns true when the line was consumed. Starts M_RACE on
  * "WARNING: DATA RACE"; in M_RACE, reads until the closing "=====" line. */

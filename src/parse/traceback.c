@@ -27,6 +27,7 @@ void tb_options_default(struct tb_options *o)
 	o->buffer_size = 0;
 	o->mapped = false;
 	o->threads = 1;
+	o->replay = true;
 }
 
 /* Is this a register-dump line: a short register name, spaces, 0xHEX. */
@@ -94,6 +95,7 @@ static void pin_all(void *ctx)
 		}
 	}
 	t->keep = UINT64_MAX;
+	t->g_moved = true;
 }
 
 static uint64_t keep_from(void *ctx)
@@ -175,6 +177,7 @@ static void reset_g(struct tb *t)
 	t->have_object = false;
 	t->seen_user_frame = false;
 	t->keep = UINT64_MAX;
+	t->g_moved = false;
 	memset(&t->g, 0, sizeof(t->g));
 }
 
@@ -187,16 +190,24 @@ static bool is_runtime_func(const char *f, size_t n)
 
 /* Wait primitives whose first argument (receiver or channel) identifies the
  * object a goroutine waits on. */
-static bool is_wait_primitive(struct slice name)
+bool tb_is_wait_primitive(struct slice name)
 {
-	static const char *const prefixes[] = {
-		"runtime.chanrecv", "runtime.chansend", "sync.(*Mutex).", "sync.(*RWMutex).",
-		"sync.(*WaitGroup).Wait", "sync.(*Cond).Wait", "internal/sync.(*Mutex).",
-		"sync.runtime_Semacquire", "sync.runtime_SemacquireMutex", "sync.runtime_SemacquireRWMutex",
-		"sync.runtime_SemacquireWaitGroup", "sync.runtime_notifyListWait", "runtime.semacquire",
+#define P(s) {s, sizeof(s) - 1}
+	static const struct {
+		const char *p;
+		size_t n;
+	} prefixes[] = {
+		P("runtime.chanrecv"), P("runtime.chansend"), P("sync.(*Mutex)."), P("sync.(*RWMutex)."),
+		P("sync.(*WaitGroup).Wait"), P("sync.(*Cond).Wait"), P("internal/sync.(*Mutex)."),
+		P("sync.runtime_Semacquire"), P("sync.runtime_SemacquireMutex"), P("sync.runtime_SemacquireRWMutex"),
+		P("sync.runtime_SemacquireWaitGroup"), P("sync.runtime_notifyListWait"), P("runtime.semacquire"),
 	};
+#undef P
+	/* every prefix starts "runtime.", "sync." or "internal/sync." */
+	if (name.n < 5 || (name.p[0] != 'r' && name.p[0] != 's' && name.p[0] != 'i'))
+		return false;
 	for (size_t i = 0; i < ARRAY_LEN(prefixes); i++)
-		if (slice_starts(name, prefixes[i]))
+		if (name.n >= prefixes[i].n && memcmp(name.p, prefixes[i].p, prefixes[i].n) == 0)
 			return true;
 	return false;
 }
@@ -310,9 +321,16 @@ static void finish_g(struct tb *t, bool at_eof)
 	} else if (t->elided > s->stacks[id].elided) {
 		s->stacks[id].elided = t->elided;
 	}
-	struct goroutine *g = snapshot_add_goroutine(s);
+	if (!at_eof && t->opt->replay)
+		tb_replay_learn(t, id);
+	tb_commit_goroutine(t, id);
+}
+
+void tb_commit_goroutine(struct tb *t, uint32_t stack)
+{
+	struct goroutine *g = snapshot_add_goroutine(t->cur);
 	*g = t->g;
-	g->stack = id;
+	g->stack = stack;
 	if (t->have_object)
 		g->object = t->object;
 	reset_g(t);
@@ -379,6 +397,7 @@ static void start_g(struct tb *t, const struct line *l, const char *s, size_t n)
 	t->in_g = true;
 	t->g_line = l->lineno;
 	t->g_offset = l->offset;
+	t->g_body_off = l->had_cr || l->no_newline || l->too_long ? UINT64_MAX : l->offset + l->n + 1;
 	t->g.id = h.id;
 	t->g.state = intern_state(t, h.state);
 	if (h.has_minutes) {
@@ -456,6 +475,21 @@ static void set_cand(struct tb *t, const struct line *l, struct slice name, uint
 	note_keep(t, t->cand_f.func_off);
 }
 
+void tb_note_object(struct tb *t, bool wait_primitive, bool first_user, struct slice args)
+{
+	uint64_t obj;
+	if ((t->g.flags & G_HAS_OBJECT) || (!wait_primitive && (t->have_object || !first_user)))
+		return;
+	if (!tb_first_arg_word(args, &obj))
+		return;
+	t->object = obj;
+	t->have_object = true;
+	if (wait_primitive)
+		t->g.flags = (t->g.flags & ~(uint32_t)G_OBJECT_ARG) | G_HAS_OBJECT;
+	else
+		t->g.flags |= G_OBJECT_ARG;
+}
+
 /* A line that may be a function line: remember it until its file line. */
 static bool take_func_line(struct tb *t, const struct line *l, const char *s, size_t n)
 {
@@ -464,23 +498,11 @@ static bool take_func_line(struct tb *t, const struct line *l, const char *s, si
 		return false;
 	set_cand(t, l, fn.name, fn.inlined ? FRAME_INLINED : 0);
 	t->cand_f.no_parens = !fn.has_args;
-	/* The object waited on: the first argument of the innermost wait
-	 * primitive, else of the innermost frame. */
-	uint64_t obj;
 	bool user = false;
 	if (!t->seen_user_frame)
 		user = t->seen_user_frame = !goname_is_stdlib(fn.name.p, fn.name.n);
-	if (!(t->g.flags & G_HAS_OBJECT) && !fn.inlined && fn.has_args && tb_first_arg_word(fn.args, &obj)) {
-		if (is_wait_primitive(fn.name)) {
-			t->object = obj;
-			t->have_object = true;
-			t->g.flags = (t->g.flags & ~(uint32_t)G_OBJECT_ARG) | G_HAS_OBJECT;
-		} else if (!t->have_object && user) {
-			t->object = obj;
-			t->have_object = true;
-			t->g.flags |= G_OBJECT_ARG;
-		}
-	}
+	if (!fn.inlined && fn.has_args)
+		tb_note_object(t, tb_is_wait_primitive(fn.name), user, fn.args);
 	return true;
 }
 
@@ -838,6 +860,8 @@ static bool fast_lines(struct tb *t)
 		} else if (tb_is_header_start(s, n)) {
 			start_g(t, &l, s, n); /* as the general path: an invalid header is dropped */
 			used = true;
+			if (t->in_g && t->opt->replay)
+				tb_replay_block(t);
 		} else if (!t->in_g) {
 			used = false;
 		} else if (s[0] == 'c' && n > 11 && memcmp(s, "created by ", 11) == 0) {
@@ -917,6 +941,7 @@ static enum status parse(struct linereader *lr, const char *source, const struct
 	reset_g(t);
 	enum status st = run(t, err);
 	u64set_free(&t->ids);
+	tb_replay_free(t->replay);
 	free(t->frames);
 	free(t->scratch);
 	free(t);

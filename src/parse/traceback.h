@@ -16,6 +16,7 @@ struct tb_options {
 	size_t buffer_size;  /* read buffer (default 0 = 8 MiB); tests make it small */
 	bool mapped;         /* parse_mem's block is a file mapping: release pages */
 	int threads;         /* parse_mem of a large block splits it over this many */
+	bool replay;         /* read repeated stacks by comparison (default; same result, faster) */
 };
 
 /* What a parse saw besides snapshots, so callers can explain an empty

@@ -12,6 +12,19 @@ corpus=$shared/corpus
 python3 "$here/check_real.py" "$G" "$corpus/real/traceback" "$here/real-traceback.tsv"
 python3 "$here/check_generated.py" "$G" "$corpus/generated"
 
+# Replay of learnt stacks (tb_replay.c) must not change any result: every
+# corpus dump gives byte-identical JSON with and without it.
+fail=0 n=0
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+while IFS= read -r -d '' f; do
+  n=$((n+1))
+  "$G" analyze --json --ids --all "$f" >"$tmp/a" 2>&1 || true
+  GOROSCOPE_NO_REPLAY=1 "$G" analyze --json --ids --all "$f" >"$tmp/b" 2>&1 || true
+  cmp -s "$tmp/a" "$tmp/b" || { echo "FAIL replay changes the result for $f"; fail=$((fail+1)); }
+done < <(find "$corpus/real/traceback" "$corpus/generated" -type f ! -name '*.json' ! -name '*.pb*' -print0)
+echo "replay equivalence: $((n-fail)) passed, $fail failed"
+[ $fail -eq 0 ]
+
 # Profiles in other formats (debug=1 text, protobuf): recognised by content
 # whatever their name, refused with a clear message and exit status 2.
 fail=0 n=0

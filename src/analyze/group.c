@@ -178,16 +178,34 @@ static int cmp_state_count(const void *a, const void *b)
 
 /* Summarise the members of one group. Scratch vectors are sized by the
  * caller to the largest group. */
-static void summarise(const struct snapshot *s, struct group *gr, const uint64_t *members, uint64_t n,
-		      uint32_t *mins, uint64_t *objs, uint64_t *parents, bool *stack_seen)
+struct obj_entry {
+	uint64_t object;
+	uint32_t group;
+	uint32_t state;
+	uint32_t minutes; /* + 1; 0 = unknown */
+};
+
+/* Waits on objects, gathered while summarising for shared_objects(). */
+struct obj_entries {
+	struct obj_entry *v;
+	uint64_t n, cap;
+};
+
+/* Fill gr (index gi among the groups kept so far) from its n members.
+ * stack_seen[stack] == stamp marks stacks already counted for this group
+ * (stamp: unique per group, never 0); waits on a primitive's object are
+ * added to objects. */
+static void summarise(const struct snapshot *s, struct group *gr, uint32_t gi, uint32_t stamp,
+		      const uint64_t *members, uint64_t n, uint32_t *mins, uint64_t *objs, uint64_t *parents,
+		      uint32_t *stack_seen, struct obj_entries *objects)
 {
 	uint64_t nmin = 0, nobj = 0, npar = 0, nprim = 0;
 	bool labels_same = true;
 	gr->nstacks = 0;
 	for (uint64_t k = 0; k < n; k++) {
 		const struct goroutine *g = snapshot_goroutine(s, members[k]);
-		if (!stack_seen[g->stack]) {
-			stack_seen[g->stack] = true;
+		if (stack_seen[g->stack] != stamp) {
+			stack_seen[g->stack] = stamp;
 			gr->nstacks++;
 		}
 		add_state(gr, g->state);
@@ -195,8 +213,15 @@ static void summarise(const struct snapshot *s, struct group *gr, const uint64_t
 			mins[nmin++] = g->minutes;
 		if (g->flags & (G_HAS_OBJECT | G_OBJECT_ARG)) {
 			objs[nobj++] = g->object;
-			if (g->flags & G_HAS_OBJECT)
+			if (g->flags & G_HAS_OBJECT) {
 				nprim++;
+				if (objects->n == objects->cap) {
+					objects->cap = objects->cap ? objects->cap * 2 : 1024;
+					objects->v = xreallocarray(objects->v, objects->cap, sizeof(*objects->v));
+				}
+				objects->v[objects->n++] = (struct obj_entry){
+					g->object, gi, g->state, (g->flags & G_HAS_MINUTES) ? g->minutes + 1 : 0};
+			}
 		}
 		if (g->flags & G_HAS_PARENT)
 			parents[npar++] = g->parent;
@@ -219,8 +244,6 @@ static void summarise(const struct snapshot *s, struct group *gr, const uint64_t
 		if (gr->nids < GROUP_SAMPLE_IDS)
 			gr->ids[gr->nids++] = g->id;
 	}
-	for (uint64_t k = 0; k < n; k++)
-		stack_seen[snapshot_goroutine(s, members[k])->stack] = false;
 	if (!labels_same)
 		gr->labels = 0;
 	qsort(gr->states, gr->nstates, sizeof(gr->states[0]), cmp_state_count);
@@ -310,13 +333,6 @@ static void totals(struct analysis *a, const uint32_t *gidx)
 	qsort(a->states, a->nstates, sizeof(*a->states), cmp_state_count);
 }
 
-struct obj_entry {
-	uint64_t object;
-	uint32_t group;
-	uint32_t state;
-	uint32_t minutes; /* + 1; 0 = unknown */
-};
-
 static int cmp_obj_entry(const void *a, const void *b)
 {
 	const struct obj_entry *x = a, *y = b;
@@ -325,22 +341,18 @@ static int cmp_obj_entry(const void *a, const void *b)
 	return x->group < y->group ? -1 : x->group > y->group;
 }
 
-/* Objects waited on by goroutines from more than one group (group indices
- * are final: call after sorting the groups). */
-static void shared_objects(struct analysis *a)
+/* Objects waited on by goroutines from more than one group. The entries
+ * carry group indices from before ranking: call after sorting the groups. */
+static void shared_objects(struct analysis *a, struct obj_entries *objects)
 {
-	const struct snapshot *s = a->snap;
-	uint64_t n = 0;
-	struct obj_entry *e = xmalloc((a->shown ? a->shown : 1) * sizeof(*e));
-	for (uint32_t gi = 0; gi < a->ngroups; gi++) {
-		const struct group *g = &a->groups[gi];
-		for (uint64_t k = 0; k < g->count; k++) {
-			const struct goroutine *go = snapshot_goroutine(s, a->members[g->first_member + k]);
-			if (go->flags & G_HAS_OBJECT)
-				e[n++] = (struct obj_entry){go->object, gi, go->state,
-							    (go->flags & G_HAS_MINUTES) ? go->minutes + 1 : 0};
-		}
-	}
+	uint32_t *ranked = xmalloc((a->ngroups ? a->ngroups : 1) * sizeof(*ranked));
+	for (uint32_t gi = 0; gi < a->ngroups; gi++)
+		ranked[a->groups[gi].input_order] = gi;
+	struct obj_entry *e = objects->v;
+	uint64_t n = objects->n;
+	for (uint64_t i = 0; i < n; i++)
+		e[i].group = ranked[e[i].group];
+	free(ranked);
 	qsort(e, n, sizeof(*e), cmp_obj_entry);
 	for (uint64_t i = 0; i < n;) {
 		uint64_t j = i;
@@ -373,7 +385,6 @@ static void shared_objects(struct analysis *a)
 		if (a->nshared < SHARED_OBJECTS)
 			a->nshared++;
 	}
-	free(e);
 }
 
 void analysis_run(const struct snapshot *s, const struct group_options *o, struct analysis *a)
@@ -437,7 +448,8 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	uint32_t *mins = xmalloc((largest ? largest : 1) * sizeof(*mins));
 	uint64_t *objs = xmalloc((largest ? largest : 1) * sizeof(*objs));
 	uint64_t *parents = xmalloc((largest ? largest : 1) * sizeof(*parents));
-	bool *seen = xcalloc(s->nstacks ? s->nstacks : 1, sizeof(*seen));
+	uint32_t *seen = xcalloc(s->nstacks ? s->nstacks : 1, sizeof(*seen));
+	struct obj_entries objects = {0};
 	uint32_t kept = 0;
 	for (uint32_t gi = 0; gi < ngroups; gi++) {
 		struct group *gr = &a->groups[kept];
@@ -448,7 +460,9 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 		gr->first_member = start[gi];
 		gr->stack = snapshot_goroutine(s, mem[0])->stack;
 		gr->system = goroutine_is_system(s, snapshot_goroutine(s, mem[0]));
-		summarise(s, gr, mem, cnt, mins, objs, parents, seen);
+		gr->input_order = kept;
+		uint64_t objects_before = objects.n;
+		summarise(s, gr, kept, gi + 1, mem, cnt, mins, objs, parents, seen, &objects);
 		const struct filter *f = o->filter;
 		if (f && (f->has_match || f->has_drop)) {
 			uint32_t st_ids[GROUP_MAX_STATES];
@@ -461,6 +475,7 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 			if (keep && f->has_drop && filter_group_matches(&f->drop, s, st, st_ids, gr->nstates))
 				keep = false;
 			if (!keep) {
+				objects.n = objects_before;
 				a->filtered_out += cnt;
 				for (uint64_t k = 0; k < cnt; k++)
 					gidx[mem[k]] = UINT32_MAX;
@@ -474,7 +489,8 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	qsort(a->groups, a->ngroups, sizeof(*a->groups), cmp_groups);
 
 	totals(a, gidx);
-	shared_objects(a);
+	shared_objects(a, &objects);
+	free(objects.v);
 
 	suspects_find(a);
 

@@ -52,6 +52,7 @@ struct group {
 	uint64_t ids[GROUP_SAMPLE_IDS];
 	uint32_t nids;
 	uint64_t first_member;      /* members of the group: analysis.members[first_member..+count) */
+	uint32_t input_order;       /* index among the groups before ranking (order of first appearance) */
 	uint64_t with_parent, distinct_parents, top_parent, top_parent_count;
 	uint64_t with_object, distinct_objects, top_object, top_object_count;
 	bool object_from_primitive; /* object is a channel/lock argument, not just the top frame's */

@@ -147,7 +147,7 @@ bool tb_parse_header(const char *s, size_t n, struct tb_header *h)
 		return false;
 	i += 2;
 	size_t st = i;
-	while (i < n && s[i] != ',' && s[i] != ']' && !has_at(s, n, i, " labels:{"))
+	while (i < n && s[i] != ',' && s[i] != ']' && !(s[i] == ' ' && has_at(s, n, i, " labels:{")))
 		i++;
 	h->state = slice_make(s + st, i - st);
 	h->state_text = h->state;
@@ -171,7 +171,7 @@ bool tb_parse_header(const char *s, size_t n, struct tb_header *h)
 		if (i < n && s[i] == ' ')
 			i++;
 		size_t it = i;
-		while (i < n && s[i] != ',' && s[i] != ']' && !has_at(s, n, i, " labels:{"))
+		while (i < n && s[i] != ',' && s[i] != ']' && !(s[i] == ' ' && has_at(s, n, i, " labels:{")))
 			i++;
 		struct slice item = slice_make(s + it, i - it);
 		size_t k = 0;

@@ -31,7 +31,13 @@
 /* Bounds: templates are a cache, so when it is full new stacks are simply
  * not learnt (they are still read correctly, line by line). Deeper blocks
  * are not replayed (Go prints at most 100 frames, plus elision lines). */
-enum { MAX_TEMPLATES = 1u << 18, MAX_PAIRS_TOTAL = 1u << 22, MAX_TEXT = 16u << 20, MAX_PAIRS = 128 };
+enum { MAX_TEMPLATES = 1u << 16, MAX_PAIRS_TOTAL = 1u << 20, MAX_TEXT = 8u << 20, MAX_PAIRS = 128 };
+/* Replay pays off when blocks repeat; in a dump of distinct stacks it
+ * would only add work. So it is judged on every window of attempts and
+ * stops for the snapshot when fewer than one in eight were replayed (a
+ * realistic dump replays about 30% of its first thousand blocks, 60% of its
+ * first four thousand). */
+enum { JUDGE_WINDOW = 1024 };
 enum { NONE = UINT32_MAX };
 
 enum pair_kind { K_FUNC, K_CREATOR };
@@ -89,6 +95,13 @@ struct tb_replay {
 	uint32_t ntext_slots;
 	struct arena text;
 	size_t text_bytes;
+	uint32_t attempts, hits;      /* in the current window */
+	bool paused;
+	/* The block pass 1 read without finding its template: learning it
+	 * needs no second scan. */
+	bool pending;
+	uint64_t pending_off, pending_fp;
+	uint32_t pending_n;
 	struct pair scratch[MAX_PAIRS];
 };
 
@@ -125,6 +138,8 @@ static struct tb_replay *templates_for(struct tb *t)
 		arena_init(&r->text);
 		r->text_bytes = 0;
 		r->ntmpl = r->npairs = r->ntexts = 0;
+		r->attempts = r->hits = 0;
+		r->paused = r->pending = false;
 		memset(r->slots, 0xff, r->nslots * sizeof(*r->slots));
 		memset(r->text_slots, 0xff, r->ntext_slots * sizeof(*r->text_slots));
 		r->owner = t->nsnap;
@@ -303,9 +318,10 @@ bool tb_replay_block(struct tb *t)
 {
 	struct tb_replay *r = t->replay;
 	struct linereader *lr = t->lr;
-	if (!r || r->owner != t->nsnap || !r->ntmpl || lr->pending_skip ||
+	if (!r || r->owner != t->nsnap || !r->ntmpl || r->paused || lr->pending_skip ||
 	    (lr->release && lr->start - lr->released >= LR_RELEASE_STEP))
 		return false;
+	r->pending = false;
 	const char *start = lr->buf + lr->start, *limit = lr->buf + lr->end;
 	const char *p = start;
 	uint32_t n = 0;
@@ -325,9 +341,23 @@ bool tb_replay_block(struct tb *t)
 		p = r->scratch[n++].next;
 	}
 	/* Pass 2: a template with exactly this text. */
-	const struct template *m = n ? find_template(r, fp, n) : NULL;
-	if (!m)
+	if (!n)
 		return false;
+	const struct template *m = find_template(r, fp, n);
+	r->attempts++;
+	if (m)
+		r->hits++;
+	if (r->attempts == JUDGE_WINDOW) {
+		r->paused = r->hits * 8 < r->attempts;
+		r->attempts = r->hits = 0;
+	}
+	if (!m) {
+		r->pending = true;
+		r->pending_off = lr->base + lr->start;
+		r->pending_fp = fp;
+		r->pending_n = n;
+		return false;
+	}
 	/* What varies: the object argument, the parent goroutine. */
 	const struct tpair *tp = &r->pairs[m->first_pair];
 	for (uint32_t i = 0; i < n; i++) {
@@ -443,6 +473,31 @@ static void add_template(struct tb_replay *r, uint64_t fp, uint32_t n, uint32_t 
 	}
 }
 
+/* Do the pairs pass 1 left in r->scratch stand where the line-by-line
+ * path read t's frames? */
+static bool pending_is(struct tb *t, const struct tb_replay *r, uint32_t n)
+{
+	if (!r->pending || r->pending_off != t->g_body_off || r->pending_n != n)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pair *pr = &r->scratch[i];
+		bool creator = i == t->nframes;
+		const struct pframe *f = creator ? &t->creator : &t->frames[i];
+		const char *name = lr_at(t->lr, f->file_off);
+		if (pr->kind != (creator ? K_CREATOR : K_FUNC) || name <= pr->file || name >= pr->file + pr->file_len)
+			return false;
+		if (creator) {
+			if (f->flags || lr_at(t->lr, f->func_off) != pr->head + 11 || pr->head_len != 11 + f->func_len ||
+			    !!(pr->flags & P_PARENT) != !!(t->g.flags & G_HAS_PARENT))
+				return false;
+		} else if (f->no_parens || (f->flags & ~(uint32_t)FRAME_INLINED) || lr_at(t->lr, f->func_off) != pr->head ||
+			   pr->head_len != f->func_len + 1 || !!(pr->flags & P_INLINED) != !!(f->flags & FRAME_INLINED)) {
+			return false;
+		}
+	}
+	return true;
+}
+
 void tb_replay_learn(struct tb *t, uint32_t stack)
 {
 	struct linereader *lr = t->lr;
@@ -454,27 +509,37 @@ void tb_replay_learn(struct tb *t, uint32_t stack)
 	    t->sflags || t->elided || (t->g.flags & G_TRUNCATED))
 		return;
 	struct tb_replay *r = templates_for(t);
-	/* First find every line where the block says it is ... */
-	const char *limit = lr->buf + lr->end;
-	const char *p = lr_at(lr, t->g_body_off);
-	uint64_t fp = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		struct pair *pr = &r->scratch[i];
-		if (i == t->nframes) {
-			if (!creator_at(t, &t->creator, p, limit, pr) ||
-			    !!(pr->flags & P_PARENT) != !!(t->g.flags & G_HAS_PARENT))
-				return;
-		} else {
-			const struct pframe *f = &t->frames[i];
-			if (!frame_at(t, f, p, limit, pr) || !!(pr->flags & P_INLINED) != !!(f->flags & FRAME_INLINED))
-				return;
-		}
-		fp = pair_fp(fp, pr);
-		p = pr->next;
-	}
-	/* ... that a blank line ended it, and that it is new. */
-	if (p >= limit || *p != '\n' || find_template(r, fp, n))
+	if (r->paused)
 		return;
+	uint64_t fp = 0;
+	if (pending_is(t, r, n)) {
+		/* pass 1 read this block and found no template */
+		fp = r->pending_fp;
+		r->pending = false;
+	} else {
+		/* First find every line where the block says it is ... */
+		r->pending = false;
+		const char *limit = lr->buf + lr->end;
+		const char *p = lr_at(lr, t->g_body_off);
+		for (uint32_t i = 0; i < n; i++) {
+			struct pair *pr = &r->scratch[i];
+			if (i == t->nframes) {
+				if (!creator_at(t, &t->creator, p, limit, pr) ||
+				    !!(pr->flags & P_PARENT) != !!(t->g.flags & G_HAS_PARENT))
+					return;
+			} else {
+				const struct pframe *f = &t->frames[i];
+				if (!frame_at(t, f, p, limit, pr) ||
+				    !!(pr->flags & P_INLINED) != !!(f->flags & FRAME_INLINED))
+					return;
+			}
+			fp = pair_fp(fp, pr);
+			p = pr->next;
+		}
+		/* ... that a blank line ended it, and that it is new. */
+		if (p >= limit || *p != '\n' || find_template(r, fp, n))
+			return;
+	}
 	/* What the names say about the object waited on. */
 	bool seen_user = false;
 	for (uint32_t i = 0; i < t->nframes; i++) {

@@ -9,10 +9,6 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ 22 /* Linux 5.14; older kernels refuse it (EINVAL): harmless */
-#endif
-
 enum { LR_BUF = 8 * 1024 * 1024 };
 
 void lr_open_fd(struct linereader *lr, int fd, size_t max_line, size_t bufsize)
@@ -131,13 +127,6 @@ static void release_consumed(struct linereader *lr)
 	if (to > from)
 		(void)madvise((void *)from, to - from, MADV_DONTNEED);
 	lr->released = upto;
-	/* Map the next pages in one call rather than one fault at a time. */
-	uint64_t want = MIN((uint64_t)lr->start + 2 * LR_RELEASE_STEP, (uint64_t)lr->end);
-	if (want > lr->populated) {
-		uintptr_t pf = ((uintptr_t)lr->buf + lr->populated) & ~(page - 1);
-		(void)madvise((void *)pf, (uintptr_t)lr->buf + want - pf, MADV_POPULATE_READ);
-		lr->populated = want;
-	}
 }
 
 int lr_next(struct linereader *lr, struct line *out, struct err *err)

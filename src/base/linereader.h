@@ -46,7 +46,6 @@ struct linereader {
 	bool pending_skip;   /* drop the rest of a cut line first */
 	bool release;        /* memory mode over a file mapping: drop consumed pages */
 	uint64_t released;   /* bytes [0, released) have been dropped */
-	uint64_t populated;  /* bytes [0, populated) were mapped ahead */
 	struct lr_client client;
 	uint64_t total_read; /* bytes consumed from the source so far */
 };

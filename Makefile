@@ -13,7 +13,7 @@ WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wm
 ifeq ($(CI),true)
 WARN    += -Werror
 endif
-LDLIBS  := -pthread
+LDLIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz) -pthread
 BUILD   := build
 
 SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c)
@@ -62,16 +62,16 @@ $(BUILD)/goroscope-san: $(SAN_CLI) $(BUILD)/libgoroscope-san.a
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libgoroscope.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) -o $@ $< $(BUILD)/libgoroscope.a -lcmocka -pthread
+	$(CC) $(WARN) $(CFLAGS) -o $@ $< $(BUILD)/libgoroscope.a -lcmocka $(LDLIBS)
 
 $(BUILD)/unit-san/%: tests/unit/%.c $(BUILD)/libgoroscope-san.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(SANFLAGS) -o $@ $< $(BUILD)/libgoroscope-san.a -lcmocka -pthread
+	$(CC) $(WARN) $(SANFLAGS) -o $@ $< $(BUILD)/libgoroscope-san.a -lcmocka $(LDLIBS)
 
 # libFuzzer needs clang; the targets link the sanitizer build of the library.
 $(BUILD)/fuzz/%: fuzz/%.c $(SRC_LIB)
 	@mkdir -p $(dir $@)
-	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(SRC_LIB) -pthread
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(SRC_LIB) $(LDLIBS)
 
 demo: deps all
 	@scripts/demo.sh

@@ -26,6 +26,11 @@ enum status group_by_parse(const char *s, struct group_options *o, struct err *e
 		o->by = GROUP_CREATOR;
 	} else if (!strcmp(s, "state")) {
 		o->by = GROUP_STATE;
+	} else if (!strncmp(s, "label:", 6)) {
+		if (!s[6])
+			return err_set(err, ST_USAGE, 0, 0, "bad --by value '%s': label:KEY needs a key", s);
+		o->by = GROUP_LABEL;
+		o->label_key = s + 6;
 	} else if (!strncmp(s, "top=", 4)) {
 		char *end;
 		long n = strtol(s + 4, &end, 10);
@@ -35,7 +40,7 @@ enum status group_by_parse(const char *s, struct group_options *o, struct err *e
 		o->top_n = (uint32_t)n;
 	} else {
 		return err_set(err, ST_USAGE, 0, 0,
-			       "bad --by value '%s': expected stack, top=N, creator or state", s);
+			       "bad --by value '%s': expected stack, top=N, creator, state or label:KEY", s);
 	}
 	return ST_OK;
 }
@@ -151,21 +156,33 @@ static void mode_of(const uint64_t *v, uint64_t n, uint64_t *distinct, uint64_t 
 
 static bool goroutine_is_system(const struct snapshot *s, const struct goroutine *g)
 {
-	return g->id == 0 || (s->stacks[g->stack].flags & STACK_SYSTEM);
+	/* goroutine 0 is a thread's g0 (profile samples have no id) */
+	return (g->id == 0 && !(g->flags & G_SAMPLE)) || (s->stacks[g->stack].flags & STACK_SYSTEM);
 }
 
-static void add_state(struct group *gr, uint32_t state)
+static void add_state(struct group *gr, uint32_t state, uint64_t w)
 {
 	for (uint32_t k = 0; k < gr->nstates; k++) {
 		if (gr->states[k].state == state) {
-			gr->states[k].count++;
+			gr->states[k].count += w;
 			return;
 		}
 	}
 	if (gr->nstates < GROUP_MAX_STATES)
-		gr->states[gr->nstates++] = (struct state_count){state, 1};
+		gr->states[gr->nstates++] = (struct state_count){state, w};
 	else
-		gr->other_states++;
+		gr->other_states += w;
+}
+
+/* The value of label key (a strtab id) in labelset labels, 0 when unset. */
+static uint32_t label_value(const struct snapshot *s, uint32_t labels, uint32_t key)
+{
+	uint32_t kv[2 * 64];
+	uint32_t n = labels && key ? snapshot_labels(s, labels, kv, 64) : 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (kv[2 * i] == key)
+			return kv[2 * i + 1];
+	return 0;
 }
 
 static int cmp_state_count(const void *a, const void *b)
@@ -210,11 +227,15 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t gi, u
 		if (k + PREFETCH_AHEAD < n)
 			__builtin_prefetch(snapshot_goroutine(s, members[k + PREFETCH_AHEAD]));
 		const struct goroutine *g = snapshot_goroutine(s, members[k]);
+		uint64_t w = snapshot_weight(s, members[k]);
+		gr->count += w;
+		if (s->delays)
+			gr->delay_ns += (uint64_t)s->delays[members[k]];
 		if (stack_seen[g->stack] != stamp) {
 			stack_seen[g->stack] = stamp;
 			gr->nstacks++;
 		}
-		add_state(gr, g->state);
+		add_state(gr, g->state, w);
 		if (g->flags & G_HAS_MINUTES)
 			mins[nmin++] = g->minutes;
 		if (g->flags & (G_HAS_OBJECT | G_OBJECT_ARG)) {
@@ -232,22 +253,22 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t gi, u
 		if (g->flags & G_HAS_PARENT)
 			parents[npar++] = g->parent;
 		if (g->flags & G_LOCKED)
-			gr->locked++;
+			gr->locked += w;
 		if (g->flags & G_LEAKED)
-			gr->leaked++;
+			gr->leaked += w;
 		if (g->flags & G_DURABLE)
-			gr->durable++;
+			gr->durable += w;
 		if (g->flags & G_TRUNCATED)
-			gr->truncated++;
+			gr->truncated += w;
 		if (g->flags & G_BUBBLE)
-			gr->bubbled++;
+			gr->bubbled += w;
 		if (g->labels)
-			gr->labelled++;
+			gr->labelled += w;
 		if (k == 0)
 			gr->labels = g->labels;
 		else if (g->labels != gr->labels)
 			labels_same = false;
-		if (gr->nids < GROUP_SAMPLE_IDS)
+		if (gr->nids < GROUP_SAMPLE_IDS && !(g->flags & G_SAMPLE))
 			gr->ids[gr->nids++] = g->id;
 	}
 	if (!labels_same)
@@ -308,7 +329,8 @@ static void totals(struct analysis *a, const uint32_t *gidx)
 				stack_class[g->stack] = (uint8_t)wait_class_of(s, g->state, &s->stacks[g->stack]);
 			c = stack_class[g->stack];
 		}
-		a->by_class[c]++;
+		uint64_t w = snapshot_weight(s, i);
+		a->by_class[c] += w;
 		uint32_t k = 0;
 		while (k < a->nstates && a->states[k].state != g->state)
 			k++;
@@ -319,7 +341,7 @@ static void totals(struct analysis *a, const uint32_t *gidx)
 			}
 			a->states[a->nstates++] = (struct state_count){g->state, 0};
 		}
-		a->states[k].count++;
+		a->states[k].count += w;
 		if (g->flags & G_HAS_MINUTES) {
 			/* keep the LONGEST_WAITS longest, longest first */
 			uint32_t pos = a->nlongest;
@@ -399,25 +421,50 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	a->snap = s;
 	a->opt = *o;
 	uint64_t n = s->ngoroutines;
-	a->total = n;
+	a->total = s->weights ? s->total_weight : n;
+	a->total_delay_ns = s->delays ? (uint64_t)s->total_delay : 0;
 	uint32_t *gidx = xmalloc((n ? n : 1) * sizeof(*gidx));
 	uint32_t *stack_group = xmalloc((s->nstacks ? s->nstacks : 1) * sizeof(*stack_group));
 	for (uint32_t i = 0; i < s->nstacks; i++)
 		stack_group[i] = UINT32_MAX;
 	struct keymap map = {0};
 	uint32_t ngroups = 0;
+	const struct filter *f = o->filter;
+	bool by_label = o->by == GROUP_LABEL;
+	if (by_label)
+		a->label_key = strtab_find(&s->strs, o->label_key, strlen(o->label_key));
+	/* label set -> label value, for --by label:KEY */
+	struct keymap values = {0};
+	uint32_t *group_value = NULL, group_value_cap = 0;
 
 	/* 1. assign each goroutine a group */
 	for (uint64_t i = 0; i < n; i++) {
 		const struct goroutine *g = snapshot_goroutine(s, i);
 		if (!o->include_system && goroutine_is_system(s, g)) {
 			gidx[i] = UINT32_MAX;
-			a->hidden_system++;
+			a->hidden_system += snapshot_weight(s, i);
+			continue;
+		}
+		if (f && f->nlabels && !filter_labels_match(f, s, g->labels)) {
+			gidx[i] = UINT32_MAX;
+			a->filtered_out += snapshot_weight(s, i);
 			continue;
 		}
 		uint32_t gi;
 		if (o->by == GROUP_STATE) {
 			gi = keymap_get(&map, g->state, ngroups);
+		} else if (by_label) {
+			/* label sets are few: look each one's value up once */
+			uint32_t before = values.count;
+			uint32_t v = keymap_get(&values, g->labels, before);
+			if (values.count != before) {
+				if (v >= group_value_cap) {
+					group_value_cap = MAX(group_value_cap * 2, 64u);
+					group_value = xreallocarray(group_value, group_value_cap, sizeof(*group_value));
+				}
+				group_value[v] = label_value(s, g->labels, a->label_key);
+			}
+			gi = keymap_get(&map, group_value[v], ngroups);
 		} else if (stack_group[g->stack] != UINT32_MAX) {
 			gi = stack_group[g->stack];
 		} else {
@@ -428,6 +475,9 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 			ngroups++;
 		gidx[i] = gi;
 	}
+	free(values.keys);
+	free(values.vals);
+	free(group_value);
 
 	/* 2. members of each group, in input order (counting sort) */
 	uint64_t *start = xcalloc((size_t)ngroups + 1, sizeof(*start));
@@ -462,14 +512,15 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 		memset(gr, 0, sizeof(*gr));
 		uint64_t cnt = start[gi + 1] - start[gi];
 		const uint64_t *mem = members + start[gi];
-		gr->count = cnt;
+		gr->nmembers = cnt;
 		gr->first_member = start[gi];
 		gr->stack = snapshot_goroutine(s, mem[0])->stack;
+		if (by_label)
+			gr->label_value = label_value(s, snapshot_goroutine(s, mem[0])->labels, a->label_key);
 		gr->system = goroutine_is_system(s, snapshot_goroutine(s, mem[0]));
 		gr->input_order = kept;
 		uint64_t objects_before = objects.n;
 		summarise(s, gr, kept, gi + 1, mem, cnt, mins, objs, parents, seen, &objects);
-		const struct filter *f = o->filter;
 		if (f && (f->has_match || f->has_drop)) {
 			uint32_t st_ids[GROUP_MAX_STATES];
 			for (uint32_t k = 0; k < gr->nstates; k++)
@@ -482,7 +533,7 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 				keep = false;
 			if (!keep) {
 				objects.n = objects_before;
-				a->filtered_out += cnt;
+				a->filtered_out += gr->count;
 				for (uint64_t k = 0; k < cnt; k++)
 					gidx[mem[k]] = UINT32_MAX;
 				continue;
@@ -491,14 +542,16 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 		kept++;
 	}
 	a->ngroups = kept;
-	a->shown = n - a->hidden_system - a->filtered_out;
+	a->shown = a->total - a->hidden_system - a->filtered_out;
 	qsort(a->groups, a->ngroups, sizeof(*a->groups), cmp_groups);
 
 	totals(a, gidx);
 	shared_objects(a, &objects);
 	free(objects.v);
 
-	suspects_find(a);
+	/* block/mutex samples are events, not goroutines that could leak */
+	if (s->profile != PROF_BLOCK && s->profile != PROF_MUTEX && s->profile != PROF_CONTENTION)
+		suspects_find(a);
 
 	free(seen);
 	free(mins);

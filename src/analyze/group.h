@@ -12,11 +12,12 @@
 #include "classify.h"
 #include "filter.h"
 
-enum group_by { GROUP_STACK, GROUP_TOP, GROUP_CREATOR, GROUP_STATE };
+enum group_by { GROUP_STACK, GROUP_TOP, GROUP_CREATOR, GROUP_STATE, GROUP_LABEL };
 
 struct group_options {
 	enum group_by by;
 	uint32_t top_n;            /* for GROUP_TOP */
+	const char *label_key;     /* for GROUP_LABEL */
 	bool include_system;       /* --all */
 	const struct filter *filter;
 	uint32_t leak_min_count;   /* suspect when at least this many wait at one site */
@@ -24,7 +25,8 @@ struct group_options {
 };
 
 void group_options_default(struct group_options *o);
-/* Parse "stack", "top=N", "creator", "state". */
+/* Parse "stack", "top=N", "creator", "state", "label:KEY" (KEY is kept
+ * as a pointer into s). */
 enum status group_by_parse(const char *s, struct group_options *o, struct err *err);
 
 struct state_count {
@@ -40,7 +42,10 @@ enum { GROUP_MAX_STATES = 6, GROUP_SAMPLE_IDS = 5 };
 struct group {
 	uint32_t stack;             /* representative: the first goroutine's stack */
 	uint32_t nstacks;           /* distinct stacks in the group */
-	uint64_t count;
+	uint64_t count;             /* goroutines (profiles: the samples' counts added up) */
+	uint64_t nmembers;          /* records: analysis.members[first_member..+nmembers) */
+	uint64_t delay_ns;          /* block/mutex profiles: time blocked */
+	uint32_t label_value;       /* --by label:KEY: the value's strtab id, 0 when KEY is not set */
 	struct state_count states[GROUP_MAX_STATES];
 	uint32_t nstates;
 	uint64_t other_states;      /* goroutines in states beyond the listed ones */
@@ -51,7 +56,7 @@ struct group {
 	uint64_t locked, leaked, durable, truncated, bubbled;
 	uint64_t ids[GROUP_SAMPLE_IDS];
 	uint32_t nids;
-	uint64_t first_member;      /* members of the group: analysis.members[first_member..+count) */
+	uint64_t first_member;      /* see nmembers */
 	uint32_t input_order;       /* index among the groups before ranking (order of first appearance) */
 	uint64_t with_parent, distinct_parents, top_parent, top_parent_count;
 	uint64_t with_object, distinct_objects, top_object, top_object_count;
@@ -116,6 +121,8 @@ struct analysis {
 	uint64_t total;             /* every goroutine of the snapshot */
 	uint64_t shown;             /* after hiding system goroutines and filters */
 	uint64_t hidden_system, filtered_out;
+	uint64_t total_delay_ns;    /* block/mutex profiles */
+	uint32_t label_key;         /* --by label:KEY: the key's strtab id (0: no goroutine has it) */
 	uint64_t by_class[WC_COUNT];
 	struct state_count *states; /* shown goroutines by state, descending */
 	uint32_t nstates;

@@ -18,9 +18,12 @@ const char usage_analyze[] =
 	"Read goroutine dumps - Go text tracebacks of any version: debug=2 and\n"
 	"runtime.Stack output, panics, fatal errors, SIGQUIT/SIGABRT and\n"
 	"GOTRACEBACK=crash dumps, test timeouts, gccgo dumps, race reports - also\n"
-	"inside logs (per-line prefixes, CRLF, markdown), several per file. Group the\n"
-	"goroutines by stack and explain what they wait on, for how long, who created\n"
-	"them, and which groups look like leaks. With no FILE, or FILE -, read stdin.\n"
+	"inside logs (per-line prefixes, CRLF, markdown), several per file - and\n"
+	"profiles: debug=1 text and pprof protobuf (gzipped or not) of goroutine,\n"
+	"goroutineleak, threadcreate, block and mutex profiles. The format is\n"
+	"recognised by content. Group the goroutines by stack and explain what they\n"
+	"wait on, for how long, who created them, and which groups look like leaks.\n"
+	"With no FILE, or FILE -, read stdin.\n"
 	"\n"
 	"Output:\n"
 	"  --json               stable JSON (schema: docs/json.md)\n"
@@ -33,7 +36,11 @@ const char usage_analyze[] =
 	"  --full-path          full file paths in text (default: last two elements)\n"
 	"Grouping and filtering:\n"
 	"  --by MODE            stack (default: function+file+line of every frame and\n"
-	"                       the creator), top=N (first N frames), creator, state\n"
+	"                       the creator), top=N (first N frames), creator, state,\n"
+	"                       label:KEY (the value of pprof label KEY)\n"
+	"  --label KEY=RE       keep goroutines whose pprof label KEY matches the\n"
+	"                       extended regex RE (whole value); repeatable, all must\n"
+	"                       match\n"
 	"  --all                include runtime/system goroutines (hidden by default)\n"
 	"  -m, --match RE       keep groups whose functions (with package path),\n"
 	"                       creator or state match the extended regex RE\n"
@@ -60,6 +67,8 @@ struct analyze_args {
 	struct text_options text;
 	struct group_options group;
 	const char *match, *drop;
+	const char *labels[FILTER_MAX_LABELS];
+	uint32_t nlabels;
 	long pick; /* 0 = all, -1 = last */
 	bool fail_on_leak, fail_on_race, quiet, all_ids;
 };
@@ -93,7 +102,7 @@ static bool want_color(int mode)
 static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_input)
 {
 	enum { O_JSON = 256, O_FOLDED, O_COLOR, O_LIMIT, O_FRAMES, O_FULL, O_BY, O_ALL, O_PICK,
-	       O_LEAKN, O_LEAKM, O_FAILLEAK, O_FAILRACE, O_IDS, O_THREADS };
+	       O_LEAKN, O_LEAKM, O_FAILLEAK, O_FAILRACE, O_IDS, O_THREADS, O_LABEL };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
 		{"folded", no_argument, 0, O_FOLDED},
@@ -105,6 +114,7 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 		{"full-path", no_argument, 0, O_FULL},
 		{"by", required_argument, 0, O_BY},
 		{"all", no_argument, 0, O_ALL},
+		{"label", required_argument, 0, O_LABEL},
 		{"match", required_argument, 0, 'm'},
 		{"filter", required_argument, 0, 'f'},
 		{"pick", required_argument, 0, O_PICK},
@@ -154,6 +164,13 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 			}
 			break;
 		case O_ALL: a->group.include_system = true; break;
+		case O_LABEL:
+			if (a->nlabels == FILTER_MAX_LABELS) {
+				cli_error("too many --label options (at most %d)", FILTER_MAX_LABELS);
+				return EXIT_ERROR;
+			}
+			a->labels[a->nlabels++] = optarg;
+			break;
 		case 'm': a->match = optarg; break;
 		case 'f': a->drop = optarg; break;
 		case O_PICK:
@@ -243,6 +260,13 @@ int cmd_analyze(int argc, char **argv)
 	if (filter_compile(&filter, a.match, a.drop, &err) != ST_OK) {
 		cli_error("%s", err.msg);
 		return EXIT_ERROR;
+	}
+	for (uint32_t i = 0; i < a.nlabels; i++) {
+		if (filter_add_label(&filter, a.labels[i], &err) != ST_OK) {
+			cli_error("%s", err.msg);
+			filter_free(&filter);
+			return EXIT_ERROR;
+		}
 	}
 	a.group.filter = &filter;
 

@@ -3,8 +3,7 @@
 #include "../base/common.h"
 #include "cli.h"
 #include "../base/xalloc.h"
-#include "../parse/sniff.h"
-#include "../parse/traceback.h"
+#include "../parse/parse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -83,22 +82,48 @@ static bool explain_empty(const char *name, const struct tb_stats *st)
 	return false;
 }
 
-/* Refuse formats this command cannot read, saying what the input is. */
-static bool check_format(const char *name, const char *head, size_t n)
+/* Profiles read from a pipe are held whole (they are small next to text
+ * dumps, which are streamed); this caps what a pipe can make us hold. */
+enum { MAX_PIPED_PROFILE = 1024 * 1024 * 1024 };
+
+/* The rest of fd after the n bytes already in head, all in one block. */
+static enum status read_all(int fd, const char *head, size_t n, const char *name, char **out, size_t *len,
+			    struct err *err)
 {
-	enum input_format f = sniff_format(head, n);
-	if (f == FMT_TRACEBACK || f == FMT_EMPTY)
-		return true;
-	cli_error("%s: this is a %s; this version of goroscope reads text tracebacks "
-		  "(debug=2, runtime.Stack, crash and signal dumps)",
-		  name, input_format_name(f));
-	return false;
+	size_t cap = MAX(n * 2, (size_t)1 << 20), used = n;
+	char *buf = xmalloc(cap);
+	memcpy(buf, head, n);
+	for (;;) {
+		if (used == cap) {
+			if (cap >= MAX_PIPED_PROFILE) {
+				free(buf);
+				return err_set(err, ST_LIMIT, 0, used, "'%s': profile larger than %d MiB: refused", name,
+					       MAX_PIPED_PROFILE >> 20);
+			}
+			cap = MIN(cap * 2, (size_t)MAX_PIPED_PROFILE);
+			buf = xreallocarray(buf, cap, 1);
+		}
+		ssize_t r = read(fd, buf + used, cap - used);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(buf);
+			return err_set(err, ST_IO, 0, used, "cannot read '%s': %s", name, strerror(errno));
+		}
+		if (r == 0)
+			break;
+		used += (size_t)r;
+	}
+	*out = buf;
+	*len = used;
+	return ST_OK;
 }
 
 /* Regular files are mapped (no copy, pages handed back as they are
- * parsed); pipes and terminals are streamed. */
+ * parsed); text dumps from pipes and terminals are streamed; profiles from
+ * pipes are read whole. */
 static enum status parse_input(int fd, const struct stat *sb, const char *name, struct snapset *set,
-			       struct tb_stats *stats, struct err *err, bool *refused)
+			       struct tb_stats *stats, struct err *err)
 {
 	struct tb_options opt;
 	tb_options_default(&opt);
@@ -106,19 +131,14 @@ static enum status parse_input(int fd, const struct stat *sb, const char *name, 
 	/* GOROSCOPE_NO_REPLAY=1 reads every line one by one: the tests compare
 	 * both ways (docs/internals/traceback-reader.md). */
 	opt.replay = getenv("GOROSCOPE_NO_REPLAY") == NULL;
-	*refused = false;
 	if (S_ISREG(sb->st_mode) && sb->st_size > 0) {
 		size_t size = (size_t)sb->st_size;
 		void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map != MAP_FAILED) {
 			(void)madvise(map, size, MADV_SEQUENTIAL);
-			enum status st = ST_OK;
-			if (!check_format(name, map, MIN(size, (size_t)SNIFF_HEAD))) {
-				*refused = true;
-			} else {
-				opt.mapped = true;
-				st = traceback_parse_mem(map, size, name, &opt, set, stats, err);
-			}
+			enum input_format fmt = sniff_format(map, MIN(size, (size_t)SNIFF_HEAD));
+			opt.mapped = fmt == FMT_TRACEBACK;
+			enum status st = parse_mem(map, size, fmt, name, &opt, set, stats, err);
 			munmap(map, size);
 			return st;
 		}
@@ -126,12 +146,22 @@ static enum status parse_input(int fd, const struct stat *sb, const char *name, 
 	char *head = xmalloc(SNIFF_HEAD);
 	enum status st = ST_OK;
 	long n = sniff_read_head(fd, head, name, err);
-	if (n < 0)
+	if (n < 0) {
 		st = ST_IO;
-	else if (!check_format(name, head, (size_t)n))
-		*refused = true;
-	else
-		st = traceback_parse_fd(fd, head, (size_t)n, name, &opt, set, stats, err);
+	} else {
+		enum input_format fmt = sniff_format(head, (size_t)n);
+		if (fmt == FMT_TRACEBACK || fmt == FMT_EMPTY) {
+			st = traceback_parse_fd(fd, head, (size_t)n, name, &opt, set, stats, err);
+		} else {
+			char *all;
+			size_t len;
+			st = read_all(fd, head, (size_t)n, name, &all, &len, err);
+			if (st == ST_OK) {
+				st = parse_mem(all, len, fmt, name, &opt, set, stats, err);
+				free(all);
+			}
+		}
+	}
 	free(head);
 	return st;
 }
@@ -160,11 +190,9 @@ static bool load_one(const char *path, struct snapset *set, bool quiet)
 	struct err err = {0};
 	struct tb_stats stats;
 	memset(&stats, 0, sizeof(stats));
-	bool ok = false, refused;
+	bool ok = false;
 	uint32_t before = set->n;
-	enum status st = parse_input(fd, &sb, name, set, &stats, &err, &refused);
-	if (refused)
-		goto out;
+	enum status st = parse_input(fd, &sb, name, set, &stats, &err);
 	if (st != ST_OK) {
 		cli_print_err(name, &err);
 		if (set->n == before)

@@ -32,6 +32,8 @@ void snapshot_free(struct snapshot *s)
 	free(s->stacks);
 	free(s->stack_slots);
 	free(s->races);
+	free(s->weights);
+	free(s->delays);
 	for (uint32_t i = 0; i < s->nwarnings; i++)
 		free(s->warnings[i].msg);
 	free(s->warnings);
@@ -51,6 +53,58 @@ struct goroutine *snapshot_add_goroutine(struct snapshot *s)
 	struct goroutine *g = snapshot_goroutine(s, i);
 	memset(g, 0, sizeof(*g));
 	return g;
+}
+
+void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, int64_t weight, int64_t delay,
+			 bool delays)
+{
+	if (weight < 0 || delay < 0) {
+		s->dropped_negative++;
+		return;
+	}
+	uint64_t i = s->ngoroutines;
+	if (i == s->weights_cap) {
+		s->weights_cap = s->weights_cap ? s->weights_cap * 2 : 256;
+		s->weights = xreallocarray(s->weights, s->weights_cap, sizeof(*s->weights));
+		if (delays || s->delays)
+			s->delays = xreallocarray(s->delays, s->weights_cap, sizeof(*s->delays));
+	}
+	struct goroutine *g = snapshot_add_goroutine(s);
+	g->stack = stack;
+	g->labels = labels;
+	/* the goroutineleak profile lists only goroutines the GC proved stuck */
+	g->flags = G_SAMPLE | (s->profile == PROF_GOROUTINELEAK ? G_LEAKED : 0);
+	g->state = 0; /* unknown: profiles carry no wait reason */
+	s->weights[i] = weight;
+	if (s->delays)
+		s->delays[i] = delay;
+	s->total_weight += (uint64_t)weight;
+	s->total_delay += delay;
+}
+
+uint64_t snapshot_stack_signature(const struct snapshot *s, const struct frame *frames, uint32_t n,
+				  uint32_t flags)
+{
+	/* keep in step with traceback.c: seed, add_frame_to_sig, finish_g */
+	uint64_t sig = 0x6a09e667f3bcc908ULL;
+	for (uint32_t i = 0; i < n; i++)
+		sig = hash_u64(sig, s->strs.hashes[frames[i].func] + (uint64_t)frames[i].line * 0x9e3779b97f4a7c15ULL);
+	return hash_u64(sig, flags & (STACK_ELIDED_OLD | STACK_ELIDED_MIDDLE | STACK_UNAVAILABLE));
+}
+
+const char *profile_kind_name(enum profile_kind k)
+{
+	switch (k) {
+	case PROF_NONE: return "none";
+	case PROF_GOROUTINE: return "goroutine";
+	case PROF_GOROUTINELEAK: return "goroutineleak";
+	case PROF_THREADCREATE: return "threadcreate";
+	case PROF_COUNT: return "count";
+	case PROF_BLOCK: return "block";
+	case PROF_MUTEX: return "mutex";
+	case PROF_CONTENTION: return "contention";
+	}
+	return "unknown";
 }
 
 uint32_t snapshot_find_stack(const struct snapshot *s, uint64_t hash)

@@ -1,8 +1,11 @@
 /* snapshot.h: the one model every parser fills and every analysis reads.
  *
  * A snapshot is one moment of one process: its goroutines (individually,
- * from text tracebacks) or its samples (aggregated, from debug=1/protobuf,
- * later). Stacks are de-duplicated: goroutines refer to a stack id, and a
+ * from text tracebacks) or its samples (aggregated, from debug=1/protobuf
+ * profiles). A sample is stored as a goroutine record with G_SAMPLE set
+ * that stands for weights[i] goroutines (or, in a block/mutex profile,
+ * contention events), so every analysis reads both the same way; what a
+ * sample does not carry (id, state, wait minutes, creator) is left empty. Stacks are de-duplicated: goroutines refer to a stack id, and a
  * stack is a run of frames whose strings are interned in the snapshot's
  * string table. A snapshot owns all its memory; snapshot_free() releases it.
  * Once a parser hands a snapshot over it is read-only. */
@@ -65,6 +68,7 @@ enum {
 	G_BUBBLE = 1 << 7,     /* in a synctest bubble/group */
 	G_HAS_OBJECT = 1 << 8, /* object is the first argument of a wait primitive */
 	G_OBJECT_ARG = 1 << 9, /* object is the first argument of the innermost user frame */
+	G_SAMPLE = 1 << 10,    /* an aggregated profile sample: see snapshot.weights */
 };
 
 struct goroutine {
@@ -107,6 +111,18 @@ struct race {
 struct warning {
 	uint64_t line, offset;
 	char *msg;
+};
+
+/* The profile a snapshot was read from. */
+enum profile_kind {
+	PROF_NONE = 0,       /* a text dump: every record is one goroutine */
+	PROF_GOROUTINE,      /* goroutine profile (debug=1 or protobuf) */
+	PROF_GOROUTINELEAK,  /* goroutines the GC proved leaked (Go 1.26+) */
+	PROF_THREADCREATE,
+	PROF_COUNT,          /* another count profile (pprof.NewProfile) */
+	PROF_BLOCK,
+	PROF_MUTEX,
+	PROF_CONTENTION,     /* block or mutex: a protobuf profile does not say which */
 };
 
 /* Per-snapshot goroutines are stored in chunks so a million of them never
@@ -153,6 +169,21 @@ struct snapshot {
 	uint32_t threads;        /* register dumps seen (GOTRACEBACK=crash: one per M) */
 	uint64_t unique_ids;     /* distinct goroutine ids */
 	uint32_t go_version_min; /* minor version lower bound inferred from features, 0 = unknown */
+
+	/* Profiles (profile != PROF_NONE): records are samples. */
+	enum profile_kind profile;
+	const char *profile_name;  /* "goroutine", a custom profile's name... (arena) */
+	int64_t *weights;          /* per record: goroutines, or contention events */
+	int64_t *delays;           /* per record: nanoseconds blocked (block/mutex), else NULL */
+	uint64_t weights_cap;
+	uint64_t total_weight;     /* sum of weights */
+	int64_t total_delay;
+	bool has_reported_total;   /* debug=1 "total N" header */
+	uint64_t reported_total;
+	int64_t time_nanos, duration_nanos, period; /* protobuf; 0 = not given */
+	double cycles_per_second;  /* debug=1 block/mutex header, 0 = not given */
+	int64_t sampling_period;   /* debug=1 mutex header */
+	uint64_t dropped_negative; /* delta-profile samples below zero, not counted */
 };
 
 struct snapshot *snapshot_new(const char *source, uint32_t index);
@@ -165,9 +196,32 @@ static inline struct goroutine *snapshot_goroutine(const struct snapshot *s, uin
 	return &s->gchunks[i >> G_CHUNK_BITS][i & (G_CHUNK - 1)];
 }
 
+/* Append a profile sample on stack with labels (labelset id, 0 = none),
+ * standing for weight goroutines or events, and delay nanoseconds (block and
+ * mutex profiles; pass delays=true for the first sample of such a profile).
+ * Negative weights (delta profiles: goroutines that went away) are not
+ * stored but counted in dropped_negative. */
+void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, int64_t weight, int64_t delay,
+			 bool delays);
+/* How many goroutines (events) record i stands for. */
+static inline uint64_t snapshot_weight(const struct snapshot *s, uint64_t i)
+{
+	return s->weights ? (uint64_t)s->weights[i] : 1;
+}
+static inline bool snapshot_is_profile(const struct snapshot *s)
+{
+	return s->profile != PROF_NONE;
+}
+const char *profile_kind_name(enum profile_kind k);
+
 /* Find the stack with this signature hash, or return UINT32_MAX. Hashes are
  * 64-bit over all signature bytes; equal hashes are taken as equal stacks. */
 uint32_t snapshot_find_stack(const struct snapshot *s, uint64_t hash);
+/* The signature of a stack of these frames (interned in s) and flags, as
+ * the text reader computes it: equal frames give equal signatures in every
+ * snapshot and every format. */
+uint64_t snapshot_stack_signature(const struct snapshot *s, const struct frame *frames, uint32_t n,
+				  uint32_t flags);
 /* Add a stack with nframes frames copied from frames[]; returns its id. */
 uint32_t snapshot_add_stack(struct snapshot *s, uint64_t hash, const struct frame *frames,
 			    uint32_t nframes, uint32_t flags, const struct frame *creator);

@@ -3,6 +3,7 @@
 #include "sniff.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <unistd.h>
 
 long sniff_read_head(int fd, char *head, const char *name, struct err *err)
@@ -34,6 +35,43 @@ static bool starts_line(const char *h, size_t n, const char *lit)
 	return n >= l && memcmp(h, lit, l) == 0;
 }
 
+/* Does h start like a pprof Profile message? Its fields are numbered 1 to
+ * 15 and are varints or length-delimited; Go writes them in any order
+ * (often period_type, field 11, first). Text fails this within a few bytes:
+ * most letters make other wire types or field numbers. */
+static bool looks_like_profile(const unsigned char *h, size_t n)
+{
+	size_t i = 0;
+	int fields = 0;
+	while (i < n && fields < 6) {
+		unsigned tag = h[i++];
+		unsigned num = tag >> 3, wire = tag & 7;
+		if (tag & 0x80 || num < 1 || num > 15 || (wire != 0 && wire != 2))
+			return false;
+		uint64_t v = 0;
+		int shift = 0;
+		for (;;) {
+			if (i >= n)
+				return fields > 0;
+			unsigned char c = h[i++];
+			v |= (uint64_t)(c & 0x7f) << shift;
+			if (!(c & 0x80))
+				break;
+			if ((shift += 7) > 63)
+				return false;
+		}
+		if (wire == 2) {
+			if (v > ((uint64_t)1 << 40))
+				return false;
+			if (v >= n - i)
+				return true; /* runs past what we were shown */
+			i += v;
+		}
+		fields++;
+	}
+	return fields >= 2 || (fields == 1 && i == n);
+}
+
 enum input_format sniff_format(const char *h, size_t n)
 {
 	if (n == 0)
@@ -48,10 +86,7 @@ enum input_format sniff_format(const char *h, size_t n)
 	size_t first = nl ? (size_t)(nl - h) : n;
 	if (first > 16 && memmem(h, first, " profile: total ", 16))
 		return FMT_DEBUG1;
-	/* A pprof Profile message starts with field 1 (sample_type, a
-	 * length-delimited ValueType): tag byte 0x0a, then a short length, then
-	 * the ValueType's own field 1 tag 0x08. Text never starts this way. */
-	if (n >= 4 && (unsigned char)h[0] == 0x0a && (unsigned char)h[1] < 0x20 && (unsigned char)h[2] == 0x08)
+	if (looks_like_profile((const unsigned char *)h, n))
 		return FMT_PROTOBUF;
 	return FMT_TRACEBACK;
 }

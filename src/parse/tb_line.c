@@ -47,9 +47,11 @@ static size_t skip_quoted(const char *s, size_t n, size_t i)
 
 /* Parse "k: v, k: v}" pairs (1.26 form always quoted with '": "', 1.27 form
  * quoted only when needed, also ": "). On return *i is after the '}'. */
-static void parse_labels(const char *s, size_t n, size_t *pi, struct tb_header *h)
+uint32_t tb_parse_labelset(const char *s, size_t n, size_t *pi, struct tb_label *out, uint32_t max,
+			   bool *truncated)
 {
 	size_t i = *pi;
+	uint32_t count = 0;
 	while (i < n && s[i] != '}') {
 		struct tb_label lab = {0};
 		size_t start = i;
@@ -76,10 +78,10 @@ static void parse_labels(const char *s, size_t n, size_t *pi, struct tb_header *
 				i++;
 			lab.val = slice_make(s + start, i - start);
 		}
-		if (h->nlabels < TB_MAX_LABELS)
-			h->labels[h->nlabels++] = lab;
+		if (count < max)
+			out[count++] = lab;
 		else
-			h->labels_truncated = true;
+			*truncated = true;
 		if (has_at(s, n, i, ", "))
 			i += 2;
 		else if (i < n && s[i] == ',')
@@ -90,6 +92,13 @@ static void parse_labels(const char *s, size_t n, size_t *pi, struct tb_header *
 	if (i < n && s[i] == '}')
 		i++;
 	*pi = i;
+	return count;
+}
+
+static void parse_labels(const char *s, size_t n, size_t *pi, struct tb_header *h)
+{
+	h->nlabels += tb_parse_labelset(s, n, pi, h->labels + h->nlabels, TB_MAX_LABELS - h->nlabels,
+					&h->labels_truncated);
 }
 
 static const char *const durable_reasons[] = {

@@ -76,4 +76,11 @@ bool tb_first_arg_word(struct slice args, uint64_t *out);
  * (UTF-8) and returns the decoded length. */
 size_t tb_unquote(struct slice s, bool quoted, char *out, size_t outsz);
 
+/* A label set's pairs from s[*pi] (just after its '{') up to and past the
+ * closing '}': "k":"v" Go-quoted (or bare) pairs joined by ", ". Keeps up to
+ * max pairs in out (setting *truncated when there were more); returns how
+ * many, and leaves *pi after the '}'. */
+uint32_t tb_parse_labelset(const char *s, size_t n, size_t *pi, struct tb_label *out, uint32_t max,
+			   bool *truncated);
+
 #endif

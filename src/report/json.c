@@ -132,10 +132,15 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	buf_printf(b, ",\"labelled\":%llu,\"system\":%s,\"ids\":[", (unsigned long long)g->labelled,
 		   g->system ? "true" : "false");
 	if (all_ids) {
-		for (uint64_t k = 0; k < g->count; k++) {
-			if (k)
+		bool first = true;
+		for (uint64_t k = 0; k < g->nmembers; k++) {
+			const struct goroutine *go = snapshot_goroutine(s, a->members[g->first_member + k]);
+			if (go->flags & G_SAMPLE)
+				continue; /* profiles carry no ids */
+			if (!first)
 				buf_addc(b, ',');
-			buf_add_u64(b, snapshot_goroutine(s, a->members[g->first_member + k])->id);
+			first = false;
+			buf_add_u64(b, go->id);
 		}
 	} else {
 		for (uint32_t k = 0; k < g->nids; k++) {

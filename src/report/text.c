@@ -88,6 +88,53 @@ static unsigned pct(uint64_t part, uint64_t whole)
 	return whole ? (unsigned)((part * 100 + whole / 2) / whole) : 0;
 }
 
+/* "goroutine", "thread", "event": what one unit of a count is. */
+static const char *unit(const struct snapshot *s, uint64_t n)
+{
+	switch (s->profile) {
+	case PROF_THREADCREATE: return n == 1 ? "thread" : "threads";
+	case PROF_COUNT: return n == 1 ? "sample" : "samples";
+	case PROF_BLOCK:
+	case PROF_MUTEX:
+	case PROF_CONTENTION: return n == 1 ? "contention event" : "contention events";
+	default: return n == 1 ? "goroutine" : "goroutines";
+	}
+}
+
+static bool is_contention(const struct snapshot *s)
+{
+	return s->profile == PROF_BLOCK || s->profile == PROF_MUTEX || s->profile == PROF_CONTENTION;
+}
+
+static void put_duration(struct out *w, uint64_t ns)
+{
+	if (ns >= 1000000000ull)
+		buf_printf(w->b, "%.2f s", (double)ns / 1e9);
+	else if (ns >= 1000000ull)
+		buf_printf(w->b, "%.2f ms", (double)ns / 1e6);
+	else
+		buf_printf(w->b, "%.1f µs", (double)ns / 1e3);
+}
+
+/* What the profile is and what its format cannot tell. */
+static void profile_heading(struct out *w)
+{
+	const struct snapshot *s = w->s;
+	buf_adds(w->b, "   ");
+	col(w, C_DIM);
+	if (is_contention(s))
+		buf_printf(w->b, "%s profile: where goroutines waited and for how long (%s)\n",
+			   s->profile == PROF_MUTEX ? "mutex (stacks end at the unlock that made others wait)"
+			   : s->profile == PROF_BLOCK ? "block" : "block or mutex",
+			   s->format);
+	else
+		buf_printf(w->b, "%s: counts per stack%s; no goroutine ids, states, wait times or creators\n",
+			   s->format, s->profile == PROF_THREADCREATE ? "" : " and labels");
+	if (s->profile == PROF_GOROUTINELEAK)
+		buf_adds(w->b, "   every goroutine listed was proven leaked by the runtime's leak-detecting GC\n");
+	col(w, C_RESET);
+}
+
 static void heading(struct out *w, const struct analysis *a, uint32_t nsnaps)
 {
 	const struct snapshot *s = w->s;
@@ -96,8 +143,11 @@ static void heading(struct out *w, const struct analysis *a, uint32_t nsnaps)
 	put_text(w->b, s->source, strlen(s->source));
 	if (nsnaps > 1)
 		buf_printf(w->b, " · dump %u of %u", s->index, nsnaps);
-	buf_printf(w->b, " · %s", kind_words(s->kind));
-	if (s->first_line)
+	if (snapshot_is_profile(s))
+		buf_printf(w->b, " · %s profile", s->profile_name ? s->profile_name : profile_kind_name(s->profile));
+	else
+		buf_printf(w->b, " · %s", kind_words(s->kind));
+	if (s->first_line && !snapshot_is_profile(s))
 		buf_printf(w->b, " at line %llu", (unsigned long long)s->first_line);
 	col(w, C_RESET);
 	buf_addc(w->b, '\n');
@@ -112,7 +162,14 @@ static void heading(struct out *w, const struct analysis *a, uint32_t nsnaps)
 		}
 		buf_addc(w->b, '\n');
 	}
-	buf_printf(w->b, "   %llu goroutine%s", (unsigned long long)a->total, a->total == 1 ? "" : "s");
+	if (snapshot_is_profile(s))
+		profile_heading(w);
+	buf_printf(w->b, "   %llu %s", (unsigned long long)a->total, unit(s, a->total));
+	if (is_contention(s) && a->total_delay_ns) {
+		buf_adds(w->b, ", ");
+		put_duration(w, a->total_delay_ns);
+		buf_adds(w->b, " blocked");
+	}
 	if (a->shown != a->total)
 		buf_printf(w->b, ", %llu shown", (unsigned long long)a->shown);
 	buf_printf(w->b, " in %u group%s", a->ngroups, a->ngroups == 1 ? "" : "s");
@@ -130,17 +187,18 @@ static void heading(struct out *w, const struct analysis *a, uint32_t nsnaps)
 	buf_addc(w->b, '\n');
 	if (s->truncated || s->at_pprof_cap) {
 		col(w, C_YELLOW);
-		buf_adds(w->b, s->at_pprof_cap ? "   ! cut off at Go's 64 MiB debug=2 limit: counts are incomplete; "
-						 "use debug=1 or the protobuf profile for complete counts\n"
-					       : "   ! the dump is cut off: the last goroutine is incomplete\n");
+		buf_adds(w->b, s->at_pprof_cap	      ? "   ! cut off at Go's 64 MiB debug=2 limit: counts are incomplete; "
+							"use debug=1 or the protobuf profile for complete counts\n"
+			       : snapshot_is_profile(s) ? "   ! the profile is cut off: its last record is incomplete\n"
+							: "   ! the dump is cut off: the last goroutine is incomplete\n");
 		col(w, C_RESET);
 	}
 }
 
 static void totals(struct out *w, const struct analysis *a)
 {
-	if (!a->shown)
-		return;
+	if (!a->shown || snapshot_is_profile(w->s))
+		return; /* profiles carry no states */
 	buf_adds(w->b, "\n");
 	col(w, C_BOLD);
 	buf_adds(w->b, "States  ");
@@ -327,22 +385,42 @@ static void one_group(struct out *w, const struct analysis *a, uint32_t gi)
 	const struct stack *st = &s->stacks[g->stack];
 	buf_addc(w->b, '\n');
 	col(w, C_BOLD);
-	buf_printf(w->b, "#%u  %llu goroutine%s", gi + 1, (unsigned long long)g->count, g->count == 1 ? "" : "s");
+	buf_printf(w->b, "#%u  %llu %s", gi + 1, (unsigned long long)g->count, unit(s, g->count));
 	col(w, C_RESET);
-	buf_adds(w->b, " · ");
-	col(w, C_YELLOW);
-	for (uint32_t k = 0; k < g->nstates; k++) {
-		if (k)
+	if (is_contention(s)) {
+		buf_adds(w->b, " · ");
+		put_duration(w, g->delay_ns);
+		buf_adds(w->b, " blocked");
+		if (g->count) {
 			buf_adds(w->b, ", ");
-		str(w, g->states[k].state);
-		if (g->nstates > 1)
-			buf_printf(w->b, " %llu", (unsigned long long)g->states[k].count);
+			put_duration(w, g->delay_ns / g->count);
+			buf_adds(w->b, " each");
+		}
+	} else if (!snapshot_is_profile(s)) {
+		buf_adds(w->b, " · ");
+		col(w, C_YELLOW);
+		for (uint32_t k = 0; k < g->nstates; k++) {
+			if (k)
+				buf_adds(w->b, ", ");
+			str(w, g->states[k].state);
+			if (g->nstates > 1)
+				buf_printf(w->b, " %llu", (unsigned long long)g->states[k].count);
+		}
+		col(w, C_RESET);
 	}
-	col(w, C_RESET);
+	if (a->opt.by == GROUP_LABEL) {
+		buf_adds(w->b, " · ");
+		put_text(w->b, a->opt.label_key, strlen(a->opt.label_key));
+		buf_adds(w->b, "=");
+		if (g->label_value)
+			str(w, g->label_value);
+		else
+			buf_adds(w->b, "(not set)");
+	}
 	minutes_spread(w, g);
 	if (g->locked)
 		buf_printf(w->b, " · locked to thread%s", g->locked < g->count ? " (some)" : "");
-	if (g->leaked)
+	if (g->leaked && s->profile != PROF_GOROUTINELEAK)
 		buf_printf(w->b, " · %llu leaked (runtime)", (unsigned long long)g->leaked);
 	if (g->durable)
 		buf_adds(w->b, " · durably blocked (synctest)");

@@ -1,0 +1,317 @@
+/* debug1.c: see debug1.h. A line-driven reader: a header opens a profile,
+ * "COUNT @ PCS" (or "CYCLES COUNT @ PCS") opens a record, "# labels:" and
+ * "#\tPC\tFUNC+OFF\tFILE:LINE" lines fill it, a blank line closes it. Columns
+ * are separated by runs of TABs (Go's tabwriter pads with TABs). */
+#include "../base/common.h"
+#include "debug1.h"
+#include "../base/hash.h"
+#include "../base/xalloc.h"
+#include "tb_line.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+enum { MAX_FRAMES = 4096, MAX_LINE = 1024 * 1024 };
+
+struct d1 {
+	const char *source;
+	struct snapset *out;
+	struct snapshot *cur;
+	bool contention;       /* block/mutex profile: records carry cycles */
+	uint32_t nsnap;
+	/* the record being read */
+	bool in_rec;
+	uint64_t rec_line, rec_offset;
+	uint64_t count, cycles;
+	uint32_t labels;
+	struct frame *frames;
+	uint32_t nframes, cap;
+	bool dropped;
+};
+
+static bool parse_dec(struct slice s, uint64_t *out)
+{
+	if (!s.n || s.n > 19)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		if (!is_digit(s.p[i]))
+			return false;
+		v = v * 10 + (uint64_t)(s.p[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* Next field of a '#' line: text up to a run of TABs. */
+static struct slice next_field(struct slice *rest)
+{
+	size_t i = 0;
+	while (i < rest->n && rest->p[i] != '\t')
+		i++;
+	struct slice f = slice_make(rest->p, i);
+	while (i < rest->n && rest->p[i] == '\t')
+		i++;
+	rest->p += i;
+	rest->n -= i;
+	return f;
+}
+
+static void close_record(struct d1 *d)
+{
+	if (!d->in_rec)
+		return;
+	struct snapshot *s = d->cur;
+	if (d->dropped)
+		snapshot_warn(s, d->rec_line, d->rec_offset, "record has more than %u frames; the rest were dropped",
+			      MAX_FRAMES);
+	uint64_t sig = snapshot_stack_signature(s, d->frames, d->nframes, 0);
+	uint32_t id = snapshot_find_stack(s, sig);
+	if (id == UINT32_MAX)
+		id = snapshot_add_stack(s, sig, d->frames, d->nframes, 0, NULL);
+	if (d->count > INT64_MAX || d->cycles > INT64_MAX) {
+		snapshot_warn(s, d->rec_line, d->rec_offset, "record count is out of range: skipped");
+	} else {
+		int64_t delay = 0;
+		if (d->contention && s->cycles_per_second > 0)
+			delay = (int64_t)((double)d->cycles / s->cycles_per_second * 1e9);
+		snapshot_add_sample(s, id, d->labels, (int64_t)d->count, delay, d->contention);
+	}
+	d->in_rec = false;
+}
+
+static void close_profile(struct d1 *d)
+{
+	close_record(d);
+	struct snapshot *s = d->cur;
+	if (!s)
+		return;
+	if (s->has_reported_total && s->profile != PROF_THREADCREATE && s->reported_total != s->total_weight)
+		snapshot_warn(s, 0, 0,
+			      "the header says total %llu but the records add up to %llu: the profile is incomplete",
+			      (unsigned long long)s->reported_total, (unsigned long long)s->total_weight);
+	snapset_push(d->out, s);
+	d->cur = NULL;
+}
+
+static void open_profile(struct d1 *d, uint64_t lineno, uint64_t offset, enum profile_kind kind, struct slice name)
+{
+	close_profile(d);
+	struct snapshot *s = d->cur = snapshot_new(d->source, ++d->nsnap);
+	s->format = "debug=1";
+	s->profile = kind;
+	s->profile_name = arena_strndup(&s->arena, name.p, name.n);
+	s->first_line = lineno;
+	s->first_offset = offset;
+	d->contention = kind == PROF_BLOCK || kind == PROF_MUTEX;
+}
+
+/* "goroutine profile: total 7" */
+static bool take_header(struct d1 *d, struct slice l, uint64_t lineno, uint64_t offset)
+{
+	if (slice_eq(l, "--- contention:") || slice_eq(l, "--- mutex:")) {
+		bool mutex = slice_eq(l, "--- mutex:");
+		open_profile(d, lineno, offset, mutex ? PROF_MUTEX : PROF_BLOCK,
+			     slice_make(mutex ? "mutex" : "block", mutex ? 5 : 5));
+		return true;
+	}
+	const char *m = memmem(l.p, l.n, " profile: total ", 16);
+	if (!m || m == l.p || memchr(l.p, ' ', (size_t)(m - l.p)))
+		return false;
+	uint64_t total;
+	struct slice num = slice_make(m + 16, l.n - (size_t)(m + 16 - l.p));
+	if (!parse_dec(num, &total))
+		return false;
+	struct slice name = slice_make(l.p, (size_t)(m - l.p));
+	enum profile_kind k = slice_eq(name, "goroutine")       ? PROF_GOROUTINE
+			      : slice_eq(name, "goroutineleak") ? PROF_GOROUTINELEAK
+			      : slice_eq(name, "threadcreate")  ? PROF_THREADCREATE
+								: PROF_COUNT;
+	open_profile(d, lineno, offset, k, name);
+	d->cur->has_reported_total = true;
+	d->cur->reported_total = total;
+	return true;
+}
+
+/* "COUNT @ 0x.. 0x.." or, in block/mutex profiles, "CYCLES COUNT @ ..." */
+static bool take_record(struct d1 *d, struct slice l, uint64_t lineno, uint64_t offset)
+{
+	const char *at = memmem(l.p, l.n, " @", 2);
+	if (!at)
+		return false;
+	struct slice nums = slice_make(l.p, (size_t)(at - l.p));
+	uint64_t a, b = 0;
+	const char *sp = memchr(nums.p, ' ', nums.n);
+	if (d->contention) {
+		if (!sp || !parse_dec(slice_make(nums.p, (size_t)(sp - nums.p)), &a) ||
+		    !parse_dec(slice_make(sp + 1, nums.n - (size_t)(sp + 1 - nums.p)), &b))
+			return false;
+	} else if (sp || !parse_dec(nums, &a)) {
+		return false;
+	}
+	close_record(d);
+	d->in_rec = true;
+	d->rec_line = lineno;
+	d->rec_offset = offset;
+	d->count = d->contention ? b : a;
+	d->cycles = d->contention ? a : 0;
+	d->labels = 0;
+	d->nframes = 0;
+	d->dropped = false;
+	return true;
+}
+
+static void take_labels(struct d1 *d, struct slice l)
+{
+	struct tb_label labels[TB_MAX_LABELS];
+	bool truncated = false;
+	size_t i = 11; /* after "# labels: {" */
+	uint32_t n = tb_parse_labelset(l.p, l.n, &i, labels, TB_MAX_LABELS, &truncated);
+	uint32_t kv[2 * TB_MAX_LABELS];
+	char tmp[1024];
+	for (uint32_t k = 0; k < n; k++) {
+		size_t len = tb_unquote(labels[k].key, labels[k].key_quoted, tmp, sizeof(tmp));
+		kv[2 * k] = strtab_intern(&d->cur->strs, tmp, len);
+		len = tb_unquote(labels[k].val, labels[k].val_quoted, tmp, sizeof(tmp));
+		kv[2 * k + 1] = strtab_intern(&d->cur->strs, tmp, len);
+	}
+	d->labels = snapshot_intern_labels(d->cur, kv, n);
+	if (truncated)
+		snapshot_warn(d->cur, d->rec_line, d->rec_offset, "more than %u labels: the rest were dropped",
+			      TB_MAX_LABELS);
+}
+
+/* "#\t0x4e1f5a\tmain.worker+0x1a\t/app/main.go:21" or "#\t0x4e1f5a". */
+static bool take_frame(struct d1 *d, struct slice l)
+{
+	struct slice rest = slice_make(l.p + 1, l.n - 1);
+	while (rest.n && rest.p[0] == '\t') {
+		rest.p++;
+		rest.n--;
+	}
+	struct slice pc = next_field(&rest);
+	if (pc.n < 3 || pc.p[0] != '0' || pc.p[1] != 'x')
+		return false;
+	struct slice fn = next_field(&rest);
+	struct slice loc = rest;
+	struct frame f = {0};
+	if (!fn.n) {
+		/* a PC without symbol; "0x0" is threadcreate's missing stack */
+		if (slice_eq(pc, "0x0"))
+			return true;
+		f.func = strtab_intern(&d->cur->strs, pc.p, pc.n);
+		f.flags = FRAME_NOFILE;
+	} else {
+		const char *plus = NULL;
+		for (size_t i = fn.n; i > 0; i--)
+			if (fn.p[i - 1] == '+') {
+				plus = fn.p + i - 1;
+				break;
+			}
+		if (plus && plus > fn.p)
+			fn.n = (size_t)(plus - fn.p);
+		f.func = strtab_intern(&d->cur->strs, fn.p, fn.n);
+		const char *colon = NULL;
+		for (size_t i = loc.n; i > 0; i--)
+			if (loc.p[i - 1] == ':') {
+				colon = loc.p + i - 1;
+				break;
+			}
+		uint64_t line = 0;
+		if (colon && parse_dec(slice_make(colon + 1, loc.n - (size_t)(colon + 1 - loc.p)), &line)) {
+			f.file = strtab_intern(&d->cur->strs, loc.p, (size_t)(colon - loc.p));
+			f.line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
+		} else {
+			f.flags = FRAME_NOFILE;
+		}
+	}
+	if (d->nframes >= MAX_FRAMES) {
+		d->dropped = true;
+		return true;
+	}
+	if (d->nframes == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->frames = xreallocarray(d->frames, d->cap, sizeof(*d->frames));
+	}
+	d->frames[d->nframes++] = f;
+	return true;
+}
+
+static void take_line(struct d1 *d, struct slice l, uint64_t lineno, uint64_t offset)
+{
+	if (!d->cur || !d->in_rec) {
+		if (l.n == 0 || take_header(d, l, lineno, offset))
+			return;
+		if (!d->cur)
+			return; /* text before the first header */
+	}
+	struct snapshot *s = d->cur;
+	s->last_line = lineno;
+	if (l.n == 0) {
+		close_record(d);
+		return;
+	}
+	if (d->contention && !d->in_rec) {
+		if (slice_starts(l, "cycles/second=")) {
+			s->cycles_per_second = strtod(l.p + 14, NULL);
+			return;
+		}
+		if (slice_starts(l, "sampling period=")) {
+			uint64_t v;
+			if (parse_dec(slice_make(l.p + 16, l.n - 16), &v) && v <= INT64_MAX)
+				s->sampling_period = (int64_t)v;
+			return;
+		}
+	}
+	if (l.p[0] != '#') {
+		if (take_record(d, l, lineno, offset))
+			return;
+		if (take_header(d, l, lineno, offset))
+			return;
+	} else if (d->in_rec) {
+		if (slice_starts(l, "# labels: {")) {
+			take_labels(d, l);
+			return;
+		}
+		if (l.n > 1 && l.p[1] == '\t' && take_frame(d, l))
+			return;
+	}
+	snapshot_warn(s, lineno, offset, "line is not part of a %s profile: skipped", s->profile_name);
+}
+
+enum status debug1_parse(const char *p, size_t n, const char *source, struct snapset *out, struct err *err)
+{
+	struct d1 d = {.source = source, .out = out};
+	size_t off = 0;
+	uint64_t lineno = 0;
+	bool last_complete = true;
+	while (off < n) {
+		const char *nl = memchr(p + off, '\n', n - off);
+		size_t len = nl ? (size_t)(nl - (p + off)) : n - off;
+		struct slice l = slice_make(p + off, len);
+		if (l.n && l.p[l.n - 1] == '\r')
+			l.n--;
+		lineno++;
+		if (l.n > MAX_LINE) {
+			if (d.cur)
+				snapshot_warn(d.cur, lineno, off, "line is longer than %u bytes: skipped", MAX_LINE);
+		} else {
+			take_line(&d, l, lineno, off);
+		}
+		last_complete = nl != NULL;
+		off += len + (nl ? 1 : 0);
+	}
+	if (d.cur && d.in_rec && !last_complete)
+		snapshot_warn(d.cur, lineno, off, "the profile is cut off: its last record may be incomplete");
+	if (d.cur) {
+		d.cur->end_offset = n;
+		if (d.in_rec && !last_complete)
+			d.cur->truncated = true;
+	}
+	bool any = d.nsnap > 0;
+	close_profile(&d);
+	free(d.frames);
+	if (!any)
+		return err_set(err, ST_FORMAT, 1, 0, "no profile header (\"NAME profile: total N\", \"--- mutex:\") found");
+	return ST_OK;
+}

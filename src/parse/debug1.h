@@ -1,0 +1,18 @@
+/* debug1.h: reader for the legacy text form of runtime/pprof profiles
+ * (`/debug/pprof/NAME?debug=1`): count profiles (goroutine, goroutineleak,
+ * threadcreate, custom) with their pprof labels, and block/mutex profiles
+ * ("--- contention:", "--- mutex:"). See go-formats.md §2. */
+#ifndef GOROSCOPE_DEBUG1_H
+#define GOROSCOPE_DEBUG1_H
+
+#include "../base/err.h"
+#include "../model/snapshot.h"
+
+/* Parse the n bytes at p (the whole profile text, CRLF allowed) and append
+ * one snapshot per profile found to out. Records that cannot be read are
+ * skipped with a warning naming their line; a profile cut off at the end is
+ * kept and flagged. Returns ST_OK, or ST_FORMAT (err filled: what and
+ * where) when p holds no profile header at all. */
+enum status debug1_parse(const char *p, size_t n, const char *source, struct snapset *out, struct err *err);
+
+#endif

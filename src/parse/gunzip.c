@@ -1,0 +1,74 @@
+/* gunzip.c: see gunzip.h. */
+#include "../base/common.h"
+#include "gunzip.h"
+#include "../base/xalloc.h"
+
+#include <stdlib.h>
+#include <zlib.h>
+
+enum status gunzip(const char *p, size_t n, size_t cap, char **out, size_t *out_len, size_t *trailing,
+		   struct err *err)
+{
+	*out = NULL;
+	*out_len = 0;
+	*trailing = 0;
+	z_stream zs;
+	memset(&zs, 0, sizeof(zs));
+	/* 16 + MAX_WBITS: a gzip wrapper, not raw zlib */
+	if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+		return err_set(err, ST_FORMAT, 0, 0, "cannot start gzip decompression");
+	size_t size = MIN(MAX(n * 4, (size_t)65536), cap), len = 0;
+	char *buf = xmalloc(size);
+	enum status st = ST_OK;
+	size_t in_off = 0;
+	for (;;) {
+		if (len == size) {
+			if (size >= cap) {
+				st = err_set(err, ST_LIMIT, 0, in_off,
+					     "gzip data expands beyond %zu MiB: refused (a decompression bomb?)",
+					     cap >> 20);
+				goto out;
+			}
+			size = MIN(size * 2, cap);
+			buf = xreallocarray(buf, size, 1);
+		}
+		/* zlib counts in uInt: feed and drain at most 1 GiB at a time */
+		size_t in_left = n - in_off;
+		zs.next_in = (Bytef *)(uintptr_t)(p + in_off);
+		zs.avail_in = (uInt)MIN(in_left, (size_t)1 << 30);
+		zs.next_out = (Bytef *)(buf + len);
+		zs.avail_out = (uInt)MIN(size - len, (size_t)1 << 30);
+		uInt in_before = zs.avail_in, out_before = zs.avail_out;
+		int r = inflate(&zs, Z_NO_FLUSH);
+		in_off += in_before - zs.avail_in;
+		len += out_before - zs.avail_out;
+		if (r == Z_STREAM_END) {
+			/* another member follows, or stray bytes */
+			if (n - in_off >= 2 && (unsigned char)p[in_off] == 0x1f && (unsigned char)p[in_off + 1] == 0x8b) {
+				inflateReset(&zs);
+				continue;
+			}
+			*trailing = n - in_off;
+			break;
+		}
+		if (r == Z_BUF_ERROR && in_off == n) {
+			st = err_set(err, ST_FORMAT, 0, n,
+				     "gzip data is cut off: the stream ends after %zu input bytes "
+				     "(%zu bytes decompressed) without its end marker",
+				     n, len);
+			goto out;
+		}
+		if (r != Z_OK && r != Z_BUF_ERROR) {
+			st = err_set(err, ST_FORMAT, 0, in_off, "gzip data is corrupt at input byte %zu: %s", in_off,
+				     zs.msg ? zs.msg : "inflate failed");
+			goto out;
+		}
+	}
+	*out = buf;
+	*out_len = len;
+	buf = NULL;
+out:
+	free(buf);
+	inflateEnd(&zs);
+	return st;
+}

@@ -1,0 +1,23 @@
+/* gunzip.h: bounded gzip decompression of an in-memory block (pprof
+ * profiles are gzip streams). The only file that includes <zlib.h>. */
+#ifndef GOROSCOPE_GUNZIP_H
+#define GOROSCOPE_GUNZIP_H
+
+#include <stddef.h>
+
+#include "../base/err.h"
+
+/* Default cap on the decompressed size: far above any real profile, far
+ * below what a decompression bomb would ask for. */
+enum { GUNZIP_DEFAULT_CAP = 512 * 1024 * 1024 };
+
+/* Decompress the gzip stream at p (n bytes); several gzip members one after
+ * the other are joined, as gzip -d does. On success *out (malloc'd, caller
+ * frees) holds *out_len bytes, and *trailing counts bytes after the last
+ * member that are not gzip data (ignored). Fails with ST_LIMIT when the
+ * output would exceed cap bytes, ST_FORMAT when the stream is corrupt or
+ * cut off (err says at which input byte and how much came out). */
+enum status gunzip(const char *p, size_t n, size_t cap, char **out, size_t *out_len, size_t *trailing,
+		   struct err *err);
+
+#endif

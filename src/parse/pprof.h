@@ -1,0 +1,23 @@
+/* pprof.h: reader for pprof protobuf profiles (`perftools.profiles.Profile`,
+ * go-formats.md §3): goroutine, goroutineleak, threadcreate and other count
+ * profiles, and block/mutex (contentions, delay). Heap and CPU profiles are
+ * recognised and refused: they are not goroutine data. */
+#ifndef GOROSCOPE_PPROF_H
+#define GOROSCOPE_PPROF_H
+
+#include "../base/err.h"
+#include "../model/snapshot.h"
+
+/* Parse the uncompressed Profile message at p (n bytes) into one snapshot
+ * appended to out. Every id and string index is checked. Fails with
+ * ST_FORMAT (err: what, at which byte) on a malformed message, a dangling
+ * reference, or a profile of another kind (err says which). */
+enum status pprof_parse(const char *p, size_t n, const char *source, struct snapset *out, struct err *err);
+
+/* Go 1.21+ writes generic functions with their shapes
+ * ("main.(*Box[go.shape.string]).Wait"); tracebacks write "[...]". Write
+ * name (n bytes) with shape lists replaced by "[...]" into out (at least n
+ * bytes); returns the new length. */
+size_t pprof_elide_shapes(const char *name, size_t n, char *out);
+
+#endif

@@ -381,7 +381,8 @@ static void shared_objects(struct analysis *a, struct obj_entries *objects)
 	for (uint64_t i = 0; i < n; i++)
 		e[i].group = ranked[e[i].group];
 	free(ranked);
-	qsort(e, n, sizeof(*e), cmp_obj_entry);
+	if (n)
+		qsort(e, n, sizeof(*e), cmp_obj_entry);
 	for (uint64_t i = 0; i < n;) {
 		uint64_t j = i;
 		struct shared_object so = {.object = e[i].object, .first_group = e[i].group, .state = e[i].state};

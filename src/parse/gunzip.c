@@ -6,6 +6,12 @@
 #include <stdlib.h>
 #include <zlib.h>
 
+size_t gunzip_cap(size_t n)
+{
+	const size_t lo = (size_t)64 << 20, hi = (size_t)512 << 20;
+	return n > hi / 200 ? hi : MAX(lo, n * 200);
+}
+
 enum status gunzip(const char *p, size_t n, size_t cap, char **out, size_t *out_len, size_t *trailing,
 		   struct err *err)
 {
@@ -25,8 +31,9 @@ enum status gunzip(const char *p, size_t n, size_t cap, char **out, size_t *out_
 		if (len == size) {
 			if (size >= cap) {
 				st = err_set(err, ST_LIMIT, 0, in_off,
-					     "gzip data expands beyond %zu MiB: refused (a decompression bomb?)",
-					     cap >> 20);
+					     "gzip data expands beyond %zu MiB (%zu times its %zu bytes): refused, "
+					     "a decompression bomb?",
+					     cap >> 20, cap / (n ? n : 1), n);
 				goto out;
 			}
 			size = MIN(size * 2, cap);

@@ -7,9 +7,10 @@
 
 #include "../base/err.h"
 
-/* Default cap on the decompressed size: far above any real profile, far
- * below what a decompression bomb would ask for. */
-enum { GUNZIP_DEFAULT_CAP = 512 * 1024 * 1024 };
+/* Cap on the decompressed size of n compressed bytes: real profiles
+ * expand 5 to 20 times; a decompression bomb a thousand times or more. So
+ * 200 times the input, at least 64 MiB, at most 512 MiB. */
+size_t gunzip_cap(size_t n);
 
 /* Decompress the gzip stream at p (n bytes); several gzip members one after
  * the other are joined, as gzip -d does. On success *out (malloc'd, caller

@@ -26,7 +26,7 @@ enum status parse_mem(const char *p, size_t n, enum input_format fmt, const char
 	case FMT_GZIP: {
 		char *data;
 		size_t len, trailing;
-		enum status st = gunzip(p, n, GUNZIP_DEFAULT_CAP, &data, &len, &trailing, err);
+		enum status st = gunzip(p, n, gunzip_cap(n), &data, &len, &trailing, err);
 		if (st != ST_OK)
 			return st;
 		uint32_t before = out->n;

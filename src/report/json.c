@@ -63,10 +63,22 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	buf_add_u64(b, gi + 1);
 	buf_adds(b, ",\"count\":");
 	buf_add_u64(b, g->count);
+	if (s->delays)
+		buf_printf(b, ",\"delay_ns\":%llu", (unsigned long long)g->delay_ns);
+	if (a->opt.by == GROUP_LABEL) {
+		buf_adds(b, ",\"label\":{\"key\":");
+		put_json_cstr(b, a->opt.label_key);
+		buf_adds(b, ",\"value\":");
+		if (g->label_value)
+			str_id(b, s, g->label_value);
+		else
+			buf_adds(b, "null");
+		buf_addc(b, '}');
+	}
 	buf_adds(b, ",\"stacks\":");
 	buf_add_u64(b, g->nstacks);
 	buf_adds(b, ",\"states\":{");
-	for (uint32_t k = 0; k < g->nstates; k++) {
+	for (uint32_t k = 0; k < g->nstates && !snapshot_is_profile(s); k++) {
 		if (k)
 			buf_addc(b, ',');
 		str_id(b, s, g->states[k].state);
@@ -231,6 +243,36 @@ static void race_access_obj(struct buf *b, const struct snapshot *s, const struc
 	buf_addc(b, '}');
 }
 
+/* "profile": null for a text dump; else what kind of profile, its header
+ * figures, and what the format does not carry. */
+static void profile_obj(struct buf *b, const struct analysis *a)
+{
+	const struct snapshot *s = a->snap;
+	buf_adds(b, ",\"profile\":");
+	if (!snapshot_is_profile(s)) {
+		buf_adds(b, "null");
+		return;
+	}
+	buf_adds(b, "{\"kind\":");
+	put_json_cstr(b, profile_kind_name(s->profile));
+	buf_adds(b, ",\"name\":");
+	put_json_cstr(b, s->profile_name ? s->profile_name : profile_kind_name(s->profile));
+	buf_adds(b, ",\"reported_total\":");
+	if (s->has_reported_total)
+		buf_add_u64(b, s->reported_total);
+	else
+		buf_adds(b, "null");
+	buf_printf(b, ",\"samples\":%llu,\"period\":%lld,\"time_nanos\":%lld,\"duration_nanos\":%lld",
+		   (unsigned long long)s->ngoroutines, (long long)s->period, (long long)s->time_nanos,
+		   (long long)s->duration_nanos);
+	bool contention = s->profile == PROF_BLOCK || s->profile == PROF_MUTEX || s->profile == PROF_CONTENTION;
+	if (contention)
+		buf_printf(b, ",\"total_delay_ns\":%llu,\"cycles_per_second\":%.0f,\"sampling_period\":%lld",
+			   (unsigned long long)a->total_delay_ns, s->cycles_per_second, (long long)s->sampling_period);
+	buf_printf(b, ",\"negative_samples_dropped\":%llu", (unsigned long long)s->dropped_negative);
+	buf_adds(b, ",\"not_in_format\":[\"ids\",\"states\",\"wait_minutes\",\"creators\",\"arguments\"]}");
+}
+
 void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, bool all_ids)
 {
 	const struct snapshot *s = a->snap;
@@ -266,6 +308,7 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, b
 		   (unsigned long long)a->total, (unsigned long long)a->shown, (unsigned long long)a->hidden_system,
 		   (unsigned long long)a->filtered_out, (unsigned long long)s->unique_ids);
 	buf_printf(b, ",\"groups_total\":%u", a->ngroups);
+	profile_obj(b, a);
 	buf_printf(b, ",\"gccgo\":%s", s->gccgo ? "true" : "false");
 	buf_printf(b, ",\"truncated\":%s,\"at_pprof_cap\":%s,\"register_dump\":%s,\"threads\":%u,\"traceback_level2\":%s,\"gp_headers\":%s",
 		   s->truncated ? "true" : "false", s->at_pprof_cap ? "true" : "false",
@@ -282,7 +325,7 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, b
 	}
 	buf_printf(b, "],\"warnings_dropped\":%u", s->warnings_dropped);
 	buf_adds(b, ",\"states\":{");
-	for (uint32_t i = 0; i < a->nstates; i++) {
+	for (uint32_t i = 0; i < a->nstates && !snapshot_is_profile(s); i++) {
 		if (i)
 			buf_addc(b, ',');
 		str_id(b, s, a->states[i].state);

@@ -126,12 +126,46 @@ def check_traceback(ver, name, exp, doc):
                 break
 
 
-def check_not_traceback(ver, name):
-    """Profiles are other formats: analyze must say so clearly and exit 2."""
-    p = subprocess.run([GOROSCOPE, "analyze", os.path.join(CORPUS, ver, name)], capture_output=True,
-                       timeout=60)
-    err = p.stderr.decode(errors="replace")
-    check(p.returncode == 2 and "profile" in err, f"{ver}/{name}: exit {p.returncode}, stderr {err!r}")
+def label_key(labels):
+    return ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items()))
+
+
+def check_profile(ver, name, exp, doc):
+    """debug=1 and protobuf profiles: totals, records, the goroutines of each
+    planted function, labels; for block/mutex the events per leaf function."""
+    where = f"{ver}/{name}"
+    snaps = doc["snapshots"]
+    check(len(snaps) == 1, f"{where}: {len(snaps)} snapshots, want 1")
+    if not snaps:
+        return
+    s = snaps[0]
+    prof = s["profile"] or {}
+    groups = s["groups"]
+    records = exp.get("samples", exp.get("records"))
+    if records is not None:
+        check(prof.get("samples") == records, f"{where}: {prof.get('samples')} samples, want {records}")
+    if exp.get("mode") == "contention":
+        check(s["total"] == exp["events_total"], f"{where}: {s['total']} events, want {exp['events_total']}")
+        want_kind = "mutex" if "mutex" in name else "block"
+        check(prof.get("kind") == want_kind, f"{where}: kind {prof.get('kind')}, want {want_kind}")
+        by_leaf = {}
+        for g in groups:
+            leaf = next((f for f in frames_of(g) if f.startswith("main.")), "(no main frame)")
+            by_leaf[leaf] = by_leaf.get(leaf, 0) + g["count"]
+        check(by_leaf == exp["events_by_leaf_main_func"], f"{where}: events by leaf {by_leaf}")
+        return
+    check(s["total"] == exp["total"], f"{where}: total {s['total']}, want {exp['total']}")
+    check(prof.get("kind") == exp.get("profile", name.split(".")[0]), f"{where}: kind {prof.get('kind')}")
+    for fn, want in exp.get("planted_by_function", {}).items():
+        got = sum(g["count"] for g in groups if fn in frames_of(g))
+        check(got == want, f"{where}: {got} goroutines in {fn}, want {want}")
+    if "labels" in exp:
+        got = {}
+        for g in groups:
+            if g["labels"]:
+                k = label_key(g["labels"])
+                got[k] = got.get(k, 0) + g["count"]
+        check(got == exp["labels"], f"{where}: labels {got}, want {exp['labels']}")
 
 
 for ver in sorted(os.listdir(CORPUS)):
@@ -150,6 +184,9 @@ for ver in sorted(os.listdir(CORPUS)):
             if doc:
                 check_traceback(ver, name, exp, doc)
         elif name.endswith(".pb.gz") or ".debug1." in name:
-            check_not_traceback(ver, name)
+            doc, err = analyze(path)
+            check(doc is not None, f"{ver}/{name}: analyze failed: {err}")
+            if doc:
+                check_profile(ver, name, exp, doc)
 
 finish("generated corpus")

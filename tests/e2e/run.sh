@@ -45,6 +45,39 @@ while size < cap:
     out.append(b); size += len(b); i += 1
 open(sys.argv[1], "w").write("".join(out)[:cap])
 PY
+# Profiles: cut and bomb gzip, a heap text profile, protobuf profiles of the
+# wrong kind and with a dangling reference.
+head -c 600 "$C/real/pprof/cdk_erigon_goroutine.pb.gz" >"$D/cut.pb.gz"
+printf 'heap profile: 1: 2 [3: 4] @ heap/1048576\n' >"$D/heap.txt"
+python3 - "$D" <<'PY'
+import sys, zlib
+d = sys.argv[1]
+def varint(v):
+    out = b""
+    while True:
+        b = v & 0x7f; v >>= 7
+        out += bytes([b | (0x80 if v else 0)])
+        if not v: return out
+def field(num, payload):
+    if isinstance(payload, int):
+        return varint(num << 3) + varint(payload)
+    return varint(num << 3 | 2) + varint(len(payload)) + payload
+def profile(types, samples, strings, locs=b"", funcs=b""):
+    msg = b"".join(field(1, field(1, t) + field(2, u)) for t, u in types)
+    msg += b"".join(field(2, s) for s in samples) + locs + funcs
+    msg += b"".join(field(6, s.encode()) for s in strings)
+    return msg
+strings = ["", "samples", "count", "cpu", "nanoseconds", "main.f", "/a.go", "goroutine"]
+fn = field(5, field(1, 1) + field(2, 5) + field(4, 6))
+loc = field(4, field(1, 1) + field(4, field(1, 1) + field(2, 3)))
+open(f"{d}/cpu.pb", "wb").write(profile([(1, 2), (3, 4)], [field(1, 1) + field(2, 1) + field(2, 10)], strings, loc, fn))
+open(f"{d}/dangling.pb", "wb").write(profile([(7, 2)], [field(1, 7) + field(2, 3)], strings, loc, fn))
+# 300 MB of zeros in 300 KB: far past the cap for so small an input
+c = zlib.compressobj(1, zlib.DEFLATED, 31)
+chunk = bytes(1 << 20)
+data = b"".join(c.compress(chunk) for _ in range(300)) + c.flush()
+open(f"{d}/bomb.gz", "wb").write(data)
+PY
 
 pass=0 fail=0
 while IFS=$'\t' read -r name code want_out want_err args; do

@@ -7,6 +7,7 @@
 #include "../src/analyze/group.h"
 #include "../src/parse/traceback.h"
 #include "../src/report/report.h"
+#include "fuzz_common.h"
 
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -26,30 +27,6 @@ static void json_of(struct snapset *set, struct buf *b)
 		analysis_free(&a);
 	}
 	report_json_end(b, 0);
-}
-
-static void analyse_all(struct snapset *set)
-{
-	struct group_options o;
-	group_options_default(&o);
-	o.include_system = true;
-	for (uint32_t i = 0; i < set->n; i++) {
-		for (int by = GROUP_STACK; by <= GROUP_STATE; by++) {
-			o.by = (enum group_by)by;
-			struct analysis a;
-			analysis_run(set->v[i], &o, &a);
-			struct buf b;
-			buf_init(&b);
-			struct text_options to = {.color = true, .max_groups = 0, .max_frames = 0};
-			report_text(&b, &a, set->n, &to);
-			report_json_begin(&b, "fuzz");
-			report_json_snapshot(&b, &a, true, true);
-			report_json_end(&b, a.total);
-			report_folded(&b, &a);
-			buf_free(&b);
-			analysis_free(&a);
-		}
-	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

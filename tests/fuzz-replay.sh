@@ -10,10 +10,13 @@ n=0
 for bin in "$@"; do
   name=$(basename "$bin")
   seeds=("$root/fuzz/corpus/$name")
-  if [ "$name" = fuzz_traceback ]; then
-    seeds+=("$shared/corpus/real/traceback")
-    for d in "$shared"/corpus/generated/go*/; do seeds+=("$d"); done
-  fi
+  case $name in
+    fuzz_traceback)
+      seeds+=("$shared/corpus/real/traceback")
+      for d in "$shared"/corpus/generated/go*/; do seeds+=("$d"); done ;;
+    fuzz_debug1) seeds+=("$shared/corpus/real/debug1") ;;
+    fuzz_pprof) seeds+=("$shared/corpus/real/pprof") ;;
+  esac
   files=$(find "${seeds[@]}" -type f | wc -l)
   echo "== $name: replaying $files inputs"
   "$bin" -runs=0 -max_len=4000000 "${seeds[@]}" >"$root/build/$name.replay.log" 2>&1 || {

@@ -1,0 +1,43 @@
+/* fuzz_common.h: what the libFuzzer targets share: run every analysis and
+ * every report over the snapshots a parser produced, and check that the
+ * counts add up. Included by one target each (static functions). */
+#ifndef GOROSCOPE_FUZZ_COMMON_H
+#define GOROSCOPE_FUZZ_COMMON_H
+
+#include "../src/base/common.h"
+#include "../src/analyze/group.h"
+#include "../src/report/report.h"
+
+#include <stdlib.h>
+
+static void analyse_all(struct snapset *set)
+{
+	struct group_options o;
+	group_options_default(&o);
+	o.include_system = true;
+	for (uint32_t i = 0; i < set->n; i++) {
+		for (int by = GROUP_STACK; by <= GROUP_LABEL; by++) {
+			o.by = (enum group_by)by;
+			o.label_key = "k";
+			struct analysis a;
+			analysis_run(set->v[i], &o, &a);
+			uint64_t sum = 0;
+			for (uint32_t g = 0; g < a.ngroups; g++)
+				sum += a.groups[g].count;
+			if (sum + a.hidden_system + a.filtered_out != a.total)
+				abort(); /* every goroutine lands in exactly one place */
+			struct buf b;
+			buf_init(&b);
+			struct text_options to = {.color = true, .max_groups = 0, .max_frames = 0};
+			report_text(&b, &a, set->n, &to);
+			report_json_begin(&b, "fuzz");
+			report_json_snapshot(&b, &a, true, true);
+			report_json_end(&b, a.total);
+			report_folded(&b, &a);
+			buf_free(&b);
+			analysis_free(&a);
+		}
+	}
+}
+
+#endif

@@ -7,7 +7,8 @@
 #include <stdio.h>
 
 const struct command commands[] = {
-	{"analyze", "group and explain a goroutine dump (any Go text traceback)", cmd_analyze, usage_analyze},
+	{"analyze", "group and explain a goroutine dump or profile (any Go format)", cmd_analyze, usage_analyze},
+	{"convert", "write a dump or profile as pprof protobuf, JSON or folded stacks", cmd_convert, usage_convert},
 	{"help", "show help for goroscope or for a command", cmd_help, usage_help},
 };
 const size_t ncommands = ARRAY_LEN(commands);

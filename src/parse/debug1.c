@@ -27,6 +27,7 @@ struct d1 {
 	struct frame *frames;
 	uint32_t nframes, cap;
 	bool dropped;
+	struct slice pcs;      /* the record's "@ 0x.. 0x.." list */
 };
 
 static bool parse_dec(struct slice s, uint64_t *out)
@@ -57,6 +58,39 @@ static struct slice next_field(struct slice *rest)
 	return f;
 }
 
+static void push_frame(struct d1 *d, struct frame f)
+{
+	if (d->nframes >= MAX_FRAMES) {
+		d->dropped = true;
+		return;
+	}
+	if (d->nframes == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 64;
+		d->frames = xreallocarray(d->frames, d->cap, sizeof(*d->frames));
+	}
+	d->frames[d->nframes++] = f;
+}
+
+/* A record without '#' lines (not symbolized, or cut off): its return
+ * addresses are all there is; 0x0 means "no stack" (threadcreate). */
+static void frames_from_pcs(struct d1 *d)
+{
+	struct slice r = d->pcs;
+	while (r.n) {
+		size_t i = 0;
+		while (i < r.n && r.p[i] == ' ')
+			i++;
+		size_t j = i;
+		while (j < r.n && r.p[j] != ' ')
+			j++;
+		struct slice pc = slice_make(r.p + i, j - i);
+		if (pc.n > 2 && pc.p[0] == '0' && pc.p[1] == 'x' && !slice_eq(pc, "0x0"))
+			push_frame(d, (struct frame){strtab_intern(&d->cur->strs, pc.p, pc.n), 0, 0, FRAME_NOFILE});
+		r.p += j;
+		r.n -= j;
+	}
+}
+
 static void close_record(struct d1 *d)
 {
 	if (!d->in_rec)
@@ -65,6 +99,8 @@ static void close_record(struct d1 *d)
 	if (d->dropped)
 		snapshot_warn(s, d->rec_line, d->rec_offset, "record has more than %u frames; the rest were dropped",
 			      MAX_FRAMES);
+	if (d->nframes == 0)
+		frames_from_pcs(d);
 	uint64_t sig = snapshot_stack_signature(s, d->frames, d->nframes, 0);
 	uint32_t id = snapshot_find_stack(s, sig);
 	if (id == UINT32_MAX)
@@ -158,6 +194,8 @@ static bool take_record(struct d1 *d, struct slice l, uint64_t lineno, uint64_t 
 	d->labels = 0;
 	d->nframes = 0;
 	d->dropped = false;
+	/* only the views into the input are kept: the line outlives the record */
+	d->pcs = slice_make(at + 2, l.n - (size_t)(at + 2 - l.p));
 	return true;
 }
 
@@ -225,15 +263,7 @@ static bool take_frame(struct d1 *d, struct slice l)
 			f.flags = FRAME_NOFILE;
 		}
 	}
-	if (d->nframes >= MAX_FRAMES) {
-		d->dropped = true;
-		return true;
-	}
-	if (d->nframes == d->cap) {
-		d->cap = d->cap ? d->cap * 2 : 64;
-		d->frames = xreallocarray(d->frames, d->cap, sizeof(*d->frames));
-	}
-	d->frames[d->nframes++] = f;
+	push_frame(d, f);
 	return true;
 }
 

@@ -2,7 +2,7 @@
 #include "../base/common.h"
 #include "parse.h"
 #include "debug1.h"
-#include "gunzip.h"
+#include "../base/gzip.h"
 #include "pprof.h"
 
 #include <stdlib.h>
@@ -26,7 +26,7 @@ enum status parse_mem(const char *p, size_t n, enum input_format fmt, const char
 	case FMT_GZIP: {
 		char *data;
 		size_t len, trailing;
-		enum status st = gunzip(p, n, gunzip_cap(n), &data, &len, &trailing, err);
+		enum status st = gzip_decompress(p, n, gzip_cap(n), &data, &len, &trailing, err);
 		if (st != ST_OK)
 			return st;
 		uint32_t before = out->n;

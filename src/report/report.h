@@ -29,6 +29,12 @@ void report_json_end(struct buf *b, uint64_t total);
 /* Folded stacks: one "outer;...;inner count" line per group. */
 void report_folded(struct buf *b, const struct analysis *a);
 
+/* The snapshot as an uncompressed pprof Profile message (protobuf),
+ * appended to b: every goroutine (system ones too) as samples, a text dump's
+ * state and wait minutes as sample labels ("state", numeric "wait_minutes"),
+ * pprof labels as they are. Gzip it (gzip_compress) for a .pb.gz file. */
+void report_pprof(struct buf *b, const struct snapshot *s);
+
 /* Names shared by the renderers. */
 const char *snap_kind_name(enum snap_kind k);
 /* File path as shown in text: the last two elements unless full. */

@@ -5,7 +5,7 @@
 #include "../../src/analyze/group.h"
 #include "../../src/base/buf.h"
 #include "../../src/parse/debug1.h"
-#include "../../src/parse/gunzip.h"
+#include "../../src/base/gzip.h"
 #include "../../src/parse/pprof.h"
 
 #include <setjmp.h>
@@ -271,7 +271,7 @@ static size_t gz(const char *in, size_t n, uint8_t *out, size_t cap)
 	return len;
 }
 
-static void test_gunzip(void **st)
+static void test_gzip_decompress(void **st)
 {
 	(void)st;
 	static uint8_t packed[1 << 16];
@@ -283,19 +283,19 @@ static void test_gunzip(void **st)
 	char *out;
 	size_t len, trailing;
 	struct err err = {0};
-	assert_int_equal(gunzip((char *)packed, n + n2 + 2, 4 << 20, &out, &len, &trailing, &err), ST_OK);
+	assert_int_equal(gzip_decompress((char *)packed, n + n2 + 2, 4 << 20, &out, &len, &trailing, &err), ST_OK);
 	assert_int_equal(len, (1 << 20) + 5);
 	assert_int_equal(trailing, 2);
 	assert_memory_equal(out + (1 << 20), "hello", 5);
 	free(out);
 	/* over the cap */
-	assert_int_equal(gunzip((char *)packed, n, 1 << 19, &out, &len, &trailing, &err), ST_LIMIT);
+	assert_int_equal(gzip_decompress((char *)packed, n, 1 << 19, &out, &len, &trailing, &err), ST_LIMIT);
 	/* cut off */
-	assert_int_equal(gunzip((char *)packed, n / 2, 4 << 20, &out, &len, &trailing, &err), ST_FORMAT);
+	assert_int_equal(gzip_decompress((char *)packed, n / 2, 4 << 20, &out, &len, &trailing, &err), ST_FORMAT);
 	assert_non_null(strstr(err.msg, "cut off"));
 	/* the cap follows the input size, within bounds */
-	assert_int_equal(gunzip_cap(1000), (size_t)64 << 20);
-	assert_int_equal(gunzip_cap((size_t)1 << 30), (size_t)512 << 20);
+	assert_int_equal(gzip_cap(1000), (size_t)64 << 20);
+	assert_int_equal(gzip_cap((size_t)1 << 30), (size_t)512 << 20);
 	free(zeros);
 }
 

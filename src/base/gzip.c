@@ -1,18 +1,19 @@
-/* gunzip.c: see gunzip.h. */
-#include "../base/common.h"
-#include "gunzip.h"
-#include "../base/xalloc.h"
+/* gzip.c: see gzip.h. */
+#include "common.h"
+#include "gzip.h"
+#include "buf.h"
+#include "xalloc.h"
 
 #include <stdlib.h>
 #include <zlib.h>
 
-size_t gunzip_cap(size_t n)
+size_t gzip_cap(size_t n)
 {
 	const size_t lo = (size_t)64 << 20, hi = (size_t)512 << 20;
 	return n > hi / 200 ? hi : MAX(lo, n * 200);
 }
 
-enum status gunzip(const char *p, size_t n, size_t cap, char **out, size_t *out_len, size_t *trailing,
+enum status gzip_decompress(const char *p, size_t n, size_t cap, char **out, size_t *out_len, size_t *trailing,
 		   struct err *err)
 {
 	*out = NULL;
@@ -78,4 +79,28 @@ out:
 	free(buf);
 	inflateEnd(&zs);
 	return st;
+}
+
+void gzip_compress(const char *p, size_t n, struct buf *out)
+{
+	z_stream zs;
+	memset(&zs, 0, sizeof(zs));
+	/* level 1, as Go writes profiles: fast, and profiles compress well */
+	if (deflateInit2(&zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		abort(); /* only on out-of-memory or bad arguments */
+	size_t in_off = 0;
+	int r;
+	do {
+		char chunk[65536];
+		size_t in_left = n - in_off;
+		zs.next_in = (Bytef *)(uintptr_t)(p + in_off);
+		zs.avail_in = (uInt)MIN(in_left, (size_t)1 << 30);
+		zs.next_out = (Bytef *)chunk;
+		zs.avail_out = sizeof(chunk);
+		uInt before = zs.avail_in;
+		r = deflate(&zs, zs.avail_in == in_left ? Z_FINISH : Z_NO_FLUSH);
+		in_off += before - zs.avail_in;
+		buf_add(out, chunk, sizeof(chunk) - zs.avail_out);
+	} while (r == Z_OK || r == Z_BUF_ERROR);
+	deflateEnd(&zs);
 }

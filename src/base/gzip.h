@@ -1,7 +1,8 @@
-/* gunzip.h: bounded gzip decompression of an in-memory block (pprof
- * profiles are gzip streams). The only file that includes <zlib.h>. */
-#ifndef GOROSCOPE_GUNZIP_H
-#define GOROSCOPE_GUNZIP_H
+/* gzip.h: gzip streams in memory: bounded decompression (pprof profiles
+ * arrive gzip-compressed) and compression (goroscope writes them too). The
+ * only file that includes <zlib.h>. */
+#ifndef GOROSCOPE_GZIP_H
+#define GOROSCOPE_GZIP_H
 
 #include <stddef.h>
 
@@ -10,7 +11,7 @@
 /* Cap on the decompressed size of n compressed bytes: real profiles
  * expand 5 to 20 times; a decompression bomb a thousand times or more. So
  * 200 times the input, at least 64 MiB, at most 512 MiB. */
-size_t gunzip_cap(size_t n);
+size_t gzip_cap(size_t n);
 
 /* Decompress the gzip stream at p (n bytes); several gzip members one after
  * the other are joined, as gzip -d does. On success *out (malloc'd, caller
@@ -18,7 +19,11 @@ size_t gunzip_cap(size_t n);
  * member that are not gzip data (ignored). Fails with ST_LIMIT when the
  * output would exceed cap bytes, ST_FORMAT when the stream is corrupt or
  * cut off (err says at which input byte and how much came out). */
-enum status gunzip(const char *p, size_t n, size_t cap, char **out, size_t *out_len, size_t *trailing,
+enum status gzip_decompress(const char *p, size_t n, size_t cap, char **out, size_t *out_len, size_t *trailing,
 		   struct err *err);
+
+/* Compress n bytes at p into a gzip stream appended to out (a buf). */
+struct buf;
+void gzip_compress(const char *p, size_t n, struct buf *out);
 
 #endif

@@ -342,7 +342,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_debug1_table), cmocka_unit_test(test_debug1_frames_and_labels),
 		cmocka_unit_test(test_pprof_goroutine), cmocka_unit_test(test_pprof_bad),
-		cmocka_unit_test(test_elide_shapes), cmocka_unit_test(test_gunzip),
+		cmocka_unit_test(test_elide_shapes), cmocka_unit_test(test_gzip_decompress),
 		cmocka_unit_test(test_label_filter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

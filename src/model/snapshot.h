@@ -184,6 +184,8 @@ struct snapshot {
 	double cycles_per_second;  /* debug=1 block/mutex header, 0 = not given */
 	int64_t sampling_period;   /* debug=1 mutex header */
 	uint64_t dropped_negative; /* delta-profile samples below zero, not counted */
+	const char *binary;        /* protobuf: the main mapping's file name (arena), or NULL */
+	const char *build_id;      /* and its build id */
 };
 
 struct snapshot *snapshot_new(const char *source, uint32_t index);

@@ -187,6 +187,7 @@ struct prof {
 	uint32_t ntypes;
 	uint64_t period_type[2];
 	uint32_t mappings;
+	uint64_t main_file, main_build_id; /* of mapping[0]: the main binary */
 };
 
 #define GROW(arr, n, cap)                                                 \
@@ -321,7 +322,21 @@ static enum status read_tables(struct prof *pr)
 			pr->samples[pr->nsamples++] = f.sub;
 			break;
 		case 3:
-			pr->mappings++;
+			if (f.wire != 2)
+				return bad(pr, f.offset, "mapping is not a message");
+			if (pr->mappings++ == 0) {
+				struct pb m = f.sub;
+				struct pb_field g;
+				int q;
+				while ((q = pb_next(&m, &g)) > 0) {
+					if (g.num == 5 && g.wire == 0)
+						pr->main_file = g.v;
+					else if (g.num == 6 && g.wire == 0)
+						pr->main_build_id = g.v;
+				}
+				if (q < 0)
+					return bad(pr, f.offset, "bad Mapping");
+			}
 			break;
 		case 4:
 			if (f.wire != 2 || (st = read_location(pr, f.sub, f.offset)) != ST_OK)
@@ -365,6 +380,13 @@ static enum status read_tables(struct prof *pr)
 				       "does not define",
 				       (unsigned long long)pr->lines[i].func_id);
 	}
+	if (!str_ok(pr, pr->main_file) || !str_ok(pr, pr->main_build_id))
+		return bad(pr, 0, "the main Mapping names a string the table does not have");
+	struct slice bin = str_at(pr, pr->main_file), id = str_at(pr, pr->main_build_id);
+	if (bin.n)
+		pr->s->binary = arena_strndup(&pr->s->arena, bin.p, bin.n);
+	if (id.n)
+		pr->s->build_id = arena_strndup(&pr->s->arena, id.p, id.n);
 	pr->str_ids = xmalloc((size_t)pr->nstrs * sizeof(*pr->str_ids));
 	memset(pr->str_ids, 0xff, (size_t)pr->nstrs * sizeof(*pr->str_ids));
 	return ST_OK;

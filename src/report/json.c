@@ -270,6 +270,16 @@ static void profile_obj(struct buf *b, const struct analysis *a)
 		buf_printf(b, ",\"total_delay_ns\":%llu,\"cycles_per_second\":%.0f,\"sampling_period\":%lld",
 			   (unsigned long long)a->total_delay_ns, s->cycles_per_second, (long long)s->sampling_period);
 	buf_printf(b, ",\"negative_samples_dropped\":%llu", (unsigned long long)s->dropped_negative);
+	buf_adds(b, ",\"binary\":");
+	if (s->binary)
+		put_json_cstr(b, s->binary);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"build_id\":");
+	if (s->build_id)
+		put_json_cstr(b, s->build_id);
+	else
+		buf_adds(b, "null");
 	buf_adds(b, ",\"not_in_format\":[\"ids\",\"states\",\"wait_minutes\",\"creators\",\"arguments\"]}");
 }
 

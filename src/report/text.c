@@ -123,10 +123,11 @@ static void profile_heading(struct out *w)
 	buf_adds(w->b, "   ");
 	col(w, C_DIM);
 	if (is_contention(s))
-		buf_printf(w->b, "%s profile: where goroutines waited and for how long (%s)\n",
-			   s->profile == PROF_MUTEX ? "mutex (stacks end at the unlock that made others wait)"
-			   : s->profile == PROF_BLOCK ? "block" : "block or mutex",
-			   s->format);
+		buf_printf(w->b, "%s: %s\n", s->format,
+			   s->profile == PROF_MUTEX ? "contention on locks; each stack ends at the Unlock that made "
+						      "others wait"
+						    : "where goroutines blocked (channels, select, locks, Cond) and for "
+						      "how long");
 	else
 		buf_printf(w->b, "%s: counts per stack%s; no goroutine ids, states, wait times or creators\n",
 			   s->format, s->profile == PROF_THREADCREATE ? "" : " and labels");
@@ -284,9 +285,11 @@ static void suspects(struct out *w, const struct analysis *a)
 	buf_adds(w->b, "\n");
 	col(w, C_BOLD);
 	col(w, C_RED);
-	buf_adds(w->b, "Suspected leaks");
+	bool proven = w->s->profile == PROF_GOROUTINELEAK;
+	buf_adds(w->b, proven ? "Leaks" : "Suspected leaks");
 	col(w, C_RESET);
-	buf_adds(w->b, " (one snapshot: a suspicion, not proof; compare snapshots over time to confirm)\n");
+	buf_adds(w->b, proven ? " (proven by the runtime's goroutineleak profile)\n"
+			      : " (one snapshot: a suspicion, not proof; compare snapshots over time to confirm)\n");
 	uint32_t shown = w->o->max_groups ? MIN(a->nsuspects, 10u) : a->nsuspects;
 	for (uint32_t i = 0; i < shown; i++) {
 		const struct suspect *sp = &a->suspects[i];
@@ -294,9 +297,11 @@ static void suspects(struct out *w, const struct analysis *a)
 		const struct stack *st = &w->s->stacks[g->stack];
 		buf_printf(w->b, " %u. ", i + 1);
 		col(w, C_BOLD);
-		buf_printf(w->b, "%llu × ", (unsigned long long)sp->count);
-		if (g->nstates)
+		buf_printf(w->b, "%llu ×", (unsigned long long)sp->count);
+		if (g->nstates && g->states[0].state) {
+			buf_addc(w->b, ' ');
 			str(w, g->states[0].state);
+		}
 		col(w, C_RESET);
 		if (st->nframes) {
 			const struct frame *f = &snapshot_frames(w->s, st)[g->site];

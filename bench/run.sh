@@ -18,6 +18,11 @@ for n in 10000 100000; do
     GOTRACEBACK=all "$out/gendump" -n $n 2>"$f" || true
   fi
 done
+prof=$out/goroutine-100000.pb.gz
+if [ ! -s "$prof" ]; then
+  echo "== generating $prof (protobuf goroutine profile: 100k goroutines, deep and varied stacks)"
+  "$out/gendump" -n 100000 -routes 20000 -deep -profile "$prof"
+fi
 big=$out/dump-1000000.txt
 if [ ! -s "$big" ]; then
   echo "== generating $big: the 100k dump ten times, goroutine ids renumbered (one dump)"
@@ -46,6 +51,10 @@ fi
       "goroscope analyze --threads 1=$G analyze -q --threads 1 {}" \
       "goroscope analyze --json=$G analyze -q --json {}"
   done
+  echo; echo "== protobuf goroutine profile: $("$G" analyze --json "$prof" | python3 -c 'import json,sys; s=json.load(sys.stdin)["snapshots"][0]; print(s["total"], "goroutines,", s["profile"]["samples"], "distinct stacks")')"
+  python3 "$root/bench/measure.py" 3 "$prof" \
+    "goroscope analyze=$G analyze -q {}" \
+    "go tool pprof -raw=go tool pprof -raw {}"
   echo; echo "== panicparse (Debian $(dpkg-query -W -f='${Version}' panicparse 2>/dev/null || echo '?')) on 10000 goroutines"
   python3 "$root/bench/measure.py" 3 "$out/dump-10000.txt" \
     "goroscope analyze=$G analyze -q {}" \

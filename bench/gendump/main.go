@@ -8,10 +8,18 @@
 // Goroutines walk down a chain of "layer" functions chosen from the bits of a
 // route number before they park, so stacks differ in depth (3 to 30 frames)
 // and in call sites: thousands of distinct stacks, a few very large groups.
+//
+// With -profile FILE it writes the goroutine profile as gzipped protobuf
+// instead of crashing; -routes and -deep make stacks more varied and deeper
+// (the profile benchmark: many distinct stacks).
+//
+//	gendump -n 100000 -routes 20000 -deep -profile goroutine.pb.gz
 package main
 
 import (
 	"flag"
+	"os"
+	"runtime/pprof"
 	"math/rand"
 	"runtime"
 	"sync"
@@ -68,7 +76,7 @@ func serviceLayer(route uint64, depth int, id int, p parker)    { descend(route,
 func repositoryLayer(route uint64, depth int, id int, p parker) { descend(route, depth, id, p) }
 func clientLayer(route uint64, depth int, id int, p parker)     { descend(route, depth, id, p) }
 
-func spawnWorkers(n int, rng *rand.Rand) {
+func spawnWorkers(n, nroutes int, deep bool, rng *rand.Rand) {
 	// The mix of a busy service: many receivers in pools, a leak of
 	// senders, selects, lock and WaitGroup waiters, sleepers.
 	kinds := []struct {
@@ -76,7 +84,7 @@ func spawnWorkers(n int, rng *rand.Rand) {
 		p     parker
 	}{{38, parkRecv}, {22, parkSend}, {14, parkSelect}, {8, parkMutex}, {5, parkWG}, {3, parkCond}, {8, parkSleep}, {2, parkRunning}}
 	// A few hundred routes: popular ones get most goroutines.
-	routes := make([]uint64, 400)
+	routes := make([]uint64, nroutes)
 	for i := range routes {
 		routes[i] = rng.Uint64()
 	}
@@ -91,20 +99,37 @@ func spawnWorkers(n int, rng *rand.Rand) {
 			}
 			r -= k.share
 		}
-		route := routes[int(rng.ExpFloat64()*40)%len(routes)]
+		route := routes[int(rng.ExpFloat64()*float64(nroutes)/10)%len(routes)]
 		depth := 2 + int(route%4)*2 + rng.Intn(4) // 2..11 layers, 2 frames each
+		if deep {
+			depth = 4 + int(route%16) + rng.Intn(8) // 4..27 layers
+		}
 		go descend(route, depth, i, p)
 	}
 }
 
 func main() {
 	n := flag.Int("n", 10000, "goroutines to park")
+	routes := flag.Int("routes", 400, "distinct call routes")
+	deep := flag.Bool("deep", false, "deeper stacks (4 to 27 layers)")
+	profile := flag.String("profile", "", "write the goroutine profile (gzipped protobuf) here instead of crashing")
 	flag.Parse()
 	mu.Lock()
 	wg.Add(1)
-	spawnWorkers(*n, rand.New(rand.NewSource(42)))
+	spawnWorkers(*n, *routes, *deep, rand.New(rand.NewSource(42)))
 	started.Wait()
 	time.Sleep(time.Second) // let every goroutine reach its parking spot
 	runtime.GC()
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err == nil {
+			err = pprof.Lookup("goroutine").WriteTo(f, 0)
+			f.Close()
+		}
+		if err != nil {
+			panic(err)
+		}
+		return
+	}
 	panic("gendump: all goroutines parked")
 }

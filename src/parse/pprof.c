@@ -150,8 +150,10 @@ static bool idmap_get(const struct idmap *m, uint64_t key, uint32_t *val)
 /* ---- the Profile ---- */
 
 struct pfunc {
+	uint64_t id;
 	uint64_t name, file; /* string indexes */
 	size_t offset;
+	uint32_t func_sid, file_sid; /* interned (shapes elided), UINT32_MAX until first use */
 };
 
 struct pline {
@@ -160,6 +162,7 @@ struct pline {
 };
 
 struct ploc {
+	uint64_t id;
 	uint64_t address;
 	uint32_t first_line, nlines; /* into pr.lines */
 	size_t offset;
@@ -197,6 +200,26 @@ struct prof {
 			(arr) = xreallocarray((arr), (cap), sizeof(*(arr))); \
 		}                                                         \
 	} while (0)
+
+/* Go numbers locations and functions 1, 2, 3... in the order it writes
+ * them: try that before the map. */
+static bool find_loc(const struct prof *pr, uint64_t id, uint32_t *i)
+{
+	if (id >= 1 && id <= pr->nlocs && pr->locs[id - 1].id == id) {
+		*i = (uint32_t)(id - 1);
+		return true;
+	}
+	return idmap_get(&pr->loc_ids, id, i);
+}
+
+static bool find_func(const struct prof *pr, uint64_t id, uint32_t *i)
+{
+	if (id >= 1 && id <= pr->nfuncs && pr->funcs[id - 1].id == id) {
+		*i = (uint32_t)(id - 1);
+		return true;
+	}
+	return idmap_get(&pr->func_ids, id, i);
+}
 
 static enum status bad(struct prof *pr, size_t offset, const char *what)
 {
@@ -238,7 +261,7 @@ static enum status read_function(struct prof *pr, struct pb sub, size_t offset)
 	struct pb_field f;
 	int r;
 	uint64_t id = 0;
-	struct pfunc fn = {0, 0, offset};
+	struct pfunc fn = {0, 0, 0, offset, UINT32_MAX, UINT32_MAX};
 	while ((r = pb_next(&sub, &f)) > 0) {
 		if (f.wire != 0)
 			continue;
@@ -254,6 +277,7 @@ static enum status read_function(struct prof *pr, struct pb sub, size_t offset)
 	if (!id)
 		return bad(pr, offset, "Function without id");
 	GROW(pr->funcs, pr->nfuncs, pr->funcs_cap);
+	fn.id = id;
 	pr->funcs[pr->nfuncs] = fn;
 	idmap_put(&pr->func_ids, id, pr->nfuncs++);
 	return ST_OK;
@@ -264,7 +288,7 @@ static enum status read_location(struct prof *pr, struct pb sub, size_t offset)
 	struct pb_field f;
 	int r;
 	uint64_t id = 0;
-	struct ploc loc = {0, pr->nlines, 0, offset};
+	struct ploc loc = {0, 0, pr->nlines, 0, offset};
 	while ((r = pb_next(&sub, &f)) > 0) {
 		if (f.num == 1 && f.wire == 0) {
 			id = f.v;
@@ -293,6 +317,7 @@ static enum status read_location(struct prof *pr, struct pb sub, size_t offset)
 	if (!id)
 		return bad(pr, offset, "Location without id");
 	GROW(pr->locs, pr->nlocs, pr->locs_cap);
+	loc.id = id;
 	pr->locs[pr->nlocs] = loc;
 	idmap_put(&pr->loc_ids, id, pr->nlocs++);
 	return ST_OK;
@@ -374,7 +399,7 @@ static enum status read_tables(struct prof *pr)
 			return bad(pr, pr->funcs[i].offset, "Function names a string the table does not have");
 	for (uint32_t i = 0; i < pr->nlines; i++) {
 		uint32_t k;
-		if (pr->lines[i].func_id && !idmap_get(&pr->func_ids, pr->lines[i].func_id, &k))
+		if (pr->lines[i].func_id && !find_func(pr, pr->lines[i].func_id, &k))
 			return err_set(pr->err, ST_FORMAT, 0, 0,
 				       "malformed pprof profile: a Line refers to function %llu, which the profile "
 				       "does not define",
@@ -501,7 +526,7 @@ static enum status sample_frames(struct prof *pr, struct sample_acc *a, struct f
 	*nframes = 0;
 	for (uint32_t i = 0; i < a->nloc; i++) {
 		uint32_t li;
-		if (!idmap_get(&pr->loc_ids, a->loc_ids[i], &li))
+		if (!find_loc(pr, a->loc_ids[i], &li))
 			return err_set(pr->err, ST_FORMAT, 0, offset,
 				       "malformed pprof profile at byte %zu: a sample refers to location %llu, "
 				       "which the profile does not define",
@@ -521,18 +546,23 @@ static enum status sample_frames(struct prof *pr, struct sample_acc *a, struct f
 			} else {
 				const struct pline *ln = &pr->lines[loc->first_line + k];
 				uint32_t fi;
-				if (!idmap_get(&pr->func_ids, ln->func_id, &fi)) {
+				if (!find_func(pr, ln->func_id, &fi)) {
 					f.func = strtab_intern(&s->strs, "?", 1);
 					f.flags = FRAME_NOFILE;
 				} else {
-					struct slice fn = str_at(pr, pr->funcs[fi].name);
-					if (fn.n < sizeof(name) && memchr(fn.p, '[', fn.n)) {
-						size_t len = pprof_elide_shapes(fn.p, fn.n, name);
-						f.func = strtab_intern(&s->strs, name, len);
-					} else {
-						f.func = intern_str(pr, pr->funcs[fi].name);
+					struct pfunc *pf = &pr->funcs[fi];
+					if (pf->func_sid == UINT32_MAX) {
+						struct slice fn = str_at(pr, pf->name);
+						if (fn.n < sizeof(name) && memchr(fn.p, '[', fn.n)) {
+							size_t len = pprof_elide_shapes(fn.p, fn.n, name);
+							pf->func_sid = strtab_intern(&s->strs, name, len);
+						} else {
+							pf->func_sid = intern_str(pr, pf->name);
+						}
+						pf->file_sid = intern_str(pr, pf->file);
 					}
-					f.file = intern_str(pr, pr->funcs[fi].file);
+					f.func = pf->func_sid;
+					f.file = pf->file_sid;
 					f.line = ln->line > 0 && ln->line <= UINT32_MAX ? (uint32_t)ln->line : 0;
 				}
 			}

@@ -18,7 +18,8 @@ static void print_main_usage(FILE *f)
 	fprintf(f, "usage: goroscope COMMAND [options] [args]\n"
 		   "       goroscope --version | --help\n\n"
 		   "goroscope finds goroutine leaks in Go services: it reads what the Go runtime\n"
-		   "prints (tracebacks, crash and SIGQUIT dumps, debug=2 output) and explains it.\n\n"
+		   "prints (tracebacks, crash and SIGQUIT dumps, debug=2 output, debug=1 and\n"
+		   "protobuf profiles) and explains it.\n\n"
 		   "Commands:\n");
 	for (size_t i = 0; i < ncommands; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);

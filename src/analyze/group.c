@@ -550,8 +550,12 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	shared_objects(a, &objects);
 	free(objects.v);
 
-	/* block/mutex samples are events, not goroutines that could leak */
-	if (s->profile != PROF_BLOCK && s->profile != PROF_MUTEX && s->profile != PROF_CONTENTION)
+	/* Block/mutex samples are events, not goroutines that could leak. And
+	 * suspicion is judged at a blocking site, which a group of many
+	 * unrelated stacks (--by state, --by label) does not have. */
+	a->suspects_judged = s->profile != PROF_BLOCK && s->profile != PROF_MUTEX && s->profile != PROF_CONTENTION &&
+			     o->by != GROUP_STATE && o->by != GROUP_LABEL;
+	if (a->suspects_judged)
 		suspects_find(a);
 
 	free(seen);

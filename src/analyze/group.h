@@ -123,6 +123,7 @@ struct analysis {
 	uint64_t hidden_system, filtered_out;
 	uint64_t total_delay_ns;    /* block/mutex profiles */
 	uint32_t label_key;         /* --by label:KEY: the key's strtab id (0: no goroutine has it) */
+	bool suspects_judged;       /* false: leak suspicion does not apply (contention profile, --by state/label) */
 	uint64_t by_class[WC_COUNT];
 	struct state_count *states; /* shown goroutines by state, descending */
 	uint32_t nstates;

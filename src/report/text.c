@@ -280,6 +280,11 @@ static void minutes_spread(struct out *w, const struct group *g)
 
 static void suspects(struct out *w, const struct analysis *a)
 {
+	if (!a->suspects_judged && !is_contention(w->s) && a->shown) {
+		col(w, C_DIM);
+		buf_adds(w->b, "\n(leak suspicion is judged per blocking site: group by stack, top=N or creator to see it)\n");
+		col(w, C_RESET);
+	}
 	if (!a->nsuspects)
 		return;
 	buf_adds(w->b, "\n");

@@ -19,3 +19,14 @@ def finish(label):
         print("FAIL", f)
     print(f"{label}: {_checks - len(_failures)} passed, {len(_failures)} failed")
     sys.exit(1 if _failures else 0)
+
+
+def read_table(path):
+    """A tab-separated table with '#' comments: first column -> all columns."""
+    rows = {}
+    for line in open(path):
+        if line.startswith("#") or not line.strip():
+            continue
+        cols = line.rstrip("\n").split("\t")
+        rows[cols[0]] = cols
+    return rows

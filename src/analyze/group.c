@@ -4,6 +4,7 @@
 #include "../base/common.h"
 #include "group.h"
 #include "../base/hash.h"
+#include "../base/u64map.h"
 #include "../base/xalloc.h"
 
 #include <stdio.h>
@@ -53,50 +54,11 @@ const char *confidence_name(enum confidence c)
 
 /* ---- a u64 -> u32 map for coarse group keys ---- */
 
-struct keymap {
-	uint64_t *keys;
-	uint32_t *vals;
-	uint32_t cap, count;
-};
-
-static void keymap_grow(struct keymap *m)
-{
-	uint32_t cap = m->cap ? m->cap * 2 : 1024;
-	uint64_t *keys = xcalloc(cap, sizeof(*keys));
-	uint32_t *vals = xmalloc(cap * sizeof(*vals));
-	for (uint32_t i = 0; i < cap; i++)
-		vals[i] = UINT32_MAX;
-	for (uint32_t i = 0; i < m->cap; i++) {
-		if (m->vals[i] == UINT32_MAX)
-			continue;
-		uint32_t j = (uint32_t)hash_u64(0, m->keys[i]) & (cap - 1);
-		while (vals[j] != UINT32_MAX)
-			j = (j + 1) & (cap - 1);
-		keys[j] = m->keys[i];
-		vals[j] = m->vals[i];
-	}
-	free(m->keys);
-	free(m->vals);
-	m->keys = keys;
-	m->vals = vals;
-	m->cap = cap;
-}
-
 /* Value for key, inserting next_val when absent. */
-static uint32_t keymap_get(struct keymap *m, uint64_t key, uint32_t next_val)
+static uint32_t keymap_get(struct u64map *m, uint64_t key, uint32_t next_val)
 {
-	if ((m->count + 1) * 2 > m->cap)
-		keymap_grow(m);
-	uint32_t j = (uint32_t)hash_u64(0, key) & (m->cap - 1);
-	while (m->vals[j] != UINT32_MAX) {
-		if (m->keys[j] == key)
-			return m->vals[j];
-		j = (j + 1) & (m->cap - 1);
-	}
-	m->keys[j] = key;
-	m->vals[j] = next_val;
-	m->count++;
-	return next_val;
+	bool inserted;
+	return *u64map_upsert(m, key, next_val, &inserted);
 }
 
 static uint64_t frame_key(uint64_t h, const struct frame *f)
@@ -428,14 +390,14 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	uint32_t *stack_group = xmalloc((s->nstacks ? s->nstacks : 1) * sizeof(*stack_group));
 	for (uint32_t i = 0; i < s->nstacks; i++)
 		stack_group[i] = UINT32_MAX;
-	struct keymap map = {0};
+	struct u64map map = {0};
 	uint32_t ngroups = 0;
 	const struct filter *f = o->filter;
 	bool by_label = o->by == GROUP_LABEL;
 	if (by_label)
 		a->label_key = strtab_find(&s->strs, o->label_key, strlen(o->label_key));
 	/* label set -> label value, for --by label:KEY */
-	struct keymap values = {0};
+	struct u64map values = {0};
 	uint32_t *group_value = NULL, group_value_cap = 0;
 
 	/* 1. assign each goroutine a group */
@@ -476,8 +438,7 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 			ngroups++;
 		gidx[i] = gi;
 	}
-	free(values.keys);
-	free(values.vals);
+	u64map_free(&values);
 	free(group_value);
 
 	/* 2. members of each group, in input order (counting sort) */
@@ -565,8 +526,7 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	free(start);
 	free(stack_group);
 	free(gidx);
-	free(map.keys);
-	free(map.vals);
+	u64map_free(&map);
 }
 
 void analysis_free(struct analysis *a)

@@ -5,6 +5,7 @@
  * sample positions, then the samples against the complete tables. */
 #include "../base/common.h"
 #include "pprof.h"
+#include "../base/u64map.h"
 #include "../base/xalloc.h"
 
 #include <stdio.h>
@@ -101,52 +102,6 @@ static bool pb_numbers(const struct pb_field *f, void (*fn)(void *, uint64_t), v
 	return true;
 }
 
-/* ---- id -> index map (ids are usually 1..n, but need not be) ---- */
-
-struct idmap {
-	uint64_t *keys;
-	uint32_t *vals;
-	uint32_t cap, n;
-};
-
-static void idmap_put(struct idmap *m, uint64_t key, uint32_t val)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		struct idmap old = *m;
-		m->cap = m->cap ? m->cap * 2 : 64;
-		m->keys = xcalloc(m->cap, sizeof(*m->keys));
-		m->vals = xcalloc(m->cap, sizeof(*m->vals));
-		m->n = 0;
-		for (uint32_t i = 0; i < old.cap; i++)
-			if (old.keys[i])
-				idmap_put(m, old.keys[i], old.vals[i]);
-		free(old.keys);
-		free(old.vals);
-	}
-	uint32_t i = (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & (m->cap - 1);
-	while (m->keys[i] && m->keys[i] != key)
-		i = (i + 1) & (m->cap - 1);
-	if (!m->keys[i])
-		m->n++;
-	m->keys[i] = key; /* ids are nonzero: 0 marks an empty slot */
-	m->vals[i] = val;
-}
-
-static bool idmap_get(const struct idmap *m, uint64_t key, uint32_t *val)
-{
-	if (!m->cap || !key)
-		return false;
-	uint32_t i = (uint32_t)((key * 0x9e3779b97f4a7c15ULL) >> 32) & (m->cap - 1);
-	while (m->keys[i]) {
-		if (m->keys[i] == key) {
-			*val = m->vals[i];
-			return true;
-		}
-		i = (i + 1) & (m->cap - 1);
-	}
-	return false;
-}
-
 /* ---- the Profile ---- */
 
 struct pfunc {
@@ -178,10 +133,10 @@ struct prof {
 	uint32_t nstrs, strs_cap;
 	struct pfunc *funcs;
 	uint32_t nfuncs, funcs_cap;
-	struct idmap func_ids;
+	struct u64map func_ids;
 	struct ploc *locs;
 	uint32_t nlocs, locs_cap;
-	struct idmap loc_ids;
+	struct u64map loc_ids;
 	struct pline *lines;
 	uint32_t nlines, lines_cap;
 	struct pb *samples;
@@ -209,7 +164,7 @@ static bool find_loc(const struct prof *pr, uint64_t id, uint32_t *i)
 		*i = (uint32_t)(id - 1);
 		return true;
 	}
-	return idmap_get(&pr->loc_ids, id, i);
+	return u64map_get(&pr->loc_ids, id, i);
 }
 
 static bool find_func(const struct prof *pr, uint64_t id, uint32_t *i)
@@ -218,7 +173,7 @@ static bool find_func(const struct prof *pr, uint64_t id, uint32_t *i)
 		*i = (uint32_t)(id - 1);
 		return true;
 	}
-	return idmap_get(&pr->func_ids, id, i);
+	return u64map_get(&pr->func_ids, id, i);
 }
 
 static enum status bad(struct prof *pr, size_t offset, const char *what)
@@ -279,7 +234,12 @@ static enum status read_function(struct prof *pr, struct pb sub, size_t offset)
 	GROW(pr->funcs, pr->nfuncs, pr->funcs_cap);
 	fn.id = id;
 	pr->funcs[pr->nfuncs] = fn;
-	idmap_put(&pr->func_ids, id, pr->nfuncs++);
+	{
+		/* a repeated id: the last definition counts */
+		uint32_t idx = pr->nfuncs++;
+		bool inserted;
+		*u64map_upsert(&pr->func_ids, id, idx, &inserted) = idx;
+	}
 	return ST_OK;
 }
 
@@ -319,7 +279,12 @@ static enum status read_location(struct prof *pr, struct pb sub, size_t offset)
 	GROW(pr->locs, pr->nlocs, pr->locs_cap);
 	loc.id = id;
 	pr->locs[pr->nlocs] = loc;
-	idmap_put(&pr->loc_ids, id, pr->nlocs++);
+	{
+		/* a repeated id: the last definition counts */
+		uint32_t idx = pr->nlocs++;
+		bool inserted;
+		*u64map_upsert(&pr->loc_ids, id, idx, &inserted) = idx;
+	}
 	return ST_OK;
 }
 
@@ -725,11 +690,9 @@ enum status pprof_parse(const char *p, size_t n, const char *source, struct snap
 	free(pr.strs);
 	free(pr.str_ids);
 	free(pr.funcs);
-	free(pr.func_ids.keys);
-	free(pr.func_ids.vals);
+	u64map_free(&pr.func_ids);
 	free(pr.locs);
-	free(pr.loc_ids.keys);
-	free(pr.loc_ids.vals);
+	u64map_free(&pr.loc_ids);
 	free(pr.lines);
 	free(pr.samples);
 	return st;

@@ -7,6 +7,7 @@
 #include "../base/common.h"
 #include "report.h"
 #include "../base/hash.h"
+#include "../base/u64map.h"
 #include "../base/xalloc.h"
 #include "../analyze/classify.h"
 
@@ -45,47 +46,6 @@ static void pb_msg(struct buf *b, uint32_t field, struct buf *m)
 	buf_reset(m);
 }
 
-/* ---- maps from a 64-bit key to an index, verified by the caller ---- */
-
-struct imap {
-	uint64_t *keys;
-	uint32_t *vals; /* index + 1; 0 = empty */
-	uint32_t cap, n;
-};
-
-static uint32_t *imap_slot(struct imap *m, uint64_t key, bool *fresh)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		struct imap old = *m;
-		m->cap = m->cap ? m->cap * 2 : 1024;
-		m->keys = xcalloc(m->cap, sizeof(*m->keys));
-		m->vals = xcalloc(m->cap, sizeof(*m->vals));
-		m->n = 0;
-		for (uint32_t i = 0; i < old.cap; i++)
-			if (old.vals[i]) {
-				bool f;
-				*imap_slot(m, old.keys[i], &f) = old.vals[i];
-			}
-		free(old.keys);
-		free(old.vals);
-	}
-	uint32_t j = (uint32_t)hash_u64(0, key) & (m->cap - 1);
-	while (m->vals[j] && m->keys[j] != key)
-		j = (j + 1) & (m->cap - 1);
-	*fresh = !m->vals[j];
-	if (*fresh) {
-		m->keys[j] = key;
-		m->n++;
-	}
-	return &m->vals[j];
-}
-
-static void imap_free(struct imap *m)
-{
-	free(m->keys);
-	free(m->vals);
-}
-
 /* ---- the writer ---- */
 
 struct writer {
@@ -96,7 +56,7 @@ struct writer {
 	const char **strs;
 	size_t *lens;
 	uint32_t nstrs, strs_cap;
-	struct imap funcs, locs;
+	struct u64map funcs, locs;
 	uint32_t nfuncs, nlocs;
 };
 
@@ -124,9 +84,9 @@ static uint64_t sid(struct writer *w, uint32_t id)
 static uint64_t function_id(struct writer *w, const struct frame *f)
 {
 	bool fresh;
-	uint32_t *v = imap_slot(&w->funcs, (uint64_t)f->func << 32 | f->file, &fresh);
+	uint32_t *v = u64map_upsert(&w->funcs, (uint64_t)f->func << 32 | f->file, w->nfuncs + 1, &fresh);
 	if (fresh) {
-		*v = ++w->nfuncs;
+		w->nfuncs++;
 		pb_num(&w->tmp, 1, *v);
 		pb_num(&w->tmp, 2, sid(w, f->func));
 		pb_num(&w->tmp, 3, sid(w, f->func));
@@ -141,9 +101,9 @@ static uint64_t location_id(struct writer *w, const struct frame *f)
 {
 	bool fresh;
 	uint64_t fn = function_id(w, f);
-	uint32_t *v = imap_slot(&w->locs, fn << 32 | f->line, &fresh);
+	uint32_t *v = u64map_upsert(&w->locs, fn << 32 | f->line, w->nlocs + 1, &fresh);
 	if (fresh) {
-		*v = ++w->nlocs;
+		w->nlocs++;
 		pb_num(&w->tmp, 1, *v);
 		pb_num(&w->tmp, 2, 1);
 		pb_num(&w->tmp, 3, 0x1000 + 16 * (uint64_t)*v);
@@ -225,7 +185,7 @@ void report_pprof(struct buf *out, const struct snapshot *s)
 	/* Text dumps: goroutines into samples. Profiles: samples as they are. */
 	struct agg *aggs = NULL;
 	uint32_t naggs = 0, aggs_cap = 0;
-	struct imap amap = {0};
+	struct u64map amap = {0};
 	for (uint64_t i = 0; i < s->ngoroutines; i++) {
 		const struct goroutine *g = snapshot_goroutine(s, i);
 		struct agg a = {g->stack, g->state, g->labels,
@@ -241,18 +201,18 @@ void report_pprof(struct buf *out, const struct snapshot *s)
 		}
 		uint64_t key = hash_u64(hash_u64(hash_u64(hash_u64(a.stack, a.state), a.labels), a.minutes), a.leaked);
 		bool fresh;
-		uint32_t *v = imap_slot(&amap, key, &fresh);
+		uint32_t *v = u64map_upsert(&amap, key, naggs, &fresh);
 		/* a hash collision between different samples: probe on */
 		while (!fresh) {
-			struct agg *o = &aggs[*v - 1];
+			struct agg *o = &aggs[*v];
 			if (o->stack == a.stack && o->state == a.state && o->labels == a.labels &&
 			    o->minutes == a.minutes && o->leaked == a.leaked)
 				break;
 			key = hash_u64(key, 1);
-			v = imap_slot(&amap, key, &fresh);
+			v = u64map_upsert(&amap, key, naggs, &fresh);
 		}
 		if (!fresh) {
-			aggs[*v - 1].count += a.count;
+			aggs[*v].count += a.count;
 			continue;
 		}
 		if (naggs == aggs_cap) {
@@ -260,9 +220,8 @@ void report_pprof(struct buf *out, const struct snapshot *s)
 			aggs = xreallocarray(aggs, aggs_cap, sizeof(*aggs));
 		}
 		aggs[naggs++] = a;
-		*v = naggs;
 	}
-	imap_free(&amap);
+	u64map_free(&amap);
 
 	uint64_t no_stack_loc = 0;
 	struct buf sample, locs;
@@ -323,8 +282,8 @@ void report_pprof(struct buf *out, const struct snapshot *s)
 	buf_free(&w.msg);
 	buf_free(&w.tmp);
 	buf_free(&w.tmp2);
-	imap_free(&w.funcs);
-	imap_free(&w.locs);
+	u64map_free(&w.funcs);
+	u64map_free(&w.locs);
 	free(w.str_index);
 	free(w.strs);
 	free(w.lens);

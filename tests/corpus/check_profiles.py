@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import check, finish  # noqa: E402
+from checks import check, finish, read_table  # noqa: E402
 
 GOROSCOPE, REAL, TABLE = sys.argv[1:4]
 
@@ -23,12 +23,7 @@ def analyze(path, *extra):
     return p.returncode, (json.loads(p.stdout) if p.returncode == 0 else None), p.stderr
 
 
-rows = {}
-for line in open(TABLE):
-    if line.startswith("#") or not line.strip():
-        continue
-    cols = line.rstrip("\n").split("\t")
-    rows[cols[0]] = cols
+rows = read_table(TABLE)
 
 for sub in ("debug1", "pprof"):
     for name in sorted(os.listdir(os.path.join(REAL, sub))):

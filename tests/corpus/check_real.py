@@ -11,17 +11,12 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import check, finish  # noqa: E402
+from checks import check, finish, read_table  # noqa: E402
 
 GOROSCOPE, DIR, TABLE = sys.argv[1:4]
 
 
-rows = {}
-for line in open(TABLE):
-    if line.startswith("#") or not line.strip():
-        continue
-    cols = line.rstrip("\n").split("\t")
-    rows[cols[0]] = cols
+rows = read_table(TABLE)
 
 for name in sorted(os.listdir(DIR)):
     check(name in rows, f"{name}: not in {TABLE}")

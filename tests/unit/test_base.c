@@ -6,6 +6,7 @@
 #include "../../src/base/linereader.h"
 #include "../../src/base/strtab.h"
 #include "../../src/base/u64set.h"
+#include "../../src/base/u64map.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -160,12 +161,37 @@ static void test_linereader_cap(void **st)
 	fclose(f);
 }
 
+static void test_u64map(void **st)
+{
+	(void)st;
+	struct u64map m = {0};
+	uint32_t v;
+	assert_false(u64map_get(&m, 7, &v));
+	bool ins;
+	/* keys of any value, 0 included; growth keeps every entry */
+	for (uint64_t k = 0; k < 100000; k++) {
+		assert_int_equal(*u64map_upsert(&m, k * 0x10001, (uint32_t)k, &ins), (uint32_t)k);
+		assert_true(ins);
+	}
+	assert_int_equal(*u64map_upsert(&m, 5 * 0x10001, 99, &ins), 5);
+	assert_false(ins);
+	*u64map_upsert(&m, 5 * 0x10001, 0, &ins) = 42; /* update through the slot */
+	assert_true(u64map_get(&m, 5 * 0x10001, &v));
+	assert_int_equal(v, 42);
+	assert_true(u64map_get(&m, 0, &v));
+	assert_int_equal(v, 0);
+	assert_false(u64map_get(&m, 3, &v));
+	assert_int_equal(m.count, 100000);
+	u64map_free(&m);
+	assert_false(u64map_get(&m, 0, &v));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strtab),         cmocka_unit_test(test_buf),  cmocka_unit_test(test_u64set),
 		cmocka_unit_test(test_arena),          cmocka_unit_test(test_hash), cmocka_unit_test(test_linereader_mem),
-		cmocka_unit_test(test_linereader_cap),
+		cmocka_unit_test(test_linereader_cap), cmocka_unit_test(test_u64map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -165,7 +165,7 @@ static void test_u64map(void **st)
 {
 	(void)st;
 	struct u64map m = {0};
-	uint32_t v;
+	uint32_t v = 0;
 	assert_false(u64map_get(&m, 7, &v));
 	bool ins;
 	/* keys of any value, 0 included; growth keeps every entry */

@@ -36,6 +36,8 @@ bool cli_write_stdout(const char *p, size_t n);
 int cmd_analyze(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+extern const char usage_diff[];
 extern const char usage_analyze[];
 extern const char usage_convert[];
 extern const char usage_help[];

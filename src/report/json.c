@@ -4,12 +4,17 @@
 #include "report.h"
 #include "escape.h"
 
-static void str_id(struct buf *b, const struct snapshot *s, uint32_t id)
+void report_json_str(struct buf *b, const struct snapshot *s, uint32_t id)
 {
 	put_json_str(b, snapshot_str(s, id), strtab_len(&s->strs, id));
 }
 
-static void frame_obj(struct buf *b, const struct snapshot *s, const struct frame *f)
+static void str_id(struct buf *b, const struct snapshot *s, uint32_t id)
+{
+	report_json_str(b, s, id);
+}
+
+void report_json_frame(struct buf *b, const struct snapshot *s, const struct frame *f)
 {
 	buf_adds(b, "{\"func\":");
 	str_id(b, s, f->func);
@@ -102,7 +107,7 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	for (uint32_t k = 0; k < st->nframes; k++) {
 		if (k)
 			buf_addc(b, ',');
-		frame_obj(b, s, &f[k]);
+		report_json_frame(b, s, &f[k]);
 	}
 	buf_adds(b, "],\"elided\":");
 	if (st->flags & STACK_ELIDED_MIDDLE)
@@ -115,7 +120,7 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	buf_adds(b, st->flags & STACK_UNAVAILABLE ? "true" : "false");
 	buf_adds(b, ",\"created_by\":");
 	if (st->flags & STACK_HAS_CREATOR)
-		frame_obj(b, s, &st->creator);
+		report_json_frame(b, s, &st->creator);
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"parents\":");
@@ -215,12 +220,12 @@ static void suspect_obj(struct buf *b, const struct analysis *a, const struct su
 	}
 	buf_adds(b, ",\"site\":");
 	if (st->nframes)
-		frame_obj(b, s, &snapshot_frames(s, st)[g->site]);
+		report_json_frame(b, s, &snapshot_frames(s, st)[g->site]);
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"created_by\":");
 	if (st->flags & STACK_HAS_CREATOR)
-		frame_obj(b, s, &st->creator);
+		report_json_frame(b, s, &st->creator);
 	else
 		buf_adds(b, "null");
 	buf_addc(b, '}');
@@ -237,7 +242,7 @@ static void race_access_obj(struct buf *b, const struct snapshot *s, const struc
 		buf_add_u64(b, r->goroutine);
 	buf_adds(b, ",\"top\":");
 	if (r->top.func)
-		frame_obj(b, s, &r->top);
+		report_json_frame(b, s, &r->top);
 	else
 		buf_adds(b, "null");
 	buf_addc(b, '}');
@@ -364,7 +369,7 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, b
 		str_id(b, s, w->state);
 		buf_adds(b, ",\"top\":");
 		if (st->nframes)
-			frame_obj(b, s, &snapshot_frames(s, st)[0]);
+			report_json_frame(b, s, &snapshot_frames(s, st)[0]);
 		else
 			buf_adds(b, "null");
 		buf_addc(b, '}');

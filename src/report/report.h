@@ -35,7 +35,15 @@ void report_folded(struct buf *b, const struct analysis *a);
  * pprof labels as they are. Gzip it (gzip_compress) for a .pb.gz file. */
 void report_pprof(struct buf *b, const struct snapshot *s);
 
-/* Names shared by the renderers. */
+/* Diff of two snapshots (analyze/diff.h): text, and JSON (docs/json.md). */
+struct diff;
+void report_diff_text(struct buf *b, const struct diff *d, const struct text_options *o);
+void report_diff_json(struct buf *b, const struct diff *d);
+
+/* Pieces shared by the renderers. */
+void report_json_str(struct buf *b, const struct snapshot *s, uint32_t id);
+/* {"func":..,"file":..,"line":..[,"inlined":true]} */
+void report_json_frame(struct buf *b, const struct snapshot *s, const struct frame *f);
 const char *snap_kind_name(enum snap_kind k);
 /* File path as shown in text: the last two elements unless full. */
 void put_short_path(struct buf *b, const char *path, size_t n, bool full);

@@ -1,0 +1,185 @@
+/* cmd_diff.c: `goroscope diff OLD NEW`: what changed between two snapshots
+ * of one process (analyze/diff.h). */
+#include "../base/common.h"
+#include "cli.h"
+#include "../analyze/diff.h"
+#include "../analyze/group.h"
+#include "../base/buf.h"
+#include "../report/report.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+const char usage_diff[] =
+	"usage: goroscope diff [options] OLD NEW\n"
+	"       goroscope diff [options] FILE   (its first and last dump)\n"
+	"\n"
+	"Compare two snapshots of one process: which groups of goroutines are new,\n"
+	"gone, grown or shrunk, with counts and deltas, largest change first. Inputs\n"
+	"are any format 'analyze' reads, and may differ (a debug=2 dump against a\n"
+	"protobuf profile): groups are matched by their stacks from the first frame\n"
+	"outside the runtime (and the creator, when both inputs have creators).\n"
+	"When both are text dumps, goroutines are also followed by id: how many\n"
+	"persisted, how many are new, how many exited, and per group how many of\n"
+	"its goroutines were already there. A file holding several dumps stands\n"
+	"for its last one.\n"
+	"\n"
+	"  --json               JSON (schema: docs/json.md, \"diff\")\n"
+	"  --by MODE            stack (default), top=N, creator, state, label:KEY\n"
+	"  --all                include runtime goroutines\n"
+	"  -m, --match RE       keep groups matching RE (as in analyze)\n"
+	"  -f, --filter RE      drop groups matching RE\n"
+	"  --label KEY=RE       keep goroutines by pprof label (repeatable)\n"
+	"  --limit N            changed groups printed as text (default 20; 0 = all)\n"
+	"  --frames N           frames per group as text (default 6; 0 = all)\n"
+	"  --full-path          full file paths in text\n"
+	"  --color=WHEN         auto, always, never\n"
+	"  -q, --quiet          no warnings on stderr\n"
+	"  -h, --help           this help\n"
+	"\n"
+	"Exit status: 0 ok, 2 usage or input error.\n";
+
+static bool parse_count(const char *opt, const char *s, uint32_t *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < 0 || v > 100000000) {
+		cli_error("%s needs a non-negative number, got '%s'", opt, s);
+		return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+int cmd_diff(int argc, char **argv)
+{
+	enum { O_JSON = 256, O_BY, O_ALL, O_LABEL, O_LIMIT, O_FRAMES, O_FULL, O_COLOR };
+	static const struct option opts[] = {
+		{"json", no_argument, 0, O_JSON},	    {"by", required_argument, 0, O_BY},
+		{"all", no_argument, 0, O_ALL},	    {"match", required_argument, 0, 'm'},
+		{"filter", required_argument, 0, 'f'},  {"label", required_argument, 0, O_LABEL},
+		{"limit", required_argument, 0, O_LIMIT}, {"frames", required_argument, 0, O_FRAMES},
+		{"full-path", no_argument, 0, O_FULL},  {"color", required_argument, 0, O_COLOR},
+		{"colour", required_argument, 0, O_COLOR}, {"quiet", no_argument, 0, 'q'},
+		{"help", no_argument, 0, 'h'},	    {0, 0, 0, 0},
+	};
+	struct group_options go;
+	group_options_default(&go);
+	struct text_options to = {.max_groups = 20, .max_frames = 6};
+	const char *match = NULL, *drop = NULL, *labels[FILTER_MAX_LABELS];
+	uint32_t nlabels = 0;
+	bool json = false, quiet = false;
+	int color = -1;
+	struct err err = {0};
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:f:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_JSON: json = true; break;
+		case O_BY:
+			if (group_by_parse(optarg, &go, &err) != ST_OK) {
+				cli_error("%s", err.msg);
+				return EXIT_ERROR;
+			}
+			break;
+		case O_ALL: go.include_system = true; break;
+		case 'm': match = optarg; break;
+		case 'f': drop = optarg; break;
+		case O_LABEL:
+			if (nlabels == FILTER_MAX_LABELS) {
+				cli_error("too many --label options (at most %d)", FILTER_MAX_LABELS);
+				return EXIT_ERROR;
+			}
+			labels[nlabels++] = optarg;
+			break;
+		case O_LIMIT:
+			if (!parse_count("--limit", optarg, &to.max_groups))
+				return EXIT_ERROR;
+			break;
+		case O_FRAMES:
+			if (!parse_count("--frames", optarg, &to.max_frames))
+				return EXIT_ERROR;
+			break;
+		case O_FULL: to.full_paths = true; break;
+		case O_COLOR:
+			color = !strcmp(optarg, "always") ? 1 : !strcmp(optarg, "never") ? 0 : !strcmp(optarg, "auto") ? -1 : -2;
+			if (color == -2) {
+				cli_error("--color must be auto, always or never, got '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case 'q': quiet = true; break;
+		case 'h': fputs(usage_diff, stdout); return EXIT_OK;
+		case ':':
+			cli_error("option '%s' needs a value (see 'goroscope diff --help')", argv[optind - 1]);
+			return EXIT_ERROR;
+		default:
+			cli_error("unknown option '%s' (see 'goroscope diff --help')", argv[optind - 1]);
+			return EXIT_ERROR;
+		}
+	}
+	int ninputs = argc - optind;
+	if (ninputs < 1 || ninputs > 2) {
+		cli_error("diff needs OLD and NEW, or one file holding several dumps (see 'goroscope diff --help')");
+		return EXIT_ERROR;
+	}
+	to.color = !json && (color == 1 || (color == -1 && isatty(1) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"))));
+	struct filter filter;
+	if (filter_compile(&filter, match, drop, &err) != ST_OK) {
+		cli_error("%s", err.msg);
+		return EXIT_ERROR;
+	}
+	for (uint32_t i = 0; i < nlabels; i++) {
+		if (filter_add_label(&filter, labels[i], &err) != ST_OK) {
+			cli_error("%s", err.msg);
+			filter_free(&filter);
+			return EXIT_ERROR;
+		}
+	}
+	go.filter = &filter;
+
+	struct snapset sets[2];
+	snapset_init(&sets[0]);
+	snapset_init(&sets[1]);
+	const struct snapshot *old = NULL, *new = NULL;
+	int rc = EXIT_ERROR;
+	if (!cli_load_inputs(1, argv + optind, &sets[0], quiet))
+		goto out;
+	if (ninputs == 2) {
+		if (!cli_load_inputs(1, argv + optind + 1, &sets[1], quiet))
+			goto out;
+		old = sets[0].v[sets[0].n - 1];
+		new = sets[1].v[sets[1].n - 1];
+	} else {
+		if (sets[0].n < 2) {
+			cli_error("'%s' holds one dump: give OLD and NEW", argv[optind]);
+			goto out;
+		}
+		old = sets[0].v[0];
+		new = sets[0].v[sets[0].n - 1];
+	}
+	struct analysis a_old, a_new;
+	analysis_run(old, &go, &a_old);
+	analysis_run(new, &go, &a_new);
+	struct diff d;
+	diff_run(&a_old, &a_new, &d);
+	struct buf out;
+	buf_init(&out);
+	if (json)
+		report_diff_json(&out, &d);
+	else
+		report_diff_text(&out, &d, &to);
+	rc = cli_write_stdout(out.p, out.len) ? EXIT_OK : EXIT_ERROR;
+	buf_free(&out);
+	diff_free(&d);
+	analysis_free(&a_old);
+	analysis_free(&a_new);
+out:
+	snapset_free(&sets[0]);
+	snapset_free(&sets[1]);
+	filter_free(&filter);
+	return rc;
+}

@@ -1,6 +1,7 @@
 /* Unit tests for src/analyze: grouping modes, filters, wait classes,
  * single-snapshot suspicion and leak patterns. */
 #include "../../src/base/common.h"
+#include "../../src/analyze/diff.h"
 #include "../../src/analyze/group.h"
 #include "../../src/parse/traceback.h"
 
@@ -297,13 +298,64 @@ static void test_classes(void **st)
 	assert_string_equal(wait_class_name(WC_WAITGROUP), "waitgroup");
 }
 
+/* diff: the same first groups (same ids), one grown, one gone, one new. */
+static void test_diff(void **st)
+{
+	(void)st;
+	static const struct gspec OLD[] = {
+		{1, "running", "main.main@10", NULL, -1, NULL},
+		{10, "chan send", "main.leak@88", "main.handler", 3, NULL},
+		{4, "chan receive", "main.worker@40", "main.startPool", -1, NULL},
+		{2, "select", "main.gone@12", "main.main", -1, NULL},
+	};
+	static const struct gspec NEW[] = {
+		{1, "running", "main.main@10", NULL, -1, NULL},
+		{25, "chan send", "main.leak@88", "main.handler", 5, NULL},
+		{4, "chan receive", "main.worker@40", "main.startPool", -1, NULL},
+		{3, "sleep", "main.fresh@7", "main.main", -1, NULL},
+	};
+	struct snapset a = parse_specs(OLD, ARRAY_LEN(OLD)), b = parse_specs(NEW, ARRAY_LEN(NEW));
+	struct group_options o;
+	group_options_default(&o);
+	struct analysis x, y;
+	analysis_run(a.v[0], &o, &x);
+	analysis_run(b.v[0], &o, &y);
+	struct diff d;
+	diff_run(&x, &y, &d);
+	assert_true(d.by_id);
+	assert_int_equal(d.counts[DIFF_NEW], 1);
+	assert_int_equal(d.counts[DIFF_GONE], 1);
+	assert_int_equal(d.counts[DIFF_GROWN], 1);
+	assert_int_equal(d.counts[DIFF_SAME], 2);
+	/* largest change first: the leak, +15. Ids are numbered in order here,
+	 * so the new leak group (ids 2..26) holds every old id from 2 to 17:
+	 * persistence is by id, whatever group a goroutine was in. */
+	assert_int_equal(d.v[0].status, DIFF_GROWN);
+	assert_int_equal(d.v[0].delta, 15);
+	assert_int_equal(d.v[0].persisted, 16);
+	assert_int_equal(d.new_total - d.old_total, 16);
+	/* ids: 1..17 in old; 1..33 in new, all of 1..17 present again */
+	assert_int_equal(d.persisted, 17);
+	assert_int_equal(d.created, 16);
+	assert_int_equal(d.exited, 0);
+	/* matching is by content: equal keys for the same stack in two snapshots */
+	const struct group *g1 = find(&x, "main.worker"), *g2 = find(&y, "main.worker");
+	assert_true(diff_group_key(&x, g1, true) == diff_group_key(&y, g2, true));
+	assert_true(diff_group_key(&x, g1, true) != diff_group_key(&x, find(&x, "main.leak"), true));
+	diff_free(&d);
+	analysis_free(&x);
+	analysis_free(&y);
+	snapset_free(&a);
+	snapset_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_by_stack), cmocka_unit_test(test_group_coarse), cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_sites_pooled),
 		cmocka_unit_test(test_shared_lock),
-		cmocka_unit_test(test_classes),
+		cmocka_unit_test(test_classes),        cmocka_unit_test(test_diff),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,7 +30,11 @@ static bool stack_has(const struct snapshot *s, const struct stack *st, const ch
 
 enum wait_class wait_class_of(const struct snapshot *s, uint32_t state, const struct stack *st)
 {
-	const char *r = snapshot_str(s, state);
+	return wait_class_of_text(s, snapshot_str(s, state), st);
+}
+
+enum wait_class wait_class_of_text(const struct snapshot *s, const char *r, const struct stack *st)
+{
 	if (starts(r, "chan receive") || starts(r, "chan send"))
 		return WC_CHANNEL;
 	if (starts(r, "select"))
@@ -154,7 +158,39 @@ static const struct leak_pattern P_TICKER = {
 
 const struct leak_pattern *leak_pattern_for(const struct snapshot *s, uint32_t state, const struct stack *st)
 {
-	const char *r = snapshot_str(s, state);
+	return leak_pattern_for_text(s, snapshot_str(s, state), st);
+}
+
+const char *state_from_stack(const struct snapshot *s, const struct stack *st)
+{
+	/* innermost first: the first frame that names a wait decides */
+	static const struct {
+		const char *func, *state;
+	} waits[] = {
+		{"runtime.chansend", "chan send"},
+		{"runtime.chanrecv", "chan receive"},
+		{"runtime.selectgo", "select"},
+		{"runtime.block", "select (no cases)"},
+		{"sync.(*RWMutex).RLock", "sync.RWMutex.RLock"},
+		{"sync.(*RWMutex).Lock", "sync.RWMutex.Lock"},
+		{"sync.(*Mutex).Lock", "sync.Mutex.Lock"},
+		{"sync.(*WaitGroup).Wait", "sync.WaitGroup.Wait"},
+		{"sync.(*Cond).Wait", "sync.Cond.Wait"},
+		{"time.Sleep", "sleep"},
+		{"internal/poll.runtime_pollWait", "IO wait"},
+	};
+	const struct frame *f = snapshot_frames(s, st);
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		const char *fn = snapshot_str(s, f[i].func);
+		for (size_t k = 0; k < ARRAY_LEN(waits); k++)
+			if (starts(fn, waits[k].func))
+				return waits[k].state;
+	}
+	return NULL;
+}
+
+const struct leak_pattern *leak_pattern_for_text(const struct snapshot *s, const char *r, const struct stack *st)
+{
 	if (st && (stack_has(s, st, "net/http.(*persistConn).readLoop") ||
 		   stack_has(s, st, "net/http.(*persistConn).writeLoop")))
 		return &P_HTTP_BODY;
@@ -164,7 +200,7 @@ const struct leak_pattern *leak_pattern_for(const struct snapshot *s, uint32_t s
 		return &P_NIL_CHAN;
 	if (starts(r, "select (no cases)"))
 		return &P_SELECT_FOREVER;
-	switch (wait_class_of(s, state, st)) {
+	switch (wait_class_of_text(s, r, st)) {
 	case WC_CHANNEL:
 		return starts(r, "chan send") ? &P_ABANDONED_SEND : &P_UNCLOSED_RECV;
 	case WC_SELECT:

@@ -27,6 +27,7 @@ const char *wait_class_name(enum wait_class c);
 /* Class of a state string; the stack disambiguates "semacquire", which
  * before Go 1.20/1.24 covers Mutex, RWMutex and WaitGroup alike. */
 enum wait_class wait_class_of(const struct snapshot *s, uint32_t state, const struct stack *st);
+enum wait_class wait_class_of_text(const struct snapshot *s, const char *state, const struct stack *st);
 /* Can goroutines in this class block forever on a program bug? */
 bool wait_class_can_leak(enum wait_class c);
 
@@ -41,6 +42,13 @@ struct leak_pattern {
  * pattern applies. */
 const struct leak_pattern *leak_pattern_for(const struct snapshot *s, uint32_t state,
 					    const struct stack *st);
+const struct leak_pattern *leak_pattern_for_text(const struct snapshot *s, const char *state,
+						 const struct stack *st);
+
+/* The wait a stack shows in its runtime and sync frames ("chan send",
+ * "select", "sync.Mutex.Lock", ...), for profiles, which carry no state;
+ * NULL when none. Only protobuf and debug=2 stacks keep those frames. */
+const char *state_from_stack(const struct snapshot *s, const struct stack *st);
 
 /* True for states that block forever by definition (nil channel, select {}). */
 bool state_blocks_forever(const char *state);

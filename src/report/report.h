@@ -40,6 +40,13 @@ struct diff;
 void report_diff_text(struct buf *b, const struct diff *d, const struct text_options *o);
 void report_diff_json(struct buf *b, const struct diff *d);
 
+/* Leaks over a series of snapshots (analyze/series.h). */
+struct series_point;
+struct series_result;
+void report_leaks_text(struct buf *b, const struct series_point *pts, const struct series_result *r,
+		       const struct text_options *o);
+void report_leaks_json(struct buf *b, const struct series_point *pts, const struct series_result *r);
+
 /* Pieces shared by the renderers. */
 void report_json_str(struct buf *b, const struct snapshot *s, uint32_t id);
 /* {"func":..,"file":..,"line":..[,"inlined":true]} */

@@ -3,6 +3,7 @@
 #include "../../src/base/common.h"
 #include "../../src/analyze/diff.h"
 #include "../../src/analyze/group.h"
+#include "../../src/analyze/series.h"
 #include "../../src/parse/traceback.h"
 
 #include <setjmp.h>
@@ -349,13 +350,86 @@ static void test_diff(void **st)
 	snapset_free(&b);
 }
 
+/* A dump of runs of goroutines: ids from..from+n-1 parked in func. */
+struct run {
+	int from, n;
+	const char *state, *func;
+};
+
+static struct snapset dump_of(const struct run *r, size_t nr)
+{
+	size_t cap = 1 << 20, o = 0;
+	char *t = malloc(cap);
+	for (size_t i = 0; i < nr; i++)
+		for (int k = 0; k < r[i].n; k++)
+			o += (size_t)snprintf(t + o, cap - o,
+					      "goroutine %d [%s]:\n%s()\n\t/src/a.go:7 +0x1\ncreated by main.main\n\t/src/m.go:3 +0x2\n\n",
+					      r[i].from + k, r[i].state, r[i].func);
+	struct snapset set;
+	snapset_init(&set);
+	struct err e;
+	assert_int_equal(traceback_parse_mem(t, o, "t", NULL, &set, NULL, &e), ST_OK);
+	free(t);
+	return set;
+}
+
+/* leaks over time: a leak keeps its ids and grows; a pool is stable; a
+ * group that grows with new ids each time churns; a burst drains. */
+static void test_series(void **st)
+{
+	(void)st;
+	static const struct run S[3][4] = {
+		{{100, 5, "chan send", "main.leak"}, {200, 4, "chan receive", "main.pool"}, {300, 2, "IO wait", "main.conn"},
+		 {400, 1, "select", "main.burst"}},
+		{{100, 12, "chan send", "main.leak"}, {200, 4, "chan receive", "main.pool"}, {310, 6, "IO wait", "main.conn"},
+		 {400, 30, "select", "main.burst"}},
+		{{100, 20, "chan send", "main.leak"}, {200, 4, "chan receive", "main.pool"}, {320, 9, "IO wait", "main.conn"},
+		 {400, 4, "select", "main.burst"}},
+	};
+	struct snapset sets[3];
+	struct analysis an[3];
+	struct series_point pts[3];
+	struct group_options o;
+	group_options_default(&o);
+	for (int i = 0; i < 3; i++) {
+		sets[i] = dump_of(S[i], 4);
+		analysis_run(sets[i].v[0], &o, &an[i]);
+		pts[i] = (struct series_point){&an[i], 1000000000LL * 60 * (i + 1)};
+	}
+	struct series_options so;
+	series_options_default(&so);
+	struct series_result r;
+	series_run(pts, 3, &so, &r);
+	assert_true(r.ids);
+	assert_true(r.times_known);
+	assert_int_equal(r.nleaks, 1);
+	const struct leak *l = &r.leaks[0];
+	assert_int_equal(l->confidence, CONF_HIGH);
+	assert_int_equal(l->counts[0], 5);
+	assert_int_equal(l->counts[2], 20);
+	assert_true(l->growth_per_min > 7.4 && l->growth_per_min < 7.6); /* 15 over 2 minutes */
+	assert_string_equal(l->state, "chan send");
+	assert_non_null(l->pattern);
+	assert_string_equal(l->pattern->id, "abandoned-send");
+	/* the connection group grew but its goroutines never persist */
+	bool conn = false;
+	for (uint32_t i = 0; i < r.nignored; i++)
+		conn = conn || strstr(r.ignored[i].reason, "do not persist");
+	assert_true(conn);
+	series_free(&r);
+	for (int i = 0; i < 3; i++) {
+		analysis_free(&an[i]);
+		snapset_free(&sets[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_by_stack), cmocka_unit_test(test_group_coarse), cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_sites_pooled),
 		cmocka_unit_test(test_shared_lock),
-		cmocka_unit_test(test_classes),        cmocka_unit_test(test_diff),
+		cmocka_unit_test(test_classes),        cmocka_unit_test(test_diff), cmocka_unit_test(test_series),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,266 @@
+/* series.c: see series.h. */
+#include "../base/common.h"
+#include "series.h"
+#include "diff.h"
+#include "../base/u64map.h"
+#include "../base/u64set.h"
+#include "../base/xalloc.h"
+
+#include <stdlib.h>
+
+void series_options_default(struct series_options *o)
+{
+	o->min_growth = 3;
+	o->max_fall = 0.1;
+	o->min_survival = 0.9;
+}
+
+/* A group followed through the points. */
+struct track {
+	uint64_t *counts;
+	uint32_t *group;     /* representative group per point, UINT32_MAX where absent */
+	uint32_t first, last; /* first and last point where present */
+	double survival;     /* lowest step survival by id, -1 until measured */
+	bool leaked;         /* listed as leaked by the runtime at some point */
+};
+
+/* A goroutine serving or writing a profile: goroscope's own requests (a
+ * seconds= profile parks one in the target for the whole window), or
+ * another profiler's. runtime/pprof.Do (labels) is not one. */
+static bool is_profiler(const struct snapshot *s, const struct stack *st)
+{
+	static const char *const prefixes[] = {
+		"net/http/pprof.", "runtime/pprof.write", "runtime/pprof.(*Profile).WriteTo", "runtime/pprof.profileWriter",
+		"runtime/pprof.StartCPUProfile", "runtime.goroutineProfileWithLabels",
+	};
+	const struct frame *f = snapshot_frames(s, st);
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		const char *fn = snapshot_str(s, f[i].func);
+		for (size_t k = 0; k < ARRAY_LEN(prefixes); k++)
+			if (!strncmp(fn, prefixes[k], strlen(prefixes[k])))
+				return true;
+	}
+	return false;
+}
+
+/* Memory a goroutine with this stack pins: its stack (2 KiB at least,
+ * growing by doubling; ~256 bytes a frame is typical) and its g struct. */
+static uint64_t goroutine_bytes(uint32_t nframes)
+{
+	uint64_t stack = 2048;
+	while (stack < (uint64_t)nframes * 256)
+		stack *= 2;
+	return stack + 400;
+}
+
+static void add_evidence(struct leak *l, const char *e)
+{
+	if (l->nevidence < SERIES_MAX_EVIDENCE)
+		l->evidence[l->nevidence++] = e;
+}
+
+static int cmp_leaks(const void *a, const void *b)
+{
+	const struct leak *x = a, *y = b;
+	if (x->confidence != y->confidence)
+		return x->confidence > y->confidence ? -1 : 1;
+	if (x->growth_per_step != y->growth_per_step)
+		return x->growth_per_step > y->growth_per_step ? -1 : 1;
+	return x->counts[x->point] > y->counts[y->point] ? -1 : x->counts[x->point] < y->counts[y->point];
+}
+
+/* Step survival by id: for each track present at point p, the share of its
+ * goroutines at p still alive (anywhere) at p + 1. */
+static void measure_survival(const struct series_point *pts, uint32_t n, struct track *t, uint32_t ntracks,
+			     uint32_t **track_of)
+{
+	for (uint32_t p = 0; p + 1 < n; p++) {
+		const struct analysis *a = pts[p].a, *b = pts[p + 1].a;
+		struct u64set next;
+		u64set_init(&next);
+		for (uint32_t gi = 0; gi < b->ngroups; gi++)
+			for (uint64_t k = 0; k < b->groups[gi].nmembers; k++)
+				u64set_add(&next, snapshot_goroutine(b->snap, b->members[b->groups[gi].first_member + k])->id);
+		uint64_t *alive = xcalloc(ntracks ? ntracks : 1, sizeof(*alive));
+		for (uint32_t gi = 0; gi < a->ngroups; gi++) {
+			const struct group *g = &a->groups[gi];
+			for (uint64_t k = 0; k < g->nmembers; k++)
+				if (u64set_has(&next, snapshot_goroutine(a->snap, a->members[g->first_member + k])->id))
+					alive[track_of[p][gi]]++;
+		}
+		for (uint32_t ti = 0; ti < ntracks; ti++) {
+			if (!t[ti].counts[p])
+				continue;
+			double s = (double)alive[ti] / (double)t[ti].counts[p];
+			if (t[ti].survival < 0 || s < t[ti].survival)
+				t[ti].survival = s;
+		}
+		free(alive);
+		u64set_free(&next);
+	}
+}
+
+/* Judge one track; fills *l and returns true for a leak, or sets *why for a
+ * growing group that is not one. */
+static bool judge(const struct series_point *pts, uint32_t n, const struct track *t, const struct series_options *o,
+		  bool ids, struct leak *l, const char **why)
+{
+	*why = NULL;
+	const struct analysis *a = pts[t->last].a;
+	const struct group *g = &a->groups[t->group[t->last]];
+	const struct snapshot *s = a->snap;
+	const struct stack *st = &s->stacks[g->stack];
+	memset(l, 0, sizeof(*l));
+	l->survival = t->survival;
+	uint64_t first = t->counts[0], last = t->counts[n - 1], peak = 0;
+	uint32_t ups = 0, downs = 0;
+	for (uint32_t p = 0; p < n; p++) {
+		peak = MAX(peak, t->counts[p]);
+		if (p && t->counts[p] > t->counts[p - 1])
+			ups++;
+		else if (p && t->counts[p] < t->counts[p - 1])
+			downs++;
+	}
+	bool grows = t->last == n - 1 && last >= first + o->min_growth && (double)last >= (1.0 - o->max_fall) * (double)peak &&
+		     ups >= 1 && downs * 2 <= ups;
+	if ((grows || t->leaked) && is_profiler(s, st)) {
+		*why = "a profiling request (net/http/pprof, runtime/pprof): goroscope's own, or another profiler's";
+		return false;
+	}
+	if (t->leaked && t->last == n - 1) {
+		l->confidence = CONF_PROOF;
+		add_evidence(l, "listed as leaked by the Go runtime's leak detector (goroutineleak profile or "
+				"\"(leaked)\" annotation): nothing reachable can wake these goroutines");
+	} else if (!grows) {
+		if (t->last == n - 1 && last >= first + o->min_growth && peak > last)
+			*why = "grew, then fell back: a burst that is draining, not a leak";
+		return false;
+	} else if (ids && t->survival >= 0 && t->survival < o->min_survival) {
+		*why = "grows, but its goroutines do not persist between snapshots (they come and go with load)";
+		return false;
+	}
+	if (grows) {
+		add_evidence(l, downs ? "the count rose over the series (with small dips)"
+				      : "the count never fell and rose over the series");
+		if (ids && t->survival >= 0)
+			add_evidence(l, "goroutine ids persist: every snapshot's goroutines are still there in the next");
+		else if (!ids)
+			add_evidence(l, "no goroutine ids in this format: persistence could not be checked");
+	}
+	if (g->has_minutes && g->max_minutes > 0)
+		add_evidence(l, "the oldest goroutines have waited for minutes (wait times from the dump)");
+	if (l->confidence != CONF_PROOF) {
+		bool steady = downs == 0 && ups * 2 >= (n - 1);
+		if (ids && t->survival >= o->min_survival)
+			l->confidence = steady || (g->has_minutes && g->max_minutes > 0) ? CONF_HIGH : CONF_MEDIUM;
+		else
+			l->confidence = steady && last >= first + 3 * (uint64_t)o->min_growth ? CONF_MEDIUM : CONF_LOW;
+	}
+	l->point = t->last;
+	l->group = t->group[t->last];
+	l->max_minutes = g->has_minutes ? g->max_minutes : 0;
+	uint32_t state = g->nstates ? g->states[0].state : 0;
+	if (state) {
+		l->state = snapshot_str(s, state);
+	} else {
+		l->state = state_from_stack(s, st);
+		l->state_inferred = l->state != NULL;
+	}
+	l->pattern = l->state ? leak_pattern_for_text(s, l->state, st) : NULL;
+	l->growth_per_step = n > 1 ? ((double)last - (double)first) / (double)(n - 1) : 0;
+	l->est_bytes = last * goroutine_bytes(st->nframes);
+	return true;
+}
+
+void series_run(const struct series_point *pts, uint32_t n, const struct series_options *o,
+		struct series_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->npoints = n;
+	r->totals = xmalloc((n ? n : 1) * sizeof(*r->totals));
+	bool creators = true;
+	r->ids = n > 1;
+	r->times_known = n > 1;
+	for (uint32_t p = 0; p < n; p++) {
+		const struct snapshot *s = pts[p].a->snap;
+		r->totals[p] = pts[p].a->shown;
+		creators = creators && !snapshot_is_profile(s);
+		r->ids = r->ids && !snapshot_is_profile(s) && s->unique_ids > 0;
+		r->proof_profile = r->proof_profile || s->profile == PROF_GOROUTINELEAK;
+		r->times_known = r->times_known && pts[p].when_ns > 0 && (p == 0 || pts[p].when_ns > pts[p - 1].when_ns);
+	}
+	if (r->times_known)
+		r->span_min = (double)(pts[n - 1].when_ns - pts[0].when_ns) / 60e9;
+
+	/* follow every group through the points */
+	struct u64map map = {0};
+	struct track *t = NULL;
+	uint32_t ntracks = 0, cap = 0;
+	uint32_t **track_of = xcalloc(n ? n : 1, sizeof(*track_of));
+	for (uint32_t p = 0; p < n; p++) {
+		const struct analysis *a = pts[p].a;
+		track_of[p] = xmalloc((a->ngroups ? a->ngroups : 1) * sizeof(**track_of));
+		for (uint32_t gi = 0; gi < a->ngroups; gi++) {
+			const struct group *g = &a->groups[gi];
+			bool fresh;
+			uint32_t *ti = u64map_upsert(&map, diff_group_key(a, g, creators), ntracks, &fresh);
+			if (fresh) {
+				if (ntracks == cap) {
+					cap = cap ? cap * 2 : 64;
+					t = xreallocarray(t, cap, sizeof(*t));
+				}
+				t[ntracks] = (struct track){xcalloc(n, sizeof(uint64_t)), xmalloc(n * sizeof(uint32_t)), p, p,
+							    -1.0, false};
+				memset(t[ntracks].group, 0xff, n * sizeof(uint32_t));
+				ntracks++;
+			}
+			struct track *tr = &t[*ti];
+			track_of[p][gi] = *ti;
+			tr->counts[p] += g->count;
+			if (tr->group[p] == UINT32_MAX)
+				tr->group[p] = gi; /* largest first: the representative */
+			tr->last = p;
+			if (g->leaked || a->snap->profile == PROF_GOROUTINELEAK)
+				tr->leaked = true;
+		}
+	}
+	u64map_free(&map);
+	if (r->ids)
+		measure_survival(pts, n, t, ntracks, track_of);
+
+	r->leaks = xmalloc((ntracks ? ntracks : 1) * sizeof(*r->leaks));
+	r->ignored = xmalloc((ntracks ? ntracks : 1) * sizeof(*r->ignored));
+	for (uint32_t ti = 0; ti < ntracks; ti++) {
+		const char *why;
+		struct leak l;
+		if (judge(pts, n, &t[ti], o, r->ids, &l, &why)) {
+			l.counts = t[ti].counts;
+			t[ti].counts = NULL; /* now the leak's */
+			if (r->times_known && r->span_min > 0)
+				l.growth_per_min = ((double)l.counts[n - 1] - (double)l.counts[0]) / r->span_min;
+			r->leaks[r->nleaks++] = l;
+		} else if (why) {
+			r->ignored[r->nignored++] =
+				(struct series_ignored){t[ti].last, t[ti].group[t[ti].last], why, t[ti].counts[n - 1]};
+		}
+	}
+	qsort(r->leaks, r->nleaks, sizeof(*r->leaks), cmp_leaks);
+	for (uint32_t ti = 0; ti < ntracks; ti++) {
+		free(t[ti].counts);
+		free(t[ti].group);
+	}
+	free(t);
+	for (uint32_t p = 0; p < n; p++)
+		free(track_of[p]);
+	free(track_of);
+}
+
+void series_free(struct series_result *r)
+{
+	for (uint32_t i = 0; i < r->nleaks; i++)
+		free(r->leaks[i].counts);
+	free(r->leaks);
+	free(r->ignored);
+	free(r->totals);
+	memset(r, 0, sizeof(*r));
+}

@@ -1,0 +1,263 @@
+/* cmd_leaks.c: `goroscope leaks SNAPSHOT...`: follow groups of goroutines
+ * through snapshots in time order and name the ones that leak
+ * (analyze/series.h). */
+#include "../base/common.h"
+#include "cli.h"
+#include "../analyze/group.h"
+#include "../analyze/series.h"
+#include "../base/buf.h"
+#include "../base/xalloc.h"
+#include "../report/report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char usage_leaks[] =
+	"usage: goroscope leaks [options] SNAPSHOT...\n"
+	"\n"
+	"Name the goroutines that leak, from snapshots of one process in time order:\n"
+	"files (any format 'analyze' reads; a file holding several dumps gives them\n"
+	"all, in order). A group leaks when it grows and keeps its goroutines: the\n"
+	"count rises step after step and, where goroutine ids exist (text dumps),\n"
+	"each snapshot's goroutines are still there in the next. Fixed pools, idle\n"
+	"loops, bursts that drain, goroutines that come and go with load, and\n"
+	"profiling requests are told apart; goroutines of a goroutineleak profile\n"
+	"are proven leaks. Each leak comes with its stack, count series, growth,\n"
+	"evidence and confidence, blocking site, creator, likely cause and fix, and\n"
+	"the memory it pins (estimate).\n"
+	"\n"
+	"Times: protobuf profiles carry theirs; otherwise each file's modification\n"
+	"time when every file holds one snapshot; --interval sets them.\n"
+	"\n"
+	"  --json               JSON with a top-level \"leaks\" array (docs/json.md)\n"
+	"  --fail-on-leak       exit 1 when a leak is reported (for CI)\n"
+	"  --interval D         the snapshots are D apart (5s, 500ms, 2m)\n"
+	"  --min-growth N       goroutines a leak must gain over the series (default 3)\n"
+	"  --by MODE            stack (default), top=N, creator\n"
+	"  --all                include runtime goroutines\n"
+	"  -m, --match RE       keep groups matching RE (as in analyze)\n"
+	"  -f, --filter RE      drop groups matching RE\n"
+	"  --label KEY=RE       keep goroutines by pprof label (repeatable)\n"
+	"  --limit N            leaks printed as text (default 20; 0 = all)\n"
+	"  --frames N           frames per leak as text (default 8; 0 = all)\n"
+	"  --full-path          full file paths in text\n"
+	"  --color=WHEN         auto, always, never\n"
+	"  -q, --quiet          no warnings on stderr\n"
+	"  -h, --help           this help\n"
+	"\n"
+	"Exit status: 0 ok, 1 a leak was reported and --fail-on-leak was given,\n"
+	"2 usage or input error.\n";
+
+/* "5s", "500ms", "2m", "1h" or plain seconds, to nanoseconds; -1 if bad. */
+static int64_t parse_duration(const char *s)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || errno || !(v > 0) || v > 1e7)
+		return -1;
+	double unit = 1e9;
+	if (!strcmp(end, "ms"))
+		unit = 1e6;
+	else if (!strcmp(end, "m"))
+		unit = 60e9;
+	else if (!strcmp(end, "h"))
+		unit = 3600e9;
+	else if (*end && strcmp(end, "s"))
+		return -1;
+	return (int64_t)(v * unit);
+}
+
+static bool parse_count(const char *opt, const char *s, uint32_t *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (!*s || *end || v < 0 || v > 100000000) {
+		cli_error("%s needs a non-negative number, got '%s'", opt, s);
+		return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+int cmd_leaks(int argc, char **argv)
+{
+	enum { O_JSON = 256, O_FAIL, O_INTERVAL, O_MINGROWTH, O_BY, O_ALL, O_LABEL, O_LIMIT, O_FRAMES, O_FULL, O_COLOR };
+	static const struct option opts[] = {
+		{"json", no_argument, 0, O_JSON},
+		{"fail-on-leak", no_argument, 0, O_FAIL},
+		{"interval", required_argument, 0, O_INTERVAL},
+		{"min-growth", required_argument, 0, O_MINGROWTH},
+		{"by", required_argument, 0, O_BY},
+		{"all", no_argument, 0, O_ALL},
+		{"match", required_argument, 0, 'm'},
+		{"filter", required_argument, 0, 'f'},
+		{"label", required_argument, 0, O_LABEL},
+		{"limit", required_argument, 0, O_LIMIT},
+		{"frames", required_argument, 0, O_FRAMES},
+		{"full-path", no_argument, 0, O_FULL},
+		{"color", required_argument, 0, O_COLOR},
+		{"colour", required_argument, 0, O_COLOR},
+		{"quiet", no_argument, 0, 'q'},
+		{"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	struct group_options go;
+	group_options_default(&go);
+	struct series_options so;
+	series_options_default(&so);
+	struct text_options to = {.max_groups = 20, .max_frames = 8};
+	const char *match = NULL, *drop = NULL, *labels[FILTER_MAX_LABELS];
+	uint32_t nlabels = 0;
+	bool json = false, quiet = false, fail_on_leak = false;
+	int64_t interval = 0;
+	int color = -1;
+	struct err err = {0};
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":m:f:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_JSON: json = true; break;
+		case O_FAIL: fail_on_leak = true; break;
+		case O_INTERVAL:
+			interval = parse_duration(optarg);
+			if (interval < 0) {
+				cli_error("--interval needs a duration such as 5s, 500ms or 2m, got '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case O_MINGROWTH:
+			if (!parse_count("--min-growth", optarg, &so.min_growth))
+				return EXIT_ERROR;
+			if (!so.min_growth)
+				so.min_growth = 1;
+			break;
+		case O_BY:
+			if (group_by_parse(optarg, &go, &err) != ST_OK) {
+				cli_error("%s", err.msg);
+				return EXIT_ERROR;
+			}
+			if (go.by == GROUP_STATE || go.by == GROUP_LABEL) {
+				cli_error("leaks follow groups by stack: --by stack, top=N or creator");
+				return EXIT_ERROR;
+			}
+			break;
+		case O_ALL: go.include_system = true; break;
+		case 'm': match = optarg; break;
+		case 'f': drop = optarg; break;
+		case O_LABEL:
+			if (nlabels == FILTER_MAX_LABELS) {
+				cli_error("too many --label options (at most %d)", FILTER_MAX_LABELS);
+				return EXIT_ERROR;
+			}
+			labels[nlabels++] = optarg;
+			break;
+		case O_LIMIT:
+			if (!parse_count("--limit", optarg, &to.max_groups))
+				return EXIT_ERROR;
+			break;
+		case O_FRAMES:
+			if (!parse_count("--frames", optarg, &to.max_frames))
+				return EXIT_ERROR;
+			break;
+		case O_FULL: to.full_paths = true; break;
+		case O_COLOR:
+			color = !strcmp(optarg, "always") ? 1 : !strcmp(optarg, "never") ? 0 : !strcmp(optarg, "auto") ? -1 : -2;
+			if (color == -2) {
+				cli_error("--color must be auto, always or never, got '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case 'q': quiet = true; break;
+		case 'h': fputs(usage_leaks, stdout); return EXIT_OK;
+		case ':':
+			cli_error("option '%s' needs a value (see 'goroscope leaks --help')", argv[optind - 1]);
+			return EXIT_ERROR;
+		default:
+			cli_error("unknown option '%s' (see 'goroscope leaks --help')", argv[optind - 1]);
+			return EXIT_ERROR;
+		}
+	}
+	int ninputs = argc - optind;
+	if (ninputs < 1) {
+		cli_error("leaks needs snapshots in time order (see 'goroscope leaks --help')");
+		return EXIT_ERROR;
+	}
+	to.color = !json && (color == 1 || (color == -1 && isatty(1) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"))));
+	struct filter filter;
+	if (filter_compile(&filter, match, drop, &err) != ST_OK) {
+		cli_error("%s", err.msg);
+		return EXIT_ERROR;
+	}
+	for (uint32_t i = 0; i < nlabels; i++) {
+		if (filter_add_label(&filter, labels[i], &err) != ST_OK) {
+			cli_error("%s", err.msg);
+			filter_free(&filter);
+			return EXIT_ERROR;
+		}
+	}
+	go.filter = &filter;
+
+	/* Every snapshot of every input, with a time where one is known. */
+	struct snapset set;
+	snapset_init(&set);
+	int64_t *mtime = xcalloc((size_t)ninputs, sizeof(*mtime));
+	uint32_t *from = NULL; /* input index of each snapshot */
+	int rc = EXIT_ERROR;
+	bool one_each = true;
+	for (int i = 0; i < ninputs; i++) {
+		uint32_t before = set.n;
+		if (!cli_load_inputs(1, argv + optind + i, &set, quiet))
+			goto out;
+		struct stat sb;
+		if (strcmp(argv[optind + i], "-") && stat(argv[optind + i], &sb) == 0)
+			mtime[i] = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+		one_each = one_each && set.n == before + 1;
+		from = xreallocarray(from, set.n, sizeof(*from));
+		for (uint32_t k = before; k < set.n; k++)
+			from[k] = (uint32_t)i;
+	}
+	struct series_point *pts = xcalloc(set.n, sizeof(*pts));
+	struct analysis *an = xcalloc(set.n, sizeof(*an));
+	bool all_proto_times = true;
+	for (uint32_t k = 0; k < set.n; k++)
+		all_proto_times = all_proto_times && set.v[k]->time_nanos > 0;
+	for (uint32_t k = 0; k < set.n; k++) {
+		analysis_run(set.v[k], &go, &an[k]);
+		pts[k].a = &an[k];
+		if (interval)
+			pts[k].when_ns = 1 + (int64_t)k * interval;
+		else if (all_proto_times)
+			pts[k].when_ns = set.v[k]->time_nanos;
+		else if (one_each)
+			pts[k].when_ns = mtime[from[k]];
+	}
+	struct series_result r;
+	series_run(pts, set.n, &so, &r);
+	struct buf out;
+	buf_init(&out);
+	if (json)
+		report_leaks_json(&out, pts, &r);
+	else
+		report_leaks_text(&out, pts, &r, &to);
+	bool ok = cli_write_stdout(out.p, out.len);
+	buf_free(&out);
+	rc = !ok ? EXIT_ERROR : fail_on_leak && r.nleaks ? EXIT_FINDINGS : EXIT_OK;
+	series_free(&r);
+	for (uint32_t k = 0; k < set.n; k++)
+		analysis_free(&an[k]);
+	free(an);
+	free(pts);
+out:
+	free(mtime);
+	free(from);
+	snapset_free(&set);
+	filter_free(&filter);
+	return rc;
+}

@@ -5,10 +5,51 @@
 #define GOROSCOPE_FUZZ_COMMON_H
 
 #include "../src/base/common.h"
+#include "../src/analyze/diff.h"
 #include "../src/analyze/group.h"
+#include "../src/analyze/series.h"
 #include "../src/report/report.h"
 
 #include <stdlib.h>
+
+/* Diff of consecutive snapshots and leaks over all of them, rendered. */
+static void compare_all(struct snapset *set)
+{
+	if (set->n == 0)
+		return;
+	struct group_options o;
+	group_options_default(&o);
+	struct analysis *an = calloc(set->n, sizeof(*an));
+	struct series_point *pts = calloc(set->n, sizeof(*pts));
+	if (!an || !pts)
+		abort();
+	for (uint32_t i = 0; i < set->n; i++) {
+		analysis_run(set->v[i], &o, &an[i]);
+		pts[i] = (struct series_point){&an[i], (int64_t)i + 1};
+	}
+	struct buf b;
+	buf_init(&b);
+	struct text_options to = {.color = false, .max_groups = 0, .max_frames = 0};
+	for (uint32_t i = 0; i + 1 < set->n; i++) {
+		struct diff d;
+		diff_run(&an[i], &an[i + 1], &d);
+		report_diff_text(&b, &d, &to);
+		report_diff_json(&b, &d);
+		diff_free(&d);
+	}
+	struct series_options so;
+	series_options_default(&so);
+	struct series_result r;
+	series_run(pts, set->n, &so, &r);
+	report_leaks_text(&b, pts, &r, &to);
+	report_leaks_json(&b, pts, &r);
+	series_free(&r);
+	buf_free(&b);
+	for (uint32_t i = 0; i < set->n; i++)
+		analysis_free(&an[i]);
+	free(an);
+	free(pts);
+}
 
 static void analyse_all(struct snapset *set)
 {
@@ -38,6 +79,7 @@ static void analyse_all(struct snapset *set)
 			analysis_free(&a);
 		}
 	}
+	compare_all(set);
 }
 
 #endif

@@ -121,8 +121,11 @@ static bool judge(const struct series_point *pts, uint32_t n, const struct track
 		else if (p && t->counts[p] < t->counts[p - 1])
 			downs++;
 	}
+	/* Growth over more than one step when there are several: a group that
+	 * only shows up at the end proves nothing yet. */
+	uint32_t min_ups = n > 2 ? 2 : 1;
 	bool grows = t->last == n - 1 && last >= first + o->min_growth && (double)last >= (1.0 - o->max_fall) * (double)peak &&
-		     ups >= 1 && downs * 2 <= ups;
+		     ups >= min_ups && downs * 2 <= ups;
 	if ((grows || t->leaked) && is_profiler(s, st)) {
 		*why = "a profiling request (net/http/pprof, runtime/pprof): goroscope's own, or another profiler's";
 		return false;
@@ -137,6 +140,9 @@ static bool judge(const struct series_point *pts, uint32_t n, const struct track
 		return false;
 	} else if (ids && t->survival >= 0 && t->survival < o->min_survival) {
 		*why = "grows, but its goroutines do not persist between snapshots (they come and go with load)";
+		return false;
+	} else if (ids && t->survival < 0) {
+		*why = "grew, but was never in two snapshots in a row: persistence unknown";
 		return false;
 	}
 	if (grows) {

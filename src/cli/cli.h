@@ -25,6 +25,36 @@ void cli_print_err(const char *what, const struct err *e);
 /* Threads used to read one large file (set by the commands' --threads). */
 extern int cli_threads;
 
+/* Live sources: inputs may be URLs. A base URL ("http://host:port") gets
+ * the goroutine profile path in the encoding cli_format asks for; a URL
+ * with "/debug/pprof/" in it is fetched as given. */
+enum cli_format { CLI_FORMAT_AUTO, CLI_FORMAT_DEBUG2, CLI_FORMAT_DEBUG1, CLI_FORMAT_PPROF };
+struct fetch_options;
+extern struct fetch_options cli_fetch;
+extern enum cli_format cli_format;
+
+/* The options every command that reads inputs accepts for live sources. */
+enum {
+	O_NET_HEADER = 900, O_NET_BEARER, O_NET_CACERT, O_NET_CERT, O_NET_KEY, O_NET_INSECURE,
+	O_NET_CONNECT_TIMEOUT, O_NET_TIMEOUT, O_NET_RETRIES, O_NET_FORMAT,
+};
+#define CLI_NET_OPTIONS                                                                                     \
+	{"header", required_argument, 0, O_NET_HEADER}, {"bearer", required_argument, 0, O_NET_BEARER},     \
+	{"cacert", required_argument, 0, O_NET_CACERT}, {"cert", required_argument, 0, O_NET_CERT},         \
+	{"key", required_argument, 0, O_NET_KEY}, {"insecure", no_argument, 0, O_NET_INSECURE},             \
+	{"connect-timeout", required_argument, 0, O_NET_CONNECT_TIMEOUT},                                   \
+	{"timeout", required_argument, 0, O_NET_TIMEOUT}, {"retries", required_argument, 0, O_NET_RETRIES}, \
+	{"format", required_argument, 0, O_NET_FORMAT}
+/* Print a command's usage, and the live-source options for commands that
+ * read inputs. */
+void cli_print_usage(const char *usage);
+/* Handle option c (getopt's result; 'H' is --header) if it is one of
+ * them: returns 1 when handled, 0 when not one of them, -1 after printing
+ * an error. */
+int cli_net_option(int c, const char *arg);
+/* The URL to fetch for input u (a URL) in format f (AUTO: debug=2). */
+void cli_profile_url(const char *u, enum cli_format f, char *out, size_t outsz);
+
 /* Read every input (files, or "-" for stdin; none = stdin) and append the
  * snapshots found to set. On an input that cannot be read or holds no
  * goroutine dump, prints why and returns false. quiet suppresses warnings. */

@@ -125,13 +125,14 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 		{"quiet", no_argument, 0, 'q'},
 		{"threads", required_argument, 0, O_THREADS},
 		{"help", no_argument, 0, 'h'},
+		CLI_NET_OPTIONS,
 		{0, 0, 0, 0},
 	};
 	struct err err = {0};
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:f:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:f:qhH:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_JSON: a->out = OUT_JSON; break;
 		case O_FOLDED: a->out = OUT_FOLDED; break;
@@ -209,14 +210,20 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 			break;
 		}
 		case 'h':
-			fputs(usage_analyze, stdout);
+			cli_print_usage(usage_analyze);
 			return -1;
 		case ':':
 			cli_error("option '%s' needs a value (see 'goroscope analyze --help')", argv[optind - 1]);
 			return EXIT_ERROR;
-		default:
+		default: {
+			int r = cli_net_option(c, optarg);
+			if (r == 1)
+				break;
+			if (r < 0)
+				return EXIT_ERROR;
 			cli_error("unknown option '%s' (see 'goroscope analyze --help')", argv[optind - 1]);
 			return EXIT_ERROR;
+		}
 		}
 	}
 	*first_input = optind;

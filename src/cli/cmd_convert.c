@@ -59,7 +59,8 @@ int cmd_convert(int argc, char **argv)
 	static const struct option opts[] = {
 		{"to", required_argument, 0, O_TO},   {"output", required_argument, 0, 'o'},
 		{"pick", required_argument, 0, O_PICK}, {"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},        {0, 0, 0, 0},
+		{"help", no_argument, 0, 'h'},        CLI_NET_OPTIONS,
+		{0, 0, 0, 0},
 	};
 	enum target to = TO_NONE;
 	const char *output = NULL;
@@ -68,7 +69,7 @@ int cmd_convert(int argc, char **argv)
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qhH:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_TO:
 			to = !strcmp(optarg, "pprof")	 ? TO_PPROF
@@ -91,13 +92,19 @@ int cmd_convert(int argc, char **argv)
 			break;
 		}
 		case 'q': quiet = true; break;
-		case 'h': fputs(usage_convert, stdout); return EXIT_OK;
+		case 'h': cli_print_usage(usage_convert); return EXIT_OK;
 		case ':':
 			cli_error("option '%s' needs a value (see 'goroscope convert --help')", argv[optind - 1]);
 			return EXIT_ERROR;
-		default:
+		default: {
+			int r = cli_net_option(c, optarg);
+			if (r == 1)
+				break;
+			if (r < 0)
+				return EXIT_ERROR;
 			cli_error("unknown option '%s' (see 'goroscope convert --help')", argv[optind - 1]);
 			return EXIT_ERROR;
+		}
 		}
 	}
 	if (to == TO_NONE) {

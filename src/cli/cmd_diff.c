@@ -63,7 +63,8 @@ int cmd_diff(int argc, char **argv)
 		{"limit", required_argument, 0, O_LIMIT}, {"frames", required_argument, 0, O_FRAMES},
 		{"full-path", no_argument, 0, O_FULL},  {"color", required_argument, 0, O_COLOR},
 		{"colour", required_argument, 0, O_COLOR}, {"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},	    {0, 0, 0, 0},
+		{"help", no_argument, 0, 'h'},	    CLI_NET_OPTIONS,
+		{0, 0, 0, 0},
 	};
 	struct group_options go;
 	group_options_default(&go);
@@ -76,7 +77,7 @@ int cmd_diff(int argc, char **argv)
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:f:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:f:qhH:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_JSON: json = true; break;
 		case O_BY:
@@ -112,13 +113,19 @@ int cmd_diff(int argc, char **argv)
 			}
 			break;
 		case 'q': quiet = true; break;
-		case 'h': fputs(usage_diff, stdout); return EXIT_OK;
+		case 'h': cli_print_usage(usage_diff); return EXIT_OK;
 		case ':':
 			cli_error("option '%s' needs a value (see 'goroscope diff --help')", argv[optind - 1]);
 			return EXIT_ERROR;
-		default:
+		default: {
+			int r = cli_net_option(c, optarg);
+			if (r == 1)
+				break;
+			if (r < 0)
+				return EXIT_ERROR;
 			cli_error("unknown option '%s' (see 'goroscope diff --help')", argv[optind - 1]);
 			return EXIT_ERROR;
+		}
 		}
 	}
 	int ninputs = argc - optind;

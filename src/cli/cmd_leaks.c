@@ -105,6 +105,7 @@ int cmd_leaks(int argc, char **argv)
 		{"colour", required_argument, 0, O_COLOR},
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
+		CLI_NET_OPTIONS,
 		{0, 0, 0, 0},
 	};
 	struct group_options go;
@@ -121,7 +122,7 @@ int cmd_leaks(int argc, char **argv)
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:f:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:f:qhH:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_JSON: json = true; break;
 		case O_FAIL: fail_on_leak = true; break;
@@ -175,13 +176,19 @@ int cmd_leaks(int argc, char **argv)
 			}
 			break;
 		case 'q': quiet = true; break;
-		case 'h': fputs(usage_leaks, stdout); return EXIT_OK;
+		case 'h': cli_print_usage(usage_leaks); return EXIT_OK;
 		case ':':
 			cli_error("option '%s' needs a value (see 'goroscope leaks --help')", argv[optind - 1]);
 			return EXIT_ERROR;
-		default:
+		default: {
+			int r = cli_net_option(c, optarg);
+			if (r == 1)
+				break;
+			if (r < 0)
+				return EXIT_ERROR;
 			cli_error("unknown option '%s' (see 'goroscope leaks --help')", argv[optind - 1]);
 			return EXIT_ERROR;
+		}
 		}
 	}
 	int ninputs = argc - optind;

@@ -37,7 +37,7 @@ int cmd_help(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ncommands; i++) {
 		if (!strcmp(argv[1], commands[i].name)) {
-			fputs(commands[i].usage, stdout);
+			cli_print_usage(commands[i].usage);
 			return EXIT_OK;
 		}
 	}

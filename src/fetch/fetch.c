@@ -1,0 +1,178 @@
+/* fetch.c: see fetch.h. */
+#include "../base/common.h"
+#include "fetch.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <time.h>
+
+void fetch_options_default(struct fetch_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->connect_timeout_ms = 3000;
+	o->timeout_ms = 30000;
+	o->retries = 2;
+	o->max_bytes = (size_t)256 << 20;
+}
+
+bool fetch_is_url(const char *s)
+{
+	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
+}
+
+struct sink {
+	struct buf *out;
+	size_t start, max;
+	bool over;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *ctx)
+{
+	struct sink *k = ctx;
+	size_t len = size * n;
+	if (k->out->len - k->start + len > k->max) {
+		k->over = true;
+		return 0; /* abort the transfer */
+	}
+	buf_add(k->out, p, len);
+	return len;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* One attempt. Returns the curl result; *status the HTTP status. */
+static CURLcode attempt(CURL *h, const char *url, const struct fetch_options *o, struct sink *k, long *status,
+			char *errbuf)
+{
+	curl_easy_reset(h);
+	k->out->len = k->start;
+	k->over = false;
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "goroscope/" GOROSCOPE_VERSION);
+	/* pprof bodies are gzip already or plain text: no transfer encoding */
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, k);
+	if (o->cacert)
+		curl_easy_setopt(h, CURLOPT_CAINFO, o->cacert);
+	if (o->cert)
+		curl_easy_setopt(h, CURLOPT_SSLCERT, o->cert);
+	if (o->key)
+		curl_easy_setopt(h, CURLOPT_SSLKEY, o->key);
+	if (o->insecure) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	struct curl_slist *hdrs = NULL;
+	for (unsigned i = 0; i < o->nheaders; i++)
+		hdrs = curl_slist_append(hdrs, o->headers[i]);
+	char auth[1024];
+	if (o->bearer) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", o->bearer);
+		hdrs = curl_slist_append(hdrs, auth);
+	}
+	if (hdrs)
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	errbuf[0] = '\0';
+	CURLcode rc = curl_easy_perform(h);
+	*status = 0;
+	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_slist_free_all(hdrs);
+	return rc;
+}
+
+static bool worth_retrying(CURLcode rc, long status)
+{
+	if (rc == CURLE_OK)
+		return status >= 500;
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_RECV_ERROR ||
+	       rc == CURLE_SEND_ERROR || rc == CURLE_GOT_NOTHING || rc == CURLE_PARTIAL_FILE;
+}
+
+/* The first line of an error body, for the message (Go's pprof errors are
+ * one short line). */
+static void first_line(const struct buf *b, size_t start, char *out, size_t outsz)
+{
+	size_t n = 0;
+	for (size_t i = start; i < b->len && n + 1 < outsz; i++) {
+		char c = b->p[i];
+		if (c == '\n' || c == '\r')
+			break;
+		out[n++] = (c >= 0x20 && c < 0x7f) ? c : '?';
+	}
+	out[n] = '\0';
+}
+
+enum status fetch_get(const char *url, const struct fetch_options *o, struct buf *out, long *status,
+		      struct err *err)
+{
+	static bool global_init;
+	if (!global_init) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
+		global_init = true;
+	}
+	*status = 0;
+	if (!fetch_is_url(url))
+		return err_set(err, ST_USAGE, 0, 0, "'%s' is not an http:// or https:// URL", url);
+	CURL *h = curl_easy_init();
+	if (!h)
+		return err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
+	struct sink k = {out, out->len, o->max_bytes, false};
+	char errbuf[CURL_ERROR_SIZE];
+	CURLcode rc = CURLE_OK;
+	long backoff = 200;
+	for (unsigned i = 0;; i++) {
+		rc = attempt(h, url, o, &k, status, errbuf);
+		if (!worth_retrying(rc, *status) || i >= o->retries)
+			break;
+		sleep_ms(backoff);
+		backoff *= 2;
+	}
+	enum status st = ST_OK;
+	char body[160];
+	if (k.over) {
+		st = err_set(err, ST_LIMIT, 0, 0, "%s: the response is larger than %zu MiB: refused", url, o->max_bytes >> 20);
+	} else if (rc == CURLE_COULDNT_CONNECT) {
+		st = err_set(err, ST_IO, 0, 0, "%s: connection refused: is the service running, and listening on this port?",
+			     url);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		st = err_set(err, ST_IO, 0, 0, "%s: timed out (%s)", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	} else if (rc == CURLE_COULDNT_RESOLVE_HOST) {
+		st = err_set(err, ST_IO, 0, 0, "%s: cannot resolve the host name", url);
+	} else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CERTPROBLEM ||
+		   rc == CURLE_SSL_CACERT_BADFILE) {
+		st = err_set(err, ST_IO, 0, 0, "%s: TLS failed: %s (see --cacert, --cert/--key, --insecure)", url,
+			     errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	} else if (rc != CURLE_OK) {
+		st = err_set(err, ST_IO, 0, 0, "%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	} else if (*status != 200) {
+		first_line(out, k.start, body, sizeof(body));
+		if (*status == 404)
+			st = err_set(err, ST_IO, 0, 0,
+				     "%s: 404 not found: is net/http/pprof mounted at this path (import _ \"net/http/pprof\" "
+				     "on this server's mux)?%s%s",
+				     url, body[0] ? " The server said: " : "", body);
+		else if (*status == 401 || *status == 403)
+			st = err_set(err, ST_IO, 0, 0, "%s: %ld %s: the endpoint needs credentials (--bearer TOKEN or -H)%s%s",
+				     url, *status, *status == 401 ? "unauthorized" : "forbidden",
+				     body[0] ? ". The server said: " : "", body);
+		else if (*status >= 300 && *status < 400)
+			st = err_set(err, ST_IO, 0, 0, "%s: %ld redirect: not followed; give the final URL", url, *status);
+		else
+			st = err_set(err, ST_IO, 0, 0, "%s: HTTP %ld%s%s", url, *status, body[0] ? ": " : "", body);
+	}
+	if (st != ST_OK)
+		out->len = k.start;
+	curl_easy_cleanup(h);
+	return st;
+}

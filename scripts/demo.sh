@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# make demo: build the bundled example service (examples/leakyshop), let it
-# leak under its own load, take its /debug/pprof/goroutine?debug=2 dump, and
-# run goroscope analyze on it.
+# make demo: build the bundled example service (examples/leakyshop), start it
+# on 127.0.0.1 under its own load, and let goroscope find its leaks live:
+# `goroscope leaks` takes snapshots of its /debug/pprof endpoint over a few
+# seconds and names the goroutines that leak, apart from the healthy ones.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/demo
@@ -9,10 +10,20 @@ mkdir -p "$out"
 export GOCACHE=${GOCACHE:-$root/build/gocache} GOFLAGS=-mod=mod
 echo "== building the example service (examples/leakyshop) with $(go version | cut -d' ' -f3)"
 (cd "$root/examples/leakyshop" && go build -o "$out/leakyshop" .)
-echo "== running it: 60 requests each to /checkout, /search and /product, then its goroutine dump"
-"$out/leakyshop" dump -requests 60 >"$out/leakyshop-goroutines.txt"
-echo "   $(grep -c '^goroutine ' "$out/leakyshop-goroutines.txt") goroutines in $out/leakyshop-goroutines.txt"
-echo "== goroscope analyze build/demo/leakyshop-goroutines.txt"
+echo "== starting it on 127.0.0.1 with 10 requests a second to /checkout, /search and /product"
+"$out/leakyshop" serve -load 10 >"$out/leakyshop.out" 2>&1 &
+pid=$!
+trap 'kill $pid 2>/dev/null || true' EXIT
+url=
+for _ in $(seq 1 100); do
+  url=$(sed -n 's/^leakyshop listening on \(http:[^ ]*\)$/\1/p' "$out/leakyshop.out")
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "leakyshop did not start"; cat "$out/leakyshop.out"; exit 1; }
+sleep 1
+echo "== goroscope leaks $url --every 1s --count 6"
 echo
-"$root/build/goroscope" analyze --frames 6 --limit 6 "$out/leakyshop-goroutines.txt"
-echo "(also try: build/goroscope analyze --json ..., --folded ..., --by creator ..., -m checkout ...)"
+"$root/build/goroscope" leaks --every 1s --count 6 --frames 4 "$url"
+echo
+echo "(also try, while it runs: build/goroscope analyze $url, or diff two snapshots)"

@@ -3,7 +3,10 @@
 //
 //	leakyshop dump [-requests N]   serve on 127.0.0.1, send itself N requests,
 //	                               then print its /debug/pprof/goroutine?debug=2
-//	leakyshop serve [-addr A]      serve until killed (net/http/pprof mounted)
+//	leakyshop serve [-addr A] [-load R]
+//	                               serve until killed (net/http/pprof mounted),
+//	                               sending itself R requests a second to each
+//	                               endpoint (default 0: no load of its own)
 //
 // The leaks, each a classic:
 //   - /checkout asks the payment service with a timeout and returns early;
@@ -132,6 +135,17 @@ func serve(ln net.Listener) {
 	http.Serve(ln, nil)
 }
 
+// selfLoad plays the service's users: rate requests a second to each endpoint.
+func selfLoad(base string, rate int) {
+	tick := time.NewTicker(time.Second / time.Duration(rate))
+	defer tick.Stop()
+	for range tick.C {
+		for _, p := range []string{"/checkout", "/search", "/product"} {
+			go get(base, p)
+		}
+	}
+}
+
 func get(base, path string) ([]byte, error) {
 	resp, err := http.Get(base + path)
 	if err != nil {
@@ -148,6 +162,7 @@ func main() {
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	requests := fs.Int("requests", 60, "requests per endpoint to send to itself (dump)")
+	load := fs.Int("load", 0, "requests a second to each endpoint to send to itself (serve)")
 	addr := fs.String("addr", "127.0.0.1:0", "listen address")
 	fs.Parse(os.Args[2:])
 	ln, err := net.Listen("tcp", *addr)
@@ -158,6 +173,9 @@ func main() {
 	switch os.Args[1] {
 	case "serve":
 		fmt.Printf("leakyshop listening on http://%s\n", ln.Addr())
+		if *load > 0 {
+			go selfLoad("http://"+ln.Addr().String(), *load)
+		}
 		serve(ln)
 	case "dump":
 		go serve(ln)

@@ -10,6 +10,7 @@
 
 void series_options_default(struct series_options *o)
 {
+	o->proof = NULL;
 	o->min_growth = 3;
 	o->max_fall = 0.1;
 	o->min_survival = 0.9;
@@ -197,6 +198,9 @@ void series_run(const struct series_point *pts, uint32_t n, const struct series_
 	}
 	if (r->times_known)
 		r->span_min = (double)(pts[n - 1].when_ns - pts[0].when_ns) / 60e9;
+	/* a proof profile has no creators: match on stacks alone then */
+	if (o->proof && snapshot_is_profile(o->proof->snap))
+		creators = false;
 
 	/* follow every group through the points */
 	struct u64map map = {0};
@@ -229,6 +233,16 @@ void series_run(const struct series_point *pts, uint32_t n, const struct series_
 			if (g->leaked || a->snap->profile == PROF_GOROUTINELEAK)
 				tr->leaked = true;
 		}
+	}
+	/* the runtime's goroutineleak profile proves the groups it lists */
+	if (o->proof) {
+		const struct analysis *pa = o->proof;
+		for (uint32_t gi = 0; gi < pa->ngroups; gi++) {
+			uint32_t ti;
+			if (u64map_get(&map, diff_group_key(pa, &pa->groups[gi], creators), &ti))
+				t[ti].leaked = true;
+		}
+		r->proof_profile = true;
 	}
 	u64map_free(&map);
 	if (r->ids)

@@ -25,6 +25,7 @@ struct series_point {
 };
 
 struct series_options {
+	const struct analysis *proof; /* a goroutineleak profile of the target, or NULL */
 	uint32_t min_growth;        /* goroutines a leak must gain over the series (default 3) */
 	double max_fall;            /* a leak never loses more than this share of its peak (default 0.1) */
 	double min_survival;        /* with ids: share of a snapshot's goroutines still there in the next (0.9) */

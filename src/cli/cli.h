@@ -60,6 +60,10 @@ void cli_profile_url(const char *u, enum cli_format f, char *out, size_t outsz);
  * goroutine dump, prints why and returns false. quiet suppresses warnings. */
 bool cli_load_inputs(int n, char **paths, struct snapset *set, bool quiet);
 
+/* Fetch one live source (a URL, see cli_profile_url) and append its
+ * snapshots; on failure print why unless !report_errors, and return false. */
+bool cli_load_url(const char *url, struct snapset *set, bool quiet, bool report_errors);
+
 /* Write all bytes to stdout; false on error (e.g. EPIPE). */
 bool cli_write_stdout(const char *p, size_t n);
 

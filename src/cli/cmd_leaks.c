@@ -7,9 +7,11 @@
 #include "../analyze/series.h"
 #include "../base/buf.h"
 #include "../base/xalloc.h"
+#include "../fetch/fetch.h"
 #include "../report/report.h"
 
 #include <errno.h>
+#include <time.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 
 const char usage_leaks[] =
 	"usage: goroscope leaks [options] SNAPSHOT...\n"
+	"       goroscope leaks [options] URL [--every D] [--count N | --for D]\n"
 	"\n"
 	"Name the goroutines that leak, from snapshots of one process in time order:\n"
 	"files (any format 'analyze' reads; a file holding several dumps gives them\n"
@@ -34,9 +37,21 @@ const char usage_leaks[] =
 	"Times: protobuf profiles carry theirs; otherwise each file's modification\n"
 	"time when every file holds one snapshot; --interval sets them.\n"
 	"\n"
+	"Live: with one URL (a base such as http://127.0.0.1:6060, or a pprof\n"
+	"URL), goroscope takes the snapshots itself, --every D apart (default 5s),\n"
+	"--count N of them (default 7) or for --for D, with progress on stderr.\n"
+	"--format auto (default) takes debug=2 (goroutine ids and wait minutes: the\n"
+	"strongest evidence) while the target has at most 10,000 goroutines, and the\n"
+	"cheap protobuf profile above that (debug=2 stops the target's world for the\n"
+	"whole dump). When the target serves /debug/pprof/goroutineleak (Go 1.26+),\n"
+	"its listing is taken at the end as proof.\n"
+	"\n"
 	"  --json               JSON with a top-level \"leaks\" array (docs/json.md)\n"
 	"  --fail-on-leak       exit 1 when a leak is reported (for CI)\n"
 	"  --interval D         the snapshots are D apart (5s, 500ms, 2m)\n"
+	"  --every D            live: time between snapshots (default 5s)\n"
+	"  --count N            live: snapshots to take (default 7, at least 2)\n"
+	"  --for D              live: sample for D (instead of --count)\n"
 	"  --min-growth N       goroutines a leak must gain over the series (default 3)\n"
 	"  --by MODE            stack (default), top=N, creator\n"
 	"  --all                include runtime goroutines\n"
@@ -85,13 +100,92 @@ static bool parse_count(const char *opt, const char *s, uint32_t *out)
 	return true;
 }
 
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void sleep_until(int64_t when_ns)
+{
+	for (;;) {
+		int64_t left = when_ns - now_ns();
+		if (left <= 0)
+			return;
+		struct timespec ts = {left / 1000000000, left % 1000000000};
+		if (nanosleep(&ts, NULL) == 0)
+			return;
+	}
+}
+
+/* Take count snapshots of url, every_ns apart, into set (with their times
+ * in taken[]); then the goroutineleak profile, if served, into proof. The
+ * format: --format, or auto (debug=2 while the target is small). */
+static bool sample_live(const char *url, int64_t every_ns, uint32_t count, struct snapset *set, int64_t *taken,
+			struct snapset *proof, bool quiet)
+{
+	enum cli_format asked = cli_format;
+	enum cli_format f = asked == CLI_FORMAT_AUTO ? CLI_FORMAT_DEBUG2 : asked;
+	int64_t start = now_ns();
+	uint64_t prev = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		sleep_until(start + (int64_t)i * every_ns);
+		cli_format = f;
+		taken[i] = now_ns();
+		uint32_t before = set->n;
+		if (!cli_load_inputs(1, (char **)&url, set, true))
+			return false;
+		/* one snapshot per sample: a response holding several is odd, keep its last */
+		while (set->n > before + 1) {
+			snapshot_free(set->v[before]);
+			memmove(&set->v[before], &set->v[before + 1], (set->n - before - 1) * sizeof(*set->v));
+			set->n--;
+		}
+		const struct snapshot *s = set->v[set->n - 1];
+		uint64_t n = s->weights ? s->total_weight : s->ngoroutines;
+		if (!quiet)
+			fprintf(stderr, "goroscope: snapshot %u/%u (%s): %llu goroutines (%+lld)\n", i + 1, count,
+				s->format, (unsigned long long)n, (long long)(i ? (int64_t)n - (int64_t)prev : 0));
+		prev = n;
+		if (asked == CLI_FORMAT_AUTO && f == CLI_FORMAT_DEBUG2 && n > 10000) {
+			f = CLI_FORMAT_PPROF;
+			if (!quiet)
+				fprintf(stderr, "goroscope: over 10,000 goroutines: the next snapshots use the protobuf profile "
+						"(debug=2 stops the target's world)\n");
+		}
+	}
+	cli_format = asked;
+	/* the runtime's own verdict (Go 1.26+), if served */
+	if (!strstr(url, "/debug/pprof/")) {
+		char leak_url[2048];
+		size_t n = strlen(url);
+		while (n && url[n - 1] == '/')
+			n--;
+		snprintf(leak_url, sizeof(leak_url), "%.*s/debug/pprof/goroutineleak", (int)MIN(n, (size_t)2000), url);
+		unsigned retries = cli_fetch.retries;
+		cli_fetch.retries = 0;
+		/* a 404 here only means Go < 1.26: not an error to report */
+		bool got = cli_load_url(leak_url, proof, true, false);
+		cli_fetch.retries = retries;
+		if (!quiet)
+			fprintf(stderr, got ? "goroscope: the target serves goroutineleak: its listing is taken as proof\n"
+					    : "goroscope: no goroutineleak profile served (Go 1.26+ has one): growth is the evidence\n");
+	}
+	return true;
+}
+
 int cmd_leaks(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_FAIL, O_INTERVAL, O_MINGROWTH, O_BY, O_ALL, O_LABEL, O_LIMIT, O_FRAMES, O_FULL, O_COLOR };
+	enum { O_JSON = 256, O_FAIL, O_INTERVAL, O_MINGROWTH, O_BY, O_ALL, O_LABEL, O_LIMIT, O_FRAMES, O_FULL, O_COLOR,
+	       O_EVERY, O_COUNT, O_FOR };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
 		{"fail-on-leak", no_argument, 0, O_FAIL},
 		{"interval", required_argument, 0, O_INTERVAL},
+		{"every", required_argument, 0, O_EVERY},
+		{"count", required_argument, 0, O_COUNT},
+		{"for", required_argument, 0, O_FOR},
 		{"min-growth", required_argument, 0, O_MINGROWTH},
 		{"by", required_argument, 0, O_BY},
 		{"all", no_argument, 0, O_ALL},
@@ -116,7 +210,8 @@ int cmd_leaks(int argc, char **argv)
 	const char *match = NULL, *drop = NULL, *labels[FILTER_MAX_LABELS];
 	uint32_t nlabels = 0;
 	bool json = false, quiet = false, fail_on_leak = false;
-	int64_t interval = 0;
+	int64_t interval = 0, every = 5000000000LL, duration = 0;
+	uint32_t count = 7;
 	int color = -1;
 	struct err err = {0};
 	int c;
@@ -130,6 +225,25 @@ int cmd_leaks(int argc, char **argv)
 			interval = parse_duration(optarg);
 			if (interval < 0) {
 				cli_error("--interval needs a duration such as 5s, 500ms or 2m, got '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case O_EVERY:
+		case O_FOR: {
+			int64_t d = parse_duration(optarg);
+			if (d < 0) {
+				cli_error("%s needs a duration such as 5s, 500ms or 2m, got '%s'",
+					  c == O_EVERY ? "--every" : "--for", optarg);
+				return EXIT_ERROR;
+			}
+			*(c == O_EVERY ? &every : &duration) = d;
+			break;
+		}
+		case O_COUNT:
+			if (!parse_count("--count", optarg, &count))
+				return EXIT_ERROR;
+			if (count < 2 || count > 10000) {
+				cli_error("--count needs 2 to 10000 snapshots");
 				return EXIT_ERROR;
 			}
 			break;
@@ -212,13 +326,23 @@ int cmd_leaks(int argc, char **argv)
 	go.filter = &filter;
 
 	/* Every snapshot of every input, with a time where one is known. */
-	struct snapset set;
+	struct snapset set, proof_set;
 	snapset_init(&set);
+	snapset_init(&proof_set);
 	int64_t *mtime = xcalloc((size_t)ninputs, sizeof(*mtime));
 	uint32_t *from = NULL; /* input index of each snapshot */
+	int64_t *taken = NULL; /* live: when each snapshot was taken */
 	int rc = EXIT_ERROR;
 	bool one_each = true;
-	for (int i = 0; i < ninputs; i++) {
+	bool live = ninputs == 1 && fetch_is_url(argv[optind]);
+	if (live) {
+		if (duration)
+			count = (uint32_t)MIN(MAX(duration / every + 1, 2), 10000);
+		taken = xcalloc(count, sizeof(*taken));
+		if (!sample_live(argv[optind], every, count, &set, taken, &proof_set, quiet))
+			goto out;
+	}
+	for (int i = 0; i < ninputs && !live; i++) {
 		uint32_t before = set.n;
 		if (!cli_load_inputs(1, argv + optind + i, &set, quiet))
 			goto out;
@@ -238,12 +362,19 @@ int cmd_leaks(int argc, char **argv)
 	for (uint32_t k = 0; k < set.n; k++) {
 		analysis_run(set.v[k], &go, &an[k]);
 		pts[k].a = &an[k];
-		if (interval)
+		if (live)
+			pts[k].when_ns = taken[k];
+		else if (interval)
 			pts[k].when_ns = 1 + (int64_t)k * interval;
 		else if (all_proto_times)
 			pts[k].when_ns = set.v[k]->time_nanos;
 		else if (one_each)
 			pts[k].when_ns = mtime[from[k]];
+	}
+	struct analysis proof_an;
+	if (proof_set.n) {
+		analysis_run(proof_set.v[0], &go, &proof_an);
+		so.proof = &proof_an;
 	}
 	struct series_result r;
 	series_run(pts, set.n, &so, &r);
@@ -257,6 +388,8 @@ int cmd_leaks(int argc, char **argv)
 	buf_free(&out);
 	rc = !ok ? EXIT_ERROR : fail_on_leak && r.nleaks ? EXIT_FINDINGS : EXIT_OK;
 	series_free(&r);
+	if (proof_set.n)
+		analysis_free(&proof_an);
 	for (uint32_t k = 0; k < set.n; k++)
 		analysis_free(&an[k]);
 	free(an);
@@ -264,7 +397,9 @@ int cmd_leaks(int argc, char **argv)
 out:
 	free(mtime);
 	free(from);
+	free(taken);
 	snapset_free(&set);
+	snapset_free(&proof_set);
 	filter_free(&filter);
 	return rc;
 }

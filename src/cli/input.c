@@ -168,8 +168,7 @@ static enum status parse_input(int fd, const struct stat *sb, const char *name, 
 	return st;
 }
 
-/* A live source: fetch the profile, then parse it like a file. */
-static bool load_url(const char *u, struct snapset *set, bool quiet)
+bool cli_load_url(const char *u, struct snapset *set, bool quiet, bool report_errors)
 {
 	char url[2048];
 	cli_profile_url(u, cli_format, url, sizeof(url));
@@ -179,14 +178,16 @@ static bool load_url(const char *u, struct snapset *set, bool quiet)
 	long status;
 	bool ok = false;
 	if (fetch_get(url, &cli_fetch, &body, &status, &err) != ST_OK) {
-		cli_error("%s", err.msg);
+		if (report_errors)
+			cli_error("%s", err.msg);
 		goto out;
 	}
 	size_t i = 0;
 	while (i < body.len && (body.p[i] == ' ' || body.p[i] == '\n' || body.p[i] == '\r' || body.p[i] == '\t'))
 		i++;
 	if (i < body.len && body.p[i] == '<') {
-		cli_error("%s: the response is HTML, not a goroutine profile (an index or login page?); "
+		if (report_errors)
+			cli_error("%s: the response is HTML, not a goroutine profile (an index or login page?); "
 			  "give the profile's URL, e.g. .../debug/pprof/goroutine?debug=2",
 			  url);
 		goto out;
@@ -200,11 +201,13 @@ static bool load_url(const char *u, struct snapset *set, bool quiet)
 	enum status st = parse_mem(body.p, body.len, sniff_format(body.p, MIN(body.len, (size_t)SNIFF_HEAD)), url, &opt,
 				   set, &stats, &err);
 	if (st != ST_OK) {
-		cli_print_err(url, &err);
+		if (report_errors)
+			cli_print_err(url, &err);
 		goto out;
 	}
 	if (set->n == before) {
-		cli_error("%s: the response (%zu bytes) holds no goroutine profile", url, body.len);
+		if (report_errors)
+			cli_error("%s: the response (%zu bytes) holds no goroutine profile", url, body.len);
 		goto out;
 	}
 	for (uint32_t k = before; k < set->n && !quiet; k++)
@@ -218,7 +221,7 @@ out:
 static bool load_one(const char *path, struct snapset *set, bool quiet)
 {
 	if (fetch_is_url(path))
-		return load_url(path, set, quiet);
+		return cli_load_url(path, set, quiet, true);
 	bool is_stdin = !strcmp(path, "-");
 	const char *name = is_stdin ? "<stdin>" : path;
 	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);

@@ -83,6 +83,12 @@ uint32_t first_user_frame(const struct snapshot *s, const struct stack *st)
 	for (uint32_t i = 0; i < st->nframes; i++)
 		if (!is_stdlib_func(snapshot_str(s, f[i].func)))
 			return i;
+	/* all standard library: the first frame past the runtime's parking */
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		const char *fn = snapshot_str(s, f[i].func);
+		if (strncmp(fn, "runtime.", 8) && strncmp(fn, "internal/runtime/", 17))
+			return i;
+	}
 	return 0;
 }
 
@@ -150,6 +156,14 @@ static const struct leak_pattern P_HTTP_BODY = {
 	"`defer resp.Body.Close()` after every successful request (drain it to reuse the connection) and "
 	"share one http.Client",
 };
+static const struct leak_pattern P_RETRY = {
+	"retry-loop-without-exit",
+	"sleeping in a poll or retry loop whose condition never comes true and that has no other way out: no deadline, "
+	"no attempt limit, no ctx.Done() check",
+	"bound the loop (a deadline or attempt limit) and wait with select on ctx.Done() and a time.Timer instead of "
+	"time.Sleep, so cancellation ends it",
+};
+
 static const struct leak_pattern P_TICKER = {
 	"unstopped-ticker",
 	"a polling loop sleeping or ticking forever: a time.Ticker/Timer loop without an exit condition",
@@ -214,7 +228,7 @@ const struct leak_pattern *leak_pattern_for_text(const struct snapshot *s, const
 	case WC_COND:
 		return &P_COND;
 	case WC_SLEEP:
-		return &P_TICKER;
+		return &P_RETRY;
 	default:
 		return NULL;
 	}

@@ -54,7 +54,8 @@ const char *state_from_stack(const struct snapshot *s, const struct stack *st);
 bool state_blocks_forever(const char *state);
 
 /* Index of the first frame that is not runtime/stdlib machinery (the
- * blocking site in user code), or 0 when every frame is. */
+ * blocking site in user code); for a stack all in the standard library, the
+ * first frame outside the runtime; else 0. */
 uint32_t first_user_frame(const struct snapshot *s, const struct stack *st);
 
 /* Is the function name part of Go's standard library (no dot in the first

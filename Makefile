@@ -13,7 +13,7 @@ WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wm
 ifeq ($(CI),true)
 WARN    += -Werror
 endif
-LDLIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz) $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) -pthread
+LDLIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz) $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto) -pthread
 BUILD   := build
 
 SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c src/fetch/*.c)

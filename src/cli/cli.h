@@ -72,6 +72,8 @@ int cmd_help(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
+int cmd_capture(int argc, char **argv);
+extern const char usage_capture[];
 extern const char usage_leaks[];
 extern const char usage_diff[];
 extern const char usage_analyze[];

@@ -218,6 +218,29 @@ out:
 	return ok;
 }
 
+static bool load_one(const char *path, struct snapset *set, bool quiet);
+
+/* A capture directory (goroscope capture): its most detailed goroutine
+ * profile. */
+static bool load_capture(const char *dir, struct snapset *set, bool quiet)
+{
+	static const char *const best_first[] = {"goroutine.debug2.txt", "goroutine.pb.gz", "goroutine.debug1.txt"};
+	char path[4096];
+	struct stat sb;
+	snprintf(path, sizeof(path), "%s/manifest.json", dir);
+	if (stat(path, &sb) != 0) {
+		cli_error("'%s' is a directory, not a dump file (nor a goroscope capture: no manifest.json)", dir);
+		return false;
+	}
+	for (size_t i = 0; i < ARRAY_LEN(best_first); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, best_first[i]);
+		if (stat(path, &sb) == 0 && sb.st_size > 0)
+			return load_one(path, set, quiet);
+	}
+	cli_error("capture '%s' holds no goroutine profile (see its manifest.json)", dir);
+	return false;
+}
+
 static bool load_one(const char *path, struct snapset *set, bool quiet)
 {
 	if (fetch_is_url(path))
@@ -237,9 +260,8 @@ static bool load_one(const char *path, struct snapset *set, bool quiet)
 		return false;
 	}
 	if (S_ISDIR(sb.st_mode)) {
-		cli_error("'%s' is a directory, not a dump file", path);
 		close(fd);
-		return false;
+		return load_capture(path, set, quiet);
 	}
 	struct err err = {0};
 	struct tb_stats stats;

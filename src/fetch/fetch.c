@@ -112,15 +112,21 @@ static void first_line(const struct buf *b, size_t start, char *out, size_t outs
 	out[n] = '\0';
 }
 
+bool fetch_init(void)
+{
+	static bool done, ok;
+	if (!done) {
+		ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+		done = true;
+	}
+	return ok;
+}
+
 enum status fetch_get(const char *url, const struct fetch_options *o, struct buf *out, long *status,
 		      struct err *err)
 {
-	static bool global_init;
-	if (!global_init) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
-		global_init = true;
-	}
+	if (!fetch_init())
+		return err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
 	*status = 0;
 	if (!fetch_is_url(url))
 		return err_set(err, ST_USAGE, 0, 0, "'%s' is not an http:// or https:// URL", url);

@@ -29,6 +29,10 @@ struct fetch_options {
 
 void fetch_options_default(struct fetch_options *o);
 
+/* Start the HTTP client. fetch_get calls it; call it first yourself before
+ * fetching from several threads. False when libcurl cannot start. */
+bool fetch_init(void);
+
 /* GET url into out (appended). ST_OK on HTTP 200. Otherwise ST_IO (err says
  * what: connection refused, timed out, TLS failure, HTTP status with advice
  * for 404 and 401/403, body over the cap); *status receives the HTTP status

@@ -1,0 +1,12 @@
+/* digest.h: SHA-256 of a block of memory, as lowercase hex (capture
+ * manifests). The only file that includes OpenSSL's headers. */
+#ifndef GOROSCOPE_DIGEST_H
+#define GOROSCOPE_DIGEST_H
+
+#include <stddef.h>
+
+/* Write the SHA-256 of n bytes at p into hex (65 bytes: 64 digits and a
+ * NUL). */
+void digest_sha256_hex(const void *p, size_t n, char hex[65]);
+
+#endif

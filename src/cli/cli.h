@@ -73,6 +73,11 @@ int cmd_convert(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+extern const char usage_ps[];
+/* "pid:N": the pprof base URL of local Go process N (see ps); prints why
+ * and returns false when it has none. */
+bool cli_resolve_pid(const char *spec, char *url, size_t urlsz);
 extern const char usage_capture[];
 extern const char usage_leaks[];
 extern const char usage_diff[];

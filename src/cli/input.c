@@ -245,6 +245,10 @@ static bool load_one(const char *path, struct snapset *set, bool quiet)
 {
 	if (fetch_is_url(path))
 		return cli_load_url(path, set, quiet, true);
+	if (!strncmp(path, "pid:", 4)) {
+		char url[64];
+		return cli_resolve_pid(path, url, sizeof(url)) && cli_load_url(url, set, quiet, true);
+	}
 	bool is_stdin = !strcmp(path, "-");
 	const char *name = is_stdin ? "<stdin>" : path;
 	int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);

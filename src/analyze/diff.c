@@ -73,6 +73,21 @@ static bool has_ids(const struct snapshot *s)
 	return !snapshot_is_profile(s) && s->unique_ids > 0;
 }
 
+/* Keep the DIFF_SAMPLE_IDS lowest ids seen, ascending. */
+static void keep_lowest(uint64_t *ids, uint32_t *n, uint64_t id)
+{
+	uint32_t pos = *n;
+	while (pos > 0 && ids[pos - 1] > id)
+		pos--;
+	if (pos >= DIFF_SAMPLE_IDS)
+		return;
+	uint32_t last = *n < DIFF_SAMPLE_IDS ? *n : DIFF_SAMPLE_IDS - 1;
+	memmove(&ids[pos + 1], &ids[pos], (last - pos) * sizeof(*ids));
+	ids[pos] = id;
+	if (*n < DIFF_SAMPLE_IDS)
+		(*n)++;
+}
+
 void diff_run(const struct analysis *old, const struct analysis *new, struct diff *d)
 {
 	memset(d, 0, sizeof(*d));
@@ -112,8 +127,9 @@ void diff_run(const struct analysis *old, const struct analysis *new, struct dif
 	d->by_id = has_ids(old->snap) && has_ids(new->snap);
 	if (d->by_id) {
 		/* the old snapshot's shown goroutine ids, then each new one looked up */
-		struct u64set old_ids;
+		struct u64set old_ids, new_ids;
 		u64set_init(&old_ids);
+		u64set_init(&new_ids);
 		for (uint32_t gi = 0; gi < old->ngroups; gi++)
 			for (uint64_t k = 0; k < old->groups[gi].nmembers; k++)
 				u64set_add(&old_ids,
@@ -133,17 +149,26 @@ void diff_run(const struct analysis *old, const struct analysis *new, struct dif
 				continue;
 			for (uint64_t k = 0; k < g->nmembers; k++) {
 				uint64_t id = snapshot_goroutine(new->snap, new->members[g->first_member + k])->id;
+				u64set_add(&new_ids, id);
 				if (u64set_has(&old_ids, id)) {
 					d->v[ei].persisted++;
 					d->persisted++;
 				} else {
 					d->created++;
+					keep_lowest(d->created_ids, &d->ncreated_ids, id);
 				}
 			}
 		}
 		u64map_free(&by_key);
 		d->exited = old_ids.count - d->persisted;
+		for (uint32_t gi = 0; gi < old->ngroups; gi++)
+			for (uint64_t k = 0; k < old->groups[gi].nmembers; k++) {
+				uint64_t id = snapshot_goroutine(old->snap, old->members[old->groups[gi].first_member + k])->id;
+				if (!u64set_has(&new_ids, id))
+					keep_lowest(d->exited_ids, &d->nexited_ids, id);
+			}
 		u64set_free(&old_ids);
+		u64set_free(&new_ids);
 	}
 
 	for (uint32_t i = 0; i < d->n; i++) {

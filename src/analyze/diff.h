@@ -14,6 +14,8 @@
 
 enum diff_status { DIFF_NEW, DIFF_GONE, DIFF_GROWN, DIFF_SHRUNK, DIFF_SAME };
 
+enum { DIFF_SAMPLE_IDS = 20 };
+
 struct diff_entry {
 	enum diff_status status;
 	uint64_t old_count, new_count;
@@ -32,6 +34,8 @@ struct diff {
 	uint64_t old_total, new_total; /* shown goroutines (after hiding and filters) */
 	bool by_id;                    /* both snapshots carry goroutine ids */
 	uint64_t persisted, created, exited; /* by id, over shown goroutines */
+	uint64_t created_ids[DIFF_SAMPLE_IDS], exited_ids[DIFF_SAMPLE_IDS]; /* the first few, ascending */
+	uint32_t ncreated_ids, nexited_ids;
 	uint32_t counts[DIFF_SAME + 1];      /* entries by status */
 };
 

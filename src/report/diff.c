@@ -41,11 +41,24 @@ void report_diff_text(struct buf *b, const struct diff *d, const struct text_opt
 	side_line(b, "new", d->new);
 	buf_printf(b, "   groups: %u new, %u gone, %u grown, %u shrunk, %u unchanged\n", d->counts[DIFF_NEW],
 		   d->counts[DIFF_GONE], d->counts[DIFF_GROWN], d->counts[DIFF_SHRUNK], d->counts[DIFF_SAME]);
-	if (d->by_id)
+	if (d->by_id) {
 		buf_printf(b, "   by goroutine id: %llu persisted, %llu new, %llu exited\n",
 			   (unsigned long long)d->persisted, (unsigned long long)d->created,
 			   (unsigned long long)d->exited);
-	else
+		for (int side = 0; side < 2; side++) {
+			const uint64_t *ids = side ? d->exited_ids : d->created_ids;
+			uint32_t n = side ? d->nexited_ids : d->ncreated_ids;
+			uint64_t all = side ? d->exited : d->created;
+			if (!n)
+				continue;
+			buf_printf(b, "   %s:", side ? "exited" : "new");
+			for (uint32_t i = 0; i < n; i++)
+				buf_printf(b, " %llu", (unsigned long long)ids[i]);
+			if (all > n)
+				buf_printf(b, " ... (%llu more)", (unsigned long long)(all - n));
+			buf_addc(b, '\n');
+		}
+	} else
 		buf_adds(b, "   (goroutine ids: only when both inputs are text dumps)\n");
 	uint32_t shown = 0;
 	for (uint32_t i = 0; i < d->n; i++) {
@@ -117,10 +130,16 @@ void report_diff_json(struct buf *b, const struct diff *d)
 	buf_printf(b, ",\"delta\":%lld", (long long)((int64_t)d->new_total - (int64_t)d->old_total));
 	buf_printf(b, ",\"counts\":{\"new\":%u,\"gone\":%u,\"grown\":%u,\"shrunk\":%u,\"same\":%u}", d->counts[DIFF_NEW],
 		   d->counts[DIFF_GONE], d->counts[DIFF_GROWN], d->counts[DIFF_SHRUNK], d->counts[DIFF_SAME]);
-	if (d->by_id)
-		buf_printf(b, ",\"ids\":{\"persisted\":%llu,\"new\":%llu,\"exited\":%llu}", (unsigned long long)d->persisted,
-			   (unsigned long long)d->created, (unsigned long long)d->exited);
-	else
+	if (d->by_id) {
+		buf_printf(b, ",\"ids\":{\"persisted\":%llu,\"new\":%llu,\"exited\":%llu,\"new_ids\":[",
+			   (unsigned long long)d->persisted, (unsigned long long)d->created, (unsigned long long)d->exited);
+		for (uint32_t i = 0; i < d->ncreated_ids; i++)
+			buf_printf(b, "%s%llu", i ? "," : "", (unsigned long long)d->created_ids[i]);
+		buf_adds(b, "],\"exited_ids\":[");
+		for (uint32_t i = 0; i < d->nexited_ids; i++)
+			buf_printf(b, "%s%llu", i ? "," : "", (unsigned long long)d->exited_ids[i]);
+		buf_adds(b, "]}");
+	} else
 		buf_adds(b, ",\"ids\":null");
 	buf_adds(b, ",\"groups\":[");
 	for (uint32_t i = 0; i < d->n; i++) {

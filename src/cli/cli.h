@@ -3,6 +3,7 @@
 #ifndef GOROSCOPE_CLI_H
 #define GOROSCOPE_CLI_H
 
+#include "../analyze/filter.h"
 #include "../base/err.h"
 #include "../model/snapshot.h"
 
@@ -63,6 +64,30 @@ bool cli_load_inputs(int n, char **paths, struct snapset *set, bool quiet);
 /* Fetch one live source (a URL, see cli_profile_url) and append its
  * snapshots; on failure print why unless !report_errors, and return false. */
 bool cli_load_url(const char *url, struct snapset *set, bool quiet, bool report_errors);
+
+/* ---- options shared by the commands (options.c) ---- */
+
+/* A number 0..100000000 for option opt; prints why and returns false. */
+bool cli_parse_count(const char *opt, const char *s, uint32_t *out);
+/* --color=auto|always|never into *mode (-1, 1, 0). */
+bool cli_parse_color(const char *s, int *mode);
+/* Colour for stdout in mode: auto means a terminal and no NO_COLOR. */
+bool cli_want_color(int mode);
+
+/* -m, -f and --label as given, compiled by cli_build_filter. */
+struct cli_filter_args {
+	const char *match, *drop;
+	const char *labels[FILTER_MAX_LABELS];
+	uint32_t nlabels;
+};
+bool cli_add_label(struct cli_filter_args *fa, const char *kv);
+/* Compile into *f (filter_free it later); prints why and returns false. */
+bool cli_build_filter(const struct cli_filter_args *fa, struct filter *f);
+
+/* getopt's result c is none of the command's own options: take it when it
+ * is a live-source option, else print the error (unknown option, or ':'
+ * for a missing value) and return false. */
+bool cli_other_option(int c, const char *arg, char **argv, const char *command);
 
 /* Write all bytes to stdout; false on error (e.g. EPIPE). */
 bool cli_write_stdout(const char *p, size_t n);

@@ -66,37 +66,10 @@ struct analyze_args {
 	int color; /* -1 auto, 0 never, 1 always */
 	struct text_options text;
 	struct group_options group;
-	const char *match, *drop;
-	const char *labels[FILTER_MAX_LABELS];
-	uint32_t nlabels;
+	struct cli_filter_args filters;
 	long pick; /* 0 = all, -1 = last */
 	bool fail_on_leak, fail_on_race, quiet, all_ids;
 };
-
-static bool parse_uint(const char *opt, const char *s, uint32_t *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || v < 0 || v > 100000000) {
-		cli_error("%s needs a non-negative number, got '%s'", opt, s);
-		return false;
-	}
-	*out = (uint32_t)v;
-	return true;
-}
-
-static bool want_color(int mode)
-{
-	if (mode >= 0)
-		return mode == 1;
-	const char *nc = getenv("NO_COLOR");
-	if (nc && *nc)
-		return false;
-	const char *term = getenv("TERM");
-	if (term && !strcmp(term, "dumb"))
-		return false;
-	return isatty(1);
-}
 
 /* Returns EXIT_OK to go on, or an exit code to stop with. */
 static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_input)
@@ -138,23 +111,15 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 		case O_FOLDED: a->out = OUT_FOLDED; break;
 		case O_IDS: a->all_ids = true; break;
 		case O_COLOR:
-			if (!strcmp(optarg, "auto"))
-				a->color = -1;
-			else if (!strcmp(optarg, "always"))
-				a->color = 1;
-			else if (!strcmp(optarg, "never"))
-				a->color = 0;
-			else {
-				cli_error("--color must be auto, always or never, got '%s'", optarg);
+			if (!cli_parse_color(optarg, &a->color))
 				return EXIT_ERROR;
-			}
 			break;
 		case O_LIMIT:
-			if (!parse_uint("--limit", optarg, &a->text.max_groups))
+			if (!cli_parse_count("--limit", optarg, &a->text.max_groups))
 				return EXIT_ERROR;
 			break;
 		case O_FRAMES:
-			if (!parse_uint("--frames", optarg, &a->text.max_frames))
+			if (!cli_parse_count("--frames", optarg, &a->text.max_frames))
 				return EXIT_ERROR;
 			break;
 		case O_FULL: a->text.full_paths = true; break;
@@ -166,20 +131,17 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 			break;
 		case O_ALL: a->group.include_system = true; break;
 		case O_LABEL:
-			if (a->nlabels == FILTER_MAX_LABELS) {
-				cli_error("too many --label options (at most %d)", FILTER_MAX_LABELS);
+			if (!cli_add_label(&a->filters, optarg))
 				return EXIT_ERROR;
-			}
-			a->labels[a->nlabels++] = optarg;
 			break;
-		case 'm': a->match = optarg; break;
-		case 'f': a->drop = optarg; break;
+		case 'm': a->filters.match = optarg; break;
+		case 'f': a->filters.drop = optarg; break;
 		case O_PICK:
 			if (!strcmp(optarg, "last")) {
 				a->pick = -1;
 			} else {
 				uint32_t v;
-				if (!parse_uint("--pick", optarg, &v) || v == 0) {
+				if (!cli_parse_count("--pick", optarg, &v) || v == 0) {
 					if (v == 0)
 						cli_error("--pick counts from 1");
 					return EXIT_ERROR;
@@ -188,11 +150,11 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 			}
 			break;
 		case O_LEAKN:
-			if (!parse_uint("--leak-min-count", optarg, &a->group.leak_min_count))
+			if (!cli_parse_count("--leak-min-count", optarg, &a->group.leak_min_count))
 				return EXIT_ERROR;
 			break;
 		case O_LEAKM:
-			if (!parse_uint("--leak-min-minutes", optarg, &a->group.leak_min_minutes))
+			if (!cli_parse_count("--leak-min-minutes", optarg, &a->group.leak_min_minutes))
 				return EXIT_ERROR;
 			break;
 		case O_FAILLEAK: a->fail_on_leak = true; break;
@@ -200,7 +162,7 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 		case 'q': a->quiet = true; break;
 		case O_THREADS: {
 			uint32_t v = 0;
-			if (!parse_uint("--threads", optarg, &v))
+			if (!cli_parse_count("--threads", optarg, &v))
 				return EXIT_ERROR;
 			if (v < 1 || v > 16) {
 				cli_error("--threads must be from 1 to 16");
@@ -212,18 +174,10 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 		case 'h':
 			cli_print_usage(usage_analyze);
 			return -1;
-		case ':':
-			cli_error("option '%s' needs a value (see 'goroscope analyze --help')", argv[optind - 1]);
-			return EXIT_ERROR;
-		default: {
-			int r = cli_net_option(c, optarg);
-			if (r == 1)
-				break;
-			if (r < 0)
+		default:
+			if (!cli_other_option(c, optarg, argv, "analyze"))
 				return EXIT_ERROR;
-			cli_error("unknown option '%s' (see 'goroscope analyze --help')", argv[optind - 1]);
-			return EXIT_ERROR;
-		}
+			break;
 		}
 	}
 	*first_input = optind;
@@ -260,21 +214,11 @@ int cmd_analyze(int argc, char **argv)
 		return EXIT_OK;
 	if (rc != EXIT_OK)
 		return rc;
-	a.text.color = a.out == OUT_TEXT && want_color(a.color);
+	a.text.color = a.out == OUT_TEXT && cli_want_color(a.color);
 
 	struct filter filter;
-	struct err err = {0};
-	if (filter_compile(&filter, a.match, a.drop, &err) != ST_OK) {
-		cli_error("%s", err.msg);
+	if (!cli_build_filter(&a.filters, &filter))
 		return EXIT_ERROR;
-	}
-	for (uint32_t i = 0; i < a.nlabels; i++) {
-		if (filter_add_label(&filter, a.labels[i], &err) != ST_OK) {
-			cli_error("%s", err.msg);
-			filter_free(&filter);
-			return EXIT_ERROR;
-		}
-	}
 	a.group.filter = &filter;
 
 	/* GOROSCOPE_TIMING=1: time spent reading and analysing, on stderr

@@ -93,18 +93,10 @@ int cmd_convert(int argc, char **argv)
 		}
 		case 'q': quiet = true; break;
 		case 'h': cli_print_usage(usage_convert); return EXIT_OK;
-		case ':':
-			cli_error("option '%s' needs a value (see 'goroscope convert --help')", argv[optind - 1]);
-			return EXIT_ERROR;
-		default: {
-			int r = cli_net_option(c, optarg);
-			if (r == 1)
-				break;
-			if (r < 0)
+		default:
+			if (!cli_other_option(c, optarg, argv, "convert"))
 				return EXIT_ERROR;
-			cli_error("unknown option '%s' (see 'goroscope convert --help')", argv[optind - 1]);
-			return EXIT_ERROR;
-		}
+			break;
 		}
 	}
 	if (to == TO_NONE) {

@@ -41,18 +41,6 @@ const char usage_diff[] =
 	"\n"
 	"Exit status: 0 ok, 2 usage or input error.\n";
 
-static bool parse_count(const char *opt, const char *s, uint32_t *out)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (!*s || *end || v < 0 || v > 100000000) {
-		cli_error("%s needs a non-negative number, got '%s'", opt, s);
-		return false;
-	}
-	*out = (uint32_t)v;
-	return true;
-}
-
 int cmd_diff(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_BY, O_ALL, O_LABEL, O_LIMIT, O_FRAMES, O_FULL, O_COLOR };
@@ -69,8 +57,7 @@ int cmd_diff(int argc, char **argv)
 	struct group_options go;
 	group_options_default(&go);
 	struct text_options to = {.max_groups = 20, .max_frames = 6};
-	const char *match = NULL, *drop = NULL, *labels[FILTER_MAX_LABELS];
-	uint32_t nlabels = 0;
+	struct cli_filter_args fa = {0};
 	bool json = false, quiet = false;
 	int color = -1;
 	struct err err = {0};
@@ -87,45 +74,31 @@ int cmd_diff(int argc, char **argv)
 			}
 			break;
 		case O_ALL: go.include_system = true; break;
-		case 'm': match = optarg; break;
-		case 'f': drop = optarg; break;
+		case 'm': fa.match = optarg; break;
+		case 'f': fa.drop = optarg; break;
 		case O_LABEL:
-			if (nlabels == FILTER_MAX_LABELS) {
-				cli_error("too many --label options (at most %d)", FILTER_MAX_LABELS);
+			if (!cli_add_label(&fa, optarg))
 				return EXIT_ERROR;
-			}
-			labels[nlabels++] = optarg;
 			break;
 		case O_LIMIT:
-			if (!parse_count("--limit", optarg, &to.max_groups))
+			if (!cli_parse_count("--limit", optarg, &to.max_groups))
 				return EXIT_ERROR;
 			break;
 		case O_FRAMES:
-			if (!parse_count("--frames", optarg, &to.max_frames))
+			if (!cli_parse_count("--frames", optarg, &to.max_frames))
 				return EXIT_ERROR;
 			break;
 		case O_FULL: to.full_paths = true; break;
 		case O_COLOR:
-			color = !strcmp(optarg, "always") ? 1 : !strcmp(optarg, "never") ? 0 : !strcmp(optarg, "auto") ? -1 : -2;
-			if (color == -2) {
-				cli_error("--color must be auto, always or never, got '%s'", optarg);
+			if (!cli_parse_color(optarg, &color))
 				return EXIT_ERROR;
-			}
 			break;
 		case 'q': quiet = true; break;
 		case 'h': cli_print_usage(usage_diff); return EXIT_OK;
-		case ':':
-			cli_error("option '%s' needs a value (see 'goroscope diff --help')", argv[optind - 1]);
-			return EXIT_ERROR;
-		default: {
-			int r = cli_net_option(c, optarg);
-			if (r == 1)
-				break;
-			if (r < 0)
+		default:
+			if (!cli_other_option(c, optarg, argv, "diff"))
 				return EXIT_ERROR;
-			cli_error("unknown option '%s' (see 'goroscope diff --help')", argv[optind - 1]);
-			return EXIT_ERROR;
-		}
+			break;
 		}
 	}
 	int ninputs = argc - optind;
@@ -133,19 +106,10 @@ int cmd_diff(int argc, char **argv)
 		cli_error("diff needs OLD and NEW, or one file holding several dumps (see 'goroscope diff --help')");
 		return EXIT_ERROR;
 	}
-	to.color = !json && (color == 1 || (color == -1 && isatty(1) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"))));
+	to.color = !json && cli_want_color(color);
 	struct filter filter;
-	if (filter_compile(&filter, match, drop, &err) != ST_OK) {
-		cli_error("%s", err.msg);
+	if (!cli_build_filter(&fa, &filter))
 		return EXIT_ERROR;
-	}
-	for (uint32_t i = 0; i < nlabels; i++) {
-		if (filter_add_label(&filter, labels[i], &err) != ST_OK) {
-			cli_error("%s", err.msg);
-			filter_free(&filter);
-			return EXIT_ERROR;
-		}
-	}
 	go.filter = &filter;
 
 	struct snapset sets[2];

@@ -163,14 +163,9 @@ void report_diff_json(struct buf *b, const struct diff *d)
 			report_json_str(b, s, g->states[0].state);
 		else
 			buf_adds(b, "null");
-		buf_adds(b, ",\"frames\":[");
-		const struct frame *f = snapshot_frames(s, st);
-		for (uint32_t k = 0; k < st->nframes; k++) {
-			if (k)
-				buf_addc(b, ',');
-			report_json_frame(b, s, &f[k]);
-		}
-		buf_adds(b, "],\"created_by\":");
+		buf_adds(b, ",\"frames\":");
+		report_json_frames(b, s, st);
+		buf_adds(b, ",\"created_by\":");
 		if (st->flags & STACK_HAS_CREATOR)
 			report_json_frame(b, s, &st->creator);
 		else

@@ -30,6 +30,18 @@ void report_json_frame(struct buf *b, const struct snapshot *s, const struct fra
 	buf_addc(b, '}');
 }
 
+void report_json_frames(struct buf *b, const struct snapshot *s, const struct stack *st)
+{
+	buf_addc(b, '[');
+	const struct frame *f = snapshot_frames(s, st);
+	for (uint32_t k = 0; k < st->nframes; k++) {
+		if (k)
+			buf_addc(b, ',');
+		report_json_frame(b, s, &f[k]);
+	}
+	buf_addc(b, ']');
+}
+
 static void labels_obj(struct buf *b, const struct snapshot *s, uint32_t labels)
 {
 	uint32_t kv[64];
@@ -102,14 +114,9 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 			   g->median_minutes, g->max_minutes, (unsigned long long)g->with_minutes);
 	else
 		buf_adds(b, "null");
-	buf_adds(b, ",\"frames\":[");
-	const struct frame *f = snapshot_frames(s, st);
-	for (uint32_t k = 0; k < st->nframes; k++) {
-		if (k)
-			buf_addc(b, ',');
-		report_json_frame(b, s, &f[k]);
-	}
-	buf_adds(b, "],\"elided\":");
+	buf_adds(b, ",\"frames\":");
+	report_json_frames(b, s, st);
+	buf_adds(b, ",\"elided\":");
 	if (st->flags & STACK_ELIDED_MIDDLE)
 		buf_printf(b, "{\"kind\":\"middle\",\"frames\":%u}", st->elided);
 	else if (st->flags & STACK_ELIDED_OLD)

@@ -119,18 +119,6 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 	}
 }
 
-static void frames_json(struct buf *b, const struct snapshot *s, const struct stack *st)
-{
-	buf_addc(b, '[');
-	const struct frame *f = snapshot_frames(s, st);
-	for (uint32_t k = 0; k < st->nframes; k++) {
-		if (k)
-			buf_addc(b, ',');
-		report_json_frame(b, s, &f[k]);
-	}
-	buf_addc(b, ']');
-}
-
 void report_leaks_json(struct buf *b, const struct series_point *pts, const struct series_result *r)
 {
 	buf_adds(b, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"schema\":1,\"command\":\"leaks\"");
@@ -217,7 +205,7 @@ void report_leaks_json(struct buf *b, const struct series_point *pts, const stru
 			buf_adds(b, "null");
 		}
 		buf_printf(b, ",\"est_bytes\":%llu,\"frames\":", (unsigned long long)l->est_bytes);
-		frames_json(b, s, st);
+		report_json_frames(b, s, st);
 		buf_addc(b, '}');
 	}
 	buf_adds(b, "],\"ignored\":[");
@@ -230,7 +218,7 @@ void report_leaks_json(struct buf *b, const struct series_point *pts, const stru
 		buf_adds(b, "{\"reason\":");
 		put_json_cstr(b, ig->reason);
 		buf_printf(b, ",\"count\":%llu,\"frames\":", (unsigned long long)ig->last_count);
-		frames_json(b, a->snap, st);
+		report_json_frames(b, a->snap, st);
 		buf_addc(b, '}');
 	}
 	buf_adds(b, "]}\n");

@@ -51,6 +51,8 @@ void report_leaks_json(struct buf *b, const struct series_point *pts, const stru
 void report_json_str(struct buf *b, const struct snapshot *s, uint32_t id);
 /* {"func":..,"file":..,"line":..[,"inlined":true]} */
 void report_json_frame(struct buf *b, const struct snapshot *s, const struct frame *f);
+/* [frame, ...] of a stack, innermost first. */
+void report_json_frames(struct buf *b, const struct snapshot *s, const struct stack *st);
 const char *snap_kind_name(enum snap_kind k);
 /* File path as shown in text: the last two elements unless full. */
 void put_short_path(struct buf *b, const char *path, size_t n, bool full);

@@ -1,0 +1,90 @@
+/* options.c: option handling the commands share: numbers, colour, the
+ * group filters (-m, -f, --label), and the options every input-reading
+ * command accepts (live sources) with the unknown-option error. */
+#include "../base/common.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+bool cli_parse_count(const char *opt, const char *s, uint32_t *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end || v < 0 || v > 100000000) {
+		cli_error("%s needs a non-negative number, got '%s'", opt, s);
+		return false;
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+bool cli_parse_color(const char *s, int *mode)
+{
+	if (!strcmp(s, "auto"))
+		*mode = -1;
+	else if (!strcmp(s, "always"))
+		*mode = 1;
+	else if (!strcmp(s, "never"))
+		*mode = 0;
+	else {
+		cli_error("--color must be auto, always or never, got '%s'", s);
+		return false;
+	}
+	return true;
+}
+
+bool cli_want_color(int mode)
+{
+	if (mode >= 0)
+		return mode == 1;
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return false;
+	const char *term = getenv("TERM");
+	if (term && !strcmp(term, "dumb"))
+		return false;
+	return isatty(1);
+}
+
+bool cli_add_label(struct cli_filter_args *fa, const char *kv)
+{
+	if (fa->nlabels == FILTER_MAX_LABELS) {
+		cli_error("too many --label options (at most %d)", FILTER_MAX_LABELS);
+		return false;
+	}
+	fa->labels[fa->nlabels++] = kv;
+	return true;
+}
+
+bool cli_build_filter(const struct cli_filter_args *fa, struct filter *f)
+{
+	struct err err = {0};
+	if (filter_compile(f, fa->match, fa->drop, &err) != ST_OK) {
+		cli_error("%s", err.msg);
+		return false;
+	}
+	for (uint32_t i = 0; i < fa->nlabels; i++) {
+		if (filter_add_label(f, fa->labels[i], &err) != ST_OK) {
+			cli_error("%s", err.msg);
+			filter_free(f);
+			return false;
+		}
+	}
+	return true;
+}
+
+bool cli_other_option(int c, const char *arg, char **argv, const char *command)
+{
+	int r = cli_net_option(c, arg);
+	if (r == 1)
+		return true;
+	if (r == 0) {
+		if (c == ':')
+			cli_error("option '%s' needs a value (see 'goroscope %s --help')", argv[optind - 1], command);
+		else
+			cli_error("unknown option '%s' (see 'goroscope %s --help')", argv[optind - 1], command);
+	}
+	return false;
+}

@@ -18,10 +18,10 @@ package main
 
 import (
 	"flag"
-	"os"
-	"runtime/pprof"
 	"math/rand"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"time"
 )

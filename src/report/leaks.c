@@ -41,7 +41,7 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 {
 	const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
 	const char *red = o->color ? "\033[31m" : "", *dim = o->color ? "\033[2m" : "";
-	buf_printf(b, "%s== leaks: %u snapshots", bold, r->npoints);
+	buf_printf(b, "%s== leaks: %u snapshot%s", bold, r->npoints, r->npoints == 1 ? "" : "s");
 	if (r->times_known && r->span_min < 1)
 		buf_printf(b, " over %.1f s", r->span_min * 60);
 	else if (r->times_known)
@@ -52,6 +52,8 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 		   (unsigned long long)r->totals[r->npoints - 1]);
 	buf_adds(b, r->ids ? " · followed by goroutine id\n"
 			   : " · no goroutine ids in these formats: growth alone is the evidence\n");
+	if (r->proof_profile)
+		buf_adds(b, "   the runtime's goroutineleak profile was read: what it lists is proven\n");
 	if (r->npoints < 2 && !r->proof_profile)
 		buf_adds(b, "   one snapshot says nothing about growth: give two or more (or use 'analyze')\n");
 	uint32_t shown = o->max_groups ? MIN(r->nleaks, o->max_groups) : r->nleaks;
@@ -143,7 +145,8 @@ void report_leaks_json(struct buf *b, const struct series_point *pts, const stru
 		buf_printf(b, "%.3f", r->span_min);
 	else
 		buf_adds(b, "null");
-	buf_printf(b, ",\"by_id\":%s,\"leaks\":[", r->ids ? "true" : "false");
+	buf_printf(b, ",\"by_id\":%s,\"goroutineleak_profile\":%s,\"leaks\":[", r->ids ? "true" : "false",
+		   r->proof_profile ? "true" : "false");
 	for (uint32_t i = 0; i < r->nleaks; i++) {
 		const struct leak *l = &r->leaks[i];
 		const struct snapshot *s;

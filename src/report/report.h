@@ -47,6 +47,11 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 		       const struct text_options *o);
 void report_leaks_json(struct buf *b, const struct series_point *pts, const struct series_result *r);
 
+/* Contention sites of block/mutex profiles (analyze/contention.h). */
+struct contention_result;
+void report_contention_text(struct buf *b, const struct contention_result *r, const struct text_options *o);
+void report_contention_json(struct buf *b, const struct contention_result *r);
+
 /* Pieces shared by the renderers. */
 void report_json_str(struct buf *b, const struct snapshot *s, uint32_t id);
 /* {"func":..,"file":..,"line":..[,"inlined":true]} */

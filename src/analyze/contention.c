@@ -1,0 +1,241 @@
+/* contention.c: see contention.h. */
+#include "../base/common.h"
+#include "contention.h"
+#include "classify.h"
+#include "../base/hash.h"
+#include "../base/u64map.h"
+#include "../base/xalloc.h"
+
+#include <stdlib.h>
+
+void contention_options_default(struct contention_options *o)
+{
+	o->min_mean_ms = 10;
+	o->min_events = 1000;
+	o->idle_mean_ms = 100;
+}
+
+/* Wait primitives, innermost match wins. */
+static const struct {
+	const char *prefix, *what;
+} PRIMITIVES[] = {
+	{"sync.(*Mutex).Unlock", "lock held (unlock site)"},
+	{"sync.(*RWMutex).Unlock", "rwlock held (unlock site)"},
+	{"sync.(*RWMutex).RUnlock", "rwlock read held (unlock site)"},
+	{"sync.(*RWMutex).RLock", "rwlock read"},
+	{"sync.(*RWMutex).Lock", "rwlock write"},
+	{"sync.(*Mutex).Lock", "lock"},
+	{"sync.(*WaitGroup).Wait", "WaitGroup.Wait"},
+	{"sync.(*Cond).Wait", "Cond.Wait"},
+	{"runtime.chanrecv", "chan receive"},
+	{"runtime.chansend", "chan send"},
+	{"runtime.selectgo", "select"},
+	{"runtime.selectnbrecv", "select"},
+	{"runtime.semacquire", "semaphore"},
+	{"sync.runtime_Semacquire", "semaphore"},
+};
+
+static bool starts(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* The primitive frame of a stack (index) and what it is, or -1. */
+static int find_primitive(const struct snapshot *s, const struct stack *st, const char **what)
+{
+	const struct frame *f = snapshot_frames(s, st);
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		const char *fn = snapshot_str(s, f[i].func);
+		for (size_t k = 0; k < ARRAY_LEN(PRIMITIVES); k++)
+			if (starts(fn, PRIMITIVES[k].prefix)) {
+				*what = PRIMITIVES[k].what;
+				return (int)i;
+			}
+	}
+	*what = "other";
+	return -1;
+}
+
+static bool has_profiler(const struct snapshot *s, const struct stack *st)
+{
+	const struct frame *f = snapshot_frames(s, st);
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		const char *fn = snapshot_str(s, f[i].func);
+		if (starts(fn, "net/http/pprof.") || starts(fn, "runtime/pprof."))
+			return true;
+	}
+	return false;
+}
+
+/* The site: the first user frame past the primitive (or the first frame
+ * outside the runtime and sync). */
+static uint32_t site_frame(const struct snapshot *s, const struct stack *st, int prim)
+{
+	const struct frame *f = snapshot_frames(s, st);
+	for (uint32_t i = prim < 0 ? 0 : (uint32_t)prim + 1; i < st->nframes; i++)
+		if (!is_stdlib_func(snapshot_str(s, f[i].func)))
+			return i;
+	for (uint32_t i = prim < 0 ? 0 : (uint32_t)prim + 1; i < st->nframes; i++) {
+		const char *fn = snapshot_str(s, f[i].func);
+		if (!starts(fn, "runtime.") && !starts(fn, "sync."))
+			return i;
+	}
+	return prim < 0 ? 0 : (uint32_t)prim;
+}
+
+static bool is_contention_profile(const struct snapshot *s)
+{
+	return s->profile == PROF_BLOCK || s->profile == PROF_MUTEX || s->profile == PROF_CONTENTION;
+}
+
+static int cmp_sites(const void *a, const void *b)
+{
+	const struct contention_site *x = a, *y = b;
+	if (x->idle != y->idle)
+		return x->idle ? 1 : -1;
+	if (x->delay_ns != y->delay_ns)
+		return x->delay_ns > y->delay_ns ? -1 : 1;
+	return x->events > y->events ? -1 : x->events < y->events;
+}
+
+/* Is a site idle waiting rather than contention? Sets the reason. */
+static bool judge_idle(struct contention_site *c, const struct stack *st, const struct contention_options *o)
+{
+	const struct snapshot *s = c->snap;
+	if (s->profile == PROF_MUTEX)
+		return false; /* every mutex delay is a holder making others wait */
+	if (has_profiler(s, st)) {
+		c->reason = "a profiling request waiting out its window (goroscope's own seconds= request, or another "
+			    "profiler's)";
+		return true;
+	}
+	if (!strcmp(c->what, "WaitGroup.Wait")) {
+		c->reason = "a coordinator waiting for its workers: time spent waiting, not a shared resource";
+		return true;
+	}
+	bool recv = !strcmp(c->what, "chan receive") || !strcmp(c->what, "select") || !strcmp(c->what, "Cond.Wait");
+	if (recv && c->mean_ns >= o->idle_mean_ms * 1e6) {
+		c->reason = "few long waits for work (a worker parked on its queue, a ticker or event loop): idle, "
+			    "not contention";
+		return true;
+	}
+	return false;
+}
+
+void contention_run(struct snapshot *const *snaps, uint32_t n, const struct contention_options *o,
+		    struct contention_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	uint32_t cap = 0;
+	r->all_empty = true;
+	for (uint32_t p = 0; p < n; p++) {
+		const struct snapshot *s = snaps[p];
+		if (!is_contention_profile(s))
+			continue;
+		r->nprofiles++;
+		if (s->ngoroutines)
+			r->all_empty = false;
+		/* sites of this profile, keyed by site frame (func, line) and primitive */
+		struct u64map map = {0};
+		uint32_t first = r->nsites;
+		for (uint64_t i = 0; i < s->ngoroutines; i++) {
+			const struct goroutine *g = snapshot_goroutine(s, i);
+			const struct stack *st = &s->stacks[g->stack];
+			const char *what;
+			int prim = find_primitive(s, st, &what);
+			uint32_t site = site_frame(s, st, prim);
+			const struct frame *f = snapshot_frames(s, st);
+			uint64_t key = hash_u64(hash_u64(hash_u64(0xc0, st->nframes ? f[site].func : 0),
+							  st->nframes ? f[site].line : 0),
+						(uint64_t)(uintptr_t)what);
+			bool fresh;
+			uint32_t *idx = u64map_upsert(&map, key, r->nsites, &fresh);
+			uint64_t w = snapshot_weight(s, i), d = s->delays ? (uint64_t)s->delays[i] : 0;
+			if (fresh) {
+				if (r->nsites == cap) {
+					cap = cap ? cap * 2 : 64;
+					r->sites = xreallocarray(r->sites, cap, sizeof(*r->sites));
+				}
+				r->sites[r->nsites++] = (struct contention_site){
+					.snap = s, .stack = g->stack, .site = site, .what = what,
+					.via = prim >= 0 ? snapshot_str(s, f[prim].func) : NULL};
+			}
+			struct contention_site *c = &r->sites[*idx];
+			/* the representative stack: the one with the largest delay */
+			if (d > c->top_delay) {
+				c->top_delay = d;
+				c->stack = g->stack;
+			}
+			c->events += w;
+			c->delay_ns += d;
+		}
+		u64map_free(&map);
+		uint64_t contention = 0;
+		for (uint32_t k = first; k < r->nsites; k++) {
+			struct contention_site *c = &r->sites[k];
+			c->mean_ns = c->events ? (double)c->delay_ns / (double)c->events : 0;
+			c->idle = judge_idle(c, &s->stacks[c->stack], o);
+			r->events += c->events;
+			if (c->idle)
+				r->idle_delay_ns += c->delay_ns;
+			else
+				contention += c->delay_ns;
+			r->delay_ns += c->delay_ns;
+		}
+		for (uint32_t k = first; k < r->nsites; k++) {
+			struct contention_site *c = &r->sites[k];
+			if (c->idle)
+				continue;
+			c->share = contention ? (double)c->delay_ns / (double)contention : 0;
+			if (c->mean_ns >= o->min_mean_ms * 1e6) {
+				c->flagged = true;
+				c->reason = "long waits: the mean delay per event is over the threshold";
+			} else if (c->events >= o->min_events) {
+				c->flagged = true;
+				c->reason = "many events: contended often";
+			}
+		}
+	}
+	/* goroutines parked right now at each site: the site frames by content
+	 * (function, line), then each stack of each goroutine snapshot once */
+	struct u64map at = {0};
+	for (uint32_t k = 0; k < r->nsites; k++) {
+		const struct contention_site *c = &r->sites[k];
+		const struct stack *cst = &c->snap->stacks[c->stack];
+		if (!cst->nframes)
+			continue;
+		const struct frame *cf = &snapshot_frames(c->snap, cst)[c->site];
+		bool fresh;
+		u64map_upsert(&at, hash_u64(c->snap->strs.hashes[cf->func], cf->line), k, &fresh);
+	}
+	for (uint32_t p = 0; p < n && at.count; p++) {
+		const struct snapshot *g = snaps[p];
+		if (is_contention_profile(g))
+			continue;
+		uint32_t *site_of = xmalloc((g->nstacks ? g->nstacks : 1) * sizeof(*site_of));
+		for (uint32_t si = 0; si < g->nstacks; si++) {
+			const struct stack *st = &g->stacks[si];
+			const struct frame *f = snapshot_frames(g, st);
+			site_of[si] = UINT32_MAX;
+			for (uint32_t j = 0; j < st->nframes && site_of[si] == UINT32_MAX; j++)
+				if (!u64map_get(&at, hash_u64(g->strs.hashes[f[j].func], f[j].line), &site_of[si]))
+					site_of[si] = UINT32_MAX;
+		}
+		for (uint64_t i = 0; i < g->ngoroutines; i++) {
+			uint32_t k = site_of[snapshot_goroutine(g, i)->stack];
+			if (k != UINT32_MAX)
+				r->sites[k].parked_now += snapshot_weight(g, i);
+		}
+		free(site_of);
+	}
+	u64map_free(&at);
+	qsort(r->sites, r->nsites, sizeof(*r->sites), cmp_sites);
+	for (uint32_t k = 0; k < r->nsites && !r->sites[k].idle; k++)
+		r->ncontention++;
+}
+
+void contention_free(struct contention_result *r)
+{
+	free(r->sites);
+	memset(r, 0, sizeof(*r));
+}

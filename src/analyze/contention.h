@@ -1,0 +1,52 @@
+/* contention.h: block and mutex profiles turned into a ranked list of
+ * contention sites. A site is where goroutines waited (the first frame in
+ * user code) and on what (the wait primitive: lock, channel operation,
+ * select, Cond, WaitGroup; in a mutex profile, the Unlock whose holder made
+ * others wait). Idle waiting - a coordinator in WaitGroup.Wait, workers
+ * parked on a queue (few long waits on a receive or select), profiling
+ * requests - is set apart with the reason, so the top of the list is the
+ * real bottleneck. Pure: reads snapshots, allocates only the result. */
+#ifndef GOROSCOPE_CONTENTION_H
+#define GOROSCOPE_CONTENTION_H
+
+#include "group.h"
+
+struct contention_options {
+	double min_mean_ms;          /* flag sites whose mean delay per event is at least this (default 10) */
+	uint64_t min_events;         /* ...or with at least this many events (default 1000) */
+	double idle_mean_ms;         /* receive/select waits this long on average are idle (default 100) */
+};
+
+void contention_options_default(struct contention_options *o);
+
+struct contention_site {
+	const struct snapshot *snap; /* the profile it comes from */
+	uint32_t stack;              /* representative stack (the largest delay) */
+	uint32_t site;               /* frame index of the site in it */
+	const char *via;             /* the primitive's function, e.g. "sync.(*Mutex).Lock" (snapshot string) */
+	const char *what;            /* "lock", "rwlock read", "chan receive", ... (static) */
+	uint64_t events, delay_ns;
+	double mean_ns;
+	double share;                /* of the contention (idle sites excluded) of its profile */
+	bool idle;
+	const char *reason;          /* idle: why; else why it is flagged, or NULL */
+	bool flagged;
+	uint64_t parked_now;         /* goroutines at this site in the goroutine snapshots given */
+	uint64_t top_delay;          /* delay of the representative sample */
+};
+
+struct contention_result {
+	struct contention_site *sites; /* contention first (most delay first), then idle (most delay first) */
+	uint32_t nsites, ncontention;  /* sites[0..ncontention) contention, the rest idle */
+	uint64_t events, delay_ns, idle_delay_ns;
+	uint32_t nprofiles;
+	bool all_empty;              /* every profile had no samples: profiling off? */
+};
+
+/* Sites of the block/mutex snapshots among snaps; goroutine snapshots among
+ * them (text dumps or goroutine profiles) give parked_now. */
+void contention_run(struct snapshot *const *snaps, uint32_t n, const struct contention_options *o,
+		    struct contention_result *r);
+void contention_free(struct contention_result *r);
+
+#endif

@@ -1,0 +1,146 @@
+/* contention.c: text, JSON and folded output of `goroscope contention`
+ * (analyze/contention.h). */
+#include "../base/common.h"
+#include "report.h"
+#include "../analyze/contention.h"
+#include "escape.h"
+
+static void put_ns(struct buf *b, double ns)
+{
+	if (ns >= 1e9)
+		buf_printf(b, "%.2f s", ns / 1e9);
+	else if (ns >= 1e6)
+		buf_printf(b, "%.2f ms", ns / 1e6);
+	else
+		buf_printf(b, "%.1f µs", ns / 1e3);
+}
+
+static void put_site(struct buf *b, const struct contention_site *c, bool full)
+{
+	const struct snapshot *s = c->snap;
+	const struct stack *st = &s->stacks[c->stack];
+	if (!st->nframes) {
+		buf_adds(b, "[no frames]");
+		return;
+	}
+	const struct frame *f = &snapshot_frames(s, st)[c->site];
+	put_text(b, snapshot_str(s, f->func), strtab_len(&s->strs, f->func));
+	buf_adds(b, " (");
+	if (f->flags & FRAME_NOFILE && !f->file)
+		buf_adds(b, "?");
+	else {
+		put_short_path(b, snapshot_str(s, f->file), strtab_len(&s->strs, f->file), full);
+		buf_printf(b, ":%u", f->line);
+	}
+	buf_addc(b, ')');
+}
+
+void report_contention_text(struct buf *b, const struct contention_result *r, const struct text_options *o)
+{
+	const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
+	const char *red = o->color ? "\033[31m" : "", *dim = o->color ? "\033[2m" : "";
+	buf_printf(b, "%s== contention: %u profile%s, %llu events, ", bold, r->nprofiles, r->nprofiles == 1 ? "" : "s",
+		   (unsigned long long)r->events);
+	put_ns(b, (double)r->delay_ns);
+	buf_printf(b, " blocked%s", reset);
+	if (r->idle_delay_ns) {
+		buf_adds(b, " (");
+		put_ns(b, (double)r->idle_delay_ns);
+		buf_adds(b, " of it idle waiting)");
+	}
+	buf_addc(b, '\n');
+	if (!r->nprofiles) {
+		buf_adds(b, "   no block or mutex profile among the inputs\n");
+		return;
+	}
+	if (r->all_empty) {
+		buf_adds(b, "   the profiles are empty: block and mutex profiling are off by default; enable them in the\n"
+			    "   program with runtime.SetBlockProfileRate(n) (e.g. 10000: one event per 10 µs blocked) and\n"
+			    "   runtime.SetMutexProfileFraction(n) (e.g. 100: one in 100 contentions)\n");
+		return;
+	}
+	uint32_t limit = o->max_groups ? MIN(r->ncontention, o->max_groups) : r->ncontention;
+	if (r->ncontention)
+		buf_printf(b, "\n%sContention%s (most time blocked first)\n", bold, reset);
+	for (uint32_t i = 0; i < limit; i++) {
+		const struct contention_site *c = &r->sites[i];
+		buf_printf(b, "%s%2u. %s", c->flagged ? red : "", i + 1, c->flagged ? bold : "");
+		put_site(b, c, o->full_paths);
+		buf_printf(b, "%s · %s · %s · %llu events · ", reset, c->what, profile_kind_name(c->snap->profile),
+			   (unsigned long long)c->events);
+		put_ns(b, (double)c->delay_ns);
+		buf_adds(b, " · ");
+		put_ns(b, c->mean_ns);
+		buf_printf(b, " each · %.0f%%\n", c->share * 100);
+		if (c->flagged)
+			buf_printf(b, "    %s!%s %s\n", red, reset, c->reason);
+		if (c->parked_now)
+			buf_printf(b, "    %llu goroutines are parked right now at this site\n",
+				   (unsigned long long)c->parked_now);
+	}
+	if (limit < r->ncontention)
+		buf_printf(b, "    ... %u more (--limit 0 shows all)\n", r->ncontention - limit);
+	if (r->nsites > r->ncontention)
+		buf_printf(b, "\n%sIdle waiting%s (set apart: not a bottleneck)\n", bold, reset);
+	for (uint32_t i = r->ncontention; i < r->nsites; i++) {
+		const struct contention_site *c = &r->sites[i];
+		buf_printf(b, "%s   ", dim);
+		put_site(b, c, o->full_paths);
+		buf_printf(b, " · %s · %llu events · ", c->what, (unsigned long long)c->events);
+		put_ns(b, (double)c->delay_ns);
+		buf_printf(b, ": %s%s\n", c->reason, reset);
+	}
+}
+
+static void site_json(struct buf *b, const struct contention_site *c)
+{
+	const struct snapshot *s = c->snap;
+	const struct stack *st = &s->stacks[c->stack];
+	buf_adds(b, "{\"site\":");
+	if (st->nframes)
+		report_json_frame(b, s, &snapshot_frames(s, st)[c->site]);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"via\":");
+	if (c->via)
+		put_json_cstr(b, c->via);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"what\":");
+	put_json_cstr(b, c->what);
+	buf_adds(b, ",\"profile\":");
+	put_json_cstr(b, profile_kind_name(s->profile));
+	buf_printf(b, ",\"source\":");
+	put_json_cstr(b, s->source);
+	buf_printf(b, ",\"events\":%llu,\"delay_ns\":%llu,\"mean_ns\":%.0f,\"share\":%.4f,\"flagged\":%s,\"reason\":",
+		   (unsigned long long)c->events, (unsigned long long)c->delay_ns, c->mean_ns, c->share,
+		   c->flagged ? "true" : "false");
+	if (c->reason)
+		put_json_cstr(b, c->reason);
+	else
+		buf_adds(b, "null");
+	buf_printf(b, ",\"parked_now\":%llu,\"frames\":", (unsigned long long)c->parked_now);
+	report_json_frames(b, s, st);
+	buf_addc(b, '}');
+}
+
+void report_contention_json(struct buf *b, const struct contention_result *r)
+{
+	buf_adds(b, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"schema\":1,\"command\":\"contention\"");
+	buf_printf(b, ",\"profiles\":%u,\"empty\":%s,\"events\":%llu,\"delay_ns\":%llu,\"idle_delay_ns\":%llu",
+		   r->nprofiles, r->nprofiles && r->all_empty ? "true" : "false", (unsigned long long)r->events,
+		   (unsigned long long)r->delay_ns, (unsigned long long)r->idle_delay_ns);
+	buf_adds(b, ",\"contention\":[");
+	for (uint32_t i = 0; i < r->ncontention; i++) {
+		if (i)
+			buf_addc(b, ',');
+		site_json(b, &r->sites[i]);
+	}
+	buf_adds(b, "],\"idle\":[");
+	for (uint32_t i = r->ncontention; i < r->nsites; i++) {
+		if (i > r->ncontention)
+			buf_addc(b, ',');
+		site_json(b, &r->sites[i]);
+	}
+	buf_adds(b, "]}\n");
+}

@@ -5,6 +5,7 @@
 #define GOROSCOPE_FUZZ_COMMON_H
 
 #include "../src/base/common.h"
+#include "../src/analyze/contention.h"
 #include "../src/analyze/diff.h"
 #include "../src/analyze/group.h"
 #include "../src/analyze/series.h"
@@ -44,6 +45,14 @@ static void compare_all(struct snapset *set)
 	report_leaks_text(&b, pts, &r, &to);
 	report_leaks_json(&b, pts, &r);
 	series_free(&r);
+	struct contention_options co;
+	contention_options_default(&co);
+	struct contention_result cr;
+	contention_run(set->v, set->n, &co, &cr);
+	report_contention_text(&b, &cr, &to);
+	report_contention_json(&b, &cr);
+	report_contention_folded(&b, &cr, set->v, set->n);
+	contention_free(&cr);
 	buf_free(&b);
 	for (uint32_t i = 0; i < set->n; i++)
 		analysis_free(&an[i]);

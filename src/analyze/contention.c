@@ -12,7 +12,7 @@ void contention_options_default(struct contention_options *o)
 {
 	o->min_mean_ms = 10;
 	o->min_events = 1000;
-	o->idle_mean_ms = 100;
+	o->idle_mean_ms = 50;
 }
 
 /* Wait primitives, innermost match wins. */

@@ -14,7 +14,7 @@
 struct contention_options {
 	double min_mean_ms;          /* flag sites whose mean delay per event is at least this (default 10) */
 	uint64_t min_events;         /* ...or with at least this many events (default 1000) */
-	double idle_mean_ms;         /* receive/select waits this long on average are idle (default 100) */
+	double idle_mean_ms;         /* receive/select waits this long on average are idle (default 50) */
 };
 
 void contention_options_default(struct contention_options *o);

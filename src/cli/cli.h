@@ -25,6 +25,9 @@ void cli_print_err(const char *what, const struct err *e);
 
 /* Threads used to read one large file (set by the commands' --threads). */
 extern int cli_threads;
+/* A capture directory given as input also yields its block and mutex
+ * profiles (for `contention`). */
+extern bool cli_capture_contention;
 
 /* Live sources: inputs may be URLs. A base URL ("http://host:port") gets
  * the goroutine profile path in the encoding cli_format asks for; a URL

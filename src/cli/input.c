@@ -52,6 +52,7 @@ bool cli_write_stdout(const char *p, size_t n)
 }
 
 int cli_threads = 1;
+bool cli_capture_contention;
 
 static void print_warnings(const struct snapshot *s, const char *name)
 {
@@ -231,6 +232,29 @@ static bool load_capture(const char *dir, struct snapset *set, bool quiet)
 	if (stat(path, &sb) != 0) {
 		cli_error("'%s' is a directory, not a dump file (nor a goroscope capture: no manifest.json)", dir);
 		return false;
+	}
+	if (cli_capture_contention) {
+		/* block and mutex (and the goroutine dump, for parked counts) */
+		static const char *const cont[] = {"block.pb.gz", "mutex.pb.gz"};
+		bool any = false;
+		for (size_t i = 0; i < ARRAY_LEN(cont); i++) {
+			snprintf(path, sizeof(path), "%s/%s", dir, cont[i]);
+			if (stat(path, &sb) == 0 && sb.st_size > 0) {
+				uint32_t before = set->n;
+				if (!load_one(path, set, quiet))
+					return false;
+				for (uint32_t k = before; k < set->n; k++)
+					if (set->v[k]->profile == PROF_CONTENTION) {
+						set->v[k]->profile = i ? PROF_MUTEX : PROF_BLOCK;
+						set->v[k]->profile_name = i ? "mutex" : "block";
+					}
+				any = true;
+			}
+		}
+		if (!any) {
+			cli_error("capture '%s' holds no block or mutex profile (capture --seconds N takes them)", dir);
+			return false;
+		}
 	}
 	for (size_t i = 0; i < ARRAY_LEN(best_first); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, best_first[i]);

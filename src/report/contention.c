@@ -75,8 +75,8 @@ void report_contention_text(struct buf *b, const struct contention_result *r, co
 		if (c->flagged)
 			buf_printf(b, "    %s!%s %s\n", red, reset, c->reason);
 		if (c->parked_now)
-			buf_printf(b, "    %llu goroutines are parked right now at this site\n",
-				   (unsigned long long)c->parked_now);
+			buf_printf(b, "    %llu goroutine%s parked right now at this site\n",
+				   (unsigned long long)c->parked_now, c->parked_now == 1 ? " is" : "s are");
 	}
 	if (limit < r->ncontention)
 		buf_printf(b, "    ... %u more (--limit 0 shows all)\n", r->ncontention - limit);
@@ -143,4 +143,31 @@ void report_contention_json(struct buf *b, const struct contention_result *r)
 		site_json(b, &r->sites[i]);
 	}
 	buf_adds(b, "]}\n");
+}
+
+void report_contention_folded(struct buf *b, const struct contention_result *r, struct snapshot *const *snaps,
+			      uint32_t n)
+{
+	(void)r;
+	for (uint32_t p = 0; p < n; p++) {
+		const struct snapshot *s = snaps[p];
+		if (!s->delays)
+			continue;
+		for (uint64_t i = 0; i < s->ngoroutines; i++) {
+			const struct stack *st = &s->stacks[snapshot_goroutine(s, i)->stack];
+			const struct frame *f = snapshot_frames(s, st);
+			if (!s->delays[i])
+				continue;
+			buf_adds(b, profile_kind_name(s->profile));
+			for (uint32_t k = st->nframes; k-- > 0;) {
+				buf_addc(b, ';');
+				size_t start = b->len;
+				put_text(b, snapshot_str(s, f[k].func), strtab_len(&s->strs, f[k].func));
+				for (size_t j = start; j < b->len; j++)
+					if (b->p[j] == ';' || b->p[j] == ' ')
+						b->p[j] = b->p[j] == ';' ? ':' : '_';
+			}
+			buf_printf(b, " %lld\n", (long long)s->delays[i]);
+		}
+	}
 }

@@ -51,6 +51,10 @@ void report_leaks_json(struct buf *b, const struct series_point *pts, const stru
 struct contention_result;
 void report_contention_text(struct buf *b, const struct contention_result *r, const struct text_options *o);
 void report_contention_json(struct buf *b, const struct contention_result *r);
+/* Folded stacks of the block/mutex samples among snaps, weighted by the
+ * nanoseconds blocked; the root frame is the profile kind. */
+void report_contention_folded(struct buf *b, const struct contention_result *r, struct snapshot *const *snaps,
+			      uint32_t n);
 
 /* Pieces shared by the renderers. */
 void report_json_str(struct buf *b, const struct snapshot *s, uint32_t id);

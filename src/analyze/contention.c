@@ -229,7 +229,8 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 		free(site_of);
 	}
 	u64map_free(&at);
-	qsort(r->sites, r->nsites, sizeof(*r->sites), cmp_sites);
+	if (r->nsites)
+		qsort(r->sites, r->nsites, sizeof(*r->sites), cmp_sites);
 	for (uint32_t k = 0; k < r->nsites && !r->sites[k].idle; k++)
 		r->ncontention++;
 }

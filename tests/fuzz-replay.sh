@@ -16,6 +16,7 @@ for bin in "$@"; do
       for d in "$shared"/corpus/generated/go*/; do seeds+=("$d"); done ;;
     fuzz_debug1) seeds+=("$shared/corpus/real/debug1") ;;
     fuzz_pprof) seeds+=("$shared/corpus/real/pprof") ;;
+    fuzz_schedtrace) for d in "$shared"/corpus/generated/go*/; do seeds+=("$d"); done ;;
   esac
   files=$(find "${seeds[@]}" -type f | wc -l)
   echo "== $name: replaying $files inputs"

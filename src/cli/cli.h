@@ -103,6 +103,8 @@ int cmd_leaks(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_contention(int argc, char **argv);
+int cmd_schedtrace(int argc, char **argv);
+extern const char usage_schedtrace[];
 extern const char usage_contention[];
 extern const char usage_ps[];
 /* "pid:N": the pprof base URL of local Go process N (see ps); prints why

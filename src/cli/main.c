@@ -11,6 +11,8 @@ const struct command commands[] = {
 	{"leaks", "name the goroutines that leak, from snapshots in time order", cmd_leaks, usage_leaks},
 	{"contention", "rank contention sites of block and mutex profiles, idle waiting apart", cmd_contention,
 	 usage_contention},
+	{"schedtrace", "summarise GODEBUG=schedtrace output: run queues, threads, idle Ps", cmd_schedtrace,
+	 usage_schedtrace},
 	{"capture", "save a live service's goroutine, block, mutex profiles and a manifest", cmd_capture, usage_capture},
 	{"ps", "list local Go processes, their Go version and pprof ports", cmd_ps, usage_ps},
 	{"diff", "what changed between two snapshots: groups new, gone, grown, shrunk", cmd_diff, usage_diff},

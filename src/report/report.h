@@ -56,6 +56,11 @@ void report_contention_json(struct buf *b, const struct contention_result *r);
 void report_contention_folded(struct buf *b, const struct contention_result *r, struct snapshot *const *snaps,
 			      uint32_t n);
 
+/* GODEBUG=schedtrace summary (parse/schedtrace.h). */
+struct sched_trace;
+void report_sched_text(struct buf *b, const struct sched_trace *t, bool color);
+void report_sched_json(struct buf *b, const struct sched_trace *t);
+
 /* Pieces shared by the renderers. */
 void report_json_str(struct buf *b, const struct snapshot *s, uint32_t id);
 /* {"func":..,"file":..,"line":..[,"inlined":true]} */

@@ -48,6 +48,10 @@ PY
 # Profiles: cut and bomb gzip, a heap text profile, protobuf profiles of the
 # wrong kind and with a dangling reference.
 head -c 600 "$C/real/pprof/cdk_erigon_goroutine.pb.gz" >"$D/cut.pb.gz"
+# schedtrace lines inside a log, with prefixes, and a growing thread count
+for t in 0 1000 2000; do
+  printf '2026-11-27T03:00:0%dZ app[42]: SCHED %dms: gomaxprocs=4 idleprocs=0 threads=%d spinningthreads=0 needspinning=0 idlethreads=1 runqueue=7 [3 2 4 5]\nsome other log line\n' $((t/1000)) $t $((5+t/50))
+done >"$D/sched.log"
 printf 'heap profile: 1: 2 [3: 4] @ heap/1048576\n' >"$D/heap.txt"
 python3 - "$D" <<'PY'
 import sys, zlib

@@ -135,6 +135,10 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 		r->nprofiles++;
 		if (s->ngoroutines)
 			r->all_empty = false;
+		else if (s->profile == PROF_MUTEX)
+			r->mutex_empty = true;
+		else
+			r->block_empty = true;
 		/* sites of this profile, keyed by site frame (func, line) and primitive */
 		struct u64map map = {0};
 		uint32_t first = r->nsites;
@@ -233,6 +237,29 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 		qsort(r->sites, r->nsites, sizeof(*r->sites), cmp_sites);
 	for (uint32_t k = 0; k < r->nsites && !r->sites[k].idle; k++)
 		r->ncontention++;
+	/* Waiters and holders of one lock: a block-profile site waiting in
+	 * Lock/RLock and a mutex-profile site unlocking in the same function
+	 * (the stacks name no lock, so the function is the link). */
+	for (uint32_t k = 0; k < r->nsites; k++) {
+		struct contention_site *w = &r->sites[k];
+		w->holder = -1;
+		if (w->snap->profile == PROF_MUTEX || (strncmp(w->what, "lock", 4) && strncmp(w->what, "rwlock", 6)))
+			continue;
+		const struct stack *ws = &w->snap->stacks[w->stack];
+		if (!ws->nframes)
+			continue;
+		uint64_t wf = w->snap->strs.hashes[snapshot_frames(w->snap, ws)[w->site].func];
+		for (uint32_t h = 0; h < r->nsites; h++) {
+			const struct contention_site *c = &r->sites[h];
+			const struct stack *hs = &c->snap->stacks[c->stack];
+			if (c->snap->profile != PROF_MUTEX || !hs->nframes)
+				continue;
+			if (c->snap->strs.hashes[snapshot_frames(c->snap, hs)[c->site].func] == wf) {
+				w->holder = (int32_t)h;
+				break;
+			}
+		}
+	}
 }
 
 void contention_free(struct contention_result *r)

@@ -33,6 +33,8 @@ struct contention_site {
 	bool flagged;
 	uint64_t parked_now;         /* goroutines at this site in the goroutine snapshots given */
 	uint64_t top_delay;          /* delay of the representative sample */
+	int32_t holder;              /* a lock's waiters: index of the mutex-profile site where the same
+	                              * function unlocks (holders and waiters of one lock), -1 if none */
 };
 
 struct contention_result {
@@ -41,6 +43,7 @@ struct contention_result {
 	uint64_t events, delay_ns, idle_delay_ns;
 	uint32_t nprofiles;
 	bool all_empty;              /* every profile had no samples: profiling off? */
+	bool block_empty, mutex_empty; /* a block / mutex profile was given and had no samples */
 };
 
 /* Sites of the block/mutex snapshots among snaps; goroutine snapshots among

@@ -53,6 +53,9 @@ void report_contention_text(struct buf *b, const struct contention_result *r, co
 		buf_adds(b, "   no block or mutex profile among the inputs\n");
 		return;
 	}
+	if (!r->all_empty && (r->block_empty || r->mutex_empty))
+		buf_printf(b, "   the %s profile is empty: enable it with %s\n", r->block_empty ? "block" : "mutex",
+			   r->block_empty ? "runtime.SetBlockProfileRate(n)" : "runtime.SetMutexProfileFraction(n)");
 	if (r->all_empty) {
 		buf_adds(b, "   the profiles are empty: block and mutex profiling are off by default; enable them in the\n"
 			    "   program with runtime.SetBlockProfileRate(n) (e.g. 10000: one event per 10 µs blocked) and\n"
@@ -74,6 +77,12 @@ void report_contention_text(struct buf *b, const struct contention_result *r, co
 		buf_printf(b, " each · %.0f%%\n", c->share * 100);
 		if (c->flagged)
 			buf_printf(b, "    %s!%s %s\n", red, reset, c->reason);
+		if (c->holder >= 0) {
+			const struct contention_site *h = &r->sites[c->holder];
+			buf_adds(b, "    held by: ");
+			put_site(b, h, o->full_paths);
+			buf_printf(b, " unlocks it, %llu times (mutex profile)\n", (unsigned long long)h->events);
+		}
 		if (c->parked_now)
 			buf_printf(b, "    %llu goroutine%s parked right now at this site\n",
 				   (unsigned long long)c->parked_now, c->parked_now == 1 ? " is" : "s are");
@@ -92,7 +101,7 @@ void report_contention_text(struct buf *b, const struct contention_result *r, co
 	}
 }
 
-static void site_json(struct buf *b, const struct contention_site *c)
+static void site_json(struct buf *b, const struct contention_result *r, const struct contention_site *c)
 {
 	const struct snapshot *s = c->snap;
 	const struct stack *st = &s->stacks[c->stack];
@@ -119,6 +128,13 @@ static void site_json(struct buf *b, const struct contention_site *c)
 		put_json_cstr(b, c->reason);
 	else
 		buf_adds(b, "null");
+	buf_adds(b, ",\"holder\":");
+	const struct contention_site *h = c->holder >= 0 ? &r->sites[c->holder] : NULL;
+	const struct stack *hs = h ? &h->snap->stacks[h->stack] : NULL;
+	if (h && hs->nframes)
+		report_json_frame(b, h->snap, &snapshot_frames(h->snap, hs)[h->site]);
+	else
+		buf_adds(b, "null");
 	buf_printf(b, ",\"parked_now\":%llu,\"frames\":", (unsigned long long)c->parked_now);
 	report_json_frames(b, s, st);
 	buf_addc(b, '}');
@@ -127,6 +143,8 @@ static void site_json(struct buf *b, const struct contention_site *c)
 void report_contention_json(struct buf *b, const struct contention_result *r)
 {
 	buf_adds(b, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"schema\":1,\"command\":\"contention\"");
+	buf_printf(b, ",\"block_empty\":%s,\"mutex_empty\":%s", r->block_empty ? "true" : "false",
+		   r->mutex_empty ? "true" : "false");
 	buf_printf(b, ",\"profiles\":%u,\"empty\":%s,\"events\":%llu,\"delay_ns\":%llu,\"idle_delay_ns\":%llu",
 		   r->nprofiles, r->nprofiles && r->all_empty ? "true" : "false", (unsigned long long)r->events,
 		   (unsigned long long)r->delay_ns, (unsigned long long)r->idle_delay_ns);
@@ -134,13 +152,13 @@ void report_contention_json(struct buf *b, const struct contention_result *r)
 	for (uint32_t i = 0; i < r->ncontention; i++) {
 		if (i)
 			buf_addc(b, ',');
-		site_json(b, &r->sites[i]);
+		site_json(b, r, &r->sites[i]);
 	}
 	buf_adds(b, "],\"idle\":[");
 	for (uint32_t i = r->ncontention; i < r->nsites; i++) {
 		if (i > r->ncontention)
 			buf_addc(b, ',');
-		site_json(b, &r->sites[i]);
+		site_json(b, r, &r->sites[i]);
 	}
 	buf_adds(b, "]}\n");
 }

@@ -87,6 +87,19 @@ bool cli_add_label(struct cli_filter_args *fa, const char *kv);
 /* Compile into *f (filter_free it later); prints why and returns false. */
 bool cli_build_filter(const struct cli_filter_args *fa, struct filter *f);
 
+/* The display and filter options of the commands that show groups
+ * (diff, leaks): -m, -f, --label, --limit, --frames, --full-path, --color. */
+enum { O_VIEW_LABEL = 950, O_VIEW_LIMIT, O_VIEW_FRAMES, O_VIEW_FULL, O_VIEW_COLOR };
+#define CLI_VIEW_OPTIONS                                                                                   \
+	{"match", required_argument, 0, 'm'}, {"filter", required_argument, 0, 'f'},                         \
+	{"label", required_argument, 0, O_VIEW_LABEL}, {"limit", required_argument, 0, O_VIEW_LIMIT},        \
+	{"frames", required_argument, 0, O_VIEW_FRAMES}, {"full-path", no_argument, 0, O_VIEW_FULL},         \
+	{"color", required_argument, 0, O_VIEW_COLOR}, {"colour", required_argument, 0, O_VIEW_COLOR}
+struct text_options;
+/* Handle option c if it is one of them: 1 handled, 0 not one of them, -1
+ * after printing an error. */
+int cli_view_option(int c, const char *arg, struct text_options *to, int *color, struct cli_filter_args *fa);
+
 /* getopt's result c is none of the command's own options: take it when it
  * is a live-source option, else print the error (unknown option, or ':'
  * for a missing value) and return false. */

@@ -43,17 +43,18 @@ const char usage_diff[] =
 
 int cmd_diff(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_BY, O_ALL, O_LABEL, O_LIMIT, O_FRAMES, O_FULL, O_COLOR };
+	enum { O_JSON = 256, O_BY, O_ALL };
 	static const struct option opts[] = {
-		{"json", no_argument, 0, O_JSON},	    {"by", required_argument, 0, O_BY},
-		{"all", no_argument, 0, O_ALL},	    {"match", required_argument, 0, 'm'},
-		{"filter", required_argument, 0, 'f'},  {"label", required_argument, 0, O_LABEL},
-		{"limit", required_argument, 0, O_LIMIT}, {"frames", required_argument, 0, O_FRAMES},
-		{"full-path", no_argument, 0, O_FULL},  {"color", required_argument, 0, O_COLOR},
-		{"colour", required_argument, 0, O_COLOR}, {"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},	    CLI_NET_OPTIONS,
+		{"json", no_argument, 0, O_JSON},
+		{"by", required_argument, 0, O_BY},
+		{"all", no_argument, 0, O_ALL},
+		{"quiet", no_argument, 0, 'q'},
+		{"help", no_argument, 0, 'h'},
+		CLI_VIEW_OPTIONS,
+		CLI_NET_OPTIONS,
 		{0, 0, 0, 0},
 	};
+
 	struct group_options go;
 	group_options_default(&go);
 	struct text_options to = {.max_groups = 20, .max_frames = 6};
@@ -74,31 +75,14 @@ int cmd_diff(int argc, char **argv)
 			}
 			break;
 		case O_ALL: go.include_system = true; break;
-		case 'm': fa.match = optarg; break;
-		case 'f': fa.drop = optarg; break;
-		case O_LABEL:
-			if (!cli_add_label(&fa, optarg))
-				return EXIT_ERROR;
-			break;
-		case O_LIMIT:
-			if (!cli_parse_count("--limit", optarg, &to.max_groups))
-				return EXIT_ERROR;
-			break;
-		case O_FRAMES:
-			if (!cli_parse_count("--frames", optarg, &to.max_frames))
-				return EXIT_ERROR;
-			break;
-		case O_FULL: to.full_paths = true; break;
-		case O_COLOR:
-			if (!cli_parse_color(optarg, &color))
-				return EXIT_ERROR;
-			break;
 		case 'q': quiet = true; break;
 		case 'h': cli_print_usage(usage_diff); return EXIT_OK;
-		default:
-			if (!cli_other_option(c, optarg, argv, "diff"))
+		default: {
+			int r = cli_view_option(c, optarg, &to, &color, &fa);
+			if (r < 0 || (r == 0 && !cli_other_option(c, optarg, argv, "diff")))
 				return EXIT_ERROR;
 			break;
+		}
 		}
 	}
 	int ninputs = argc - optind;

@@ -165,7 +165,7 @@ static bool sample_live(const char *url, int64_t every_ns, uint32_t count, struc
 
 int cmd_leaks(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_FAIL, O_INTERVAL, O_MINGROWTH, O_BY, O_ALL, O_LABEL, O_LIMIT, O_FRAMES, O_FULL, O_COLOR,
+	enum { O_JSON = 256, O_FAIL, O_INTERVAL, O_MINGROWTH, O_BY, O_ALL,
 	       O_EVERY, O_COUNT, O_FOR };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
@@ -177,16 +177,9 @@ int cmd_leaks(int argc, char **argv)
 		{"min-growth", required_argument, 0, O_MINGROWTH},
 		{"by", required_argument, 0, O_BY},
 		{"all", no_argument, 0, O_ALL},
-		{"match", required_argument, 0, 'm'},
-		{"filter", required_argument, 0, 'f'},
-		{"label", required_argument, 0, O_LABEL},
-		{"limit", required_argument, 0, O_LIMIT},
-		{"frames", required_argument, 0, O_FRAMES},
-		{"full-path", no_argument, 0, O_FULL},
-		{"color", required_argument, 0, O_COLOR},
-		{"colour", required_argument, 0, O_COLOR},
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
+		CLI_VIEW_OPTIONS,
 		CLI_NET_OPTIONS,
 		{0, 0, 0, 0},
 	};
@@ -251,31 +244,14 @@ int cmd_leaks(int argc, char **argv)
 			}
 			break;
 		case O_ALL: go.include_system = true; break;
-		case 'm': fa.match = optarg; break;
-		case 'f': fa.drop = optarg; break;
-		case O_LABEL:
-			if (!cli_add_label(&fa, optarg))
-				return EXIT_ERROR;
-			break;
-		case O_LIMIT:
-			if (!cli_parse_count("--limit", optarg, &to.max_groups))
-				return EXIT_ERROR;
-			break;
-		case O_FRAMES:
-			if (!cli_parse_count("--frames", optarg, &to.max_frames))
-				return EXIT_ERROR;
-			break;
-		case O_FULL: to.full_paths = true; break;
-		case O_COLOR:
-			if (!cli_parse_color(optarg, &color))
-				return EXIT_ERROR;
-			break;
 		case 'q': quiet = true; break;
 		case 'h': cli_print_usage(usage_leaks); return EXIT_OK;
-		default:
-			if (!cli_other_option(c, optarg, argv, "leaks"))
+		default: {
+			int r = cli_view_option(c, optarg, &to, &color, &fa);
+			if (r < 0 || (r == 0 && !cli_other_option(c, optarg, argv, "leaks")))
 				return EXIT_ERROR;
 			break;
+		}
 		}
 	}
 	int ninputs = argc - optind;

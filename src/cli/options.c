@@ -3,6 +3,7 @@
  * command accepts (live sources) with the unknown-option error. */
 #include "../base/common.h"
 #include "cli.h"
+#include "../report/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,4 +88,18 @@ bool cli_other_option(int c, const char *arg, char **argv, const char *command)
 			cli_error("unknown option '%s' (see 'goroscope %s --help')", argv[optind - 1], command);
 	}
 	return false;
+}
+
+int cli_view_option(int c, const char *arg, struct text_options *to, int *color, struct cli_filter_args *fa)
+{
+	switch (c) {
+	case 'm': fa->match = arg; return 1;
+	case 'f': fa->drop = arg; return 1;
+	case O_VIEW_LABEL: return cli_add_label(fa, arg) ? 1 : -1;
+	case O_VIEW_LIMIT: return cli_parse_count("--limit", arg, &to->max_groups) ? 1 : -1;
+	case O_VIEW_FRAMES: return cli_parse_count("--frames", arg, &to->max_frames) ? 1 : -1;
+	case O_VIEW_FULL: to->full_paths = true; return 1;
+	case O_VIEW_COLOR: return cli_parse_color(arg, color) ? 1 : -1;
+	}
+	return 0;
 }

@@ -166,10 +166,7 @@ void report_diff_json(struct buf *b, const struct diff *d)
 		buf_adds(b, ",\"frames\":");
 		report_json_frames(b, s, st);
 		buf_adds(b, ",\"created_by\":");
-		if (st->flags & STACK_HAS_CREATOR)
-			report_json_frame(b, s, &st->creator);
-		else
-			buf_adds(b, "null");
+		report_json_creator(b, s, st);
 		buf_addc(b, '}');
 	}
 	buf_adds(b, "]}\n");

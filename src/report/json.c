@@ -9,6 +9,14 @@ void report_json_str(struct buf *b, const struct snapshot *s, uint32_t id)
 	put_json_str(b, snapshot_str(s, id), strtab_len(&s->strs, id));
 }
 
+void report_json_creator(struct buf *b, const struct snapshot *s, const struct stack *st)
+{
+	if (st->flags & STACK_HAS_CREATOR)
+		report_json_frame(b, s, &st->creator);
+	else
+		buf_adds(b, "null");
+}
+
 static void str_id(struct buf *b, const struct snapshot *s, uint32_t id)
 {
 	report_json_str(b, s, id);
@@ -126,10 +134,7 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	buf_adds(b, ",\"stack_unavailable\":");
 	buf_adds(b, st->flags & STACK_UNAVAILABLE ? "true" : "false");
 	buf_adds(b, ",\"created_by\":");
-	if (st->flags & STACK_HAS_CREATOR)
-		report_json_frame(b, s, &st->creator);
-	else
-		buf_adds(b, "null");
+	report_json_creator(b, s, st);
 	buf_adds(b, ",\"parents\":");
 	if (g->with_parent)
 		buf_printf(b, "{\"known\":%llu,\"distinct\":%llu,\"top\":%llu,\"top_count\":%llu}",
@@ -231,10 +236,7 @@ static void suspect_obj(struct buf *b, const struct analysis *a, const struct su
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"created_by\":");
-	if (st->flags & STACK_HAS_CREATOR)
-		report_json_frame(b, s, &st->creator);
-	else
-		buf_adds(b, "null");
+	report_json_creator(b, s, st);
 	buf_addc(b, '}');
 }
 

@@ -191,10 +191,7 @@ void report_leaks_json(struct buf *b, const struct series_point *pts, const stru
 		else
 			buf_adds(b, "null");
 		buf_adds(b, ",\"created_by\":");
-		if (st->flags & STACK_HAS_CREATOR)
-			report_json_frame(b, s, &st->creator);
-		else
-			buf_adds(b, "null");
+		report_json_creator(b, s, st);
 		buf_adds(b, ",\"pattern\":");
 		if (l->pattern) {
 			buf_adds(b, "{\"id\":");

@@ -65,6 +65,8 @@ void report_sched_json(struct buf *b, const struct sched_trace *t);
 void report_json_str(struct buf *b, const struct snapshot *s, uint32_t id);
 /* {"func":..,"file":..,"line":..[,"inlined":true]} */
 void report_json_frame(struct buf *b, const struct snapshot *s, const struct frame *f);
+/* The stack's creator as a frame, or null. */
+void report_json_creator(struct buf *b, const struct snapshot *s, const struct stack *st);
 /* [frame, ...] of a stack, innermost first. */
 void report_json_frames(struct buf *b, const struct snapshot *s, const struct stack *st);
 const char *snap_kind_name(enum snap_kind k);

@@ -16,7 +16,7 @@ endif
 LDLIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz) $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto) -pthread
 BUILD   := build
 
-SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c src/fetch/*.c src/proc/*.c)
+SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c src/fetch/*.c src/proc/*.c src/capture/*.c)
 SRC_CLI := $(wildcard src/cli/*.c)
 
 OBJ_LIB := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)

@@ -1,0 +1,451 @@
+/* config.c: see config.h. The document is loaded whole (libyaml's node
+ * API) so that "defaults" applies to every target wherever it stands. */
+#include "../base/common.h"
+#include "config.h"
+#include "../base/xalloc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <yaml.h>
+
+static void target_defaults(struct watch_target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->interval_s = 15;
+	t->timeout_s = 5;
+	t->format = WATCH_DEBUG1;
+	t->th.warmup = 10;
+	t->th.rate_window_s = 300;
+	t->breaches = 3;
+	t->resolve = 3;
+	t->cooldown_s = 600;
+	t->capture_max_time_s = 60;
+}
+
+void watch_config_init(struct watch_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	arena_init(&c->mem);
+	c->listen = "127.0.0.1:9465";
+	c->store = "goroscope-watch.db";
+	c->retention_s = 7 * 86400.0;
+	c->captures = "captures";
+	c->top_groups = 10;
+	target_defaults(&c->defaults);
+}
+
+void watch_config_free(struct watch_config *c)
+{
+	free(c->targets);
+	free(c->webhooks);
+	arena_free(&c->mem);
+	memset(c, 0, sizeof(*c));
+}
+
+bool watch_parse_duration(const char *s, double *seconds)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (end == s || errno || !isfinite(v) || v <= 0)
+		return false;
+	double unit;
+	if (!*end || strcmp(end, "s") == 0)
+		unit = 1;
+	else if (strcmp(end, "ms") == 0)
+		unit = 0.001;
+	else if (strcmp(end, "m") == 0)
+		unit = 60;
+	else if (strcmp(end, "h") == 0)
+		unit = 3600;
+	else if (strcmp(end, "d") == 0)
+		unit = 86400;
+	else
+		return false;
+	*seconds = v * unit;
+	return *seconds <= 366 * 86400.0;
+}
+
+/* ---- walking the document ---- */
+
+struct walker {
+	struct watch_config *c;
+	yaml_document_t *doc;
+	const char *name;
+	struct err *err;
+};
+
+static uint32_t line_of(const yaml_node_t *n)
+{
+	return (uint32_t)n->start_mark.line + 1;
+}
+
+static enum status bad(struct walker *w, const yaml_node_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static enum status bad(struct walker *w, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return err_set(w->err, ST_FORMAT, line_of(n), n->start_mark.index, "%s:%u: %s", w->name, line_of(n), msg);
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+	return n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static enum status get_string(struct walker *w, const yaml_node_t *n, const char *key, const char **out)
+{
+	const char *s = scalar(n);
+	if (!s || !*s)
+		return bad(w, n, "'%s' needs a text value", key);
+	*out = arena_strndup(&w->c->mem, s, strlen(s));
+	return ST_OK;
+}
+
+static enum status get_duration(struct walker *w, const yaml_node_t *n, const char *key, double *out)
+{
+	const char *s = scalar(n);
+	if (!s || !watch_parse_duration(s, out))
+		return bad(w, n, "'%s' needs a duration such as 10s, 5m, 2h, got '%s'", key, s ? s : "(not text)");
+	return ST_OK;
+}
+
+static enum status get_number(struct walker *w, const yaml_node_t *n, const char *key, double lo, double hi, double *out)
+{
+	const char *s = scalar(n);
+	char *end = NULL;
+	double v = s ? strtod(s, &end) : NAN;
+	if (!s || end == s || *end || !isfinite(v) || v < lo || v > hi)
+		return bad(w, n, "'%s' needs a number from %g to %g, got '%s'", key, lo, hi, s ? s : "(not text)");
+	*out = v;
+	return ST_OK;
+}
+
+static enum status get_count(struct walker *w, const yaml_node_t *n, const char *key, uint32_t lo, uint32_t hi,
+			     uint32_t *out)
+{
+	double v;
+	enum status st = get_number(w, n, key, lo, hi, &v);
+	if (st == ST_OK && v != floor(v))
+		return bad(w, n, "'%s' needs a whole number", key);
+	*out = (uint32_t)v;
+	return st;
+}
+
+/* Call field() for each key of mapping n. */
+typedef enum status (*field_fn)(struct walker *w, const char *key, yaml_node_t *v, void *ctx);
+static enum status each_field(struct walker *w, yaml_node_t *n, const char *what, field_fn field, void *ctx)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return bad(w, n, "%s must be a mapping (key: value)", what);
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(w->doc, p->key), *v = yaml_document_get_node(w->doc, p->value);
+		const char *key = k ? scalar(k) : NULL;
+		if (!key || !v)
+			return bad(w, k ? k : n, "keys of %s must be text", what);
+		enum status st = field(w, key, v, ctx);
+		if (st != ST_OK)
+			return st;
+	}
+	return ST_OK;
+}
+
+/* The value of key in mapping n, or NULL. */
+static yaml_node_t *find_key(struct walker *w, yaml_node_t *n, const char *key)
+{
+	if (n->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(w->doc, p->key);
+		if (k && scalar(k) && strcmp(scalar(k), key) == 0)
+			return yaml_document_get_node(w->doc, p->value);
+	}
+	return NULL;
+}
+
+static enum status threshold_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
+{
+	struct watch_thresholds *th = ctx;
+	if (strcmp(key, "count") == 0)
+		return get_number(w, v, key, 0, 1e9, &th->count);
+	if (strcmp(key, "factor") == 0)
+		return get_number(w, v, key, 0, 1e6, &th->factor);
+	if (strcmp(key, "warmup") == 0)
+		return get_count(w, v, key, 1, 10000, &th->warmup);
+	if (strcmp(key, "rate") == 0)
+		return get_number(w, v, key, 0, 1e9, &th->rate);
+	if (strcmp(key, "rate_window") == 0)
+		return get_duration(w, v, key, &th->rate_window_s);
+	if (strcmp(key, "group_growth") == 0)
+		return get_number(w, v, key, 0, 1e9, &th->group_growth);
+	return bad(w, v, "unknown threshold '%s' (count, factor, warmup, rate, rate_window, group_growth)", key);
+}
+
+static enum status capture_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
+{
+	struct watch_target *t = ctx;
+	if (strcmp(key, "seconds") == 0) {
+		uint32_t s;
+		enum status st = get_count(w, v, key, 0, 3600, &s);
+		t->capture_seconds = s;
+		return st;
+	}
+	if (strcmp(key, "max_time") == 0)
+		return get_duration(w, v, key, &t->capture_max_time_s);
+	return bad(w, v, "unknown capture setting '%s' (seconds, max_time)", key);
+}
+
+static enum status label_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
+{
+	struct watch_target *t = ctx;
+	if (t->nlabels == WATCH_MAX_LABELS)
+		return bad(w, v, "too many labels (at most %d)", WATCH_MAX_LABELS);
+	t->label_keys[t->nlabels] = arena_strndup(&w->c->mem, key, strlen(key));
+	return get_string(w, v, key, &t->label_values[t->nlabels++]);
+}
+
+/* Fields a target and "defaults" share. */
+static enum status target_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
+{
+	struct watch_target *t = ctx;
+	if (strcmp(key, "interval") == 0)
+		return get_duration(w, v, key, &t->interval_s);
+	if (strcmp(key, "timeout") == 0)
+		return get_duration(w, v, key, &t->timeout_s);
+	if (strcmp(key, "format") == 0) {
+		const char *s = scalar(v);
+		if (s && strcmp(s, "debug1") == 0)
+			t->format = WATCH_DEBUG1;
+		else if (s && strcmp(s, "pprof") == 0)
+			t->format = WATCH_PPROF;
+		else
+			return bad(w, v, "'format' is debug1 or pprof (debug=2 is never polled: it stops the target's world)");
+		return ST_OK;
+	}
+	if (strcmp(key, "bearer_token") == 0)
+		return get_string(w, v, key, &t->bearer);
+	if (strcmp(key, "thresholds") == 0)
+		return each_field(w, v, "thresholds", threshold_field, &t->th);
+	if (strcmp(key, "breaches") == 0)
+		return get_count(w, v, key, 1, 1000, &t->breaches);
+	if (strcmp(key, "resolve") == 0)
+		return get_count(w, v, key, 1, 1000, &t->resolve);
+	if (strcmp(key, "cooldown") == 0)
+		return get_duration(w, v, key, &t->cooldown_s);
+	if (strcmp(key, "capture") == 0)
+		return each_field(w, v, "capture", capture_field, t);
+	if (strcmp(key, "labels") == 0)
+		return each_field(w, v, "labels", label_field, t);
+	return bad(w, v, "unknown setting '%s'", key);
+}
+
+static enum status one_target_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
+{
+	struct watch_target *t = ctx;
+	if (strcmp(key, "name") == 0)
+		return get_string(w, v, key, &t->name);
+	if (strcmp(key, "url") == 0)
+		return get_string(w, v, key, &t->url);
+	if (strcmp(key, "pid") == 0) {
+		uint32_t pid;
+		enum status st = get_count(w, v, key, 1, 4194304, &pid);
+		char s[32];
+		snprintf(s, sizeof(s), "pid:%u", pid);
+		t->url = arena_strndup(&w->c->mem, s, strlen(s));
+		return st;
+	}
+	return target_field(w, key, v, ctx);
+}
+
+static enum status webhook_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
+{
+	struct watch_webhook *h = ctx;
+	if (strcmp(key, "url") == 0)
+		return get_string(w, v, key, &h->url);
+	if (strcmp(key, "timeout") == 0)
+		return get_duration(w, v, key, &h->timeout_s);
+	if (strcmp(key, "retries") == 0)
+		return get_count(w, v, key, 0, 20, &h->retries);
+	if (strcmp(key, "bearer_token") == 0)
+		return get_string(w, v, key, &h->bearer);
+	return bad(w, v, "unknown webhook setting '%s' (url, timeout, retries, bearer_token)", key);
+}
+
+static enum status notify_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
+{
+	(void)ctx;
+	struct watch_config *c = w->c;
+	if (strcmp(key, "webhooks") == 0) {
+		if (v->type != YAML_SEQUENCE_NODE)
+			return bad(w, v, "'webhooks' must be a list");
+		size_t n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+		c->webhooks = xreallocarray(c->webhooks, n ? n : 1, sizeof(*c->webhooks));
+		c->nwebhooks = 0;
+		for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+			struct watch_webhook *h = &c->webhooks[c->nwebhooks++];
+			*h = (struct watch_webhook){.timeout_s = 5, .retries = 3};
+			yaml_node_t *e = yaml_document_get_node(w->doc, *i);
+			enum status st = each_field(w, e, "a webhook", webhook_field, h);
+			if (st != ST_OK)
+				return st;
+			if (!h->url)
+				return bad(w, e, "a webhook needs 'url'");
+		}
+		return ST_OK;
+	}
+	if (strcmp(key, "command") == 0) {
+		if (v->type != YAML_SEQUENCE_NODE)
+			return bad(w, v, "'command' must be a list: the program and its arguments (no shell)");
+		uint32_t n = 0;
+		for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+			if (n == WATCH_MAX_ARGV)
+				return bad(w, v, "'command' has too many arguments (at most %d)", WATCH_MAX_ARGV);
+			enum status st = get_string(w, yaml_document_get_node(w->doc, *i), key, &c->command[n++]);
+			if (st != ST_OK)
+				return st;
+		}
+		c->command[n] = NULL;
+		return ST_OK;
+	}
+	return bad(w, v, "unknown notify setting '%s' (webhooks, command)", key);
+}
+
+static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
+{
+	(void)ctx;
+	struct watch_config *c = w->c;
+	if (strcmp(key, "listen") == 0)
+		return get_string(w, v, key, &c->listen);
+	if (strcmp(key, "bearer_token") == 0)
+		return get_string(w, v, key, &c->token);
+	if (strcmp(key, "bearer_token_file") == 0) {
+		const char *path;
+		enum status st = get_string(w, v, key, &path);
+		if (st != ST_OK)
+			return st;
+		FILE *f = fopen(path, "r");
+		char tok[512];
+		if (!f || !fgets(tok, sizeof(tok), f)) {
+			if (f)
+				fclose(f);
+			return bad(w, v, "cannot read the token from '%s'", path);
+		}
+		fclose(f);
+		tok[strcspn(tok, "\r\n")] = '\0';
+		if (!tok[0])
+			return bad(w, v, "'%s' holds no token", path);
+		c->token = arena_strndup(&c->mem, tok, strlen(tok));
+		return ST_OK;
+	}
+	if (strcmp(key, "store") == 0)
+		return get_string(w, v, key, &c->store);
+	if (strcmp(key, "retention") == 0)
+		return get_duration(w, v, key, &c->retention_s);
+	if (strcmp(key, "captures") == 0)
+		return get_string(w, v, key, &c->captures);
+	if (strcmp(key, "top_groups") == 0)
+		return get_count(w, v, key, 0, 1000, &c->top_groups);
+	if (strcmp(key, "notify") == 0)
+		return each_field(w, v, "notify", notify_field, NULL);
+	if (strcmp(key, "defaults") == 0 || strcmp(key, "targets") == 0)
+		return ST_OK; /* read by watch_config_parse */
+	return bad(w, v, "unknown setting '%s' (listen, bearer_token, bearer_token_file, store, retention, captures,"
+			 " top_groups, notify, defaults, targets)", key);
+}
+
+static enum status read_targets(struct walker *w, yaml_node_t *list, const struct watch_target *defaults)
+{
+	struct watch_config *c = w->c;
+	if (list->type != YAML_SEQUENCE_NODE)
+		return bad(w, list, "'targets' must be a list");
+	size_t n = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
+	c->targets = xreallocarray(c->targets, c->ntargets + n + 1, sizeof(*c->targets));
+	for (yaml_node_item_t *i = list->data.sequence.items.start; i < list->data.sequence.items.top; i++) {
+		yaml_node_t *e = yaml_document_get_node(w->doc, *i);
+		struct watch_target *t = &c->targets[c->ntargets];
+		*t = *defaults;
+		t->line = line_of(e);
+		enum status st = each_field(w, e, "a target", one_target_field, t);
+		if (st != ST_OK)
+			return st;
+		if (!t->url)
+			return bad(w, e, "a target needs 'url' (its pprof base URL) or 'pid'");
+		if (!t->name)
+			t->name = t->url;
+		c->ntargets++;
+	}
+	return ST_OK;
+}
+
+enum status watch_config_parse(struct watch_config *c, const char *text, size_t n, const char *name, struct err *err)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	if (!yaml_parser_initialize(&parser))
+		return err_set(err, ST_FORMAT, 0, 0, "%s: cannot start the YAML parser", name);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, n);
+	if (!yaml_parser_load(&parser, &doc)) {
+		enum status st = err_set(err, ST_FORMAT, parser.problem_mark.line + 1, parser.problem_mark.index,
+					 "%s:%zu: not valid YAML: %s", name, parser.problem_mark.line + 1,
+					 parser.problem ? parser.problem : "?");
+		yaml_parser_delete(&parser);
+		return st;
+	}
+	struct walker w = {c, &doc, name, err};
+	enum status st = ST_OK;
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (!root) {
+		st = err_set(err, ST_FORMAT, 0, 0, "%s: the configuration is empty", name);
+		goto out;
+	}
+	st = each_field(&w, root, "the configuration", top_field, NULL);
+	if (st != ST_OK)
+		goto out;
+	yaml_node_t *d = find_key(&w, root, "defaults");
+	if (d) {
+		st = each_field(&w, d, "defaults", target_field, &c->defaults);
+		if (st != ST_OK)
+			goto out;
+	}
+	yaml_node_t *list = find_key(&w, root, "targets");
+	if (list)
+		st = read_targets(&w, list, &c->defaults);
+out:
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return st;
+}
+
+void watch_config_add_target(struct watch_config *c, const char *url)
+{
+	c->targets = xreallocarray(c->targets, c->ntargets + 1, sizeof(*c->targets));
+	struct watch_target *t = &c->targets[c->ntargets++];
+	*t = c->defaults;
+	t->url = t->name = arena_strndup(&c->mem, url, strlen(url));
+}
+
+enum status watch_config_check(const struct watch_config *c, struct err *err)
+{
+	if (!c->ntargets)
+		return err_set(err, ST_USAGE, 0, 0, "nothing to watch: give targets in the configuration or as arguments");
+	for (uint32_t i = 0; i < c->ntargets; i++) {
+		const struct watch_target *t = &c->targets[i];
+		bool url = strncmp(t->url, "http://", 7) == 0 || strncmp(t->url, "https://", 8) == 0;
+		if (!url && strncmp(t->url, "pid:", 4) != 0)
+			return err_set(err, ST_USAGE, t->line, 0, "target '%s': '%s' is not an http(s) URL or pid:N", t->name,
+				       t->url);
+		if (t->timeout_s > t->interval_s)
+			return err_set(err, ST_USAGE, t->line, 0, "target '%s': timeout (%gs) is longer than the interval (%gs)",
+				       t->name, t->timeout_s, t->interval_s);
+		for (uint32_t j = 0; j < i; j++)
+			if (strcmp(c->targets[j].name, t->name) == 0)
+				return err_set(err, ST_USAGE, t->line, 0, "two targets are called '%s'", t->name);
+	}
+	return ST_OK;
+}

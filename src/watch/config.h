@@ -1,0 +1,89 @@
+/* config.h: the watch daemon's configuration, read from YAML (in the
+ * spirit of a Prometheus scrape config: global settings, defaults, and a
+ * list of targets that may override them). Unknown keys are errors, with
+ * the line: a misspelt threshold must not silently watch nothing. The only
+ * file that includes <yaml.h>. See docs/watch.md for the format. */
+#ifndef GOROSCOPE_WATCH_CONFIG_H
+#define GOROSCOPE_WATCH_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../base/arena.h"
+#include "../base/err.h"
+
+/* Every threshold is off at 0. */
+struct watch_thresholds {
+	double count;          /* goroutines: absolute ceiling */
+	double factor;         /* goroutines above baseline x factor */
+	uint32_t warmup;       /* samples averaged into the baseline (default 10) */
+	double rate;           /* goroutines per minute over rate_window */
+	double rate_window_s;  /* default 300 */
+	double group_growth;   /* goroutines one stack group gains over rate_window */
+};
+
+enum watch_format { WATCH_DEBUG1, WATCH_PPROF };
+
+enum { WATCH_MAX_LABELS = 16, WATCH_MAX_ARGV = 32 };
+
+struct watch_target {
+	const char *name;
+	const char *url;       /* base URL, or "pid:N" until resolved */
+	const char *label_keys[WATCH_MAX_LABELS], *label_values[WATCH_MAX_LABELS];
+	uint32_t nlabels;
+	double interval_s, timeout_s;
+	enum watch_format format;
+	const char *bearer;    /* token for the target's pprof endpoint */
+	struct watch_thresholds th;
+	uint32_t breaches;     /* consecutive breaches before firing (default 3) */
+	uint32_t resolve;      /* clean samples before resolving (default 3) */
+	double cooldown_s;     /* between two captures of the target (default 600) */
+	long capture_seconds;  /* block/mutex window in captures (default 0: none) */
+	double capture_max_time_s; /* time budget of one capture (default 60) */
+	uint32_t line;         /* where it is in the file */
+};
+
+struct watch_webhook {
+	const char *url;
+	double timeout_s;      /* default 5 */
+	uint32_t retries;      /* default 3 */
+	const char *bearer;
+};
+
+struct watch_config {
+	struct arena mem;      /* every string and array below */
+	const char *listen;    /* "HOST:PORT" (default 127.0.0.1:9465) */
+	const char *token;     /* bearer token required by the HTTP endpoints, or NULL */
+	const char *store;     /* SQLite file (default goroscope-watch.db) */
+	double retention_s;    /* default 7 days */
+	const char *captures;  /* directory for capture directories (default captures) */
+	uint32_t top_groups;   /* groups stored per sample (default 10) */
+	struct watch_webhook *webhooks;
+	uint32_t nwebhooks;
+	const char *command[WATCH_MAX_ARGV + 1]; /* argv run on firing, NULL-ended; empty when none */
+	struct watch_target defaults; /* what targets start from ("defaults:" and flags) */
+	struct watch_target *targets;
+	uint32_t ntargets;
+};
+
+/* Defaults for everything (no targets). */
+void watch_config_init(struct watch_config *c);
+void watch_config_free(struct watch_config *c);
+
+/* Read the YAML document in text (n bytes; name for messages) into c,
+ * which watch_config_init prepared. ST_FORMAT with the line on a syntax
+ * error, an unknown key, a bad value or a duplicate target name. */
+enum status watch_config_parse(struct watch_config *c, const char *text, size_t n, const char *name, struct err *err);
+
+/* A duration: "250ms", "10s", "5m", "2h", "7d" or a number of seconds.
+ * False when s is none of these or not positive. */
+bool watch_parse_duration(const char *s, double *seconds);
+
+/* Add a target given on the command line (name from the URL). */
+void watch_config_add_target(struct watch_config *c, const char *url);
+
+/* Check what the parts say together (at least one target, names unique,
+ * URLs well formed, a token only with...); ST_USAGE with why. */
+enum status watch_config_check(const struct watch_config *c, struct err *err);
+
+#endif

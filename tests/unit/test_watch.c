@@ -1,0 +1,287 @@
+/* Unit tests for src/watch (configuration, thresholds and alert
+ * convergence) and src/store (SQLite store, reopened as after a restart). */
+#include "../../src/base/common.h"
+#include "../../src/store/store.h"
+#include "../../src/watch/config.h"
+#include "../../src/watch/rules.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static enum status parse(struct watch_config *c, const char *yaml, struct err *err)
+{
+	watch_config_init(c);
+	return watch_config_parse(c, yaml, strlen(yaml), "test.yaml", err);
+}
+
+static void test_config(void **st)
+{
+	(void)st;
+	struct watch_config c;
+	struct err err = {0};
+	const char *yaml = "listen: 127.0.0.1:9999\n"
+			   "store: /tmp/x.db\n"
+			   "retention: 2d\n"
+			   "defaults:\n"
+			   "  interval: 10s\n"
+			   "  thresholds: {count: 5000, factor: 2, rate: 10, rate_window: 5m}\n"
+			   "notify:\n"
+			   "  webhooks:\n"
+			   "    - url: http://127.0.0.1:9000/hook\n"
+			   "      retries: 5\n"
+			   "  command: [/bin/echo, fired]\n"
+			   "targets:\n"
+			   "  - name: api\n"
+			   "    url: http://127.0.0.1:6060\n"
+			   "    labels: {team: pay}\n"
+			   "    thresholds: {count: 100}\n"
+			   "    breaches: 2\n"
+			   "  - pid: 42\n"
+			   "    format: pprof\n";
+	assert_int_equal(parse(&c, yaml, &err), ST_OK);
+	assert_string_equal(c.listen, "127.0.0.1:9999");
+	assert_true(c.retention_s == 2 * 86400.0);
+	assert_int_equal(c.ntargets, 2);
+	const struct watch_target *a = &c.targets[0], *b = &c.targets[1];
+	assert_string_equal(a->name, "api");
+	assert_true(a->interval_s == 10 && a->th.count == 100 && a->th.factor == 2 && a->th.rate == 10);
+	assert_int_equal(a->breaches, 2);
+	assert_int_equal(a->resolve, 3);
+	assert_int_equal(a->nlabels, 1);
+	assert_string_equal(a->label_values[0], "pay");
+	assert_string_equal(b->url, "pid:42");
+	assert_string_equal(b->name, "pid:42");
+	assert_int_equal(b->format, WATCH_PPROF);
+	assert_true(b->th.count == 5000 && b->th.rate_window_s == 300);
+	assert_int_equal(c.nwebhooks, 1);
+	assert_int_equal(c.webhooks[0].retries, 5);
+	assert_string_equal(c.command[1], "fired");
+	assert_null(c.command[2]);
+	assert_int_equal(watch_config_check(&c, &err), ST_OK);
+	watch_config_free(&c);
+
+	/* errors name the line */
+	static const struct {
+		const char *yaml, *want;
+	} bad[] = {
+		{"targets:\n  - url: http://x:1\n    thresholds: {cuont: 5}\n", "test.yaml:3: unknown threshold 'cuont'"},
+		{"targets:\n  - url: http://x:1\n    interval: soon\n", "test.yaml:3: 'interval' needs a duration"},
+		{"targets:\n  - name: x\n", "test.yaml:2: a target needs 'url'"},
+		{"targets: [\n", "test.yaml:2: not valid YAML"},
+		{"target:\n  - url: http://x:1\n", "test.yaml:2: unknown setting 'target'"},
+		{"targets:\n  - url: http://x:1\n    format: debug2\n", "'format' is debug1 or pprof"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_not_equal(parse(&c, bad[i].yaml, &err), ST_OK);
+		if (!strstr(err.msg, bad[i].want))
+			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].want);
+		watch_config_free(&c);
+	}
+	/* checks across fields */
+	assert_int_equal(parse(&c, "targets:\n  - url: ftp://x\n", &err), ST_OK);
+	assert_int_equal(watch_config_check(&c, &err), ST_USAGE);
+	watch_config_free(&c);
+	assert_int_equal(parse(&c, "targets:\n  - {name: a, url: 'http://x:1'}\n  - {name: a, url: 'http://x:2'}\n", &err),
+			 ST_OK);
+	assert_int_equal(watch_config_check(&c, &err), ST_USAGE);
+	assert_non_null(strstr(err.msg, "two targets are called 'a'"));
+	watch_config_free(&c);
+
+	double s;
+	assert_true(watch_parse_duration("250ms", &s) && s == 0.25);
+	assert_true(watch_parse_duration("90", &s) && s == 90);
+	assert_false(watch_parse_duration("-1s", &s));
+	assert_false(watch_parse_duration("5 min", &s));
+}
+
+static struct watch_target target_with(double count, double factor, double rate, double group_growth)
+{
+	struct watch_config c;
+	watch_config_init(&c);
+	struct watch_target t = c.defaults;
+	watch_config_free(&c);
+	t.interval_s = 10;
+	t.th.count = count;
+	t.th.factor = factor;
+	t.th.rate = rate;
+	t.th.group_growth = group_growth;
+	t.th.rate_window_s = 60;
+	return t;
+}
+
+/* Feed counts 10 s apart; return the events as a string: '.' none, 'F'
+ * fire, 'R' resolve. */
+static void feed(struct rules_state *s, const struct watch_target *t, const uint64_t *counts, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct rules_sample x = {.ts_ms = (int64_t)i * 10000, .count = counts[i]};
+		struct rules_verdict v;
+		rules_feed(s, t, &x, &v);
+		out[i] = v.event == RULES_FIRE ? 'F' : v.event == RULES_RESOLVE ? 'R' : '.';
+	}
+	out[n] = '\0';
+}
+
+static void test_rules_convergence(void **st)
+{
+	(void)st;
+	struct watch_target t = target_with(100, 0, 0, 0);
+	struct rules_state s;
+	rules_init(&s, &t);
+	/* fires on the third consecutive breach, not before; an interruption
+	 * restarts the count; resolves after three clean samples */
+	static const uint64_t counts[] = {50, 150, 150, 50, 150, 150, 150, 150, 50, 50, 150, 50, 50, 50};
+	char ev[32];
+	feed(&s, &t, counts, ARRAY_LEN(counts), ev);
+	assert_string_equal(ev, "......F......R");
+	rules_free(&s);
+}
+
+static void test_rules_baseline(void **st)
+{
+	(void)st;
+	struct watch_target t = target_with(0, 2, 0, 0);
+	t.th.warmup = 3;
+	struct rules_state s;
+	rules_init(&s, &t);
+	/* baseline 100 after three samples; 250 breaches it; the breaching
+	 * samples do not raise it, so the alert still fires */
+	static const uint64_t counts[] = {100, 100, 100, 250, 260, 270, 100, 100, 100};
+	char ev[32];
+	feed(&s, &t, counts, ARRAY_LEN(counts), ev);
+	assert_string_equal(ev, ".....F..R");
+	rules_free(&s);
+}
+
+static void test_rules_rate(void **st)
+{
+	(void)st;
+	/* 60 s window, 10 s apart: +20 per sample is 120 per minute */
+	struct watch_target t = target_with(0, 0, 100, 0);
+	struct rules_state s;
+	rules_init(&s, &t);
+	uint64_t counts[20];
+	for (int i = 0; i < 20; i++)
+		counts[i] = i < 12 ? 1000 + 20 * (uint64_t)i : 1220;
+	char ev[32];
+	feed(&s, &t, counts, ARRAY_LEN(counts), ev);
+	/* ready at the fourth sample (30 s span); breaches from there, fires at
+	 * the sixth; the flat tail brings the slope down and resolves */
+	assert_int_equal(ev[5], 'F');
+	assert_int_equal(strchr(ev, 'F') - ev, 5);
+	assert_non_null(strchr(ev, 'R'));
+	rules_free(&s);
+}
+
+static void test_rules_group_growth(void **st)
+{
+	(void)st;
+	struct watch_target t = target_with(0, 0, 0, 50);
+	struct rules_state s;
+	rules_init(&s, &t);
+	/* the total stays at 1000 while group 7 grows and group 8 shrinks */
+	char ev[16];
+	for (int i = 0; i < 8; i++) {
+		struct group_count g[2] = {{7, 100 + 30 * (uint64_t)i}, {8, 900 - 30 * (uint64_t)i}};
+		struct rules_sample x = {.ts_ms = i * 10000, .count = 1000, .groups = g, .ngroups = 2, .groups_complete = true};
+		struct rules_verdict v;
+		rules_feed(&s, &t, &x, &v);
+		ev[i] = v.event == RULES_FIRE ? 'F' : '.';
+		if (v.breached)
+			assert_int_equal(v.group_key, 7);
+	}
+	ev[8] = '\0';
+	assert_string_equal(ev, ".....F..");
+	rules_free(&s);
+}
+
+static bool count_rows(void *ctx, const struct store_sample_row *r)
+{
+	(void)r;
+	(*(int *)ctx)++;
+	return true;
+}
+
+static bool first_alert(void *ctx, const struct store_alert_row *r)
+{
+	*(int64_t *)ctx = r->resolved_ms;
+	return false;
+}
+
+static void test_store(void **st)
+{
+	(void)st;
+	char path[] = "/tmp/goroscope-test-store-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	struct store *s;
+	struct err err = {0};
+	assert_int_equal(store_open(path, false, &s, &err), ST_OK);
+	int64_t t, t2, stack, alert;
+	assert_int_equal(store_target(s, "api", "http://127.0.0.1:1", &t, &err), ST_OK);
+	assert_int_equal(store_begin(s, &err), ST_OK);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(store_add_sample(s, t, 1000 * i, 10 * i, 1.5, NULL, &err), ST_OK);
+	assert_int_equal(store_add_sample(s, t, 5000, -1, 3, "connection refused", &err), ST_OK);
+	assert_int_equal(store_stack(s, t, 0xfeedULL << 48, "main.leak", "main.leak x.go:1", &stack, &err), ST_OK);
+	assert_int_equal(store_add_group_sample(s, t, 4000, stack, 40, &err), ST_OK);
+	assert_int_equal(store_alert_open(s, t, "count", 4000, 40, "too many", &alert, &err), ST_OK);
+	assert_int_equal(store_commit(s, &err), ST_OK);
+	store_close(s);
+
+	/* reopened: everything committed is there, ids are stable */
+	assert_int_equal(store_open(path, false, &s, &err), ST_OK);
+	assert_int_equal(store_target(s, "api", "http://127.0.0.1:1", &t2, &err), ST_OK);
+	assert_int_equal(t2, t);
+	int64_t again;
+	assert_int_equal(store_stack(s, t, 0xfeedULL << 48, "x", "y", &again, &err), ST_OK);
+	assert_int_equal(again, stack);
+	int n = 0;
+	assert_int_equal(store_samples(s, t, 0, count_rows, &n, &err), ST_OK);
+	assert_int_equal(n, 6);
+	n = 0;
+	assert_int_equal(store_last_samples(s, t, 2, count_rows, &n, &err), ST_OK);
+	assert_int_equal(n, 2);
+	int64_t resolved = -1;
+	assert_int_equal(store_alerts(s, t, 0, first_alert, &resolved, &err), ST_OK);
+	assert_int_equal(resolved, 0);
+	assert_int_equal(store_alert_resolve(s, alert, 9000, &err), ST_OK);
+	assert_int_equal(store_alerts(s, 0, 0, first_alert, &resolved, &err), ST_OK);
+	assert_int_equal(resolved, 9000);
+	/* retention */
+	assert_int_equal(store_prune(s, 2500, &err), ST_OK);
+	n = 0;
+	assert_int_equal(store_samples(s, t, 0, count_rows, &n, &err), ST_OK);
+	assert_int_equal(n, 3);
+	store_close(s);
+
+	/* not a store */
+	FILE *f = fopen(path, "w");
+	fputs("this is not sqlite", f);
+	fclose(f);
+	assert_int_not_equal(store_open(path, false, &s, &err), ST_OK);
+	assert_null(s);
+	unlink(path);
+	char wal[64];
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	unlink(wal);
+	snprintf(wal, sizeof(wal), "%s-shm", path);
+	unlink(wal);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config),      cmocka_unit_test(test_rules_convergence),
+		cmocka_unit_test(test_rules_baseline), cmocka_unit_test(test_rules_rate),
+		cmocka_unit_test(test_rules_group_growth), cmocka_unit_test(test_store),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

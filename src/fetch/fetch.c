@@ -1,8 +1,9 @@
-/* fetch.c: see fetch.h. */
+/* fetch.c: see fetch.h. Also what fetch_pool.c shares (fetch_internal.h):
+ * setting a handle up and saying what a finished transfer means. */
 #include "../base/common.h"
 #include "fetch.h"
+#include "fetch_internal.h"
 
-#include <curl/curl.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -19,12 +20,6 @@ bool fetch_is_url(const char *s)
 {
 	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
 }
-
-struct sink {
-	struct buf *out;
-	size_t start, max;
-	bool over;
-};
 
 static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 {
@@ -44,9 +39,7 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* One attempt. Returns the curl result; *status the HTTP status. */
-static CURLcode attempt(CURL *h, const char *url, const struct fetch_options *o, struct sink *k, long *status,
-			char *errbuf)
+struct curl_slist *fetch_setup(CURL *h, const char *url, const struct fetch_options *o, struct sink *k, char *errbuf)
 {
 	curl_easy_reset(h);
 	k->out->len = k->start;
@@ -83,6 +76,20 @@ static CURLcode attempt(CURL *h, const char *url, const struct fetch_options *o,
 	if (hdrs)
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	errbuf[0] = '\0';
+	return hdrs;
+}
+
+/* One attempt. Returns the curl result; *status the HTTP status. */
+static CURLcode attempt(CURL *h, const char *url, const struct fetch_options *o, struct sink *k, long *status,
+			char *errbuf, const struct buf *post)
+{
+	struct curl_slist *hdrs = fetch_setup(h, url, o, k, errbuf);
+	if (post) {
+		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, post->p);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post->len);
+	}
 	CURLcode rc = curl_easy_perform(h);
 	*status = 0;
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
@@ -122,8 +129,47 @@ bool fetch_init(void)
 	return ok;
 }
 
-enum status fetch_get(const char *url, const struct fetch_options *o, struct buf *out, long *status,
-		      struct err *err)
+enum status fetch_describe(const char *url, CURLcode rc, long status, const struct sink *k, const char *errbuf,
+			   struct err *err)
+{
+	enum status st = ST_OK;
+	char body[160];
+	if (k->over) {
+		st = err_set(err, ST_LIMIT, 0, 0, "%s: the response is larger than %zu MiB: refused", url, k->max >> 20);
+	} else if (rc == CURLE_COULDNT_CONNECT) {
+		st = err_set(err, ST_IO, 0, 0, "%s: connection refused: is the service running, and listening on this port?",
+			     url);
+	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
+		st = err_set(err, ST_IO, 0, 0, "%s: timed out (%s)", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	} else if (rc == CURLE_COULDNT_RESOLVE_HOST) {
+		st = err_set(err, ST_IO, 0, 0, "%s: cannot resolve the host name", url);
+	} else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CERTPROBLEM ||
+		   rc == CURLE_SSL_CACERT_BADFILE) {
+		st = err_set(err, ST_IO, 0, 0, "%s: TLS failed: %s (see --cacert, --cert/--key, --insecure)", url,
+			     errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	} else if (rc != CURLE_OK) {
+		st = err_set(err, ST_IO, 0, 0, "%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	} else if (status != 200) {
+		first_line(k->out, k->start, body, sizeof(body));
+		if (status == 404)
+			st = err_set(err, ST_IO, 0, 0,
+				     "%s: 404 not found: is net/http/pprof mounted at this path (import _ \"net/http/pprof\" "
+				     "on this server's mux)?%s%s",
+				     url, body[0] ? " The server said: " : "", body);
+		else if (status == 401 || status == 403)
+			st = err_set(err, ST_IO, 0, 0, "%s: %ld %s: the endpoint needs credentials (--bearer TOKEN or -H)%s%s",
+				     url, status, status == 401 ? "unauthorized" : "forbidden",
+				     body[0] ? ". The server said: " : "", body);
+		else if (status >= 300 && status < 400)
+			st = err_set(err, ST_IO, 0, 0, "%s: %ld redirect: not followed; give the final URL", url, status);
+		else
+			st = err_set(err, ST_IO, 0, 0, "%s: HTTP %ld%s%s", url, status, body[0] ? ": " : "", body);
+	}
+	return st;
+}
+
+static enum status request(const char *url, const struct fetch_options *o, const struct buf *post, struct buf *out,
+			   long *status, struct err *err)
 {
 	if (!fetch_init())
 		return err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
@@ -138,47 +184,34 @@ enum status fetch_get(const char *url, const struct fetch_options *o, struct buf
 	CURLcode rc = CURLE_OK;
 	long backoff = 200;
 	for (unsigned i = 0;; i++) {
-		rc = attempt(h, url, o, &k, status, errbuf);
+		rc = attempt(h, url, o, &k, status, errbuf, post);
 		if (!worth_retrying(rc, *status) || i >= o->retries)
 			break;
 		sleep_ms(backoff);
 		backoff *= 2;
 	}
-	enum status st = ST_OK;
-	char body[160];
-	if (k.over) {
-		st = err_set(err, ST_LIMIT, 0, 0, "%s: the response is larger than %zu MiB: refused", url, o->max_bytes >> 20);
-	} else if (rc == CURLE_COULDNT_CONNECT) {
-		st = err_set(err, ST_IO, 0, 0, "%s: connection refused: is the service running, and listening on this port?",
-			     url);
-	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
-		st = err_set(err, ST_IO, 0, 0, "%s: timed out (%s)", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	} else if (rc == CURLE_COULDNT_RESOLVE_HOST) {
-		st = err_set(err, ST_IO, 0, 0, "%s: cannot resolve the host name", url);
-	} else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CERTPROBLEM ||
-		   rc == CURLE_SSL_CACERT_BADFILE) {
-		st = err_set(err, ST_IO, 0, 0, "%s: TLS failed: %s (see --cacert, --cert/--key, --insecure)", url,
-			     errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	} else if (rc != CURLE_OK) {
-		st = err_set(err, ST_IO, 0, 0, "%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	} else if (*status != 200) {
-		first_line(out, k.start, body, sizeof(body));
-		if (*status == 404)
-			st = err_set(err, ST_IO, 0, 0,
-				     "%s: 404 not found: is net/http/pprof mounted at this path (import _ \"net/http/pprof\" "
-				     "on this server's mux)?%s%s",
-				     url, body[0] ? " The server said: " : "", body);
-		else if (*status == 401 || *status == 403)
-			st = err_set(err, ST_IO, 0, 0, "%s: %ld %s: the endpoint needs credentials (--bearer TOKEN or -H)%s%s",
-				     url, *status, *status == 401 ? "unauthorized" : "forbidden",
-				     body[0] ? ". The server said: " : "", body);
-		else if (*status >= 300 && *status < 400)
-			st = err_set(err, ST_IO, 0, 0, "%s: %ld redirect: not followed; give the final URL", url, *status);
-		else
-			st = err_set(err, ST_IO, 0, 0, "%s: HTTP %ld%s%s", url, *status, body[0] ? ": " : "", body);
-	}
+	enum status st = fetch_describe(url, rc, *status, &k, errbuf, err);
 	if (st != ST_OK)
 		out->len = k.start;
 	curl_easy_cleanup(h);
+	return st;
+}
+
+enum status fetch_get(const char *url, const struct fetch_options *o, struct buf *out, long *status,
+		      struct err *err)
+{
+	return request(url, o, NULL, out, status, err);
+}
+
+enum status fetch_post_json(const char *url, const struct fetch_options *o, const struct buf *json, struct buf *out,
+			    long *status, struct err *err)
+{
+	enum status st = request(url, o, json, out, status, err);
+	/* a receiver may answer 202 Accepted or 204 No Content */
+	if (st != ST_OK && *status >= 200 && *status < 300) {
+		if (err)
+			memset(err, 0, sizeof(*err));
+		return ST_OK;
+	}
 	return st;
 }

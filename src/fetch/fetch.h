@@ -1,7 +1,8 @@
 /* fetch.h: HTTP(S) GET of pprof endpoints into memory, with the options an
  * operator needs (headers, bearer token, TLS, timeouts, bounded retries) and
  * errors that say what went wrong in the terms of the problem (is pprof
- * mounted? is a token needed?). The only file that includes <curl/curl.h>.
+ * mounted? is a token needed?). The only module that includes <curl/curl.h>
+ * (fetch.c, fetch_pool.c).
  * Never follows redirects to other hosts. */
 #ifndef GOROSCOPE_FETCH_H
 #define GOROSCOPE_FETCH_H
@@ -40,6 +41,11 @@ bool fetch_init(void);
  * with a short back-off; 4xx are not. */
 enum status fetch_get(const char *url, const struct fetch_options *o, struct buf *out, long *status,
 		      struct err *err);
+
+/* POST json (Content-Type: application/json) to url, the answer's body into
+ * out; ST_OK on any 2xx status. Errors and retries as fetch_get. */
+enum status fetch_post_json(const char *url, const struct fetch_options *o, const struct buf *json, struct buf *out,
+			    long *status, struct err *err);
 
 /* Is s an http:// or https:// URL? */
 bool fetch_is_url(const char *s);

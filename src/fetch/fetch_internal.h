@@ -1,0 +1,27 @@
+/* fetch_internal.h: what fetch.c shares with fetch_pool.c. Inside
+ * src/fetch only: the module that includes <curl/curl.h>. */
+#ifndef GOROSCOPE_FETCH_INTERNAL_H
+#define GOROSCOPE_FETCH_INTERNAL_H
+
+#include <curl/curl.h>
+
+#include "fetch.h"
+
+/* Where a transfer's body goes: appended to out, at most max bytes. */
+struct sink {
+	struct buf *out;
+	size_t start, max;
+	bool over;
+};
+
+/* Set h up for a GET of url with o's options, the body into k; errbuf has
+ * CURL_ERROR_SIZE bytes. Returns the header list to free after the
+ * transfer (may be NULL). */
+struct curl_slist *fetch_setup(CURL *h, const char *url, const struct fetch_options *o, struct sink *k, char *errbuf);
+
+/* What a finished transfer means: ST_OK for HTTP 200, otherwise an error
+ * in the terms of the problem (see fetch_get). */
+enum status fetch_describe(const char *url, CURLcode rc, long status, const struct sink *k, const char *errbuf,
+			   struct err *err);
+
+#endif

@@ -13,10 +13,10 @@ WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wm
 ifeq ($(CI),true)
 WARN    += -Werror
 endif
-LDLIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz) $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto) $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) -pthread
+LDLIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz) $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto) $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -pthread
 BUILD   := build
 
-SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c src/fetch/*.c src/proc/*.c src/capture/*.c src/store/*.c src/watch/*.c)
+SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c src/fetch/*.c src/proc/*.c src/capture/*.c src/store/*.c src/watch/*.c src/web/*.c)
 SRC_CLI := $(wildcard src/cli/*.c)
 
 OBJ_LIB := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)

@@ -114,6 +114,8 @@ int cmd_convert(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
 int cmd_capture(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 int cmd_ps(int argc, char **argv);
 int cmd_contention(int argc, char **argv);
 int cmd_schedtrace(int argc, char **argv);
@@ -124,6 +126,8 @@ extern const char usage_ps[];
  * and returns false when it has none. */
 bool cli_resolve_pid(const char *spec, char *url, size_t urlsz);
 extern const char usage_capture[];
+extern const char usage_watch[];
+extern const char usage_history[];
 extern const char usage_leaks[];
 extern const char usage_diff[];
 extern const char usage_analyze[];

@@ -1,0 +1,351 @@
+/* cmd_history.c: `goroscope history`: what the watch daemon stored about a
+ * target (read-only; works while the daemon runs): its goroutine count
+ * over time, the largest stack groups and how they moved, and its alerts
+ * with their capture directories. */
+#include "../base/common.h"
+#include "cli.h"
+#include "../base/buf.h"
+#include "../base/xalloc.h"
+#include "../report/escape.h"
+#include "../store/store.h"
+#include "../watch/config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+const char usage_history[] =
+	"usage: goroscope history [--store FILE] [--since D] [--json] [TARGET]\n"
+	"\n"
+	"Show what `goroscope watch` stored: without TARGET, the watched targets\n"
+	"with their last count and alerts; with TARGET (its name), its goroutine\n"
+	"count over time, its largest stack groups (first and last count, growth)\n"
+	"and its alerts with their capture directories. Reads the store while the\n"
+	"daemon runs.\n"
+	"\n"
+	"  --store FILE         the watch store (default goroscope-watch.db)\n"
+	"  --since D            only the last D (default 24h), e.g. 30m, 7d\n"
+	"  --json               JSON instead of text\n"
+	"  -h, --help           this help\n"
+	"\n"
+	"Exit status: 0, or 2 when the store cannot be read or TARGET is unknown.\n";
+
+struct sample_list {
+	struct store_sample_row *v;
+	char **errors;
+	size_t n;
+};
+
+static bool add_sample(void *ctx, const struct store_sample_row *r)
+{
+	struct sample_list *l = ctx;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->errors = xreallocarray(l->errors, l->n + 1, sizeof(*l->errors));
+	l->v[l->n] = *r;
+	l->errors[l->n] = r->error ? xstrdup(r->error) : NULL;
+	l->v[l->n].error = l->errors[l->n];
+	l->n++;
+	return true;
+}
+
+/* A stack group's first and last count in the window. */
+struct group_line {
+	int64_t stack;
+	char *title;
+	uint64_t first, last, peak;
+	int64_t first_ms, last_ms;
+};
+struct group_list {
+	struct group_line *v;
+	size_t n;
+};
+
+static bool add_group(void *ctx, const struct store_group_row *r)
+{
+	struct group_list *l = ctx;
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].stack == r->stack) {
+			l->v[i].last = r->count;
+			l->v[i].last_ms = r->ts_ms;
+			l->v[i].peak = MAX(l->v[i].peak, r->count);
+			return true;
+		}
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = (struct group_line){r->stack, xstrdup(r->title ? r->title : "?"), r->count, r->count, r->count,
+					   r->ts_ms, r->ts_ms};
+	return true;
+}
+
+static int by_last_desc(const void *a, const void *b)
+{
+	const struct group_line *x = a, *y = b;
+	return x->last < y->last ? 1 : x->last > y->last ? -1 : 0;
+}
+
+struct history {
+	struct buf *out;
+	bool json, first;
+	struct store *store;
+	int64_t since;
+};
+
+static void put_when(struct buf *b, int64_t ms, bool json)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char s[40];
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	buf_printf(b, json ? "\"%s\"" : "%s", s);
+}
+
+static bool put_alert(void *ctx, const struct store_alert_row *r)
+{
+	struct history *h = ctx;
+	struct buf *b = h->out;
+	if (h->json) {
+		buf_adds(b, h->first ? "" : ",");
+		buf_printf(b, "{\"id\":%lld,\"rule\":", (long long)r->id);
+		put_json_cstr(b, r->rule);
+		buf_adds(b, ",\"started\":");
+		put_when(b, r->started_ms, true);
+		buf_adds(b, ",\"resolved\":");
+		if (r->resolved_ms)
+			put_when(b, r->resolved_ms, true);
+		else
+			buf_adds(b, "null");
+		buf_printf(b, ",\"value\":%.3f,\"message\":", r->value);
+		put_json_cstr(b, r->message);
+		buf_adds(b, ",\"capture_dir\":");
+		if (r->capture_dir)
+			put_json_cstr(b, r->capture_dir);
+		else
+			buf_adds(b, "null");
+		buf_addc(b, '}');
+	} else {
+		buf_adds(b, "  ");
+		put_when(b, r->started_ms, false);
+		buf_adds(b, r->resolved_ms ? "  resolved " : "  FIRING   ");
+		buf_printf(b, "%-13s %s\n", r->rule ? r->rule : "?", r->message ? r->message : "");
+		if (r->capture_dir)
+			buf_printf(b, "      capture: %s\n", r->capture_dir);
+	}
+	h->first = false;
+	return true;
+}
+
+struct target_pick {
+	const char *name;
+	int64_t id;
+	char *url;
+	struct buf *list; /* without a name: one line per target */
+	bool json;
+	bool first;
+};
+
+static bool pick_target(void *ctx, const struct store_target_row *r)
+{
+	struct target_pick *p = ctx;
+	if (p->name && strcmp(p->name, r->name) == 0) {
+		p->id = r->id;
+		p->url = xstrdup(r->url);
+		return false;
+	}
+	if (!p->name) {
+		if (p->json) {
+			buf_adds(p->list, p->first ? "" : ",");
+			buf_adds(p->list, "{\"name\":");
+			put_json_cstr(p->list, r->name);
+			buf_adds(p->list, ",\"url\":");
+			put_json_cstr(p->list, r->url);
+			buf_printf(p->list, ",\"id\":%lld}", (long long)r->id);
+		} else {
+			buf_printf(p->list, "  %-24s %s\n", r->name, r->url);
+		}
+		p->first = false;
+	}
+	return true;
+}
+
+static void samples_section(struct buf *b, const struct sample_list *s, bool json)
+{
+	if (json) {
+		buf_adds(b, ",\"samples\":[");
+		for (size_t i = 0; i < s->n; i++) {
+			buf_adds(b, i ? ",{\"at\":" : "{\"at\":");
+			put_when(b, s->v[i].ts_ms, true);
+			if (s->v[i].count >= 0)
+				buf_printf(b, ",\"goroutines\":%lld,\"error\":null}", (long long)s->v[i].count);
+			else {
+				buf_adds(b, ",\"goroutines\":null,\"error\":");
+				put_json_cstr(b, s->v[i].error ? s->v[i].error : "?");
+				buf_addc(b, '}');
+			}
+		}
+		buf_addc(b, ']');
+		return;
+	}
+	size_t ok = 0, failed = 0;
+	int64_t lo = INT64_MAX, hi = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->v[i].count < 0) {
+			failed++;
+			continue;
+		}
+		ok++;
+		lo = MIN(lo, s->v[i].count);
+		hi = MAX(hi, s->v[i].count);
+	}
+	buf_printf(b, "\nSamples: %zu (%zu failed)", s->n, failed);
+	if (ok)
+		buf_printf(b, ", goroutines from %lld to %lld", (long long)lo, (long long)hi);
+	buf_adds(b, "\n");
+	/* at most 24 rows: evenly spaced, the last one always */
+	size_t step = s->n > 24 ? (s->n + 23) / 24 : 1;
+	for (size_t i = 0; i < s->n; i++) {
+		if (i % step && i != s->n - 1)
+			continue;
+		buf_adds(b, "  ");
+		put_when(b, s->v[i].ts_ms, false);
+		if (s->v[i].count >= 0)
+			buf_printf(b, "  %8lld\n", (long long)s->v[i].count);
+		else
+			buf_printf(b, "  failed: %s\n", s->v[i].error ? s->v[i].error : "?");
+	}
+}
+
+static void groups_section(struct buf *b, struct group_list *g, bool json)
+{
+	qsort(g->v, g->n, sizeof(*g->v), by_last_desc);
+	if (json) {
+		buf_adds(b, ",\"groups\":[");
+		for (size_t i = 0; i < g->n; i++) {
+			buf_adds(b, i ? ",{\"function\":" : "{\"function\":");
+			put_json_cstr(b, g->v[i].title);
+			buf_printf(b, ",\"first\":%llu,\"last\":%llu,\"peak\":%llu,\"first_seen\":", (unsigned long long)g->v[i].first,
+				   (unsigned long long)g->v[i].last, (unsigned long long)g->v[i].peak);
+			put_when(b, g->v[i].first_ms, true);
+			buf_adds(b, ",\"last_seen\":");
+			put_when(b, g->v[i].last_ms, true);
+			buf_addc(b, '}');
+		}
+		buf_addc(b, ']');
+		return;
+	}
+	buf_printf(b, "\nLargest stack groups (%zu seen):\n", g->n);
+	for (size_t i = 0; i < g->n && i < 15; i++) {
+		long long d = (long long)g->v[i].last - (long long)g->v[i].first;
+		buf_printf(b, "  %8llu  %+8lld since first seen  %s\n", (unsigned long long)g->v[i].last, d, g->v[i].title);
+	}
+}
+
+int cmd_history(int argc, char **argv)
+{
+	enum { O_STORE = 256, O_SINCE, O_JSON };
+	static const struct option opts[] = {
+		{"store", required_argument, 0, O_STORE}, {"since", required_argument, 0, O_SINCE},
+		{"json", no_argument, 0, O_JSON},         {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0},
+	};
+	const char *path = "goroscope-watch.db";
+	double since_s = 86400;
+	bool json = false;
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+		switch (c) {
+		case O_STORE: path = optarg; break;
+		case O_SINCE:
+			if (!watch_parse_duration(optarg, &since_s)) {
+				cli_error("--since needs a duration such as 30m, 24h, 7d, got '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
+		case O_JSON: json = true; break;
+		case 'h': cli_print_usage(usage_history); return EXIT_OK;
+		default:
+			cli_error("%s: '%s' (see 'goroscope history --help')", c == ':' ? "option needs a value" : "unknown option",
+				  argv[optind - 1]);
+			return EXIT_ERROR;
+		}
+	}
+	if (argc - optind > 1) {
+		cli_error("history takes one target name at most");
+		return EXIT_ERROR;
+	}
+	struct store *store;
+	struct err err = {0};
+	if (store_open(path, true, &store, &err) != ST_OK) {
+		cli_error("%s", err.msg);
+		return EXIT_ERROR;
+	}
+	struct buf out;
+	buf_init(&out);
+	int rc = EXIT_OK;
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	int64_t since = (int64_t)now.tv_sec * 1000 - (int64_t)(since_s * 1000);
+	struct target_pick pick = {.name = argc > optind ? argv[optind] : NULL, .list = &out, .json = json, .first = true};
+	if (json)
+		buf_adds(&out, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"command\":\"history\"");
+	if (!pick.name) {
+		buf_adds(&out, json ? ",\"targets\":[" : "Watched targets:\n");
+		if (store_targets(store, pick_target, &pick, &err) != ST_OK)
+			goto fail;
+		if (json)
+			buf_addc(&out, ']');
+		struct history h = {&out, json, true, store, since};
+		buf_adds(&out, json ? ",\"alerts\":[" : "\nAlerts:\n");
+		if (store_alerts(store, 0, since, put_alert, &h, &err) != ST_OK)
+			goto fail;
+		buf_adds(&out, json ? "]}\n" : "");
+		goto done;
+	}
+	if (store_targets(store, pick_target, &pick, &err) != ST_OK)
+		goto fail;
+	if (!pick.url) {
+		cli_error("no target called '%s' in %s (goroscope history --store %s lists them)", pick.name, path, path);
+		rc = EXIT_ERROR;
+		goto done;
+	}
+	struct sample_list samples = {0};
+	struct group_list groups = {0};
+	if (store_samples(store, pick.id, since, add_sample, &samples, &err) != ST_OK ||
+	    store_group_samples(store, pick.id, since, add_group, &groups, &err) != ST_OK)
+		goto fail;
+	if (json) {
+		buf_adds(&out, ",\"target\":");
+		put_json_cstr(&out, pick.name);
+		buf_adds(&out, ",\"url\":");
+		put_json_cstr(&out, pick.url);
+	} else {
+		buf_printf(&out, "%s  %s\n", pick.name, pick.url);
+	}
+	samples_section(&out, &samples, json);
+	groups_section(&out, &groups, json);
+	struct history h = {&out, json, true, store, since};
+	buf_adds(&out, json ? ",\"alerts\":[" : "\nAlerts:\n");
+	if (store_alerts(store, pick.id, since, put_alert, &h, &err) != ST_OK)
+		goto fail;
+	buf_adds(&out, json ? "]}\n" : "");
+	for (size_t i = 0; i < samples.n; i++)
+		free(samples.errors[i]);
+	free(samples.errors);
+	free(samples.v);
+	for (size_t i = 0; i < groups.n; i++)
+		free(groups.v[i].title);
+	free(groups.v);
+	goto done;
+fail:
+	cli_error("%s", err.msg);
+	rc = EXIT_ERROR;
+done:
+	if (rc == EXIT_OK)
+		fwrite(out.p, 1, out.len, stdout);
+	buf_free(&out);
+	free(pick.url);
+	store_close(store);
+	return rc;
+}

@@ -1,0 +1,389 @@
+/* actions.c: what happens when an alert fires or resolves, on a worker
+ * thread of its own so that polling goes on meanwhile: capture the
+ * evidence (within the target's time budget, not during cool-down), run
+ * the leak analysis over the target's last profiles, record both in the
+ * store, and notify: webhooks (JSON, POST) and a command, each with
+ * retries. The worker has its own store handle (SQLite handles are per
+ * thread). */
+#include "../base/common.h"
+#include "watch_internal.h"
+#include "../analyze/group.h"
+#include "../analyze/series.h"
+#include "../base/gzip.h"
+#include "../base/xalloc.h"
+#include "../capture/capture.h"
+#include "../parse/parse.h"
+#include "../parse/sniff.h"
+#include "../report/escape.h"
+#include "../report/report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct job *actions_job(struct watch *w, uint32_t i, enum job_kind kind)
+{
+	struct target_state *t = &w->t[i];
+	struct job *j = xcalloc(1, sizeof(*j));
+	j->kind = kind;
+	j->target = i;
+	/* oldest first */
+	for (uint32_t k = 0; k < t->nkept; k++) {
+		const struct kept_body *src = &t->kept[(t->kept_next + WATCH_KEEP_BODIES - t->nkept + k) % WATCH_KEEP_BODIES];
+		struct kept_body *dst = &j->kept[j->nkept++];
+		dst->ts_ms = src->ts_ms;
+		buf_init(&dst->gz);
+		buf_add(&dst->gz, src->gz.p, src->gz.len);
+	}
+	return j;
+}
+
+static void job_free(struct job *j)
+{
+	for (uint32_t k = 0; k < j->nkept; k++)
+		buf_free(&j->kept[k].gz);
+	free(j);
+}
+
+void actions_queue(struct watch *w, struct job *j)
+{
+	pthread_mutex_lock(&w->mu);
+	if (w->jobs_tail)
+		w->jobs_tail->next = j;
+	else
+		w->jobs = j;
+	w->jobs_tail = j;
+	pthread_cond_signal(&w->jobs_cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+static void put_ms_time(struct buf *b, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char s[40];
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_printf(b, "\"%s.%03dZ\"", s, (int)(ms % 1000));
+}
+
+/* The leak analysis over the job's profiles, as `goroscope leaks --json`
+ * writes it, into out; false when no profile could be read. */
+static bool analyse(const struct job *j, const char *name, struct buf *out)
+{
+	struct snapset set;
+	snapset_init(&set);
+	int64_t when[WATCH_KEEP_BODIES];
+	for (uint32_t k = 0; k < j->nkept; k++) {
+		char *raw = NULL;
+		size_t raw_len = 0, trailing = 0;
+		struct err err = {0};
+		uint32_t before = set.n;
+		const struct buf *gz = &j->kept[k].gz;
+		if (gzip_decompress(gz->p, gz->len, gzip_cap(gz->len), &raw, &raw_len, &trailing, &err) == ST_OK) {
+			enum input_format fmt = sniff_format(raw, MIN(raw_len, (size_t)SNIFF_HEAD));
+			parse_mem(raw, raw_len, fmt, name, NULL, &set, NULL, &err);
+		}
+		free(raw);
+		/* one snapshot per profile: keep the first */
+		while (set.n > before + 1)
+			snapshot_free(set.v[--set.n]);
+		if (set.n > before)
+			when[set.n - 1] = j->kept[k].ts_ms * 1000000;
+	}
+	if (!set.n) {
+		snapset_free(&set);
+		return false;
+	}
+	struct group_options go;
+	group_options_default(&go);
+	struct series_options so;
+	series_options_default(&so);
+	struct series_point *pts = xcalloc(set.n, sizeof(*pts));
+	struct analysis *an = xcalloc(set.n, sizeof(*an));
+	for (uint32_t k = 0; k < set.n; k++) {
+		analysis_run(set.v[k], &go, &an[k]);
+		pts[k] = (struct series_point){&an[k], when[k]};
+	}
+	struct series_result r;
+	series_run(pts, set.n, &so, &r);
+	report_leaks_json(out, pts, &r);
+	while (out->len && (out->p[out->len - 1] == '\n'))
+		out->len--;
+	series_free(&r);
+	for (uint32_t k = 0; k < set.n; k++)
+		analysis_free(&an[k]);
+	free(an);
+	free(pts);
+	snapset_free(&set);
+	return true;
+}
+
+static void put_target(struct buf *b, const struct target_state *t)
+{
+	buf_adds(b, "{\"name\":");
+	put_json_cstr(b, t->cfg.name);
+	buf_adds(b, ",\"url\":");
+	put_json_cstr(b, t->url);
+	buf_adds(b, ",\"labels\":{");
+	for (uint32_t k = 0; k < t->cfg.nlabels; k++) {
+		if (k)
+			buf_addc(b, ',');
+		put_json_cstr(b, t->cfg.label_keys[k]);
+		buf_addc(b, ':');
+		put_json_cstr(b, t->cfg.label_values[k]);
+	}
+	buf_adds(b, "}}");
+}
+
+static void payload(struct buf *b, const struct job *j, const struct target_state *t, const struct capture_result *cap,
+		    bool captured, const char *capture_error, const struct buf *analysis)
+{
+	static const char *const kinds[] = {"firing", "resolved", "requested"};
+	buf_adds(b, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"kind\":\"alert\",\"status\":");
+	put_json_cstr(b, kinds[j->kind]);
+	buf_printf(b, ",\"alert_id\":%lld,\"target\":", (long long)j->alert_id);
+	put_target(b, t);
+	buf_adds(b, ",\"rule\":");
+	put_json_cstr(b, j->rule);
+	buf_printf(b, ",\"value\":%.3f,\"limit\":%.3f,\"message\":", j->value, j->limit);
+	put_json_cstr(b, j->message);
+	buf_adds(b, ",\"at\":");
+	put_ms_time(b, j->ts_ms);
+	buf_adds(b, ",\"capture_dir\":");
+	if (captured)
+		put_json_cstr(b, cap->dir);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"capture_error\":");
+	if (capture_error)
+		put_json_cstr(b, capture_error);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"analysis\":");
+	if (analysis && analysis->len)
+		buf_add(b, analysis->p, analysis->len);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, "}\n");
+}
+
+static void sleep_s(double s)
+{
+	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+static bool post_webhook(struct watch *w, const struct watch_webhook *h, const struct buf *body)
+{
+	struct fetch_options fo;
+	fetch_options_default(&fo);
+	fo.timeout_ms = (long)(h->timeout_s * 1000);
+	fo.connect_timeout_ms = MIN(fo.connect_timeout_ms, fo.timeout_ms);
+	fo.retries = 0; /* retried here, 4xx included: a receiver being deployed may 404 for a while */
+	fo.bearer = h->bearer;
+	fo.max_bytes = 1 << 20;
+	double backoff = 1;
+	for (uint32_t attempt = 0;; attempt++) {
+		struct buf answer;
+		buf_init(&answer);
+		long status = 0;
+		struct err err = {0};
+		enum status st = fetch_post_json(h->url, &fo, body, &answer, &status, &err);
+		buf_free(&answer);
+		if (st == ST_OK)
+			return true;
+		watch_log(w, "webhook %s: %s%s", h->url, err.msg, attempt < h->retries ? " (will retry)" : "");
+		if (attempt >= h->retries)
+			return false;
+		sleep_s(backoff);
+		backoff = MIN(backoff * 2, 30.0);
+	}
+}
+
+/* Run the command with the payload on its standard input and the alert in
+ * its environment; wait at most 60 seconds. */
+static bool run_command_once(struct watch *w, const struct job *j, const struct target_state *t, const char *dir,
+			     const struct buf *body)
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		return false;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return false;
+	}
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		close(fds[0]);
+		close(fds[1]);
+		static const char *const kinds[] = {"firing", "resolved", "requested"};
+		setenv("GOROSCOPE_ALERT_STATUS", kinds[j->kind], 1);
+		setenv("GOROSCOPE_TARGET", t->cfg.name, 1);
+		setenv("GOROSCOPE_TARGET_URL", t->url, 1);
+		setenv("GOROSCOPE_RULE", j->rule, 1);
+		setenv("GOROSCOPE_MESSAGE", j->message, 1);
+		setenv("GOROSCOPE_CAPTURE_DIR", dir ? dir : "", 1);
+		execvp(w->cfg.command[0], (char *const *)w->cfg.command);
+		_exit(127);
+	}
+	close(fds[0]);
+	/* the payload is small; a command that does not read it gets EPIPE */
+	signal(SIGPIPE, SIG_IGN);
+	size_t off = 0;
+	while (off < body->len) {
+		ssize_t n = write(fds[1], body->p + off, body->len - off);
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fds[1]);
+	int status = 0;
+	for (int waited = 0;; waited++) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0)
+			return false;
+		if (waited == 600) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			watch_log(w, "command %s: killed after 60 s", w->cfg.command[0]);
+			return false;
+		}
+		sleep_s(0.1);
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return true;
+	watch_log(w, "command %s: %s %d", w->cfg.command[0], WIFEXITED(status) ? "exit status" : "killed by signal",
+		  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	return false;
+}
+
+static bool run_command(struct watch *w, const struct job *j, const struct target_state *t, const char *dir,
+			const struct buf *body)
+{
+	for (int attempt = 0; attempt < 3; attempt++) {
+		if (run_command_once(w, j, t, dir, body))
+			return true;
+		sleep_s(1 << attempt);
+	}
+	return false;
+}
+
+static void capture_log(void *ctx, const char *msg)
+{
+	const struct watch *w = ctx;
+	watch_log(w, "capture: %s", msg);
+}
+
+static void run_job(struct watch *w, struct store *store, struct job *j)
+{
+	pthread_mutex_lock(&w->mu);
+	if (j->target >= w->n) { /* reloaded meanwhile */
+		pthread_mutex_unlock(&w->mu);
+		return;
+	}
+	struct target_state snapshot_of_target = w->t[j->target];
+	struct target_state *live = &w->t[j->target];
+	bool capture = j->capture && !live->capture_running;
+	if (capture)
+		live->capture_running = true;
+	pthread_mutex_unlock(&w->mu);
+	const struct target_state *t = &snapshot_of_target;
+
+	struct capture_result cap = {0};
+	bool captured = false;
+	char capture_error[700] = "";
+	if (capture) {
+		mkdir(w->cfg.captures, 0755);
+		char reason[700];
+		snprintf(reason, sizeof(reason), "%s alert (%s): %s", j->kind == JOB_EXTERNAL ? "Alertmanager" : "goroscope",
+			 j->rule, j->message);
+		struct capture_request req = {
+			.target = t->url, .out_dir = w->cfg.captures, .reason = reason,
+			.seconds = t->cfg.capture_seconds, .max_time = t->cfg.capture_max_time_s,
+			.log = capture_log, .log_ctx = w,
+		};
+		fetch_options_default(&req.fetch);
+		req.fetch.bearer = t->cfg.bearer;
+		req.fetch.timeout_ms = (long)(t->cfg.capture_max_time_s * 1000);
+		struct err err = {0};
+		if (capture_run(&req, &cap, &err) != ST_OK)
+			snprintf(capture_error, sizeof(capture_error), "%s", err.msg);
+		else if (!cap.any_goroutine)
+			snprintf(capture_error, sizeof(capture_error), "no goroutine profile captured: %s", cap.first_error);
+		else
+			captured = true;
+		pthread_mutex_lock(&w->mu);
+		live = j->target < w->n ? &w->t[j->target] : NULL;
+		if (live) {
+			live->capture_running = false;
+			if (captured)
+				live->captures++;
+		}
+		pthread_mutex_unlock(&w->mu);
+		watch_log(w, "%s: capture %s", t->cfg.name, captured ? cap.dir : capture_error);
+	}
+	struct buf analysis, body;
+	buf_init(&analysis);
+	buf_init(&body);
+	if (j->kind != JOB_RESOLVE)
+		analyse(j, t->cfg.name, &analysis);
+	payload(&body, j, t, &cap, captured, capture_error[0] ? capture_error : NULL, &analysis);
+	struct err err = {0};
+	if (j->alert_id && j->kind == JOB_FIRE &&
+	    store_alert_evidence(store, j->alert_id, captured ? cap.dir : NULL, analysis.len ? analysis.p : NULL, &err) !=
+		    ST_OK)
+		watch_log(w, "store: %s", err.msg);
+	bool all_ok = true;
+	for (uint32_t k = 0; k < w->cfg.nwebhooks; k++)
+		all_ok &= post_webhook(w, &w->cfg.webhooks[k], &body);
+	if (w->cfg.command[0])
+		all_ok &= run_command(w, j, t, captured ? cap.dir : NULL, &body);
+	if (!all_ok) {
+		pthread_mutex_lock(&w->mu);
+		w->notify_errors++;
+		pthread_mutex_unlock(&w->mu);
+	}
+	buf_free(&analysis);
+	buf_free(&body);
+}
+
+void *actions_worker(void *arg)
+{
+	struct watch *w = arg;
+	struct store *store = NULL;
+	struct err err = {0};
+	if (store_open(w->cfg.store, false, &store, &err) != ST_OK)
+		watch_log(w, "worker: %s (alerts will not record their evidence)", err.msg);
+	for (;;) {
+		pthread_mutex_lock(&w->mu);
+		while (!w->jobs && !w->stopping)
+			pthread_cond_wait(&w->jobs_cv, &w->mu);
+		struct job *j = w->jobs;
+		if (j) {
+			w->jobs = j->next;
+			if (!w->jobs)
+				w->jobs_tail = NULL;
+		}
+		bool stop = !j && w->stopping;
+		pthread_mutex_unlock(&w->mu);
+		if (stop)
+			break;
+		if (store)
+			run_job(w, store, j);
+		job_free(j);
+	}
+	store_close(store);
+	return NULL;
+}

@@ -1,0 +1,242 @@
+/* endpoints.c: the watch daemon's HTTP endpoints, on the server's thread:
+ *
+ *   GET  /metrics       Prometheus text exposition (version 0.0.4)
+ *   GET  /healthz       "ok" (no token needed: for load balancers)
+ *   POST /alertmanager  Alertmanager webhook receiver: a firing alert whose
+ *                       instance or target label names a configured target
+ *                       queues a capture and analysis of that target
+ *
+ * Everything read from the daemon's state is read under watch.mu. */
+#include "../base/common.h"
+#include "watch_internal.h"
+#include "alertmanager.h"
+#include "../base/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* A label value, escaped as the exposition format wants (\\, \", \n). */
+static void put_label_value(struct buf *b, const char *s)
+{
+	buf_addc(b, '"');
+	for (; *s; s++) {
+		if (*s == '\\')
+			buf_adds(b, "\\\\");
+		else if (*s == '"')
+			buf_adds(b, "\\\"");
+		else if (*s == '\n')
+			buf_adds(b, "\\n");
+		else
+			buf_addc(b, *s);
+	}
+	buf_addc(b, '"');
+}
+
+/* A label name made valid: [a-zA-Z_][a-zA-Z0-9_]*; the names goroscope
+ * sets itself are prefixed so that a configured label cannot clash. */
+static void put_label_name(struct buf *b, const char *s)
+{
+	static const char *const ours[] = {"target", "instance", "rule", "rank", "function"};
+	for (size_t i = 0; i < ARRAY_LEN(ours); i++)
+		if (strcmp(s, ours[i]) == 0)
+			buf_adds(b, "label_");
+	if (!*s || (*s >= '0' && *s <= '9'))
+		buf_addc(b, '_');
+	for (; *s; s++) {
+		char c = *s;
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+		buf_addc(b, ok ? c : '_');
+	}
+}
+
+static void put_target_labels(struct buf *b, const struct target_state *t)
+{
+	char inst[300];
+	am_authority(t->url, inst, sizeof(inst));
+	buf_adds(b, "target=");
+	put_label_value(b, t->cfg.name);
+	buf_adds(b, ",instance=");
+	put_label_value(b, inst);
+	for (uint32_t k = 0; k < t->cfg.nlabels; k++) {
+		buf_addc(b, ',');
+		put_label_name(b, t->cfg.label_keys[k]);
+		buf_addc(b, '=');
+		put_label_value(b, t->cfg.label_values[k]);
+	}
+}
+
+static void header(struct buf *b, const char *name, const char *type, const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+enum value_kind { V_UP, V_COUNT, V_BASELINE, V_RATE, V_FIRING, V_FIRED, V_CAPTURES, V_SCRAPES, V_ERRORS, V_DURATION };
+
+static double value_of(const struct target_state *t, enum value_kind k)
+{
+	switch (k) {
+	case V_UP: return t->up ? 1 : 0;
+	case V_COUNT: return (double)t->count;
+	case V_BASELINE: return t->baseline;
+	case V_RATE: return t->rate_per_min;
+	case V_FIRING: return t->firing ? 1 : 0;
+	case V_FIRED: return (double)t->alerts_fired;
+	case V_CAPTURES: return (double)t->captures;
+	case V_SCRAPES: return (double)t->scrapes;
+	case V_ERRORS: return (double)t->scrape_errors;
+	case V_DURATION: return t->scrape_seconds;
+	}
+	return 0;
+}
+
+static void metrics(struct watch *w, struct buf *b)
+{
+	static const struct {
+		const char *name, *type, *help;
+		enum value_kind k;
+		bool needs_sample; /* only once the target answered */
+	} per_target[] = {
+		{"goroscope_target_up", "gauge", "Whether the last scrape of the target's goroutine profile succeeded.", V_UP, false},
+		{"goroscope_goroutines", "gauge", "Goroutines in the target's last profile.", V_COUNT, true},
+		{"goroscope_goroutines_baseline", "gauge", "Learnt baseline goroutine count (0 while warming up).", V_BASELINE, true},
+		{"goroscope_goroutines_growth_per_minute", "gauge", "Least-squares slope of the goroutine count over the rate window.", V_RATE, true},
+		{"goroscope_alert_firing", "gauge", "Whether an alert is firing for the target.", V_FIRING, false},
+		{"goroscope_alerts_fired_total", "counter", "Alerts fired for the target since the daemon started.", V_FIRED, false},
+		{"goroscope_captures_total", "counter", "Evidence captures taken of the target since the daemon started.", V_CAPTURES, false},
+		{"goroscope_scrapes_total", "counter", "Scrapes of the target's goroutine profile.", V_SCRAPES, false},
+		{"goroscope_scrape_errors_total", "counter", "Failed scrapes of the target's goroutine profile.", V_ERRORS, false},
+		{"goroscope_scrape_duration_seconds", "gauge", "Duration of the last scrape.", V_DURATION, true},
+	};
+	pthread_mutex_lock(&w->mu);
+	for (size_t m = 0; m < ARRAY_LEN(per_target); m++) {
+		header(b, per_target[m].name, per_target[m].type, per_target[m].help);
+		for (uint32_t i = 0; i < w->n; i++) {
+			const struct target_state *t = &w->t[i];
+			if (per_target[m].needs_sample && !t->scraped)
+				continue;
+			buf_printf(b, "%s{", per_target[m].name);
+			put_target_labels(b, t);
+			if (per_target[m].k == V_FIRING) {
+				buf_adds(b, ",rule=");
+				put_label_value(b, t->firing ? t->rule : "");
+			}
+			buf_printf(b, "} %.17g\n", value_of(t, per_target[m].k));
+		}
+	}
+	header(b, "goroscope_group_goroutines", "gauge",
+	       "Goroutines in the target's largest stack groups (rank 1 is the largest), by first user function.");
+	for (uint32_t i = 0; i < w->n; i++) {
+		const struct target_state *t = &w->t[i];
+		for (uint32_t k = 0; k < t->ntop; k++) {
+			buf_adds(b, "goroscope_group_goroutines{");
+			put_target_labels(b, t);
+			buf_printf(b, ",rank=\"%u\",function=", k + 1);
+			put_label_value(b, t->top[k].title);
+			buf_printf(b, "} %llu\n", (unsigned long long)t->top[k].count);
+		}
+	}
+	header(b, "goroscope_watch_targets", "gauge", "Targets the daemon watches.");
+	buf_printf(b, "goroscope_watch_targets %u\n", w->n);
+	header(b, "goroscope_watch_rounds_total", "counter", "Turns of the polling loop.");
+	buf_printf(b, "goroscope_watch_rounds_total %llu\n", (unsigned long long)w->rounds);
+	header(b, "goroscope_watch_cpu_seconds_total", "counter", "CPU time the daemon used (user and system).");
+	buf_printf(b, "goroscope_watch_cpu_seconds_total %.6f\n", w->poll_cpu_seconds);
+	header(b, "goroscope_watch_store_errors_total", "counter", "Failed writes to the store.");
+	buf_printf(b, "goroscope_watch_store_errors_total %llu\n", (unsigned long long)w->store_errors);
+	header(b, "goroscope_watch_notify_errors_total", "counter", "Alert notifications that failed after their retries.");
+	buf_printf(b, "goroscope_watch_notify_errors_total %llu\n", (unsigned long long)w->notify_errors);
+	header(b, "goroscope_watch_alertmanager_requests_total", "counter", "Alertmanager webhook requests received.");
+	buf_printf(b, "goroscope_watch_alertmanager_requests_total %llu\n", (unsigned long long)w->alertmanager_requests);
+	header(b, "goroscope_watch_start_time_seconds", "gauge", "When the daemon started (Unix time).");
+	buf_printf(b, "goroscope_watch_start_time_seconds %.3f\n", (double)w->started_ms / 1000);
+	pthread_mutex_unlock(&w->mu);
+}
+
+/* The target an Alertmanager alert names, or -1. */
+static int match_target(struct watch *w, const struct am_alert *a)
+{
+	for (uint32_t i = 0; i < w->n; i++) {
+		const struct target_state *t = &w->t[i];
+		char inst[300];
+		am_authority(t->url, inst, sizeof(inst));
+		if ((a->target[0] && strcmp(a->target, t->cfg.name) == 0) || (a->instance[0] && strcmp(a->instance, inst) == 0))
+			return (int)i;
+	}
+	return -1;
+}
+
+static void alertmanager(struct watch *w, const struct httpd_request *req, struct httpd_response *res)
+{
+	struct am_payload *p = xcalloc(1, sizeof(*p));
+	struct err err = {0};
+	pthread_mutex_lock(&w->mu);
+	w->alertmanager_requests++;
+	pthread_mutex_unlock(&w->mu);
+	if (am_parse(req->body ? req->body : "", req->body_len, p, &err) != ST_OK) {
+		res->status = 400;
+		buf_printf(&res->body, "%s\n", err.msg);
+		free(p);
+		return;
+	}
+	uint32_t queued = 0, unmatched = 0, cooling = 0;
+	int64_t now = watch_now_ms();
+	for (uint32_t k = 0; k < p->nfiring; k++) {
+		const struct am_alert *a = &p->firing[k];
+		pthread_mutex_lock(&w->mu);
+		int i = match_target(w, a);
+		struct target_state *t = i >= 0 ? &w->t[i] : NULL;
+		bool capture = t && !t->capture_running &&
+			       (!t->last_capture_ms || now - t->last_capture_ms >= (int64_t)(t->cfg.cooldown_s * 1000));
+		if (capture)
+			t->last_capture_ms = now;
+		struct job *j = capture ? actions_job(w, (uint32_t)i, JOB_EXTERNAL) : NULL;
+		pthread_mutex_unlock(&w->mu);
+		if (!t) {
+			unmatched++;
+			watch_log(w, "alertmanager: %s (instance '%s') names no watched target: ignored", a->alertname, a->instance);
+			continue;
+		}
+		if (!j) {
+			cooling++;
+			continue;
+		}
+		j->ts_ms = now;
+		j->capture = true;
+		snprintf(j->rule, sizeof(j->rule), "%.31s", a->alertname[0] ? a->alertname : "alertmanager");
+		snprintf(j->message, sizeof(j->message), "Alertmanager: %s%s%s", a->alertname, a->summary[0] ? ": " : "",
+			 a->summary);
+		watch_log(w, "%s: Alertmanager alert %s: capturing", w->t[i].cfg.name, a->alertname);
+		actions_queue(w, j);
+		queued++;
+	}
+	res->status = 202;
+	res->content_type = "application/json";
+	buf_printf(&res->body, "{\"captures_queued\":%u,\"unmatched\":%u,\"cooling_down\":%u,\"resolved_ignored\":%u}\n",
+		   queued, unmatched, cooling, p->nresolved);
+	free(p);
+}
+
+void endpoints_handle(void *ctx, const struct httpd_request *req, struct httpd_response *res)
+{
+	struct watch *w = ctx;
+	bool get = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
+	if (strcmp(req->path, "/metrics") == 0 && get) {
+		res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+		metrics(w, &res->body);
+	} else if (strcmp(req->path, "/healthz") == 0 && get) {
+		buf_adds(&res->body, "ok\n");
+	} else if (strcmp(req->path, "/alertmanager") == 0) {
+		if (strcmp(req->method, "POST") != 0) {
+			res->status = 405;
+			buf_adds(&res->body, "POST an Alertmanager webhook payload here\n");
+			return;
+		}
+		alertmanager(w, req, res);
+	} else if (strcmp(req->path, "/") == 0 && get) {
+		buf_adds(&res->body, "goroscope watch\n\n/metrics       Prometheus metrics\n/healthz       health\n"
+				     "/alertmanager  Alertmanager webhook receiver (POST)\n");
+	} else {
+		res->status = 404;
+		buf_adds(&res->body, "not found\n");
+	}
+}

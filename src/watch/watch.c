@@ -1,0 +1,529 @@
+/* watch.c: see watch.h. One thread polls: it queues every due target on a
+ * fetch pool (libcurl multi), reads what came back, judges it, and writes
+ * the round to the store in one transaction. Anything slow (captures,
+ * analysis, notifications) goes to the worker thread of actions.c, so a
+ * capture never delays the polling of other targets. */
+#include "../base/common.h"
+#include "watch.h"
+#include "watch_internal.h"
+#include "../analyze/diff.h"
+#include "../analyze/group.h"
+#include "../base/gzip.h"
+#include "../base/xalloc.h"
+#include "../parse/parse.h"
+#include "../parse/sniff.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+
+static volatile sig_atomic_t stop_requested, reload_requested;
+
+void watch_request_stop(void)
+{
+	stop_requested = 1;
+}
+
+void watch_request_reload(void)
+{
+	reload_requested = 1;
+}
+
+int64_t watch_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void watch_log(const struct watch *w, const char *fmt, ...)
+{
+	if (!w->opt->log)
+		return;
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	w->opt->log(line);
+}
+
+/* ---- targets ---- */
+
+static bool prime_sample(void *ctx, const struct store_sample_row *r)
+{
+	struct target_state *t = ctx;
+	if (r->count >= 0)
+		rules_prime(&t->rules, &t->cfg, r->ts_ms, (uint64_t)r->count);
+	return true;
+}
+
+static bool open_alert(void *ctx, const struct store_alert_row *r)
+{
+	struct target_state *t = ctx;
+	if (r->resolved_ms == 0 && !t->firing) {
+		t->firing = true;
+		t->alert_id = r->id;
+		snprintf(t->rule, sizeof(t->rule), "%s", r->rule ? r->rule : "?");
+		rules_set_firing(&t->rules);
+	}
+	if (r->capture_dir && !t->last_capture_ms)
+		t->last_capture_ms = r->started_ms;
+	return true;
+}
+
+/* Set target i up from its configuration: URL, store id, and the series
+ * and open alert it had before a restart. */
+static enum status target_setup(struct watch *w, uint32_t i, const struct watch_target *cfg, struct err *err)
+{
+	struct target_state *t = &w->t[i];
+	memset(t, 0, sizeof(*t));
+	t->w = w;
+	t->index = i;
+	t->cfg = *cfg;
+	if (!strncmp(cfg->url, "pid:", 4)) {
+		if (!w->opt->resolve_pid || !w->opt->resolve_pid(cfg->url, t->url, sizeof(t->url)))
+			return err_set(err, ST_USAGE, cfg->line, 0, "target '%s': cannot find the pprof endpoint of %s", cfg->name,
+				       cfg->url);
+	} else {
+		snprintf(t->url, sizeof(t->url), "%s", cfg->url);
+	}
+	size_t n = strlen(t->url);
+	while (n && t->url[n - 1] == '/')
+		t->url[--n] = '\0';
+	enum status st = store_target(w->store, cfg->name, t->url, &t->id, err);
+	if (st != ST_OK)
+		return st;
+	rules_init(&t->rules, &t->cfg);
+	/* continue the series: the last window's worth of samples */
+	uint32_t want = (uint32_t)MIN(4096.0, MAX((double)cfg->th.warmup, cfg->th.rate_window_s / cfg->interval_s) + 2);
+	st = store_last_samples(w->store, t->id, want, prime_sample, t, err);
+	if (st == ST_OK)
+		st = store_alerts(w->store, t->id, watch_now_ms() - (int64_t)(cfg->cooldown_s * 1000), open_alert, t, err);
+	/* spread the first polls over one interval: no thundering herd */
+	t->next_poll_ms = watch_now_ms() + (int64_t)(cfg->interval_s * 1000 * i / MAX(w->n, 1u));
+	return st;
+}
+
+static void target_release(struct target_state *t)
+{
+	rules_free(&t->rules);
+	for (uint32_t k = 0; k < WATCH_KEEP_BODIES; k++)
+		buf_free(&t->kept[k].gz);
+}
+
+/* Keep the profile for the leak analysis of a later alert. Compressed
+ * before taking the lock: the Alertmanager handler copies the kept
+ * profiles under it. */
+static void keep_body(struct watch *w, struct target_state *t, int64_t ts_ms, const struct buf *body)
+{
+	struct buf gz;
+	buf_init(&gz);
+	gzip_compress(body->p, body->len, &gz);
+	pthread_mutex_lock(&w->mu);
+	struct kept_body *k = &t->kept[t->kept_next];
+	struct buf old = k->gz;
+	k->gz = gz;
+	k->ts_ms = ts_ms;
+	t->kept_next = (t->kept_next + 1) % WATCH_KEEP_BODIES;
+	if (t->nkept < WATCH_KEEP_BODIES)
+		t->nkept++;
+	pthread_mutex_unlock(&w->mu);
+	buf_free(&old);
+}
+
+/* "func file:line" lines of g's stack, for the store. */
+static void stack_text(const struct analysis *a, const struct group *g, struct buf *out)
+{
+	const struct snapshot *s = a->snap;
+	const struct stack *st = &s->stacks[g->stack];
+	out->len = 0;
+	for (uint32_t k = 0; k < st->nframes && k < 64; k++) {
+		const struct frame *f = &s->frames[st->first + k];
+		buf_printf(out, "%s %s:%u\n", snapshot_str(s, f->func), snapshot_str(s, f->file), f->line);
+	}
+	buf_addc(out, '\0');
+}
+
+static void group_title(const struct analysis *a, const struct group *g, char *out, size_t outsz)
+{
+	const struct snapshot *s = a->snap;
+	const struct stack *st = &s->stacks[g->stack];
+	if (!st->nframes) {
+		snprintf(out, outsz, "(no stack)");
+		return;
+	}
+	const struct frame *f = &s->frames[st->first + first_user_frame(s, st)];
+	snprintf(out, outsz, "%s", snapshot_str(s, f->func));
+}
+
+/* ---- one sample ---- */
+
+static void store_failed(struct watch *w, const char *what)
+{
+	pthread_mutex_lock(&w->mu);
+	w->store_errors++;
+	pthread_mutex_unlock(&w->mu);
+	watch_log(w, "store: %s", what);
+}
+
+/* A profile came back: judge it, record it, act on what it means. */
+static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fetch_result *r)
+{
+	struct target_state *t = &w->t[i];
+	struct snapset set;
+	snapset_init(&set);
+	struct err err = {0};
+	enum input_format fmt = sniff_format(r->body->p, MIN(r->body->len, (size_t)SNIFF_HEAD));
+	enum status st = parse_mem(r->body->p, r->body->len, fmt, t->cfg.name, NULL, &set, NULL, &err);
+	if (st != ST_OK || !set.n) {
+		char why[300];
+		snprintf(why, sizeof(why), "cannot read the profile: %s", st != ST_OK ? err.msg : "no goroutines in it");
+		pthread_mutex_lock(&w->mu);
+		t->up = false;
+		t->scrape_errors++;
+		snprintf(t->last_error, sizeof(t->last_error), "%s", why);
+		pthread_mutex_unlock(&w->mu);
+		if (store_add_sample(w->store, t->id, now, -1, r->seconds * 1000, why, &err) != ST_OK)
+			store_failed(w, err.msg);
+		snapset_free(&set);
+		return;
+	}
+	struct group_options go;
+	group_options_default(&go);
+	go.include_system = true; /* the count is the runtime's, like go_goroutines */
+	struct analysis a;
+	analysis_run(set.v[0], &go, &a);
+	uint32_t ng = MIN(a.ngroups, (uint32_t)RULES_GROUPS_KEPT);
+	struct group_count gc[RULES_GROUPS_KEPT];
+	for (uint32_t k = 0; k < ng; k++)
+		gc[k] = (struct group_count){diff_group_key(&a, &a.groups[k], false), a.groups[k].count};
+	struct rules_sample x = {now, a.total, gc, ng, ng == a.ngroups};
+	struct rules_verdict v;
+	rules_feed(&t->rules, &t->cfg, &x, &v);
+
+	/* the store: the sample and the largest groups */
+	if (store_add_sample(w->store, t->id, now, (int64_t)a.total, r->seconds * 1000, NULL, &err) != ST_OK)
+		store_failed(w, err.msg);
+	struct buf frames;
+	buf_init(&frames);
+	uint32_t nstore = MIN(ng, w->cfg.top_groups);
+	for (uint32_t k = 0; k < nstore; k++) {
+		char title[160];
+		group_title(&a, &a.groups[k], title, sizeof(title));
+		stack_text(&a, &a.groups[k], &frames);
+		int64_t stack;
+		if (store_stack(w->store, t->id, gc[k].key, title, frames.p, &stack, &err) != ST_OK ||
+		    store_add_group_sample(w->store, t->id, now, stack, gc[k].count, &err) != ST_OK)
+			store_failed(w, err.msg);
+	}
+	buf_free(&frames);
+	keep_body(w, t, now, r->body);
+
+	bool was_up = t->up || !t->scraped;
+	pthread_mutex_lock(&w->mu);
+	t->up = t->scraped = true;
+	t->count = a.total;
+	t->baseline = v.baseline;
+	t->rate_per_min = v.rate_per_min;
+	t->ntop = MIN(ng, (uint32_t)WATCH_TOP);
+	for (uint32_t k = 0; k < t->ntop; k++) {
+		t->top[k].key = gc[k].key;
+		t->top[k].count = gc[k].count;
+		group_title(&a, &a.groups[k], t->top[k].title, sizeof(t->top[k].title));
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (!was_up)
+		watch_log(w, "%s: back up (%llu goroutines)", t->cfg.name, (unsigned long long)a.total);
+	analysis_free(&a);
+	snapset_free(&set);
+
+	if (v.breached && v.event != RULES_FIRE && !t->firing)
+		watch_log(w, "%s: breach %u of %u (%s): %s", t->cfg.name, v.breaches, t->cfg.breaches, v.rule, v.message);
+	if (v.event == RULES_FIRE) {
+		int64_t id = 0;
+		if (store_alert_open(w->store, t->id, v.rule, now, v.value, v.message, &id, &err) != ST_OK)
+			store_failed(w, err.msg);
+		bool capture = !t->last_capture_ms || now - t->last_capture_ms >= (int64_t)(t->cfg.cooldown_s * 1000);
+		pthread_mutex_lock(&w->mu);
+		t->firing = true;
+		t->alert_id = id;
+		t->alerts_fired++;
+		snprintf(t->rule, sizeof(t->rule), "%s", v.rule);
+		if (capture)
+			t->last_capture_ms = now;
+		pthread_mutex_unlock(&w->mu);
+		watch_log(w, "%s: FIRING (%s) after %u breaches: %s%s", t->cfg.name, v.rule, v.breaches, v.message,
+			  capture ? "" : " (capture skipped: cool-down)");
+		struct job *j = actions_job(w, i, JOB_FIRE);
+		j->alert_id = id;
+		j->ts_ms = now;
+		j->capture = capture;
+		j->value = v.value;
+		j->limit = v.limit;
+		snprintf(j->rule, sizeof(j->rule), "%s", v.rule);
+		snprintf(j->message, sizeof(j->message), "%s", v.message);
+		actions_queue(w, j);
+	} else if (v.event == RULES_RESOLVE) {
+		if (t->alert_id && store_alert_resolve(w->store, t->alert_id, now, &err) != ST_OK)
+			store_failed(w, err.msg);
+		struct job *j = actions_job(w, i, JOB_RESOLVE);
+		j->alert_id = t->alert_id;
+		j->ts_ms = now;
+		snprintf(j->rule, sizeof(j->rule), "%s", t->rule);
+		snprintf(j->message, sizeof(j->message), "resolved after %u clean samples (%llu goroutines)", t->cfg.resolve,
+			 (unsigned long long)t->count);
+		pthread_mutex_lock(&w->mu);
+		t->firing = false;
+		t->alert_id = 0;
+		pthread_mutex_unlock(&w->mu);
+		watch_log(w, "%s: resolved (%s)", t->cfg.name, j->rule);
+		actions_queue(w, j);
+	}
+}
+
+static void sample_failed(struct watch *w, uint32_t i, int64_t now, const struct fetch_result *r)
+{
+	struct target_state *t = &w->t[i];
+	struct err err = {0};
+	if (store_add_sample(w->store, t->id, now, -1, r->seconds * 1000, r->error, &err) != ST_OK)
+		store_failed(w, err.msg);
+	bool was_up = t->up || !t->scraped;
+	pthread_mutex_lock(&w->mu);
+	t->up = false;
+	t->scraped = true;
+	t->scrape_errors++;
+	snprintf(t->last_error, sizeof(t->last_error), "%s", r->error ? r->error : "?");
+	pthread_mutex_unlock(&w->mu);
+	if (was_up)
+		watch_log(w, "%s: down: %s", t->cfg.name, r->error ? r->error : "?");
+}
+
+static void on_fetched(void *ctx, const struct fetch_result *r)
+{
+	struct target_state *t = ctx;
+	struct watch *w = t->w;
+	int64_t now = watch_now_ms();
+	t->in_flight = false;
+	pthread_mutex_lock(&w->mu);
+	t->scrapes++;
+	t->scrape_seconds = r->seconds;
+	pthread_mutex_unlock(&w->mu);
+	int64_t interval = (int64_t)(t->cfg.interval_s * 1000);
+	if (r->st == ST_OK) {
+		t->failures = 0;
+		sample_ok(w, t->index, now, r);
+	} else {
+		t->failures++;
+		sample_failed(w, t->index, now, r);
+		/* back off while it is down: 2, 4, 8... intervals, at most 5 minutes
+		 * (or the interval itself when that is longer) */
+		uint32_t shift = MIN(t->failures, 8u);
+		interval = MAX(interval, MIN(interval << shift, (int64_t)300000));
+	}
+	t->next_poll_ms = MAX(t->next_poll_ms + interval, now + interval / 2);
+}
+
+/* ---- the loop ---- */
+
+static enum status targets_setup(struct watch *w, struct err *err)
+{
+	w->n = w->cfg.ntargets;
+	w->t = xcalloc(w->n, sizeof(*w->t));
+	enum status st = store_begin(w->store, err);
+	for (uint32_t i = 0; st == ST_OK && i < w->n; i++)
+		st = target_setup(w, i, &w->cfg.targets[i], err);
+	struct err e2 = {0};
+	if (store_commit(w->store, &e2) != ST_OK && st == ST_OK)
+		st = err_set(err, e2.code, 0, 0, "%s", e2.msg);
+	return st;
+}
+
+static void targets_release(struct watch *w)
+{
+	for (uint32_t i = 0; i < w->n; i++)
+		target_release(&w->t[i]);
+	free(w->t);
+	w->t = NULL;
+	w->n = 0;
+}
+
+static void wait_in_flight(struct watch *w)
+{
+	while (fetch_pool_run(w->pool, 100))
+		;
+}
+
+/* SIGHUP: read the configuration again; on any error keep the old one. */
+static void reload(struct watch *w)
+{
+	if (!w->opt->config_path) {
+		watch_log(w, "reload: targets came from the command line; nothing to re-read");
+		return;
+	}
+	struct watch_config nc;
+	watch_config_init(&nc);
+	struct err err = {0};
+	FILE *f = fopen(w->opt->config_path, "rb");
+	struct buf text;
+	buf_init(&text);
+	char chunk[65536];
+	size_t got;
+	while (f && (got = fread(chunk, 1, sizeof(chunk), f)) > 0 && text.len < (16u << 20))
+		buf_add(&text, chunk, got);
+	if (f)
+		fclose(f);
+	enum status st = f ? watch_config_parse(&nc, text.p ? text.p : "", text.len, w->opt->config_path, &err)
+			   : err_set(&err, ST_IO, 0, 0, "cannot read '%s'", w->opt->config_path);
+	buf_free(&text);
+	if (st == ST_OK)
+		st = watch_config_check(&nc, &err);
+	if (st == ST_OK && (strcmp(nc.listen, w->cfg.listen) || strcmp(nc.store, w->cfg.store)))
+		watch_log(w, "reload: 'listen' and 'store' take effect at the next start");
+	if (st != ST_OK) {
+		watch_log(w, "reload failed, keeping the running configuration: %s", err.msg);
+		watch_config_free(&nc);
+		return;
+	}
+	/* new targets from the new configuration; the series continue from the
+	 * store (same names, same ids) */
+	wait_in_flight(w);
+	pthread_mutex_lock(&w->mu);
+	targets_release(w);
+	/* the old configuration stays allocated until the end: a job on the
+	 * worker thread may still hold its strings */
+	w->retired = xreallocarray(w->retired, w->nretired + 1, sizeof(*w->retired));
+	w->retired[w->nretired++] = w->cfg;
+	const struct watch_config *old = &w->retired[w->nretired - 1];
+	w->cfg = nc;
+	w->cfg.listen = old->listen;
+	w->cfg.store = old->store;
+	st = targets_setup(w, &err);
+	pthread_mutex_unlock(&w->mu);
+	if (st != ST_OK)
+		watch_log(w, "reload: %s", err.msg);
+	watch_log(w, "reloaded %s: %u targets", w->opt->config_path, w->n);
+}
+
+static double cpu_seconds(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
+enum status watch_run(struct watch_config *cfg, const struct watch_options *o, struct err *err)
+{
+	struct watch *w = xcalloc(1, sizeof(*w));
+	w->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	w->opt = o;
+	w->started_ms = watch_now_ms();
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->jobs_cv, NULL);
+	bool worker = false;
+	enum status st = store_open(w->cfg.store, false, &w->store, err);
+	if (st != ST_OK)
+		goto out;
+	w->pool = fetch_pool_new(64);
+	if (!w->pool) {
+		st = err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
+		goto out;
+	}
+	st = targets_setup(w, err);
+	if (st != ST_OK)
+		goto out;
+	w->http = httpd_start(w->cfg.listen, w->cfg.token, "/healthz", endpoints_handle, w, err);
+	if (!w->http) {
+		st = err->code ? err->code : ST_IO;
+		goto out;
+	}
+	if (pthread_create(&w->worker, NULL, actions_worker, w) != 0) {
+		st = err_set(err, ST_IO, 0, 0, "cannot start the worker thread");
+		goto out;
+	}
+	worker = true;
+	char host[128];
+	int port;
+	httpd_parse_listen(w->cfg.listen, host, sizeof(host), &port);
+	watch_log(w, "watching %u targets; endpoints on http://%s%s%s:%d/metrics; store %s", w->n,
+		  strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", httpd_port(w->http), w->cfg.store);
+	if (o->ready_file) {
+		FILE *f = fopen(o->ready_file, "w");
+		if (f) {
+			fprintf(f, "%d\n", httpd_port(w->http));
+			fclose(f);
+		}
+	}
+
+	int64_t stop_at = o->run_for_s > 0 ? w->started_ms + (int64_t)(o->run_for_s * 1000) : 0;
+	int64_t next_prune = 0;
+	while (!stop_requested && (!stop_at || watch_now_ms() < stop_at)) {
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(w);
+		}
+		int64_t now = watch_now_ms(), next = now + 1000;
+		for (uint32_t i = 0; i < w->n; i++) {
+			struct target_state *t = &w->t[i];
+			if (!t->in_flight && t->next_poll_ms <= now) {
+				char url[2200];
+				snprintf(url, sizeof(url), "%s/debug/pprof/goroutine%s", t->url,
+					 t->cfg.format == WATCH_DEBUG1 ? "?debug=1" : "");
+				struct fetch_options fo;
+				fetch_options_default(&fo);
+				fo.timeout_ms = (long)(t->cfg.timeout_s * 1000);
+				fo.connect_timeout_ms = MIN(fo.connect_timeout_ms, fo.timeout_ms);
+				fo.max_bytes = (size_t)64 << 20;
+				fo.bearer = t->cfg.bearer;
+				t->in_flight = true;
+				fetch_pool_add(w->pool, url, &fo, on_fetched, t);
+			}
+			if (!t->in_flight)
+				next = MIN(next, t->next_poll_ms);
+		}
+		struct err e = {0};
+		bool began = store_begin(w->store, &e) == ST_OK;
+		if (!began)
+			store_failed(w, e.msg);
+		int wait = (int)MAX(0, MIN(next - watch_now_ms(), (int64_t)250));
+		fetch_pool_run(w->pool, wait);
+		if (now >= next_prune) {
+			if (store_prune(w->store, now - (int64_t)(w->cfg.retention_s * 1000), &e) != ST_OK)
+				store_failed(w, e.msg);
+			next_prune = now + 600000;
+		}
+		if (began && store_commit(w->store, &e) != ST_OK)
+			store_failed(w, e.msg);
+		pthread_mutex_lock(&w->mu);
+		w->rounds++;
+		w->poll_cpu_seconds = cpu_seconds();
+		pthread_mutex_unlock(&w->mu);
+	}
+	watch_log(w, "stopping");
+out:
+	if (w->http)
+		httpd_stop(w->http);
+	if (worker) {
+		pthread_mutex_lock(&w->mu);
+		w->stopping = true;
+		pthread_cond_signal(&w->jobs_cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->worker, NULL);
+	}
+	fetch_pool_free(w->pool);
+	targets_release(w);
+	store_close(w->store);
+	watch_config_free(&w->cfg);
+	for (uint32_t i = 0; i < w->nretired; i++)
+		watch_config_free(&w->retired[i]);
+	free(w->retired);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->jobs_cv);
+	free(w);
+	return st;
+}

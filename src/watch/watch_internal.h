@@ -1,0 +1,109 @@
+/* watch_internal.h: the daemon's state, shared by watch.c (polling loop),
+ * actions.c (captures, analysis, notifications on a worker thread) and
+ * endpoints.c (HTTP handlers on the server's thread). Fields marked
+ * [mu] are read by other threads and change only under watch.mu. */
+#ifndef GOROSCOPE_WATCH_INTERNAL_H
+#define GOROSCOPE_WATCH_INTERNAL_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+#include "../base/buf.h"
+#include "../fetch/fetch_pool.h"
+#include "../store/store.h"
+#include "../web/httpd.h"
+#include "config.h"
+#include "rules.h"
+#include "watch.h"
+
+/* The last raw profiles of a target (gzip-compressed), for the leak
+ * analysis when an alert fires: bounded per target. */
+enum { WATCH_KEEP_BODIES = 8, WATCH_TOP = 10 };
+struct kept_body {
+	int64_t ts_ms;
+	struct buf gz;
+};
+
+struct top_group {
+	uint64_t key;
+	uint64_t count;
+	char title[160];          /* first user frame */
+};
+
+struct target_state {
+	struct watch *w;          /* for the fetch callback */
+	uint32_t index;
+	struct watch_target cfg;  /* copy; strings live in watch.cfg's arena */
+	char url[2048];           /* resolved base URL, no trailing '/' */
+	int64_t id;               /* in the store */
+	struct rules_state rules;
+	int64_t next_poll_ms;
+	bool in_flight;
+	uint32_t failures;        /* consecutive failed scrapes (back-off) */
+	struct kept_body kept[WATCH_KEEP_BODIES];
+	uint32_t nkept, kept_next;
+	/* [mu] for /metrics */
+	bool up, scraped;
+	uint64_t count;
+	double scrape_seconds, baseline, rate_per_min;
+	uint64_t scrapes, scrape_errors, alerts_fired, captures;
+	struct top_group top[WATCH_TOP];
+	uint32_t ntop;
+	bool firing;
+	char rule[32];
+	int64_t alert_id;
+	int64_t last_capture_ms;  /* 0: never */
+	bool capture_running;
+	char last_error[256];
+};
+
+enum job_kind { JOB_FIRE, JOB_RESOLVE, JOB_EXTERNAL };
+
+struct job {
+	enum job_kind kind;
+	uint32_t target;
+	int64_t alert_id, ts_ms;
+	char rule[32];
+	char message[512];
+	double value, limit;
+	bool capture;             /* not in cool-down */
+	struct kept_body kept[WATCH_KEEP_BODIES]; /* copies, oldest first */
+	uint32_t nkept;
+	struct job *next;
+};
+
+struct watch {
+	struct watch_config cfg;
+	struct watch_config *retired; /* replaced by reloads, freed at the end */
+	uint32_t nretired;
+	const struct watch_options *opt;
+	struct target_state *t;
+	uint32_t n;
+	struct store *store;
+	struct fetch_pool *pool;
+	struct httpd *http;
+	pthread_mutex_t mu;
+	pthread_cond_t jobs_cv;
+	struct job *jobs, *jobs_tail; /* [mu] */
+	bool stopping;            /* [mu] */
+	pthread_t worker;
+	int64_t started_ms;
+	/* [mu] the daemon's own figures */
+	uint64_t rounds, store_errors, notify_errors, alertmanager_requests;
+	double poll_cpu_seconds;
+};
+
+void watch_log(const struct watch *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int64_t watch_now_ms(void);
+
+/* actions.c: the worker thread and its queue. */
+void *actions_worker(void *w);
+/* Queue a job (w->mu must NOT be held). */
+void actions_queue(struct watch *w, struct job *j);
+/* A job for target i, with copies of its kept profiles. */
+struct job *actions_job(struct watch *w, uint32_t i, enum job_kind kind);
+
+/* endpoints.c: the HTTP handler. */
+void endpoints_handle(void *w, const struct httpd_request *req, struct httpd_response *res);
+
+#endif

@@ -1,0 +1,202 @@
+/* httpd.c: see httpd.h. libmicrohttpd runs its own polling thread; a POST
+ * body is gathered across callbacks in a per-request context. */
+#include "../base/common.h"
+#include "httpd.h"
+#include "../base/xalloc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+
+struct httpd {
+	struct MHD_Daemon *d;
+	char *token;
+	const char *public_path;
+	httpd_handler handler;
+	void *ctx;
+	int port;
+};
+
+struct upload {
+	struct buf body;
+	bool too_big;
+};
+
+bool httpd_parse_listen(const char *listen, char *host, size_t hostsz, int *port)
+{
+	const char *colon = strrchr(listen, ':');
+	if (!colon || colon == listen)
+		return false;
+	const char *h = listen;
+	size_t hn = (size_t)(colon - listen);
+	if (h[0] == '[') {
+		if (hn < 3 || h[hn - 1] != ']')
+			return false;
+		h++;
+		hn -= 2;
+	}
+	if (hn + 1 > hostsz)
+		return false;
+	memcpy(host, h, hn);
+	host[hn] = '\0';
+	char *end;
+	long p = strtol(colon + 1, &end, 10);
+	if (!colon[1] || *end || p < 0 || p > 65535)
+		return false;
+	*port = (int)p;
+	return true;
+}
+
+static const char *query_of(const struct httpd_request *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* Compare without stopping at the first difference. */
+static bool same_secret(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+	unsigned char diff = (unsigned char)(na != nb);
+	for (size_t i = 0; i < na; i++)
+		diff |= (unsigned char)(a[i] ^ b[nb ? i % nb : 0]);
+	return diff == 0;
+}
+
+static bool authorised(const struct httpd *s, struct MHD_Connection *c, const char *path)
+{
+	if (!s->token || (s->public_path && strcmp(path, s->public_path) == 0))
+		return true;
+	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	return auth && strncmp(auth, "Bearer ", 7) == 0 && same_secret(auth + 7, s->token);
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, int status, const char *type, const char *body, size_t n)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+				  const char *version, const char *upload_data, size_t *upload_size, void **con_cls)
+{
+	(void)version;
+	struct httpd *s = cls;
+	struct upload *u = *con_cls;
+	if (!u) {
+		/* first call: headers only */
+		u = xcalloc(1, sizeof(*u));
+		buf_init(&u->body);
+		*con_cls = u;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (u->body.len + *upload_size > HTTPD_MAX_BODY)
+			u->too_big = true;
+		else
+			buf_add(&u->body, upload_data, *upload_size);
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!authorised(s, c, url)) {
+		static const char msg[] = "unauthorized: send Authorization: Bearer TOKEN\n";
+		struct MHD_Response *r = MHD_create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+		enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
+		MHD_destroy_response(r);
+		return ok;
+	}
+	if (u->too_big) {
+		static const char msg[] = "request body too large\n";
+		return reply(c, MHD_HTTP_CONTENT_TOO_LARGE, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+	}
+	struct httpd_request req = {method, url, u->body.len ? u->body.p : NULL, u->body.len, query_of, c};
+	struct httpd_response res = {200, "text/plain; charset=utf-8", {0}};
+	buf_init(&res.body);
+	s->handler(s->ctx, &req, &res);
+	enum MHD_Result ok = reply(c, res.status, res.content_type, res.body.p ? res.body.p : "", res.body.len);
+	buf_free(&res.body);
+	return ok;
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode why)
+{
+	(void)cls;
+	(void)c;
+	(void)why;
+	struct upload *u = *con_cls;
+	if (u) {
+		buf_free(&u->body);
+		free(u);
+		*con_cls = NULL;
+	}
+}
+
+struct httpd *httpd_start(const char *listen, const char *token, const char *public_path, httpd_handler h, void *ctx,
+			  struct err *err)
+{
+	char host[128];
+	int port;
+	if (!httpd_parse_listen(listen, host, sizeof(host), &port)) {
+		err_set(err, ST_USAGE, 0, 0, "cannot listen on '%s': give HOST:PORT with a numeric address", listen);
+		return NULL;
+	}
+	struct sockaddr_storage sa;
+	memset(&sa, 0, sizeof(sa));
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL;
+	struct sockaddr_in *v4 = (struct sockaddr_in *)&sa;
+	struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&sa;
+	if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+		v4->sin_family = AF_INET;
+		v4->sin_port = htons((uint16_t)port);
+	} else if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
+		v6->sin6_family = AF_INET6;
+		v6->sin6_port = htons((uint16_t)port);
+		flags |= MHD_USE_IPv6;
+	} else {
+		err_set(err, ST_USAGE, 0, 0, "cannot listen on '%s': '%s' is not a numeric IP address", listen, host);
+		return NULL;
+	}
+	struct httpd *s = xcalloc(1, sizeof(*s));
+	s->token = token ? xstrdup(token) : NULL;
+	s->public_path = public_path;
+	s->handler = h;
+	s->ctx = ctx;
+	s->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
+				MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+				MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_END);
+	if (!s->d) {
+		err_set(err, ST_IO, 0, 0, "cannot listen on %s: %s", listen, strerror(errno ? errno : EADDRINUSE));
+		free(s->token);
+		free(s);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = info ? info->port : port;
+	return s;
+}
+
+int httpd_port(const struct httpd *s)
+{
+	return s->port;
+}
+
+void httpd_stop(struct httpd *s)
+{
+	if (!s)
+		return;
+	MHD_stop_daemon(s->d);
+	free(s->token);
+	free(s);
+}

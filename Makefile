@@ -33,7 +33,7 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps demo test unit e2e corpus fixtures convert san fuzz-replay fuzz bench clean
+.PHONY: all deps demo test unit e2e corpus fixtures watch convert san fuzz-replay fuzz bench clean
 
 all: $(BUILD)/goroscope
 
@@ -78,7 +78,7 @@ demo: deps all
 
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/goroscope-san
-	@$(MAKE) --no-print-directory unit e2e corpus fixtures convert san fuzz-replay
+	@$(MAKE) --no-print-directory unit e2e corpus fixtures watch convert san fuzz-replay
 	@echo "all test suites passed"
 
 unit: $(UNIT_BIN)
@@ -96,6 +96,9 @@ fixtures: $(BUILD)/goroscope
 convert: $(BUILD)/goroscope
 	@GOROSCOPE=$(BUILD)/goroscope tests/convert/run.sh
 
+watch: $(BUILD)/goroscope
+	@GOROSCOPE=$(BUILD)/goroscope tests/watch/run.sh
+
 # The same suites again on the ASan+UBSan build.
 san: $(UNIT_SAN) $(BUILD)/goroscope-san
 	@echo "== unit tests under ASan+UBSan"
@@ -104,6 +107,7 @@ san: $(UNIT_SAN) $(BUILD)/goroscope-san
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/e2e/run.sh
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/corpus/run.sh
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/fixtures/run.sh
+	@GOROSCOPE=$(BUILD)/goroscope-san tests/watch/run.sh
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/convert/run.sh
 
 fuzz-replay: $(FUZZ_BIN)

@@ -268,7 +268,7 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 			put_json_cstr(&m, absent ? "not served (Go 1.26+ serves goroutineleak)" : msg);
 			if (!absent) {
 				if (!res->failures++)
-					snprintf(res->first_error, sizeof(res->first_error), "%s: %s", it->name, msg);
+					snprintf(res->first_error, sizeof(res->first_error), "%s: %.500s", it->name, msg);
 				logf_(req, "%s: %s", it->name, msg);
 			}
 		}

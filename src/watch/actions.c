@@ -339,10 +339,11 @@ static void run_job(struct watch *w, struct store *store, struct job *j)
 	buf_init(&body);
 	if (j->kind != JOB_RESOLVE)
 		analyse(j, t->cfg.name, &analysis);
+	const char *analysis_text = analysis.len ? buf_cstr(&analysis) : NULL;
 	payload(&body, j, t, &cap, captured, capture_error[0] ? capture_error : NULL, &analysis);
 	struct err err = {0};
 	if (j->alert_id && j->kind == JOB_FIRE &&
-	    store_alert_evidence(store, j->alert_id, captured ? cap.dir : NULL, analysis.len ? analysis.p : NULL, &err) !=
+	    store_alert_evidence(store, j->alert_id, captured ? cap.dir : NULL, analysis_text, &err) !=
 		    ST_OK)
 		watch_log(w, "store: %s", err.msg);
 	bool all_ok = true;

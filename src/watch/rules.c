@@ -153,8 +153,10 @@ void rules_feed(struct rules_state *s, const struct watch_target *t, const struc
 	double count = (double)x->count;
 	window_add(s, t, x);
 	v->baseline = baseline(s, t);
+	/* the slope is shown from three samples on; it is judged only once
+	 * the samples span half the window */
 	bool ready = window_ready(s, t);
-	v->rate_per_min = ready ? slope_per_min(s) : 0;
+	v->rate_per_min = s->nwin >= 3 ? slope_per_min(s) : 0;
 
 	if (th->count > 0 && count > th->count)
 		breach(v, "count", count, th->count, "%.0f goroutines, above the ceiling of %.0f", count, th->count);

@@ -46,7 +46,7 @@ struct rules_verdict {
 	enum rules_event event;
 	uint32_t breaches;      /* consecutive breaching samples so far */
 	double baseline;        /* 0 while warming up */
-	double rate_per_min;    /* the slope over the window, 0 when too few samples */
+	double rate_per_min;    /* the slope over the window (0 before three samples) */
 };
 
 enum { RULES_WINDOW_MAX = 4096, RULES_GROUPS_KEPT = 64 };

@@ -180,12 +180,12 @@ static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fet
 	enum input_format fmt = sniff_format(r->body->p, MIN(r->body->len, (size_t)SNIFF_HEAD));
 	enum status st = parse_mem(r->body->p, r->body->len, fmt, t->cfg.name, NULL, &set, NULL, &err);
 	if (st != ST_OK || !set.n) {
-		char why[300];
-		snprintf(why, sizeof(why), "cannot read the profile: %s", st != ST_OK ? err.msg : "no goroutines in it");
+		char why[600];
+		snprintf(why, sizeof(why), "cannot read the profile: %.512s", st != ST_OK ? err.msg : "no goroutines in it");
 		pthread_mutex_lock(&w->mu);
 		t->up = false;
 		t->scrape_errors++;
-		snprintf(t->last_error, sizeof(t->last_error), "%s", why);
+		snprintf(t->last_error, sizeof(t->last_error), "%.255s", why);
 		pthread_mutex_unlock(&w->mu);
 		if (store_add_sample(w->store, t->id, now, -1, r->seconds * 1000, why, &err) != ST_OK)
 			store_failed(w, err.msg);

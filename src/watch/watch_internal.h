@@ -54,7 +54,7 @@ struct target_state {
 	int64_t alert_id;
 	int64_t last_capture_ms;  /* 0: never */
 	bool capture_running;
-	char last_error[256];
+	char last_error[256];      /* cut to fit */
 };
 
 enum job_kind { JOB_FIRE, JOB_RESOLVE, JOB_EXTERNAL };

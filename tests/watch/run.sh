@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Watch tests: `goroscope watch` against real Go services (grower, built with
+# Debian's Go) that start to leak after a while, on 127.0.0.1 only.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+G=${GOROSCOPE:?set GOROSCOPE to the binary under test}
+G=$(cd "$(dirname "$G")" && pwd)/$(basename "$G")
+out=$(cd "$here/../.." && pwd)/build/watch-test
+rm -rf "$out"
+mkdir -p "$out"
+export GOCACHE=${GOCACHE:-$(cd "$here/../.." && pwd)/build/fixtures/gocache} GOFLAGS=-mod=mod GOTOOLCHAIN=local
+(cd "$here/../fixtures/grower" && go build -o "$out/grower" .)
+python3 "$here/check_watch.py" "$G" "$out/grower" "$out"

@@ -2,7 +2,8 @@
 #   make            build build/goroscope
 #   make demo       install what is missing, build, analyze a dump of a bundled Go program
 #   make test       install what is missing, then every test, also under ASan+UBSan
-#   make bench      speed and memory benchmark (generates 14 MB and 140 MB dumps)
+#   make bench      speed and memory benchmark (generates 14 MB and 140 MB dumps),
+#                   then the watch daemon polling 1,000 targets (bench-watch alone)
 #   make fuzz       run the libFuzzer targets for FUZZ_SECONDS each
 #   make deps       install the Debian packages the targets above need
 
@@ -33,7 +34,7 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps demo test unit e2e corpus fixtures watch convert san fuzz-replay fuzz bench clean
+.PHONY: all deps demo test unit e2e corpus fixtures watch convert san fuzz-replay fuzz bench bench-watch clean
 
 all: $(BUILD)/goroscope
 
@@ -120,6 +121,11 @@ fuzz: deps $(FUZZ_BIN)
 
 bench: deps all
 	@bench/run.sh
+	@bench/watch-scale.sh
+
+# the watch daemon alone at scale: 1,000 targets every 10 s (DURATION=180 s)
+bench-watch: deps all
+	@bench/watch-scale.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -27,13 +27,13 @@ struct transfer {
 
 struct fetch_pool {
 	CURLM *multi;
-	unsigned max_parallel, running;
+	unsigned max_parallel, running, keep;
 	struct transfer *waiting, *waiting_tail, *idle;
 	struct transfer **all;    /* every transfer ever made, for freeing */
 	size_t nall;
 };
 
-struct fetch_pool *fetch_pool_new(unsigned max_parallel)
+struct fetch_pool *fetch_pool_new(unsigned max_parallel, unsigned keep_connections)
 {
 	if (!fetch_init())
 		return NULL;
@@ -44,7 +44,11 @@ struct fetch_pool *fetch_pool_new(unsigned max_parallel)
 		return NULL;
 	}
 	p->max_parallel = max_parallel ? max_parallel : 1;
-	curl_multi_setopt(p->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)p->max_parallel);
+	p->keep = keep_connections;
+	/* parallelism is limited by the waiting queue above; the cache keeps
+	 * one idle connection per target, so that a poll every few seconds
+	 * does not pay a new connection each time */
+	curl_multi_setopt(p->multi, CURLMOPT_MAXCONNECTS, (long)MAX(keep_connections, p->max_parallel));
 	return p;
 }
 
@@ -111,6 +115,12 @@ static void start_waiting(struct fetch_pool *p)
 		curl_slist_free_all(t->hdrs);
 		t->hdrs = fetch_setup(t->h, t->url, &t->o, &t->sink, t->errbuf);
 		curl_easy_setopt(t->h, CURLOPT_PRIVATE, t);
+		if (!p->keep)
+			curl_easy_setopt(t->h, CURLOPT_FORBID_REUSE, 1L);
+		/* no DNS cache: libcurl prunes it by walking every entry (one per
+		 * host:port) on each transfer, which costs more than it saves when
+		 * a thousand targets are polled; numeric addresses need no lookup */
+		curl_easy_setopt(t->h, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 		clock_gettime(CLOCK_MONOTONIC, &t->started);
 		if (curl_multi_add_handle(p->multi, t->h) != CURLM_OK) {
 			struct fetch_result r = {ST_IO, 0, &t->body, "cannot start the transfer (libcurl)", 0};
@@ -129,8 +139,9 @@ unsigned fetch_pool_run(struct fetch_pool *p, int wait_ms)
 	start_waiting(p);
 	int still = 0;
 	curl_multi_perform(p->multi, &still);
-	if (p->running)
-		curl_multi_poll(p->multi, NULL, 0, wait_ms, NULL);
+	/* waits wait_ms even with nothing running: the caller's loop paces
+	 * itself on this call */
+	curl_multi_poll(p->multi, NULL, 0, wait_ms, NULL);
 	curl_multi_perform(p->multi, &still);
 	CURLMsg *m;
 	int left;

@@ -21,8 +21,9 @@ struct fetch_result {
 typedef void (*fetch_done_fn)(void *ctx, const struct fetch_result *r);
 
 /* A pool running at most max_parallel transfers (the rest wait their
- * turn). NULL when libcurl cannot start. */
-struct fetch_pool *fetch_pool_new(unsigned max_parallel);
+ * turn) and keeping up to keep_connections idle connections open for
+ * reuse (one per host polled is best). NULL when libcurl cannot start. */
+struct fetch_pool *fetch_pool_new(unsigned max_parallel, unsigned keep_connections);
 /* Abort what is running (without callbacks) and free. */
 void fetch_pool_free(struct fetch_pool *p);
 
@@ -31,9 +32,9 @@ void fetch_pool_free(struct fetch_pool *p);
 void fetch_pool_add(struct fetch_pool *p, const char *url, const struct fetch_options *o, fetch_done_fn done,
 		    void *ctx);
 
-/* Move transfers on, waiting at most wait_ms for activity; calls the
- * callbacks of those that finished. Returns how many are queued or
- * running. */
+/* Move transfers on, waiting at most wait_ms for activity (the whole
+ * wait_ms when nothing runs); calls the callbacks of those that finished.
+ * Returns how many are queued or running. */
 unsigned fetch_pool_run(struct fetch_pool *p, int wait_ms);
 
 #endif

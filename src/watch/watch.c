@@ -9,6 +9,7 @@
 #include "../analyze/diff.h"
 #include "../analyze/group.h"
 #include "../base/gzip.h"
+#include "../base/u64map.h"
 #include "../base/xalloc.h"
 #include "../parse/parse.h"
 #include "../parse/sniff.h"
@@ -21,6 +22,13 @@
 #include <time.h>
 
 static volatile sig_atomic_t stop_requested, reload_requested;
+
+/* Results are committed to the store this often: what a kill -9 can lose
+ * is at most this much of uncommitted polling. */
+enum { COMMIT_EVERY_MS = 1000 };
+/* Spacing of the profiles kept for the leak analysis while no threshold
+ * is breached (WATCH_KEEP_BODIES of them: eight minutes of history). */
+enum { KEEP_EVERY_MS = 60000 };
 
 void watch_request_stop(void)
 {
@@ -105,12 +113,14 @@ static enum status target_setup(struct watch *w, uint32_t i, const struct watch_
 		st = store_alerts(w->store, t->id, watch_now_ms() - (int64_t)(cfg->cooldown_s * 1000), open_alert, t, err);
 	/* spread the first polls over one interval: no thundering herd */
 	t->next_poll_ms = watch_now_ms() + (int64_t)(cfg->interval_s * 1000 * i / MAX(w->n, 1u));
+	schedule_add(&w->due, t->next_poll_ms, i);
 	return st;
 }
 
 static void target_release(struct target_state *t)
 {
 	rules_free(&t->rules);
+	u64map_free(&t->stacks);
 	for (uint32_t k = 0; k < WATCH_KEEP_BODIES; k++)
 		buf_free(&t->kept[k].gz);
 }
@@ -212,16 +222,36 @@ static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fet
 	buf_init(&frames);
 	uint32_t nstore = MIN(ng, w->cfg.top_groups);
 	for (uint32_t k = 0; k < nstore; k++) {
-		char title[160];
-		group_title(&a, &a.groups[k], title, sizeof(title));
-		stack_text(&a, &a.groups[k], &frames);
+		uint32_t known;
 		int64_t stack;
-		if (store_stack(w->store, t->id, gc[k].key, title, frames.p, &stack, &err) != ST_OK ||
-		    store_add_group_sample(w->store, t->id, now, stack, gc[k].count, &err) != ST_OK)
+		bool inserted;
+		if (u64map_get(&t->stacks, gc[k].key, &known)) {
+			stack = known;
+		} else {
+			char title[160];
+			group_title(&a, &a.groups[k], title, sizeof(title));
+			stack_text(&a, &a.groups[k], &frames);
+			if (store_stack(w->store, t->id, gc[k].key, title, frames.p, &stack, &err) != ST_OK) {
+				store_failed(w, err.msg);
+				continue;
+			}
+			/* a bounded cache: a target whose stacks keep changing starts over */
+			if (t->stacks.count >= 4096) {
+				u64map_free(&t->stacks);
+			}
+			if (stack > 0 && stack < U64MAP_EMPTY)
+				u64map_upsert(&t->stacks, gc[k].key, (uint32_t)stack, &inserted);
+		}
+		if (store_add_group_sample(w->store, t->id, now, stack, gc[k].count, &err) != ST_OK)
 			store_failed(w, err.msg);
 	}
 	buf_free(&frames);
-	keep_body(w, t, now, r->body);
+	/* profiles for the leak analysis: one a minute while all is well, each
+	 * one while a threshold is breached */
+	if (v.breached || t->firing || !t->nkept || now - t->last_kept_ms >= KEEP_EVERY_MS) {
+		keep_body(w, t, now, r->body);
+		t->last_kept_ms = now;
+	}
 
 	bool was_up = t->up || !t->scraped;
 	pthread_mutex_lock(&w->mu);
@@ -325,6 +355,7 @@ static void on_fetched(void *ctx, const struct fetch_result *r)
 		interval = MAX(interval, MIN(interval << shift, (int64_t)300000));
 	}
 	t->next_poll_ms = MAX(t->next_poll_ms + interval, now + interval / 2);
+	schedule_add(&w->due, t->next_poll_ms, t->index);
 }
 
 /* ---- the loop ---- */
@@ -333,6 +364,7 @@ static enum status targets_setup(struct watch *w, struct err *err)
 {
 	w->n = w->cfg.ntargets;
 	w->t = xcalloc(w->n, sizeof(*w->t));
+	schedule_clear(&w->due);
 	enum status st = store_begin(w->store, err);
 	for (uint32_t i = 0; st == ST_OK && i < w->n; i++)
 		st = target_setup(w, i, &w->cfg.targets[i], err);
@@ -429,7 +461,7 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 	enum status st = store_open(w->cfg.store, false, &w->store, err);
 	if (st != ST_OK)
 		goto out;
-	w->pool = fetch_pool_new(64);
+	w->pool = fetch_pool_new(64, getenv("KEEPC") ? MAX(w->cfg.ntargets + 16, 64u) : 0);
 	if (!w->pool) {
 		st = err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
 		goto out;
@@ -461,35 +493,43 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 	}
 
 	int64_t stop_at = o->run_for_s > 0 ? w->started_ms + (int64_t)(o->run_for_s * 1000) : 0;
-	int64_t next_prune = 0;
+	int64_t next_prune = 0, tx_started = 0;
+	bool in_tx = false;
 	while (!stop_requested && (!stop_at || watch_now_ms() < stop_at)) {
 		if (reload_requested) {
 			reload_requested = 0;
+			struct err e = {0};
+			if (in_tx && store_commit(w->store, &e) != ST_OK)
+				store_failed(w, e.msg);
+			in_tx = false;
 			reload(w);
 		}
-		int64_t now = watch_now_ms(), next = now + 1000;
-		for (uint32_t i = 0; i < w->n; i++) {
-			struct target_state *t = &w->t[i];
-			if (!t->in_flight && t->next_poll_ms <= now) {
-				char url[2200];
-				snprintf(url, sizeof(url), "%s/debug/pprof/goroutine%s", t->url,
-					 t->cfg.format == WATCH_DEBUG1 ? "?debug=1" : "");
-				struct fetch_options fo;
-				fetch_options_default(&fo);
-				fo.timeout_ms = (long)(t->cfg.timeout_s * 1000);
-				fo.connect_timeout_ms = MIN(fo.connect_timeout_ms, fo.timeout_ms);
-				fo.max_bytes = (size_t)64 << 20;
-				fo.bearer = t->cfg.bearer;
-				t->in_flight = true;
-				fetch_pool_add(w->pool, url, &fo, on_fetched, t);
-			}
-			if (!t->in_flight)
-				next = MIN(next, t->next_poll_ms);
+		int64_t now = watch_now_ms();
+		struct schedule_entry due;
+		while (schedule_pop_due(&w->due, now, &due)) {
+			struct target_state *t = &w->t[due.target];
+			char url[2200];
+			snprintf(url, sizeof(url), "%s/debug/pprof/goroutine%s", t->url,
+				 t->cfg.format == WATCH_DEBUG1 ? "?debug=1" : "");
+			struct fetch_options fo;
+			fetch_options_default(&fo);
+			fo.timeout_ms = (long)(t->cfg.timeout_s * 1000);
+			fo.connect_timeout_ms = MIN(fo.connect_timeout_ms, fo.timeout_ms);
+			fo.max_bytes = (size_t)64 << 20;
+			fo.bearer = t->cfg.bearer;
+			t->in_flight = true;
+			fetch_pool_add(w->pool, url, &fo, on_fetched, t);
 		}
+		int64_t next = MIN(schedule_next(&w->due), now + 1000);
+		/* one transaction for about a second of results: a commit per
+		 * sample would cost a lock and a WAL sync each */
 		struct err e = {0};
-		bool began = store_begin(w->store, &e) == ST_OK;
-		if (!began)
-			store_failed(w, e.msg);
+		if (!in_tx) {
+			in_tx = store_begin(w->store, &e) == ST_OK;
+			if (!in_tx)
+				store_failed(w, e.msg);
+			tx_started = now;
+		}
 		int wait = (int)MAX(0, MIN(next - watch_now_ms(), (int64_t)250));
 		fetch_pool_run(w->pool, wait);
 		if (now >= next_prune) {
@@ -497,12 +537,20 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 				store_failed(w, e.msg);
 			next_prune = now + 600000;
 		}
-		if (began && store_commit(w->store, &e) != ST_OK)
-			store_failed(w, e.msg);
+		if (in_tx && (watch_now_ms() - tx_started >= COMMIT_EVERY_MS || stop_requested)) {
+			if (store_commit(w->store, &e) != ST_OK)
+				store_failed(w, e.msg);
+			in_tx = false;
+		}
 		pthread_mutex_lock(&w->mu);
 		w->rounds++;
 		w->poll_cpu_seconds = cpu_seconds();
 		pthread_mutex_unlock(&w->mu);
+	}
+	if (in_tx) {
+		struct err e = {0};
+		if (store_commit(w->store, &e) != ST_OK)
+			store_failed(w, e.msg);
 	}
 	watch_log(w, "stopping");
 out:
@@ -517,6 +565,7 @@ out:
 	}
 	fetch_pool_free(w->pool);
 	targets_release(w);
+	schedule_free(&w->due);
 	store_close(w->store);
 	watch_config_free(&w->cfg);
 	for (uint32_t i = 0; i < w->nretired; i++)

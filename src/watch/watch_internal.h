@@ -9,11 +9,13 @@
 #include <stdint.h>
 
 #include "../base/buf.h"
+#include "../base/u64map.h"
 #include "../fetch/fetch_pool.h"
 #include "../store/store.h"
 #include "../web/httpd.h"
 #include "config.h"
 #include "rules.h"
+#include "schedule.h"
 #include "watch.h"
 
 /* The last raw profiles of a target (gzip-compressed), for the leak
@@ -42,6 +44,8 @@ struct target_state {
 	uint32_t failures;        /* consecutive failed scrapes (back-off) */
 	struct kept_body kept[WATCH_KEEP_BODIES];
 	uint32_t nkept, kept_next;
+	int64_t last_kept_ms;
+	struct u64map stacks;     /* group key -> stack id in the store */
 	/* [mu] for /metrics */
 	bool up, scraped;
 	uint64_t count;
@@ -79,6 +83,7 @@ struct watch {
 	const struct watch_options *opt;
 	struct target_state *t;
 	uint32_t n;
+	struct schedule due;      /* targets not in flight, by next poll */
 	struct store *store;
 	struct fetch_pool *pool;
 	struct httpd *http;

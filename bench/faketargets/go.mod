@@ -1,0 +1,3 @@
+module goroscope/bench/faketargets
+
+go 1.19

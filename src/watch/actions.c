@@ -3,8 +3,9 @@
  * evidence (within the target's time budget, not during cool-down), run
  * the leak analysis over the target's last profiles, record both in the
  * store, and notify: webhooks (JSON, POST) and a command, each with
- * retries. The worker has its own store handle (SQLite handles are per
- * thread). */
+ * retries. The polling thread is the store's only writer (a second writer
+ * would wait for its lock while polling keeps it): the evidence goes back
+ * to it through a queue (actions_take_evidence). */
 #include "../base/common.h"
 #include "watch_internal.h"
 #include "../analyze/group.h"
@@ -286,7 +287,7 @@ static void capture_log(void *ctx, const char *msg)
 	watch_log(w, "capture: %s", msg);
 }
 
-static void run_job(struct watch *w, struct store *store, struct job *j)
+static void run_job(struct watch *w, struct job *j)
 {
 	pthread_mutex_lock(&w->mu);
 	if (j->target >= w->n) { /* reloaded meanwhile */
@@ -341,11 +342,16 @@ static void run_job(struct watch *w, struct store *store, struct job *j)
 		analyse(j, t->cfg.name, &analysis);
 	const char *analysis_text = analysis.len ? buf_cstr(&analysis) : NULL;
 	payload(&body, j, t, &cap, captured, capture_error[0] ? capture_error : NULL, &analysis);
-	struct err err = {0};
-	if (j->alert_id && j->kind == JOB_FIRE &&
-	    store_alert_evidence(store, j->alert_id, captured ? cap.dir : NULL, analysis_text, &err) !=
-		    ST_OK)
-		watch_log(w, "store: %s", err.msg);
+	if (j->alert_id && j->kind == JOB_FIRE) {
+		struct evidence *e = xcalloc(1, sizeof(*e));
+		e->alert_id = j->alert_id;
+		e->capture_dir = captured ? xstrdup(cap.dir) : NULL;
+		e->analysis = analysis_text ? xstrdup(analysis_text) : NULL;
+		pthread_mutex_lock(&w->mu);
+		e->next = w->evidence;
+		w->evidence = e;
+		pthread_mutex_unlock(&w->mu);
+	}
 	bool all_ok = true;
 	for (uint32_t k = 0; k < w->cfg.nwebhooks; k++)
 		all_ok &= post_webhook(w, &w->cfg.webhooks[k], &body);
@@ -363,10 +369,6 @@ static void run_job(struct watch *w, struct store *store, struct job *j)
 void *actions_worker(void *arg)
 {
 	struct watch *w = arg;
-	struct store *store = NULL;
-	struct err err = {0};
-	if (store_open(w->cfg.store, false, &store, &err) != ST_OK)
-		watch_log(w, "worker: %s (alerts will not record their evidence)", err.msg);
 	for (;;) {
 		pthread_mutex_lock(&w->mu);
 		while (!w->jobs && !w->stopping)
@@ -381,10 +383,26 @@ void *actions_worker(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		if (stop)
 			break;
-		if (store)
-			run_job(w, store, j);
+		run_job(w, j);
 		job_free(j);
 	}
-	store_close(store);
 	return NULL;
+}
+
+void actions_store_evidence(struct watch *w)
+{
+	pthread_mutex_lock(&w->mu);
+	struct evidence *e = w->evidence;
+	w->evidence = NULL;
+	pthread_mutex_unlock(&w->mu);
+	while (e) {
+		struct err err = {0};
+		if (store_alert_evidence(w->store, e->alert_id, e->capture_dir, e->analysis, &err) != ST_OK)
+			watch_log(w, "store: %s", err.msg);
+		struct evidence *next = e->next;
+		free(e->capture_dir);
+		free(e->analysis);
+		free(e);
+		e = next;
+	}
 }

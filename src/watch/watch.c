@@ -461,7 +461,7 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 	enum status st = store_open(w->cfg.store, false, &w->store, err);
 	if (st != ST_OK)
 		goto out;
-	w->pool = fetch_pool_new(64, getenv("KEEPC") ? MAX(w->cfg.ntargets + 16, 64u) : 0);
+	w->pool = fetch_pool_new(64, MAX(w->cfg.ntargets + 16, 64u));
 	if (!w->pool) {
 		st = err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
 		goto out;
@@ -532,6 +532,8 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 		}
 		int wait = (int)MAX(0, MIN(next - watch_now_ms(), (int64_t)250));
 		fetch_pool_run(w->pool, wait);
+		if (in_tx)
+			actions_store_evidence(w);
 		if (now >= next_prune) {
 			if (store_prune(w->store, now - (int64_t)(w->cfg.retention_s * 1000), &e) != ST_OK)
 				store_failed(w, e.msg);
@@ -562,6 +564,9 @@ out:
 		pthread_cond_signal(&w->jobs_cv);
 		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->worker, NULL);
+		/* what the worker finished while stopping */
+		if (w->store)
+			actions_store_evidence(w);
 	}
 	fetch_pool_free(w->pool);
 	targets_release(w);

@@ -76,6 +76,14 @@ struct job {
 	struct job *next;
 };
 
+/* What an alert's actions found, for the store (written by the polling
+ * thread). */
+struct evidence {
+	int64_t alert_id;
+	char *capture_dir, *analysis; /* may be NULL */
+	struct evidence *next;
+};
+
 struct watch {
 	struct watch_config cfg;
 	struct watch_config *retired; /* replaced by reloads, freed at the end */
@@ -90,6 +98,7 @@ struct watch {
 	pthread_mutex_t mu;
 	pthread_cond_t jobs_cv;
 	struct job *jobs, *jobs_tail; /* [mu] */
+	struct evidence *evidence; /* [mu] */
 	bool stopping;            /* [mu] */
 	pthread_t worker;
 	int64_t started_ms;
@@ -105,6 +114,9 @@ int64_t watch_now_ms(void);
 void *actions_worker(void *w);
 /* Queue a job (w->mu must NOT be held). */
 void actions_queue(struct watch *w, struct job *j);
+/* Write the evidence the worker left into the store (polling thread, in
+ * its transaction). */
+void actions_store_evidence(struct watch *w);
 /* A job for target i, with copies of its kept profiles. */
 struct job *actions_job(struct watch *w, uint32_t i, enum job_kind kind);
 

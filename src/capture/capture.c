@@ -57,16 +57,6 @@ static void *fetch_thread(void *arg)
 	return NULL;
 }
 
-static void put_time(struct buf *b, int64_t ns)
-{
-	time_t t = (time_t)(ns / 1000000000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char s[40];
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_printf(b, "\"%s.%03dZ\"", s, (int)(ns / 1000000 % 1000));
-}
-
 static bool write_file(const char *dir, const char *name, const struct buf *b, char *why, size_t whysz)
 {
 	char path[4096];
@@ -229,9 +219,9 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 	else
 		buf_adds(&m, "null");
 	buf_adds(&m, ",\"started\":");
-	put_time(&m, started);
+	put_json_utc(&m, started);
 	buf_adds(&m, ",\"finished\":");
-	put_time(&m, finished);
+	put_json_utc(&m, finished);
 	buf_printf(&m, ",\"started_ns\":%lld,\"seconds\":%ld", (long long)started, secs);
 	uint32_t gov = go_version_of(&items[I_D2]);
 	buf_adds(&m, ",\"go_version_min\":");
@@ -258,7 +248,7 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 			char hex[65];
 			digest_sha256_hex(it->body.p, it->body.len, hex);
 			buf_printf(&m, ",\"bytes\":%zu,\"sha256\":\"%s\",\"fetched\":", it->body.len, hex);
-			put_time(&m, it->fetched_ns);
+			put_json_utc(&m, it->fetched_ns);
 			if (i <= I_D2)
 				res->any_goroutine = true;
 		} else {

@@ -2,6 +2,8 @@
 #include "../base/common.h"
 #include "escape.h"
 
+#include <time.h>
+
 size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];
@@ -92,4 +94,14 @@ void put_json_str(struct buf *b, const char *s, size_t n)
 	}
 	buf_add(b, s + i - run, run);
 	buf_addc(b, '"');
+}
+
+void put_json_utc(struct buf *b, int64_t ns)
+{
+	time_t t = (time_t)(ns / 1000000000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char s[40];
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
+	buf_printf(b, "\"%s.%03dZ\"", s, (int)(ns / 1000000 % 1000));
 }

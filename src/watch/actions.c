@@ -64,16 +64,6 @@ void actions_queue(struct watch *w, struct job *j)
 	pthread_mutex_unlock(&w->mu);
 }
 
-static void put_ms_time(struct buf *b, int64_t ms)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	char s[40];
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
-	buf_printf(b, "\"%s.%03dZ\"", s, (int)(ms % 1000));
-}
-
 /* The leak analysis over the job's profiles, as `goroscope leaks --json`
  * writes it, into out; false when no profile could be read. */
 static bool analyse(const struct job *j, const char *name, struct buf *out)
@@ -156,7 +146,7 @@ static void payload(struct buf *b, const struct job *j, const struct target_stat
 	buf_printf(b, ",\"value\":%.3f,\"limit\":%.3f,\"message\":", j->value, j->limit);
 	put_json_cstr(b, j->message);
 	buf_adds(b, ",\"at\":");
-	put_ms_time(b, j->ts_ms);
+	put_json_utc(b, j->ts_ms * 1000000);
 	buf_adds(b, ",\"capture_dir\":");
 	if (captured)
 		put_json_cstr(b, cap->dir);

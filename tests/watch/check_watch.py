@@ -25,6 +25,16 @@ passed = failed = 0
 procs = []
 
 
+def kill_all():
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+
+
+import atexit
+atexit.register(kill_all)  # also when a check raises
+
+
 def check(ok, what):
     global passed, failed
     if ok:
@@ -328,7 +338,7 @@ check(metric(m, "goroscope_alert_firing", target="leaky", rule="count") == 1, "f
 check(metric(m, "goroscope_goroutines_baseline", target="leaky") is not None, "the series is primed from the store")
 
 hist = subprocess.run([G, "history", "--store", store, "leaky"], capture_output=True, text=True)
-check(hist.returncode == 0 and "FIRING" in hist.stdout and "main.leakySender" in hist.stdout and cap_dir in hist.stdout,
+check(hist.returncode == 0 and "FIRING" in hist.stdout and "main.leakySender" in hist.stdout and str(cap_dir) in hist.stdout,
       f"history text: {hist.stdout[-400:]}{hist.stderr}")
 hist = subprocess.run([G, "history", "--store", store, "nosuch"], capture_output=True, text=True)
 check(hist.returncode == 2 and "no target called 'nosuch'" in hist.stderr, "history of an unknown target")
@@ -349,9 +359,7 @@ bad = subprocess.run([G, "watch", "--listen", "localhost:1", "http://127.0.0.1:1
                      timeout=20)
 check(bad.returncode == 2 and "numeric" in bad.stderr, f"non-numeric listen address: {bad.stderr}")
 
-for p in procs:
-    if p.poll() is None:
-        p.kill()
+kill_all()
 hook_srv.shutdown()
 print(f"watch: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench-watch: one `goroscope watch` polls 1,000 local targets every 10 s
 # (a Go stand-in serving real recorded debug=1 goroutine profiles from the
-# shared corpus on 1,000 loopback ports) for DURATION seconds (default 180),
+# shared corpus on 1,000 loopback ports) for DURATION seconds (default 540:
+# long enough for the profiles kept per target to reach their bound),
 # and reports its CPU use (share of one core), memory, scrape figures and
 # store size. Results: build/bench/watch-results.txt.
 set -euo pipefail
@@ -11,7 +12,7 @@ rm -rf "$out"; mkdir -p "$out"
 export GOCACHE=${GOCACHE:-$root/build/gocache} GOFLAGS=-mod=mod GOTOOLCHAIN=local
 G=$root/build/goroscope
 N=${TARGETS:-1000}
-DURATION=${DURATION:-180}
+DURATION=${DURATION:-540}
 INTERVAL=${INTERVAL:-10s}
 shared=${SHARED:-$root/../shared}
 profiles=("$shared"/corpus/real/debug1/{cdk_erigon_goroutines_log_total5171,erigon_fork_total20161,nats_jetstream_windows_total7046,profiler_notes_labels_go115}.txt)

@@ -515,7 +515,7 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	 * suspicion is judged at a blocking site, which a group of many
 	 * unrelated stacks (--by state, --by label) does not have. */
 	a->suspects_judged = s->profile != PROF_BLOCK && s->profile != PROF_MUTEX && s->profile != PROF_CONTENTION &&
-			     o->by != GROUP_STATE && o->by != GROUP_LABEL;
+			     o->by != GROUP_STATE && o->by != GROUP_LABEL && !o->no_suspects;
 	if (a->suspects_judged)
 		suspects_find(a);
 

@@ -22,6 +22,7 @@ struct group_options {
 	const struct filter *filter;
 	uint32_t leak_min_count;   /* suspect when at least this many wait at one site */
 	uint32_t leak_min_minutes; /* ...or when the median wait is at least this long */
+	bool no_suspects;          /* groups and totals only, no leak suspicion (watch's polling) */
 };
 
 void group_options_default(struct group_options *o);

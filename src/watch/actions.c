@@ -34,6 +34,7 @@ struct job *actions_job(struct watch *w, uint32_t i, enum job_kind kind)
 	struct job *j = xcalloc(1, sizeof(*j));
 	j->kind = kind;
 	j->target = i;
+	snprintf(j->name, sizeof(j->name), "%s", t->cfg.name);
 	/* oldest first */
 	for (uint32_t k = 0; k < t->nkept; k++) {
 		const struct kept_body *src = &t->kept[(t->kept_next + WATCH_KEEP_BODIES - t->nkept + k) % WATCH_KEEP_BODIES];
@@ -277,15 +278,29 @@ static void capture_log(void *ctx, const char *msg)
 	watch_log(w, "capture: %s", msg);
 }
 
+/* The target job j was made for, or NULL when a reload removed it (targets
+ * may move in the array on a reload: found by name). Under w->mu. */
+static struct target_state *target_of(struct watch *w, const struct job *j)
+{
+	if (j->target < w->n && strcmp(w->t[j->target].cfg.name, j->name) == 0)
+		return &w->t[j->target];
+	for (uint32_t i = 0; i < w->n; i++)
+		if (strcmp(w->t[i].cfg.name, j->name) == 0)
+			return &w->t[i];
+	return NULL;
+}
+
 static void run_job(struct watch *w, struct job *j)
 {
 	pthread_mutex_lock(&w->mu);
-	if (j->target >= w->n) { /* reloaded meanwhile */
+	struct target_state *live = target_of(w, j);
+	if (!live) {
 		pthread_mutex_unlock(&w->mu);
+		watch_log(w, "%s: no longer watched: alert actions dropped", j->name);
 		return;
 	}
-	struct target_state snapshot_of_target = w->t[j->target];
-	struct target_state *live = &w->t[j->target];
+	/* a copy for the strings and settings: the live state moves on */
+	struct target_state snapshot_of_target = *live;
 	bool capture = j->capture && !live->capture_running;
 	if (capture)
 		live->capture_running = true;
@@ -316,7 +331,7 @@ static void run_job(struct watch *w, struct job *j)
 		else
 			captured = true;
 		pthread_mutex_lock(&w->mu);
-		live = j->target < w->n ? &w->t[j->target] : NULL;
+		live = target_of(w, j);
 		if (live) {
 			live->capture_running = false;
 			if (captured)

@@ -436,6 +436,9 @@ enum status watch_config_check(const struct watch_config *c, struct err *err)
 		return err_set(err, ST_USAGE, 0, 0, "nothing to watch: give targets in the configuration or as arguments");
 	for (uint32_t i = 0; i < c->ntargets; i++) {
 		const struct watch_target *t = &c->targets[i];
+		if (strlen(t->name) > WATCH_MAX_NAME || strlen(t->url) > 2000)
+			return err_set(err, ST_USAGE, t->line, 0, "target '%.40s...': the name may have %d bytes, the URL 2000",
+				       t->name, WATCH_MAX_NAME);
 		bool url = strncmp(t->url, "http://", 7) == 0 || strncmp(t->url, "https://", 8) == 0;
 		if (!url && strncmp(t->url, "pid:", 4) != 0)
 			return err_set(err, ST_USAGE, t->line, 0, "target '%s': '%s' is not an http(s) URL or pid:N", t->name,

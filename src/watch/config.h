@@ -24,7 +24,7 @@ struct watch_thresholds {
 
 enum watch_format { WATCH_DEBUG1, WATCH_PPROF };
 
-enum { WATCH_MAX_LABELS = 16, WATCH_MAX_ARGV = 32 };
+enum { WATCH_MAX_LABELS = 16, WATCH_MAX_ARGV = 32, WATCH_MAX_NAME = 200 };
 
 struct watch_target {
 	const char *name;

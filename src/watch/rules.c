@@ -54,8 +54,10 @@ static void window_add(struct rules_state *s, const struct watch_target *t, cons
 	struct rules_point *p = win_at(s, s->nwin++);
 	p->ts_ms = x->ts_ms;
 	p->count = x->count;
-	uint32_t n = MIN(x->ngroups, (uint32_t)RULES_GROUPS_KEPT);
-	if (!p->groups)
+	/* the groups only matter to group_growth: a thousand targets would
+	 * otherwise keep a window of them each for nothing */
+	uint32_t n = t->th.group_growth > 0 ? MIN(x->ngroups, (uint32_t)RULES_GROUPS_KEPT) : 0;
+	if (n && !p->groups)
 		p->groups = xcalloc(RULES_GROUPS_KEPT, sizeof(*p->groups));
 	if (n)
 		memcpy(p->groups, x->groups, n * sizeof(*p->groups));

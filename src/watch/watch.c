@@ -112,8 +112,9 @@ static enum status target_setup(struct watch *w, uint32_t i, const struct watch_
 	if (st == ST_OK)
 		st = store_alerts(w->store, t->id, watch_now_ms() - (int64_t)(cfg->cooldown_s * 1000), open_alert, t, err);
 	/* spread the first polls over one interval: no thundering herd */
-	t->next_poll_ms = watch_now_ms() + (int64_t)(cfg->interval_s * 1000 * i / MAX(w->n, 1u));
-	schedule_add(&w->due, t->next_poll_ms, i);
+	t->next_poll_ms = watch_now_ms() + (int64_t)(cfg->interval_s * 1000 * i / MAX(w->cfg.ntargets, 1u));
+	if (st == ST_OK)
+		schedule_add(&w->due, t->next_poll_ms, i);
 	return st;
 }
 
@@ -133,6 +134,9 @@ static void keep_body(struct watch *w, struct target_state *t, int64_t ts_ms, co
 	struct buf gz;
 	buf_init(&gz);
 	gzip_compress(body->p, body->len, &gz);
+	/* no room to spare: a thousand targets keep eight of these each */
+	gz.p = xreallocarray(gz.p, gz.len + 1, 1);
+	gz.cap = gz.len + 1;
 	pthread_mutex_lock(&w->mu);
 	struct kept_body *k = &t->kept[t->kept_next];
 	struct buf old = k->gz;
@@ -205,6 +209,7 @@ static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fet
 	struct group_options go;
 	group_options_default(&go);
 	go.include_system = true; /* the count is the runtime's, like go_goroutines */
+	go.no_suspects = true;    /* judged by the leak analysis when an alert fires */
 	struct analysis a;
 	analysis_run(set.v[0], &go, &a);
 	uint32_t ng = MIN(a.ngroups, (uint32_t)RULES_GROUPS_KEPT);
@@ -360,14 +365,25 @@ static void on_fetched(void *ctx, const struct fetch_result *r)
 
 /* ---- the loop ---- */
 
-static enum status targets_setup(struct watch *w, struct err *err)
+/* Set every configured target up. At start (!tolerant) the first target
+ * that cannot be set up is an error; on a reload it is left out with a
+ * log line and the others are watched. */
+static enum status targets_setup(struct watch *w, bool tolerant, struct err *err)
 {
-	w->n = w->cfg.ntargets;
-	w->t = xcalloc(w->n, sizeof(*w->t));
+	w->t = xcalloc(MAX(w->cfg.ntargets, 1u), sizeof(*w->t));
+	w->n = 0;
 	schedule_clear(&w->due);
 	enum status st = store_begin(w->store, err);
-	for (uint32_t i = 0; st == ST_OK && i < w->n; i++)
-		st = target_setup(w, i, &w->cfg.targets[i], err);
+	for (uint32_t i = 0; st == ST_OK && i < w->cfg.ntargets; i++) {
+		w->n = i + 1; /* the slot being set up counts, so that it is released */
+		st = target_setup(w, w->n - 1, &w->cfg.targets[i], err);
+		if (st != ST_OK && tolerant) {
+			watch_log(w, "reload: %s: left out", err->msg);
+			target_release(&w->t[--w->n]);
+			memset(&w->t[w->n], 0, sizeof(w->t[w->n]));
+			st = ST_OK;
+		}
+	}
 	struct err e2 = {0};
 	if (store_commit(w->store, &e2) != ST_OK && st == ST_OK)
 		st = err_set(err, e2.code, 0, 0, "%s", e2.msg);
@@ -433,7 +449,7 @@ static void reload(struct watch *w)
 	w->cfg = nc;
 	w->cfg.listen = old->listen;
 	w->cfg.store = old->store;
-	st = targets_setup(w, &err);
+	st = targets_setup(w, true, &err);
 	pthread_mutex_unlock(&w->mu);
 	if (st != ST_OK)
 		watch_log(w, "reload: %s", err.msg);
@@ -466,7 +482,7 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 		st = err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
 		goto out;
 	}
-	st = targets_setup(w, err);
+	st = targets_setup(w, false, err);
 	if (st != ST_OK)
 		goto out;
 	w->http = httpd_start(w->cfg.listen, w->cfg.token, "/healthz", endpoints_handle, w, err);

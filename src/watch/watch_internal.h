@@ -65,7 +65,8 @@ enum job_kind { JOB_FIRE, JOB_RESOLVE, JOB_EXTERNAL };
 
 struct job {
 	enum job_kind kind;
-	uint32_t target;
+	uint32_t target;          /* index when made; the name finds it after a reload */
+	char name[256];
 	int64_t alert_id, ts_ms;
 	char rule[32];
 	char message[512];

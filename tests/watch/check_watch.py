@@ -355,7 +355,7 @@ check("stopping" in open(os.path.join(OUT, "watch-second.log")).read(), "a clean
 # ---- errors at start ----
 bad = subprocess.run([G, "watch", "--store", store, "ftp://x"], capture_output=True, text=True)
 check(bad.returncode == 2 and "not an http(s) URL" in bad.stderr, f"bad target: {bad.stderr}")
-bad = subprocess.run([G, "watch", "--listen", "localhost:1", "http://127.0.0.1:1"], capture_output=True, text=True,
+bad = subprocess.run([G, "watch", "--store", os.path.join(OUT, "other.db"), "--listen", "localhost:1", "http://127.0.0.1:1"], capture_output=True, text=True,
                      timeout=20)
 check(bad.returncode == 2 and "numeric" in bad.stderr, f"non-numeric listen address: {bad.stderr}")
 

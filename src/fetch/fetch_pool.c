@@ -216,6 +216,8 @@ static void start_waiting(struct fetch_pool *p)
 		 * host:port) on each transfer, which costs more than it saves when
 		 * a thousand targets are polled; numeric addresses need no lookup */
 		curl_easy_setopt(t->h, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+		/* a profile in few reads: fewer system calls and wake-ups */
+		curl_easy_setopt(t->h, CURLOPT_BUFFERSIZE, 256L * 1024);
 		clock_gettime(CLOCK_MONOTONIC, &t->started);
 		if (curl_multi_add_handle(p->shards[t->shard].multi, t->h) != CURLM_OK) {
 			struct fetch_result r = {ST_IO, 0, &t->body, "cannot start the transfer (libcurl)", 0};

@@ -282,8 +282,9 @@ static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fet
 		int64_t id = 0;
 		if (store_alert_open(w->store, t->id, v.rule, now, v.value, v.message, &id, &err) != ST_OK)
 			store_failed(w, err.msg);
-		bool capture = !t->last_capture_ms || now - t->last_capture_ms >= (int64_t)(t->cfg.cooldown_s * 1000);
 		pthread_mutex_lock(&w->mu);
+		/* the Alertmanager handler may have just captured it */
+		bool capture = !t->last_capture_ms || now - t->last_capture_ms >= (int64_t)(t->cfg.cooldown_s * 1000);
 		t->firing = true;
 		t->alert_id = id;
 		t->alerts_fired++;
@@ -342,7 +343,6 @@ static void on_fetched(void *ctx, const struct fetch_result *r)
 	struct target_state *t = ctx;
 	struct watch *w = t->w;
 	int64_t now = watch_now_ms();
-	t->in_flight = false;
 	pthread_mutex_lock(&w->mu);
 	t->scrapes++;
 	t->scrape_seconds = r->seconds;
@@ -533,7 +533,6 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 			fo.connect_timeout_ms = MIN(fo.connect_timeout_ms, fo.timeout_ms);
 			fo.max_bytes = (size_t)64 << 20;
 			fo.bearer = t->cfg.bearer;
-			t->in_flight = true;
 			fetch_pool_add(w->pool, url, &fo, on_fetched, t);
 		}
 		int64_t next = MIN(schedule_next(&w->due), now + 1000);

@@ -40,7 +40,6 @@ struct target_state {
 	int64_t id;               /* in the store */
 	struct rules_state rules;
 	int64_t next_poll_ms;
-	bool in_flight;
 	uint32_t failures;        /* consecutive failed scrapes (back-off) */
 	struct kept_body kept[WATCH_KEEP_BODIES];
 	uint32_t nkept, kept_next;
@@ -56,7 +55,7 @@ struct target_state {
 	bool firing;
 	char rule[32];
 	int64_t alert_id;
-	int64_t last_capture_ms;  /* 0: never */
+	int64_t last_capture_ms;  /* 0: never (also set by the Alertmanager handler) */
 	bool capture_running;
 	char last_error[256];      /* cut to fit */
 };

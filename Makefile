@@ -20,9 +20,12 @@ BUILD   := build
 SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c src/fetch/*.c src/proc/*.c src/capture/*.c src/store/*.c src/watch/*.c src/web/*.c)
 SRC_CLI := $(wildcard src/cli/*.c)
 
-OBJ_LIB := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
+# front-end assets built into the binary (scripts/embed.py)
+GEN_ASSETS := $(BUILD)/gen/html_assets.c
+ASSETS  := src/report/html/report.js src/report/html/report.css
+OBJ_LIB := $(SRC_LIB:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/html_assets.o
 OBJ_CLI := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
-SAN_LIB := $(SRC_LIB:%.c=$(BUILD)/san/%.o)
+SAN_LIB := $(SRC_LIB:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/html_assets.o
 SAN_CLI := $(SRC_CLI:%.c=$(BUILD)/san/%.o)
 SANFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
@@ -34,7 +37,7 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps demo test unit e2e corpus fixtures watch convert san fuzz-replay fuzz bench bench-watch clean
+.PHONY: all deps demo test unit e2e corpus fixtures watch html convert san fuzz-replay fuzz bench bench-watch clean
 
 all: $(BUILD)/goroscope
 
@@ -48,6 +51,18 @@ $(BUILD)/obj/%.o: %.c
 $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(SANFLAGS) -MMD -MP -c $< -o $@
+
+$(GEN_ASSETS): scripts/embed.py $(ASSETS)
+	@mkdir -p $(dir $@)
+	python3 scripts/embed.py $@ html_report_js=src/report/html/report.js html_report_css=src/report/html/report.css
+
+$(BUILD)/obj/gen/html_assets.o: $(GEN_ASSETS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/san/gen/html_assets.o: $(GEN_ASSETS)
+	@mkdir -p $(dir $@)
+	$(CC) $(SANFLAGS) -c $< -o $@
 
 $(BUILD)/libgoroscope.a: $(OBJ_LIB)
 	ar rcs $@ $^
@@ -70,16 +85,16 @@ $(BUILD)/unit-san/%: tests/unit/%.c $(BUILD)/libgoroscope-san.a
 	$(CC) $(WARN) $(SANFLAGS) -o $@ $< $(BUILD)/libgoroscope-san.a -lcmocka $(LDLIBS)
 
 # libFuzzer needs clang; the targets link the sanitizer build of the library.
-$(BUILD)/fuzz/%: fuzz/%.c $(SRC_LIB)
+$(BUILD)/fuzz/%: fuzz/%.c $(SRC_LIB) $(GEN_ASSETS)
 	@mkdir -p $(dir $@)
-	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(SRC_LIB) $(LDLIBS)
+	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(SRC_LIB) $(GEN_ASSETS) $(LDLIBS)
 
 demo: deps all
 	@scripts/demo.sh
 
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/goroscope-san
-	@$(MAKE) --no-print-directory unit e2e corpus fixtures watch convert san fuzz-replay
+	@$(MAKE) --no-print-directory unit e2e corpus fixtures watch html convert san fuzz-replay
 	@echo "all test suites passed"
 
 unit: $(UNIT_BIN)
@@ -100,6 +115,9 @@ convert: $(BUILD)/goroscope
 watch: $(BUILD)/goroscope
 	@GOROSCOPE=$(BUILD)/goroscope tests/watch/run.sh
 
+html: $(BUILD)/goroscope
+	@GOROSCOPE=$(BUILD)/goroscope tests/html/run.sh
+
 # The same suites again on the ASan+UBSan build.
 san: $(UNIT_SAN) $(BUILD)/goroscope-san
 	@echo "== unit tests under ASan+UBSan"
@@ -109,6 +127,7 @@ san: $(UNIT_SAN) $(BUILD)/goroscope-san
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/corpus/run.sh
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/fixtures/run.sh
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/watch/run.sh
+	@GOROSCOPE=$(BUILD)/goroscope-san tests/html/run.sh
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/convert/run.sh
 
 fuzz-replay: $(FUZZ_BIN)

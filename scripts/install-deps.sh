@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages goroscope's build, tests, demo and benchmark
 # need, when they are missing (prometheus: for promtool, which checks the
-# /metrics exposition in the tests). Runs apt-get update once, only if something
+# /metrics exposition in the tests; chromium: renders the HTML report in the
+# tests). Runs apt-get update once, only if something
 # must be installed. Needs root (or sudo).
 set -euo pipefail
-need=(gcc make pkg-config clang libclang-rt-14-dev libcmocka-dev zlib1g-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libyaml-dev libmicrohttpd-dev libjansson-dev golang-go python3 panicparse time prometheus)
+need=(gcc make pkg-config clang libclang-rt-14-dev libcmocka-dev zlib1g-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libyaml-dev libmicrohttpd-dev libjansson-dev golang-go python3 panicparse time prometheus chromium)
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -6,6 +6,8 @@
 #include "../base/buf.h"
 #include "../report/report.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <time.h>
 #include <stdio.h>
@@ -28,6 +30,9 @@ const char usage_analyze[] =
 	"Output:\n"
 	"  --json               stable JSON (schema: docs/json.md)\n"
 	"  --folded             folded stacks for flame graphs (\"root;...;leaf count\")\n"
+	"  --html               one self-contained HTML page (group table, flame graph;\n"
+	"                       opens offline: attach it to a ticket)\n"
+	"  -o, --output FILE    write to FILE instead of standard output\n"
 	"  --ids                in JSON, every goroutine id of each group (default: 5)\n"
 	"  --color=WHEN         auto (default: on a terminal unless NO_COLOR is set),\n"
 	"                       always, never\n"
@@ -59,7 +64,7 @@ const char usage_analyze[] =
 	"\n"
 	"Exit status: 0 ok, 1 findings asked for with --fail-on-*, 2 usage or input error.\n";
 
-enum output { OUT_TEXT, OUT_JSON, OUT_FOLDED };
+enum output { OUT_TEXT, OUT_JSON, OUT_FOLDED, OUT_HTML };
 
 struct analyze_args {
 	enum output out;
@@ -69,16 +74,19 @@ struct analyze_args {
 	struct cli_filter_args filters;
 	long pick; /* 0 = all, -1 = last */
 	bool fail_on_leak, fail_on_race, quiet, all_ids;
+	const char *output; /* -o: a file instead of stdout */
 };
 
 /* Returns EXIT_OK to go on, or an exit code to stop with. */
 static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_input)
 {
-	enum { O_JSON = 256, O_FOLDED, O_COLOR, O_LIMIT, O_FRAMES, O_FULL, O_BY, O_ALL, O_PICK,
+	enum { O_JSON = 256, O_FOLDED, O_HTML, O_COLOR, O_LIMIT, O_FRAMES, O_FULL, O_BY, O_ALL, O_PICK,
 	       O_LEAKN, O_LEAKM, O_FAILLEAK, O_FAILRACE, O_IDS, O_THREADS, O_LABEL };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
 		{"folded", no_argument, 0, O_FOLDED},
+		{"html", no_argument, 0, O_HTML},
+		{"output", required_argument, 0, 'o'},
 		{"ids", no_argument, 0, O_IDS},
 		{"color", required_argument, 0, O_COLOR},
 		{"colour", required_argument, 0, O_COLOR},
@@ -105,9 +113,11 @@ static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:f:qhH:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:f:o:qhH:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_JSON: a->out = OUT_JSON; break;
+		case O_HTML: a->out = OUT_HTML; break;
+		case 'o': a->output = optarg; break;
 		case O_FOLDED: a->out = OUT_FOLDED; break;
 		case O_IDS: a->all_ids = true; break;
 		case O_COLOR:
@@ -247,11 +257,22 @@ int cmd_analyze(int argc, char **argv)
 		hi = idx;
 	}
 
+	if (a.output) {
+		int fd = open(a.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, 1) < 0) {
+			cli_error("cannot create '%s': %s", a.output, strerror(errno));
+			snapset_free(&set);
+			filter_free(&filter);
+			return EXIT_ERROR;
+		}
+		close(fd);
+	}
 	struct buf out;
 	buf_init(&out);
 	bool findings = false, ok = true;
 	uint64_t total = 0;
-	if (a.out == OUT_JSON)
+	bool json_doc = a.out == OUT_JSON || a.out == OUT_HTML; /* HTML embeds the JSON document */
+	if (json_doc)
 		report_json_begin(&out, "analyze");
 	for (uint32_t i = lo; i < hi; i++) {
 		struct analysis an;
@@ -266,18 +287,29 @@ int cmd_analyze(int argc, char **argv)
 			findings = true;
 		switch (a.out) {
 		case OUT_TEXT: report_text(&out, &an, dumps_in_source(&set, set.v[i]), &a.text); break;
-		case OUT_JSON: report_json_snapshot(&out, &an, i == lo, a.all_ids); break;
+		case OUT_JSON:
+		case OUT_HTML: report_json_snapshot(&out, &an, i == lo, a.all_ids); break;
 		case OUT_FOLDED: report_folded(&out, &an); break;
 		}
 		analysis_free(&an);
-		/* Stream per snapshot so many dumps never pile up in memory. */
-		if (a.out != OUT_JSON || out.len > (1u << 20)) {
+		/* Stream per snapshot so many dumps never pile up in memory (the
+		 * HTML page needs its whole document first). */
+		if (a.out != OUT_HTML && (a.out != OUT_JSON || out.len > (1u << 20))) {
 			ok = ok && cli_write_stdout(out.p, out.len);
 			buf_reset(&out);
 		}
 	}
-	if (a.out == OUT_JSON)
+	if (json_doc)
 		report_json_end(&out, total);
+	if (a.out == OUT_HTML) {
+		struct buf page;
+		buf_init(&page);
+		char title[600];
+		snprintf(title, sizeof(title), "goroscope: %s", hi > lo ? set.v[lo]->source : "dump");
+		report_html(&page, title, out.p ? out.p : "{}", out.len);
+		buf_free(&out);
+		out = page;
+	}
 	ok = ok && cli_write_stdout(out.p, out.len);
 	buf_free(&out);
 	snapset_free(&set);

@@ -105,3 +105,17 @@ void put_json_utc(struct buf *b, int64_t ns)
 	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
 	buf_printf(b, "\"%s.%03dZ\"", s, (int)(ns / 1000000 % 1000));
 }
+
+void put_html_text(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&': buf_adds(b, "&amp;"); break;
+		case '<': buf_adds(b, "&lt;"); break;
+		case '>': buf_adds(b, "&gt;"); break;
+		case '"': buf_adds(b, "&quot;"); break;
+		case '\'': buf_adds(b, "&#39;"); break;
+		default: buf_addc(b, s[i]); break;
+		}
+	}
+}

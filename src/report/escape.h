@@ -13,6 +13,8 @@ void put_text(struct buf *b, const char *s, size_t n);
 /* A JSON string literal with quotes; invalid UTF-8 becomes U+FFFD. */
 void put_json_str(struct buf *b, const char *s, size_t n);
 static inline void put_json_cstr(struct buf *b, const char *s) { put_json_str(b, s, s ? strlen(s) : 0); }
+/* HTML text or attribute value: & < > " ' as character references. */
+void put_html_text(struct buf *b, const char *s, size_t n);
 /* A JSON string of the UTC time ns (Unix nanoseconds), to the millisecond:
  * "2026-11-27T04:43:09.460Z". */
 void put_json_utc(struct buf *b, int64_t ns);

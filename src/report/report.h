@@ -27,6 +27,10 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, b
 void report_json_end(struct buf *b, uint64_t total);
 
 /* Folded stacks: one "outer;...;inner count" line per group. */
+/* A self-contained HTML page (no network) showing the JSON document json
+ * (n bytes, as report_json_* wrote it): overview, suspected leaks, a
+ * sortable, filterable group table with stacks, a flame graph. */
+void report_html(struct buf *b, const char *title, const char *json, size_t n);
 void report_folded(struct buf *b, const struct analysis *a);
 
 /* The snapshot as an uncompressed pprof Profile message (protobuf),

@@ -9,20 +9,13 @@ usage: check_html.py GOROSCOPE OUTDIR INPUT...
 """
 import json, os, re, shutil, subprocess, sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import check, finish  # noqa: E402
+
 G, OUT, INPUTS = sys.argv[1], sys.argv[2], sys.argv[3:]
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-passed = failed = 0
 
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
-    return ok
 
 
 DATA = re.compile(r'<script type="application/json" id="goroscope-data">(.*?)</script>', re.S)
@@ -72,7 +65,8 @@ check(p.returncode == 2 and b"cannot create" in p.stderr, "-o into a missing dir
 
 # rendered by a real browser: the DOM after the script ran
 chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-if check(chromium is not None, "chromium is installed (make deps)"):
+check(chromium is not None, "chromium is installed (make deps)")
+if chromium:
     page = os.path.join(OUT, "hostile.html")
     open(page, "w").write(page_of(hostile))
     r = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
@@ -93,5 +87,4 @@ if check(chromium is not None, "chromium is installed (make deps)"):
                     "--window-size=1200,900", "--screenshot=" + shot, "file://" + page], capture_output=True, timeout=120)
     check(os.path.exists(shot) and os.path.getsize(shot) > 1000, "a screenshot is saved")
 
-print(f"html: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("html")

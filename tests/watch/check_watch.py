@@ -18,10 +18,12 @@ usage: check_watch.py GOROSCOPE GROWER OUTDIR
 """
 import hashlib, http.server, json, os, re, signal, socket, sqlite3, subprocess, sys, threading, time, urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from checks import check, finish  # noqa: E402
+
 G, GROWER, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOKEN = "t0ken-for-tests"
-passed = failed = 0
 procs = []
 
 
@@ -34,15 +36,6 @@ def kill_all():
 import atexit
 atexit.register(kill_all)  # also when a check raises
 
-
-def check(ok, what):
-    global passed, failed
-    if ok:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL", what)
-    return ok
 
 
 def free_port():
@@ -361,5 +354,4 @@ check(bad.returncode == 2 and "numeric" in bad.stderr, f"non-numeric listen addr
 
 kill_all()
 hook_srv.shutdown()
-print(f"watch: {passed} passed, {failed} failed")
-sys.exit(1 if failed else 0)
+finish("watch")

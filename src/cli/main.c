@@ -16,6 +16,7 @@ const struct command commands[] = {
 	{"capture", "save a live service's goroutine, block, mutex profiles and a manifest", cmd_capture, usage_capture},
 	{"watch", "watch many services: poll, store, alert on leaks, capture the evidence", cmd_watch, usage_watch},
 	{"history", "show a watched target's stored series and alerts", cmd_history, usage_history},
+	{"web", "serve the interactive report of dumps and profiles on 127.0.0.1", cmd_web, usage_web},
 	{"ps", "list local Go processes, their Go version and pprof ports", cmd_ps, usage_ps},
 	{"diff", "what changed between two snapshots: groups new, gone, grown, shrunk", cmd_diff, usage_diff},
 	{"convert", "write a dump or profile as pprof protobuf, JSON or folded stacks", cmd_convert, usage_convert},

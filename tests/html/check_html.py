@@ -87,4 +87,69 @@ if chromium:
                     "--window-size=1200,900", "--screenshot=" + shot, "file://" + page], capture_output=True, timeout=120)
     check(os.path.exists(shot) and os.path.getsize(shot) > 1000, "a screenshot is saved")
 
+# ---- goroscope web: the same report over HTTP on 127.0.0.1 ----
+import signal, time, urllib.request  # noqa: E402
+
+
+def start_web(*args):
+    p = subprocess.Popen([G, "web", "-q", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = p.stdout.readline()
+    m = re.match(r"goroscope web: (http://127\.0\.0\.1:\d+/)$", line.strip())
+    check(m is not None, f"web prints its loopback address: {line!r}")
+    return p, m.group(1) if m else None
+
+
+def get(url, token=None, method="GET"):
+    req = urllib.request.Request(url, method=method)
+    if token:
+        req.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, r.read().decode("utf-8", "replace"), r.headers
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("utf-8", "replace"), e.headers
+
+
+web_inputs = [hostile] + INPUTS[1:2]
+want = json.loads(subprocess.run([G, "analyze", "--json", "-q", *web_inputs], capture_output=True, timeout=120).stdout)
+p, url = start_web("--token", "s3cret", *web_inputs)
+if url:
+    st, body, _ = get(url)
+    check(st == 401, f"web: / without the token: {st}")
+    st, body, hdr = get(url, "s3cret")
+    check(st == 200 and hdr.get("Content-Type", "").startswith("text/html"), f"web: / {st}")
+    blocks = DATA.findall(body)
+    check(len(blocks) == 1 and json.loads(blocks[0]) == want, "web: the page holds the inputs' --json document")
+    st, body, hdr = get(url + "api/analysis.json", "s3cret")
+    check(st == 200 and json.loads(body) == want, "web: /api/analysis.json")
+    check(hdr.get("X-Content-Type-Options") == "nosniff", "web: nosniff")
+    for path in ("../../etc/passwd", "%2e%2e/%2e%2e/etc/passwd", "api/../../etc/passwd", "http://198.51.100.7/x"):
+        st, _, _ = get(url + path, "s3cret")
+        check(st == 404, f"web: {path} is not served: {st}")
+    st, _, _ = get(url, "s3cret", method="POST")
+    check(st == 405, f"web: POST: {st}")
+    st, body, _ = get(url + "healthz")
+    check(st == 200, "web: /healthz needs no token")
+    p.send_signal(signal.SIGTERM)
+    try:
+        rc = p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = None
+    check(rc == 0, f"web: SIGTERM: exit {rc}")
+else:
+    p.kill()
+bad = subprocess.run([G, "web", "--listen", "localhost:0", hostile], capture_output=True, text=True, timeout=30)
+check(bad.returncode == 2 and "numeric" in bad.stderr, f"web: a host name to listen on is refused: {bad.stderr}")
+bad = subprocess.run([G, "web", os.path.join(OUT, "no-such-file")], capture_output=True, text=True, timeout=30)
+check(bad.returncode == 2, "web: an input that cannot be read")
+if chromium:
+    p, url = start_web(hostile)
+    if url:
+        r = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
+                            "--dump-dom", url], capture_output=True, timeout=120)
+        dom = r.stdout.decode("utf-8", "replace")
+        check(len(re.findall(r'<tr class="group">', dom)) == 3, "web: chromium shows the three groups over HTTP")
+    p.kill()
+
 finish("html")

@@ -100,6 +100,14 @@ struct text_options;
  * after printing an error. */
 int cli_view_option(int c, const char *arg, struct text_options *to, int *color, struct cli_filter_args *fa);
 
+/* --by MODE and --all, for the commands that group goroutines. */
+enum { O_GROUP_BY = 970, O_GROUP_ALL };
+#define CLI_GROUP_OPTIONS {"by", required_argument, 0, O_GROUP_BY}, {"all", no_argument, 0, O_GROUP_ALL}
+struct group_options;
+/* Handle option c if it is one of them: 1 handled, 0 not one of them, -1
+ * after printing an error. */
+int cli_group_option(int c, const char *arg, struct group_options *go);
+
 /* getopt's result c is none of the command's own options: take it when it
  * is a live-source option, else print the error (unknown option, or ':'
  * for a missing value) and return false. */

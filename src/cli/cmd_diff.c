@@ -43,11 +43,10 @@ const char usage_diff[] =
 
 int cmd_diff(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_BY, O_ALL };
+	enum { O_JSON = 256 };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
-		{"by", required_argument, 0, O_BY},
-		{"all", no_argument, 0, O_ALL},
+		CLI_GROUP_OPTIONS,
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
 		CLI_VIEW_OPTIONS,
@@ -61,24 +60,18 @@ int cmd_diff(int argc, char **argv)
 	struct cli_filter_args fa = {0};
 	bool json = false, quiet = false;
 	int color = -1;
-	struct err err = {0};
 	int c;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":m:f:qhH:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_JSON: json = true; break;
-		case O_BY:
-			if (group_by_parse(optarg, &go, &err) != ST_OK) {
-				cli_error("%s", err.msg);
-				return EXIT_ERROR;
-			}
-			break;
-		case O_ALL: go.include_system = true; break;
 		case 'q': quiet = true; break;
 		case 'h': cli_print_usage(usage_diff); return EXIT_OK;
 		default: {
-			int r = cli_view_option(c, optarg, &to, &color, &fa);
+			int r = cli_group_option(c, optarg, &go);
+			if (r == 0)
+				r = cli_view_option(c, optarg, &to, &color, &fa);
 			if (r < 0 || (r == 0 && !cli_other_option(c, optarg, argv, "diff")))
 				return EXIT_ERROR;
 			break;

@@ -165,7 +165,7 @@ static bool sample_live(const char *url, int64_t every_ns, uint32_t count, struc
 
 int cmd_leaks(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_FAIL, O_INTERVAL, O_MINGROWTH, O_BY, O_ALL,
+	enum { O_JSON = 256, O_FAIL, O_INTERVAL, O_MINGROWTH,
 	       O_EVERY, O_COUNT, O_FOR };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
@@ -175,8 +175,7 @@ int cmd_leaks(int argc, char **argv)
 		{"count", required_argument, 0, O_COUNT},
 		{"for", required_argument, 0, O_FOR},
 		{"min-growth", required_argument, 0, O_MINGROWTH},
-		{"by", required_argument, 0, O_BY},
-		{"all", no_argument, 0, O_ALL},
+		CLI_GROUP_OPTIONS,
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
 		CLI_VIEW_OPTIONS,
@@ -193,7 +192,6 @@ int cmd_leaks(int argc, char **argv)
 	int64_t interval = 0, every = 5000000000LL, duration = 0;
 	uint32_t count = 7;
 	int color = -1;
-	struct err err = {0};
 	int c;
 	optind = 1;
 	opterr = 0;
@@ -233,26 +231,21 @@ int cmd_leaks(int argc, char **argv)
 			if (!so.min_growth)
 				so.min_growth = 1;
 			break;
-		case O_BY:
-			if (group_by_parse(optarg, &go, &err) != ST_OK) {
-				cli_error("%s", err.msg);
-				return EXIT_ERROR;
-			}
-			if (go.by == GROUP_STATE || go.by == GROUP_LABEL) {
-				cli_error("leaks follow groups by stack: --by stack, top=N or creator");
-				return EXIT_ERROR;
-			}
-			break;
-		case O_ALL: go.include_system = true; break;
 		case 'q': quiet = true; break;
 		case 'h': cli_print_usage(usage_leaks); return EXIT_OK;
 		default: {
-			int r = cli_view_option(c, optarg, &to, &color, &fa);
+			int r = cli_group_option(c, optarg, &go);
+			if (r == 0)
+				r = cli_view_option(c, optarg, &to, &color, &fa);
 			if (r < 0 || (r == 0 && !cli_other_option(c, optarg, argv, "leaks")))
 				return EXIT_ERROR;
 			break;
 		}
 		}
+	}
+	if (go.by == GROUP_STATE || go.by == GROUP_LABEL) {
+		cli_error("leaks follow groups by stack: --by stack, top=N or creator");
+		return EXIT_ERROR;
 	}
 	int ninputs = argc - optind;
 	if (ninputs < 1) {

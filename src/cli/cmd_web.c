@@ -67,10 +67,10 @@ static void serve(void *ctx, const struct httpd_request *req, struct httpd_respo
 
 int cmd_web(int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_TOKEN, O_BY, O_ALL };
+	enum { O_LISTEN = 256, O_TOKEN };
 	static const struct option opts[] = {
 		{"listen", required_argument, 0, O_LISTEN}, {"token", required_argument, 0, O_TOKEN},
-		{"by", required_argument, 0, O_BY},         {"all", no_argument, 0, O_ALL},
+		CLI_GROUP_OPTIONS,
 		{"quiet", no_argument, 0, 'q'},             {"help", no_argument, 0, 'h'},
 		CLI_VIEW_OPTIONS,                            CLI_NET_OPTIONS,
 		{0, 0, 0, 0},
@@ -90,17 +90,12 @@ int cmd_web(int argc, char **argv)
 		switch (c) {
 		case O_LISTEN: listen = optarg; break;
 		case O_TOKEN: token = optarg; break;
-		case O_BY:
-			if (group_by_parse(optarg, &go, &err) != ST_OK) {
-				cli_error("%s", err.msg);
-				return EXIT_ERROR;
-			}
-			break;
-		case O_ALL: go.include_system = true; break;
 		case 'q': quiet = true; break;
 		case 'h': cli_print_usage(usage_web); return EXIT_OK;
 		default: {
-			int r = cli_view_option(c, optarg, &to, &color, &fa);
+			int r = cli_group_option(c, optarg, &go);
+			if (r == 0)
+				r = cli_view_option(c, optarg, &to, &color, &fa);
 			if (r < 0 || (r == 0 && !cli_other_option(c, optarg, argv, "web")))
 				return EXIT_ERROR;
 			break;

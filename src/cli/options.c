@@ -3,6 +3,7 @@
  * command accepts (live sources) with the unknown-option error. */
 #include "../base/common.h"
 #include "cli.h"
+#include "../analyze/group.h"
 #include "../report/report.h"
 
 #include <stdio.h>
@@ -88,6 +89,21 @@ bool cli_other_option(int c, const char *arg, char **argv, const char *command)
 			cli_error("unknown option '%s' (see 'goroscope %s --help')", argv[optind - 1], command);
 	}
 	return false;
+}
+
+int cli_group_option(int c, const char *arg, struct group_options *go)
+{
+	struct err err = {0};
+	switch (c) {
+	case O_GROUP_BY:
+		if (group_by_parse(arg, go, &err) != ST_OK) {
+			cli_error("%s", err.msg);
+			return -1;
+		}
+		return 1;
+	case O_GROUP_ALL: go->include_system = true; return 1;
+	default: return 0;
+	}
 }
 
 int cli_view_option(int c, const char *arg, struct text_options *to, int *color, struct cli_filter_args *fa)

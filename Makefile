@@ -14,7 +14,10 @@ WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wm
 ifeq ($(CI),true)
 WARN    += -Werror
 endif
-LDLIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz) $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl) $(shell pkg-config --libs libcrypto 2>/dev/null || echo -lcrypto) $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -pthread
+# libcurl, libmicrohttpd and libcrypto are not linked: they are loaded when
+# first used (src/base/dynlib.h), which saves about 9 ms at every start.
+# Their headers are still needed to build.
+LDLIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz) $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -pthread
 BUILD   := build
 
 SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c src/fetch/*.c src/proc/*.c src/capture/*.c src/store/*.c src/watch/*.c src/web/*.c)
@@ -22,7 +25,13 @@ SRC_CLI := $(wildcard src/cli/*.c)
 
 # front-end assets built into the binary (scripts/embed.py)
 GEN_ASSETS := $(BUILD)/gen/html_assets.c
-ASSETS  := src/report/html/report.js src/report/html/report.css
+# the script's parts, in load order: shared helpers, one file per view, the
+# entry point that picks the views
+JS_PARTS := common flame table analyze diff leaks contention timeline main
+JS_FILES := $(JS_PARTS:%=src/report/html/%.js)
+EMPTY   :=
+SPACE   := $(EMPTY) $(EMPTY)
+ASSETS  := $(JS_FILES) src/report/html/report.css
 OBJ_LIB := $(SRC_LIB:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/html_assets.o
 OBJ_CLI := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 SAN_LIB := $(SRC_LIB:%.c=$(BUILD)/san/%.o) $(BUILD)/san/gen/html_assets.o
@@ -54,7 +63,7 @@ $(BUILD)/san/%.o: %.c
 
 $(GEN_ASSETS): scripts/embed.py $(ASSETS)
 	@mkdir -p $(dir $@)
-	python3 scripts/embed.py $@ html_report_js=src/report/html/report.js html_report_css=src/report/html/report.css
+	python3 scripts/embed.py $@ html_report_js=$(subst $(SPACE),+,$(JS_FILES)) html_report_css=src/report/html/report.css
 
 $(BUILD)/obj/gen/html_assets.o: $(GEN_ASSETS)
 	@mkdir -p $(dir $@)

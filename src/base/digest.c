@@ -1,20 +1,42 @@
 /* digest.c: see digest.h. */
 #include "common.h"
 #include "digest.h"
+#include "dynlib.h"
 
 #include <openssl/evp.h>
-#include <stdlib.h>
+#include <string.h>
 
-void digest_sha256_hex(const void *p, size_t n, char hex[65])
+/* libcrypto, loaded on first use (see dynlib.h). */
+static struct {
+	__typeof__(EVP_Digest) *digest;
+	__typeof__(EVP_sha256) *sha256;
+} crypto;
+
+static const char *const crypto_names[] = {"EVP_Digest", "EVP_sha256"};
+
+static void crypto_fill(void *const addrs[])
+{
+	memcpy(&crypto.digest, &addrs[0], sizeof(void *));
+	memcpy(&crypto.sha256, &addrs[1], sizeof(void *));
+}
+
+static struct dynlib crypto_lib = DYNLIB_INIT("libcrypto.so.3", "libssl3", crypto_names, crypto_fill);
+
+bool digest_sha256_hex(const void *p, size_t n, char hex[65], struct err *err)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
-	if (!EVP_Digest(p, n, md, &len, EVP_sha256(), NULL) || len != 32)
-		abort(); /* only on out-of-memory */
+	if (!dynlib_load(&crypto_lib, err))
+		return false;
+	if (!crypto.digest(p, n, md, &len, crypto.sha256(), NULL) || len != 32) {
+		err_set(err, ST_IO, 0, 0, "SHA-256 failed in libcrypto");
+		return false;
+	}
 	static const char digits[] = "0123456789abcdef";
 	for (unsigned i = 0; i < 32; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];
 	}
 	hex[64] = '\0';
+	return true;
 }

@@ -3,10 +3,14 @@
 #ifndef GOROSCOPE_DIGEST_H
 #define GOROSCOPE_DIGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
+#include "err.h"
+
 /* Write the SHA-256 of n bytes at p into hex (65 bytes: 64 digits and a
- * NUL). */
-void digest_sha256_hex(const void *p, size_t n, char hex[65]);
+ * NUL). False, with err saying why, when libcrypto (loaded on first use)
+ * is missing. */
+bool digest_sha256_hex(const void *p, size_t n, char hex[65], struct err *err);
 
 #endif

@@ -246,8 +246,16 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 		bool ok = !skipped[i] && it->st == ST_OK && write_file(res->dir, it->name, &it->body, why, sizeof(why));
 		if (ok) {
 			char hex[65];
-			digest_sha256_hex(it->body.p, it->body.len, hex);
-			buf_printf(&m, ",\"bytes\":%zu,\"sha256\":\"%s\",\"fetched\":", it->body.len, hex);
+			struct err derr;
+			buf_printf(&m, ",\"bytes\":%zu,", it->body.len);
+			if (digest_sha256_hex(it->body.p, it->body.len, hex, &derr))
+				buf_printf(&m, "\"sha256\":\"%s\",", hex);
+			else {
+				buf_adds(&m, "\"sha256_error\":");
+				put_json_cstr(&m, derr.msg);
+				buf_adds(&m, ",");
+			}
+			buf_adds(&m, "\"fetched\":");
 			put_json_utc(&m, it->fetched_ns);
 			if (i <= I_D2)
 				res->any_goroutine = true;

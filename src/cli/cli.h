@@ -116,6 +116,20 @@ bool cli_other_option(int c, const char *arg, char **argv, const char *command);
 /* Write all bytes to stdout; false on error (e.g. EPIPE). */
 bool cli_write_stdout(const char *p, size_t n);
 
+/* -o FILE: send stdout to path (created or truncated). False after
+ * printing the error. */
+bool cli_redirect_stdout(const char *path);
+
+/* --html: write the self-contained page (report_html) showing json, a
+ * command's JSON document, to stdout. False on a write error. */
+struct buf;
+bool cli_write_html(const char *title, const struct buf *json);
+
+/* The watch store at store_path as the timeline view's JSON document
+ * (targets, their samples and largest groups' series since since_ms, their
+ * alerts), appended to b. Reads only; works while the daemon writes. */
+enum status cli_timeline_json(struct buf *b, const char *store_path, int64_t since_ms, struct err *err);
+
 int cmd_analyze(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 int cmd_convert(int argc, char **argv);

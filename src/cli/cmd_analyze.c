@@ -6,8 +6,6 @@
 #include "../base/buf.h"
 #include "../report/report.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <time.h>
 #include <stdio.h>
@@ -257,15 +255,10 @@ int cmd_analyze(int argc, char **argv)
 		hi = idx;
 	}
 
-	if (a.output) {
-		int fd = open(a.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0 || dup2(fd, 1) < 0) {
-			cli_error("cannot create '%s': %s", a.output, strerror(errno));
-			snapset_free(&set);
-			filter_free(&filter);
-			return EXIT_ERROR;
-		}
-		close(fd);
+	if (a.output && !cli_redirect_stdout(a.output)) {
+		snapset_free(&set);
+		filter_free(&filter);
+		return EXIT_ERROR;
 	}
 	struct buf out;
 	buf_init(&out);
@@ -302,15 +295,12 @@ int cmd_analyze(int argc, char **argv)
 	if (json_doc)
 		report_json_end(&out, total);
 	if (a.out == OUT_HTML) {
-		struct buf page;
-		buf_init(&page);
 		char title[600];
 		snprintf(title, sizeof(title), "goroscope: %s", hi > lo ? set.v[lo]->source : "dump");
-		report_html(&page, title, out.p ? out.p : "{}", out.len);
-		buf_free(&out);
-		out = page;
+		ok = ok && cli_write_html(title, &out);
+	} else {
+		ok = ok && cli_write_stdout(out.p, out.len);
 	}
-	ok = ok && cli_write_stdout(out.p, out.len);
 	buf_free(&out);
 	snapset_free(&set);
 	filter_free(&filter);

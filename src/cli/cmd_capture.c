@@ -89,8 +89,9 @@ int cmd_capture(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	const char *target = argv[optind];
-	if (!fetch_init()) {
-		cli_error("cannot start the HTTP client (libcurl)");
+	struct err ferr;
+	if (!fetch_init(&ferr)) {
+		cli_error("%s", ferr.msg);
 		return EXIT_ERROR;
 	}
 

@@ -36,6 +36,9 @@ const char usage_contention[] =
 	"\n"
 	"  --json               JSON: \"contention\" and \"idle\" arrays (docs/json.md)\n"
 	"  --folded             folded stacks weighted by nanoseconds blocked\n"
+	"  --html               one self-contained HTML page: flame graph of the time\n"
+	"                       blocked, the sites table with holders\n"
+	"  -o, --output FILE    write to FILE instead of standard output\n"
 	"  --seconds N          live: profile the next N seconds (1 to 3600)\n"
 	"  --min-mean-ms N      flag sites waiting this long per event (default 10)\n"
 	"  --min-events N       ...or blocking this often (default 1000)\n"
@@ -68,8 +71,9 @@ static bool load_live(const char *base, uint32_t seconds, struct snapset *set, b
 	size_t n = strlen(base);
 	while (n && base[n - 1] == '/')
 		n--;
-	if (!fetch_init()) {
-		cli_error("cannot start the HTTP client (libcurl)");
+	struct err ferr;
+	if (!fetch_init(&ferr)) {
+		cli_error("%s", ferr.msg);
 		return false;
 	}
 	struct live_fetch lf[2];
@@ -117,9 +121,11 @@ static bool load_live(const char *base, uint32_t seconds, struct snapset *set, b
 
 int cmd_contention(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MINMEAN, O_MINEVENTS, O_LIMIT, O_FULL, O_COLOR, O_FOLDED, O_SECONDS };
+	enum { O_JSON = 256, O_MINMEAN, O_MINEVENTS, O_LIMIT, O_FULL, O_COLOR, O_FOLDED, O_SECONDS, O_HTML };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
+		{"html", no_argument, 0, O_HTML},
+		{"output", required_argument, 0, 'o'},
 		{"folded", no_argument, 0, O_FOLDED},
 		{"seconds", required_argument, 0, O_SECONDS},
 		{"min-mean-ms", required_argument, 0, O_MINMEAN},
@@ -136,16 +142,19 @@ int cmd_contention(int argc, char **argv)
 	struct contention_options co;
 	contention_options_default(&co);
 	struct text_options to = {.max_groups = 20};
-	bool json = false, quiet = false, folded = false;
+	bool json = false, html = false, quiet = false, folded = false;
+	const char *output = NULL;
 	uint32_t seconds = 0;
 	int color = -1;
 	uint32_t v;
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qhH:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:qhH:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_JSON: json = true; break;
+		case O_HTML: html = true; break;
+		case 'o': output = optarg; break;
 		case O_FOLDED: folded = true; break;
 		case O_SECONDS:
 			if (!cli_parse_count("--seconds", optarg, &seconds))
@@ -186,7 +195,7 @@ int cmd_contention(int argc, char **argv)
 		cli_error("contention needs block or mutex profiles (see 'goroscope contention --help')");
 		return EXIT_ERROR;
 	}
-	to.color = !json && !folded && cli_want_color(color);
+	to.color = !json && !folded && !html && !output && cli_want_color(color);
 	struct snapset set;
 	snapset_init(&set);
 	int rc = EXIT_ERROR;
@@ -203,16 +212,25 @@ int cmd_contention(int argc, char **argv)
 		contention_run(set.v, set.n, &co, &r);
 		if (!r.nprofiles) {
 			cli_error("no block or mutex profile among the inputs");
-		} else {
+		} else if (!output || cli_redirect_stdout(output)) {
 			struct buf out;
 			buf_init(&out);
-			if (json)
+			bool ok;
+			if (html) {
 				report_contention_json(&out, &r);
-			else if (folded)
-				report_contention_folded(&out, &r, set.v, set.n);
-			else
-				report_contention_text(&out, &r, &to);
-			rc = cli_write_stdout(out.p, out.len) ? EXIT_OK : EXIT_ERROR;
+				char title[1200];
+				snprintf(title, sizeof(title), "goroscope contention: %s", argv[optind]);
+				ok = cli_write_html(title, &out);
+			} else {
+				if (json)
+					report_contention_json(&out, &r);
+				else if (folded)
+					report_contention_folded(&out, &r, set.v, set.n);
+				else
+					report_contention_text(&out, &r, &to);
+				ok = cli_write_stdout(out.p, out.len);
+			}
+			rc = ok ? EXIT_OK : EXIT_ERROR;
 			buf_free(&out);
 		}
 		contention_free(&r);

@@ -27,6 +27,9 @@ const char usage_diff[] =
 	"for its last one.\n"
 	"\n"
 	"  --json               JSON (schema: docs/json.md, \"diff\")\n"
+	"  --html               one self-contained HTML page: diff flame graph\n"
+	"                       (growth red, shrinkage blue) and the groups by change\n"
+	"  -o, --output FILE    write to FILE instead of standard output\n"
 	"  --by MODE            stack (default), top=N, creator, state, label:KEY\n"
 	"  --all                include runtime goroutines\n"
 	"  -m, --match RE       keep groups matching RE (as in analyze)\n"
@@ -43,9 +46,11 @@ const char usage_diff[] =
 
 int cmd_diff(int argc, char **argv)
 {
-	enum { O_JSON = 256 };
+	enum { O_JSON = 256, O_HTML };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
+		{"html", no_argument, 0, O_HTML},
+		{"output", required_argument, 0, 'o'},
 		CLI_GROUP_OPTIONS,
 		{"quiet", no_argument, 0, 'q'},
 		{"help", no_argument, 0, 'h'},
@@ -58,14 +63,17 @@ int cmd_diff(int argc, char **argv)
 	group_options_default(&go);
 	struct text_options to = {.max_groups = 20, .max_frames = 6};
 	struct cli_filter_args fa = {0};
-	bool json = false, quiet = false;
+	bool json = false, html = false, quiet = false;
+	const char *output = NULL;
 	int color = -1;
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:f:qhH:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:f:o:qhH:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_JSON: json = true; break;
+		case O_HTML: html = true; break;
+		case 'o': output = optarg; break;
 		case 'q': quiet = true; break;
 		case 'h': cli_print_usage(usage_diff); return EXIT_OK;
 		default: {
@@ -83,7 +91,7 @@ int cmd_diff(int argc, char **argv)
 		cli_error("diff needs OLD and NEW, or one file holding several dumps (see 'goroscope diff --help')");
 		return EXIT_ERROR;
 	}
-	to.color = !json && cli_want_color(color);
+	to.color = !json && !html && !output && cli_want_color(color);
 	struct filter filter;
 	if (!cli_build_filter(&fa, &filter))
 		return EXIT_ERROR;
@@ -109,6 +117,8 @@ int cmd_diff(int argc, char **argv)
 		old = sets[0].v[0];
 		new = sets[0].v[sets[0].n - 1];
 	}
+	if (output && !cli_redirect_stdout(output))
+		goto out;
 	struct analysis a_old, a_new;
 	analysis_run(old, &go, &a_old);
 	analysis_run(new, &go, &a_new);
@@ -116,11 +126,20 @@ int cmd_diff(int argc, char **argv)
 	diff_run(&a_old, &a_new, &d);
 	struct buf out;
 	buf_init(&out);
-	if (json)
+	bool ok;
+	if (html) {
 		report_diff_json(&out, &d);
-	else
-		report_diff_text(&out, &d, &to);
-	rc = cli_write_stdout(out.p, out.len) ? EXIT_OK : EXIT_ERROR;
+		char title[1200];
+		snprintf(title, sizeof(title), "goroscope diff: %s → %s", old->source, new->source);
+		ok = cli_write_html(title, &out);
+	} else {
+		if (json)
+			report_diff_json(&out, &d);
+		else
+			report_diff_text(&out, &d, &to);
+		ok = cli_write_stdout(out.p, out.len);
+	}
+	rc = ok ? EXIT_OK : EXIT_ERROR;
 	buf_free(&out);
 	diff_free(&d);
 	analysis_free(&a_old);

@@ -17,6 +17,7 @@
 
 const char usage_history[] =
 	"usage: goroscope history [--store FILE] [--since D] [--json] [TARGET]\n"
+	"       goroscope history [--store FILE] [--since D] --html [-o FILE]\n"
 	"\n"
 	"Show what `goroscope watch` stored: without TARGET, the watched targets\n"
 	"with their last count and alerts; with TARGET (its name), its goroutine\n"
@@ -27,6 +28,9 @@ const char usage_history[] =
 	"  --store FILE         the watch store (default goroscope-watch.db)\n"
 	"  --since D            only the last D (default 24h), e.g. 30m, 7d\n"
 	"  --json               JSON instead of text\n"
+	"  --html               one self-contained HTML page: every target's count\n"
+	"                       and largest groups over time, alerts marked\n"
+	"  -o, --output FILE    write to FILE instead of standard output\n"
 	"  -h, --help           this help\n"
 	"\n"
 	"Exit status: 0, or 2 when the store cannot be read or TARGET is unknown.\n";
@@ -240,21 +244,48 @@ static void groups_section(struct buf *b, struct group_list *g, bool json)
 	}
 }
 
+static int64_t since_ms(double since_s)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000 - (int64_t)(since_s * 1000);
+}
+
+/* --html: the timeline view of every target. */
+static int history_html(const char *path, double since_s, const char *output)
+{
+	struct buf json;
+	buf_init(&json);
+	struct err err = {0};
+	int rc = EXIT_ERROR;
+	if (cli_timeline_json(&json, path, since_ms(since_s), &err) != ST_OK) {
+		cli_error("%s", err.msg);
+	} else if (!output || cli_redirect_stdout(output)) {
+		char title[1200];
+		snprintf(title, sizeof(title), "goroscope watch history: %s", path);
+		rc = cli_write_html(title, &json) ? EXIT_OK : EXIT_ERROR;
+	}
+	buf_free(&json);
+	return rc;
+}
+
 int cmd_history(int argc, char **argv)
 {
-	enum { O_STORE = 256, O_SINCE, O_JSON };
+	enum { O_STORE = 256, O_SINCE, O_JSON, O_HTML };
 	static const struct option opts[] = {
 		{"store", required_argument, 0, O_STORE}, {"since", required_argument, 0, O_SINCE},
 		{"json", no_argument, 0, O_JSON},         {"help", no_argument, 0, 'h'},
+		{"html", no_argument, 0, O_HTML},         {"output", required_argument, 0, 'o'},
 		{0, 0, 0, 0},
 	};
 	const char *path = "goroscope-watch.db";
 	double since_s = 86400;
-	bool json = false;
+	bool json = false, html = false;
+	const char *output = NULL;
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_STORE: path = optarg; break;
 		case O_SINCE:
@@ -264,6 +295,8 @@ int cmd_history(int argc, char **argv)
 			}
 			break;
 		case O_JSON: json = true; break;
+		case O_HTML: html = true; break;
+		case 'o': output = optarg; break;
 		case 'h': cli_print_usage(usage_history); return EXIT_OK;
 		default:
 			cli_error("%s: '%s' (see 'goroscope history --help')", c == ':' ? "option needs a value" : "unknown option",
@@ -271,10 +304,12 @@ int cmd_history(int argc, char **argv)
 			return EXIT_ERROR;
 		}
 	}
-	if (argc - optind > 1) {
-		cli_error("history takes one target name at most");
+	if (argc - optind > (html ? 0 : 1)) {
+		cli_error(html ? "history --html shows every target: give no TARGET" : "history takes one target name at most");
 		return EXIT_ERROR;
 	}
+	if (html)
+		return history_html(path, since_s, output);
 	struct store *store;
 	struct err err = {0};
 	if (store_open(path, true, &store, &err) != ST_OK) {
@@ -284,9 +319,7 @@ int cmd_history(int argc, char **argv)
 	struct buf out;
 	buf_init(&out);
 	int rc = EXIT_OK;
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	int64_t since = (int64_t)now.tv_sec * 1000 - (int64_t)(since_s * 1000);
+	int64_t since = since_ms(since_s);
 	struct target_pick pick = {.name = argc > optind ? argv[optind] : NULL, .list = &out, .json = json, .first = true};
 	if (json)
 		buf_adds(&out, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"command\":\"history\"");

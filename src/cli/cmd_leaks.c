@@ -47,6 +47,10 @@ const char usage_leaks[] =
 	"its listing is taken at the end as proof.\n"
 	"\n"
 	"  --json               JSON with a top-level \"leaks\" array (docs/json.md)\n"
+	"  --html               one self-contained HTML page: the timeline of the\n"
+	"                       snapshots and of each leak's count, the leaks with\n"
+	"                       cause and fix\n"
+	"  -o, --output FILE    write to FILE instead of standard output\n"
 	"  --fail-on-leak       exit 1 when a leak is reported (for CI)\n"
 	"  --interval D         the snapshots are D apart (5s, 500ms, 2m)\n"
 	"  --every D            live: time between snapshots (default 5s)\n"
@@ -166,9 +170,11 @@ static bool sample_live(const char *url, int64_t every_ns, uint32_t count, struc
 int cmd_leaks(int argc, char **argv)
 {
 	enum { O_JSON = 256, O_FAIL, O_INTERVAL, O_MINGROWTH,
-	       O_EVERY, O_COUNT, O_FOR };
+	       O_EVERY, O_COUNT, O_FOR, O_HTML };
 	static const struct option opts[] = {
 		{"json", no_argument, 0, O_JSON},
+		{"html", no_argument, 0, O_HTML},
+		{"output", required_argument, 0, 'o'},
 		{"fail-on-leak", no_argument, 0, O_FAIL},
 		{"interval", required_argument, 0, O_INTERVAL},
 		{"every", required_argument, 0, O_EVERY},
@@ -188,16 +194,19 @@ int cmd_leaks(int argc, char **argv)
 	series_options_default(&so);
 	struct text_options to = {.max_groups = 20, .max_frames = 8};
 	struct cli_filter_args fa = {0};
-	bool json = false, quiet = false, fail_on_leak = false;
+	bool json = false, html = false, quiet = false, fail_on_leak = false;
+	const char *output = NULL;
 	int64_t interval = 0, every = 5000000000LL, duration = 0;
 	uint32_t count = 7;
 	int color = -1;
 	int c;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:f:qhH:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":m:f:o:qhH:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_JSON: json = true; break;
+		case O_HTML: html = true; break;
+		case 'o': output = optarg; break;
 		case O_FAIL: fail_on_leak = true; break;
 		case O_INTERVAL:
 			interval = parse_duration(optarg);
@@ -252,7 +261,7 @@ int cmd_leaks(int argc, char **argv)
 		cli_error("leaks needs snapshots in time order (see 'goroscope leaks --help')");
 		return EXIT_ERROR;
 	}
-	to.color = !json && cli_want_color(color);
+	to.color = !json && !html && !output && cli_want_color(color);
 	struct filter filter;
 	if (!cli_build_filter(&fa, &filter))
 		return EXIT_ERROR;
@@ -313,11 +322,20 @@ int cmd_leaks(int argc, char **argv)
 	series_run(pts, set.n, &so, &r);
 	struct buf out;
 	buf_init(&out);
-	if (json)
+	bool ok = !output || cli_redirect_stdout(output);
+	if (ok && html) {
 		report_leaks_json(&out, pts, &r);
-	else
-		report_leaks_text(&out, pts, &r, &to);
-	bool ok = cli_write_stdout(out.p, out.len);
+		char title[1200];
+		snprintf(title, sizeof(title), "goroscope leaks: %s%s", set.n ? set.v[0]->source : "?",
+			 set.n > 1 ? " and later snapshots" : "");
+		ok = cli_write_html(title, &out);
+	} else if (ok) {
+		if (json)
+			report_leaks_json(&out, pts, &r);
+		else
+			report_leaks_text(&out, pts, &r, &to);
+		ok = cli_write_stdout(out.p, out.len);
+	}
 	buf_free(&out);
 	rc = !ok ? EXIT_ERROR : fail_on_leak && r.nleaks ? EXIT_FINDINGS : EXIT_OK;
 	series_free(&r);

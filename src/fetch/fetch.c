@@ -41,40 +41,40 @@ static void sleep_ms(long ms)
 
 struct curl_slist *fetch_setup(CURL *h, const char *url, const struct fetch_options *o, struct sink *k, char *errbuf)
 {
-	curl_easy_reset(h);
+	curl_lib.easy_reset(h);
 	k->out->len = k->start;
 	k->over = false;
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "goroscope/" GOROSCOPE_VERSION);
+	curl_lib.easy_setopt(h, CURLOPT_URL, url);
+	curl_lib.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	curl_lib.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_lib.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_lib.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_lib.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	curl_lib.easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	curl_lib.easy_setopt(h, CURLOPT_USERAGENT, "goroscope/" GOROSCOPE_VERSION);
 	/* pprof bodies are gzip already or plain text: no transfer encoding */
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, k);
+	curl_lib.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_lib.easy_setopt(h, CURLOPT_WRITEDATA, k);
 	if (o->cacert)
-		curl_easy_setopt(h, CURLOPT_CAINFO, o->cacert);
+		curl_lib.easy_setopt(h, CURLOPT_CAINFO, o->cacert);
 	if (o->cert)
-		curl_easy_setopt(h, CURLOPT_SSLCERT, o->cert);
+		curl_lib.easy_setopt(h, CURLOPT_SSLCERT, o->cert);
 	if (o->key)
-		curl_easy_setopt(h, CURLOPT_SSLKEY, o->key);
+		curl_lib.easy_setopt(h, CURLOPT_SSLKEY, o->key);
 	if (o->insecure) {
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+		curl_lib.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_lib.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	struct curl_slist *hdrs = NULL;
 	for (unsigned i = 0; i < o->nheaders; i++)
-		hdrs = curl_slist_append(hdrs, o->headers[i]);
+		hdrs = curl_lib.slist_append(hdrs, o->headers[i]);
 	char auth[1024];
 	if (o->bearer) {
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", o->bearer);
-		hdrs = curl_slist_append(hdrs, auth);
+		hdrs = curl_lib.slist_append(hdrs, auth);
 	}
 	if (hdrs)
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		curl_lib.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	errbuf[0] = '\0';
 	return hdrs;
 }
@@ -85,15 +85,15 @@ static CURLcode attempt(CURL *h, const char *url, const struct fetch_options *o,
 {
 	struct curl_slist *hdrs = fetch_setup(h, url, o, k, errbuf);
 	if (post) {
-		hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, post->p);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post->len);
+		hdrs = curl_lib.slist_append(hdrs, "Content-Type: application/json");
+		curl_lib.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		curl_lib.easy_setopt(h, CURLOPT_POSTFIELDS, post->p);
+		curl_lib.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post->len);
 	}
-	CURLcode rc = curl_easy_perform(h);
+	CURLcode rc = curl_lib.easy_perform(h);
 	*status = 0;
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-	curl_slist_free_all(hdrs);
+	curl_lib.easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+	curl_lib.slist_free_all(hdrs);
 	return rc;
 }
 
@@ -119,14 +119,9 @@ static void first_line(const struct buf *b, size_t start, char *out, size_t outs
 	out[n] = '\0';
 }
 
-bool fetch_init(void)
+bool fetch_init(struct err *err)
 {
-	static bool done, ok;
-	if (!done) {
-		ok = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
-		done = true;
-	}
-	return ok;
+	return curl_lib_load(err);
 }
 
 enum status fetch_describe(const char *url, CURLcode rc, long status, const struct sink *k, const char *errbuf,
@@ -140,15 +135,15 @@ enum status fetch_describe(const char *url, CURLcode rc, long status, const stru
 		st = err_set(err, ST_IO, 0, 0, "%s: connection refused: is the service running, and listening on this port?",
 			     url);
 	} else if (rc == CURLE_OPERATION_TIMEDOUT) {
-		st = err_set(err, ST_IO, 0, 0, "%s: timed out (%s)", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		st = err_set(err, ST_IO, 0, 0, "%s: timed out (%s)", url, errbuf[0] ? errbuf : curl_lib.easy_strerror(rc));
 	} else if (rc == CURLE_COULDNT_RESOLVE_HOST) {
 		st = err_set(err, ST_IO, 0, 0, "%s: cannot resolve the host name", url);
 	} else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CONNECT_ERROR || rc == CURLE_SSL_CERTPROBLEM ||
 		   rc == CURLE_SSL_CACERT_BADFILE) {
 		st = err_set(err, ST_IO, 0, 0, "%s: TLS failed: %s (see --cacert, --cert/--key, --insecure)", url,
-			     errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			     errbuf[0] ? errbuf : curl_lib.easy_strerror(rc));
 	} else if (rc != CURLE_OK) {
-		st = err_set(err, ST_IO, 0, 0, "%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		st = err_set(err, ST_IO, 0, 0, "%s: %s", url, errbuf[0] ? errbuf : curl_lib.easy_strerror(rc));
 	} else if (status != 200) {
 		first_line(k->out, k->start, body, sizeof(body));
 		if (status == 404)
@@ -171,12 +166,12 @@ enum status fetch_describe(const char *url, CURLcode rc, long status, const stru
 static enum status request(const char *url, const struct fetch_options *o, const struct buf *post, struct buf *out,
 			   long *status, struct err *err)
 {
-	if (!fetch_init())
-		return err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
+	if (!fetch_init(err))
+		return ST_IO;
 	*status = 0;
 	if (!fetch_is_url(url))
 		return err_set(err, ST_USAGE, 0, 0, "'%s' is not an http:// or https:// URL", url);
-	CURL *h = curl_easy_init();
+	CURL *h = curl_lib.easy_init();
 	if (!h)
 		return err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
 	struct sink k = {out, out->len, o->max_bytes, false};
@@ -193,7 +188,7 @@ static enum status request(const char *url, const struct fetch_options *o, const
 	enum status st = fetch_describe(url, rc, *status, &k, errbuf, err);
 	if (st != ST_OK)
 		out->len = k.start;
-	curl_easy_cleanup(h);
+	curl_lib.easy_cleanup(h);
 	return st;
 }
 

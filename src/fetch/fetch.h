@@ -30,9 +30,10 @@ struct fetch_options {
 
 void fetch_options_default(struct fetch_options *o);
 
-/* Start the HTTP client. fetch_get calls it; call it first yourself before
- * fetching from several threads. False when libcurl cannot start. */
-bool fetch_init(void);
+/* Start the HTTP client: load libcurl (on first use, see base/dynlib.h)
+ * and initialise it. fetch_get and fetch_pool_new call it; thread-safe.
+ * False, with err saying why, when libcurl is missing or cannot start. */
+bool fetch_init(struct err *err);
 
 /* GET url into out (appended). ST_OK on HTTP 200. Otherwise ST_IO (err says
  * what: connection refused, timed out, TLS failure, HTTP status with advice

@@ -3,7 +3,7 @@
 #ifndef GOROSCOPE_FETCH_INTERNAL_H
 #define GOROSCOPE_FETCH_INTERNAL_H
 
-#include <curl/curl.h>
+#include "curl_lib.h"
 
 #include "fetch.h"
 

@@ -91,13 +91,14 @@ static int on_timer(CURLM *m, long timeout_ms, void *userp)
 	return 0;
 }
 
-struct fetch_pool *fetch_pool_new(unsigned max_parallel, unsigned keep_connections)
+struct fetch_pool *fetch_pool_new(unsigned max_parallel, unsigned keep_connections, struct err *err)
 {
-	if (!fetch_init())
+	if (!fetch_init(err))
 		return NULL;
 	struct fetch_pool *p = xcalloc(1, sizeof(*p));
 	p->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (p->epfd < 0) {
+		err_set(err, ST_IO, 0, 0, "epoll_create1: %s", strerror(errno));
 		free(p);
 		return NULL;
 	}
@@ -107,17 +108,18 @@ struct fetch_pool *fetch_pool_new(unsigned max_parallel, unsigned keep_connectio
 		struct shard *sh = &p->shards[i];
 		sh->pool = p;
 		sh->timer_ms = -1;
-		sh->multi = curl_multi_init();
+		sh->multi = curl_lib.multi_init();
 		if (!sh->multi) {
+			err_set(err, ST_IO, 0, 0, "curl_multi_init failed (out of memory?)");
 			fetch_pool_free(p);
 			return NULL;
 		}
-		curl_multi_setopt(sh->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-		curl_multi_setopt(sh->multi, CURLMOPT_SOCKETDATA, sh);
-		curl_multi_setopt(sh->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-		curl_multi_setopt(sh->multi, CURLMOPT_TIMERDATA, sh);
+		curl_lib.multi_setopt(sh->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+		curl_lib.multi_setopt(sh->multi, CURLMOPT_SOCKETDATA, sh);
+		curl_lib.multi_setopt(sh->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+		curl_lib.multi_setopt(sh->multi, CURLMOPT_TIMERDATA, sh);
 		/* room for the idle connections of this shard's hosts */
-		curl_multi_setopt(sh->multi, CURLMOPT_MAXCONNECTS, (long)MAX(keep_connections / SHARDS + 8, 8u));
+		curl_lib.multi_setopt(sh->multi, CURLMOPT_MAXCONNECTS, (long)MAX(keep_connections / SHARDS + 8, 8u));
 	}
 	return p;
 }
@@ -129,16 +131,16 @@ void fetch_pool_free(struct fetch_pool *p)
 	for (size_t i = 0; i < p->nall; i++) {
 		struct transfer *t = p->all[i];
 		if (t->active)
-			curl_multi_remove_handle(p->shards[t->shard].multi, t->h);
-		curl_easy_cleanup(t->h);
-		curl_slist_free_all(t->hdrs);
+			curl_lib.multi_remove_handle(p->shards[t->shard].multi, t->h);
+		curl_lib.easy_cleanup(t->h);
+		curl_lib.slist_free_all(t->hdrs);
 		buf_free(&t->body);
 		free(t);
 	}
 	free(p->all);
 	for (unsigned i = 0; i < SHARDS; i++)
 		if (p->shards[i].multi)
-			curl_multi_cleanup(p->shards[i].multi);
+			curl_lib.multi_cleanup(p->shards[i].multi);
 	close(p->epfd);
 	free(p);
 }
@@ -161,7 +163,7 @@ void fetch_pool_add(struct fetch_pool *p, const char *url, const struct fetch_op
 		p->idle = t->next;
 	} else {
 		t = xcalloc(1, sizeof(*t));
-		t->h = curl_easy_init();
+		t->h = curl_lib.easy_init();
 		buf_init(&t->body);
 		p->all = xreallocarray(p->all, p->nall + 1, sizeof(*p->all));
 		p->all[p->nall++] = t;
@@ -207,19 +209,19 @@ static void start_waiting(struct fetch_pool *p)
 			p->waiting_tail = NULL;
 		t->body.len = 0;
 		t->sink = (struct sink){&t->body, 0, t->o.max_bytes, false};
-		curl_slist_free_all(t->hdrs);
+		curl_lib.slist_free_all(t->hdrs);
 		t->hdrs = fetch_setup(t->h, t->url, &t->o, &t->sink, t->errbuf);
-		curl_easy_setopt(t->h, CURLOPT_PRIVATE, t);
+		curl_lib.easy_setopt(t->h, CURLOPT_PRIVATE, t);
 		if (!p->keep)
-			curl_easy_setopt(t->h, CURLOPT_FORBID_REUSE, 1L);
+			curl_lib.easy_setopt(t->h, CURLOPT_FORBID_REUSE, 1L);
 		/* no DNS cache: libcurl prunes it by walking every entry (one per
 		 * host:port) on each transfer, which costs more than it saves when
 		 * a thousand targets are polled; numeric addresses need no lookup */
-		curl_easy_setopt(t->h, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+		curl_lib.easy_setopt(t->h, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 		/* a profile in few reads: fewer system calls and wake-ups */
-		curl_easy_setopt(t->h, CURLOPT_BUFFERSIZE, 256L * 1024);
+		curl_lib.easy_setopt(t->h, CURLOPT_BUFFERSIZE, 256L * 1024);
 		clock_gettime(CLOCK_MONOTONIC, &t->started);
-		if (curl_multi_add_handle(p->shards[t->shard].multi, t->h) != CURLM_OK) {
+		if (curl_lib.multi_add_handle(p->shards[t->shard].multi, t->h) != CURLM_OK) {
 			struct fetch_result r = {ST_IO, 0, &t->body, "cannot start the transfer (libcurl)", 0};
 			t->done(t->ctx, &r);
 			recycle(p, t);
@@ -235,17 +237,17 @@ static void finish_done(struct fetch_pool *p, struct shard *sh)
 {
 	CURLMsg *m;
 	int left;
-	while ((m = curl_multi_info_read(sh->multi, &left))) {
+	while ((m = curl_lib.multi_info_read(sh->multi, &left))) {
 		if (m->msg != CURLMSG_DONE)
 			continue;
 		struct transfer *t = NULL;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
+		curl_lib.easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&t);
 		CURLcode rc = m->data.result;
-		curl_multi_remove_handle(sh->multi, t->h);
+		curl_lib.multi_remove_handle(sh->multi, t->h);
 		t->active = false;
 		p->running--;
 		long status = 0;
-		curl_easy_getinfo(t->h, CURLINFO_RESPONSE_CODE, &status);
+		curl_lib.easy_getinfo(t->h, CURLINFO_RESPONSE_CODE, &status);
 		struct err err = {0};
 		enum status st = fetch_describe(t->url, rc, status, &t->sink, t->errbuf, &err);
 		struct fetch_result r = {st, status, &t->body, st == ST_OK ? NULL : err.msg, since(&t->started)};
@@ -269,7 +271,7 @@ unsigned fetch_pool_run(struct fetch_pool *p, int wait_ms)
 		curl_socket_t s = (curl_socket_t)(uint32_t)ev[k].data.u64;
 		int flags = (ev[k].events & EPOLLIN ? CURL_CSELECT_IN : 0) | (ev[k].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
 			    (ev[k].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
-		curl_multi_socket_action(sh->multi, s, flags, &running);
+		curl_lib.multi_socket_action(sh->multi, s, flags, &running);
 		sh->activity = true;
 	}
 	now = mono_ms();
@@ -277,7 +279,7 @@ unsigned fetch_pool_run(struct fetch_pool *p, int wait_ms)
 		struct shard *sh = &p->shards[i];
 		if (sh->timer_ms >= 0 && sh->timer_ms <= now) {
 			sh->timer_ms = -1;
-			curl_multi_socket_action(sh->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+			curl_lib.multi_socket_action(sh->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 			sh->activity = true;
 		}
 		if (sh->activity) {

@@ -22,8 +22,9 @@ typedef void (*fetch_done_fn)(void *ctx, const struct fetch_result *r);
 
 /* A pool running at most max_parallel transfers (the rest wait their
  * turn) and keeping up to keep_connections idle connections open for
- * reuse (one per host polled is best). NULL when libcurl cannot start. */
-struct fetch_pool *fetch_pool_new(unsigned max_parallel, unsigned keep_connections);
+ * reuse (one per host polled is best). NULL, with err saying why, when
+ * libcurl cannot start. */
+struct fetch_pool *fetch_pool_new(unsigned max_parallel, unsigned keep_connections, struct err *err);
 /* Abort what is running (without callbacks) and free. */
 void fetch_pool_free(struct fetch_pool *p);
 

@@ -477,9 +477,9 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 	enum status st = store_open(w->cfg.store, false, &w->store, err);
 	if (st != ST_OK)
 		goto out;
-	w->pool = fetch_pool_new(64, MAX(w->cfg.ntargets + 16, 64u));
+	w->pool = fetch_pool_new(64, MAX(w->cfg.ntargets + 16, 64u), err);
 	if (!w->pool) {
-		st = err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
+		st = ST_IO;
 		goto out;
 	}
 	st = targets_setup(w, false, err);

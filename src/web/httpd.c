@@ -2,6 +2,7 @@
  * body is gathered across callbacks in a per-request context. */
 #include "../base/common.h"
 #include "httpd.h"
+#include "../base/dynlib.h"
 #include "../base/xalloc.h"
 
 #include <arpa/inet.h>
@@ -11,6 +12,38 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+
+/* libmicrohttpd, loaded when a server first starts (see base/dynlib.h):
+ * called as mhd.start_daemon(...) and so on. */
+#define MHD_FUNCTIONS(X)            \
+	X(start_daemon)             \
+	X(stop_daemon)              \
+	X(get_daemon_info)          \
+	X(lookup_connection_value)  \
+	X(create_response_from_buffer) \
+	X(add_response_header)      \
+	X(queue_response)           \
+	X(destroy_response)
+
+static struct {
+#define MHD_FIELD(name) __typeof__(MHD_##name) *name;
+	MHD_FUNCTIONS(MHD_FIELD)
+#undef MHD_FIELD
+} mhd;
+
+#define MHD_NAME(name) "MHD_" #name,
+static const char *const mhd_names[] = {MHD_FUNCTIONS(MHD_NAME)};
+#undef MHD_NAME
+
+static void mhd_fill(void *const addrs[])
+{
+	size_t i = 0;
+#define MHD_SET(name) memcpy(&mhd.name, &addrs[i++], sizeof(void *));
+	MHD_FUNCTIONS(MHD_SET)
+#undef MHD_SET
+}
+
+static struct dynlib mhd_lib = DYNLIB_INIT("libmicrohttpd.so.12", "libmicrohttpd12", mhd_names, mhd_fill);
 
 struct httpd {
 	struct MHD_Daemon *d;
@@ -53,7 +86,7 @@ bool httpd_parse_listen(const char *listen, char *host, size_t hostsz, int *port
 
 static const char *query_of(const struct httpd_request *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+	return mhd.lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
 /* Compare without stopping at the first difference. */
@@ -70,20 +103,20 @@ static bool authorised(const struct httpd *s, struct MHD_Connection *c, const ch
 {
 	if (!s->token || (s->public_path && strcmp(path, s->public_path) == 0))
 		return true;
-	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+	const char *auth = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
 	return auth && strncmp(auth, "Bearer ", 7) == 0 && same_secret(auth + 7, s->token);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *c, int status, const char *type, const char *body, size_t n)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(n, (void *)body, MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r = mhd.create_response_from_buffer(n, (void *)body, MHD_RESPMEM_MUST_COPY);
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-	MHD_add_response_header(r, "Cache-Control", "no-store");
-	enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	mhd.add_response_header(r, "X-Content-Type-Options", "nosniff");
+	mhd.add_response_header(r, "Cache-Control", "no-store");
+	enum MHD_Result ok = mhd.queue_response(c, (unsigned)status, r);
+	mhd.destroy_response(r);
 	return ok;
 }
 
@@ -110,11 +143,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (!authorised(s, c, url)) {
 		static const char msg[] = "unauthorized: send Authorization: Bearer TOKEN\n";
-		struct MHD_Response *r = MHD_create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
-		MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-		MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-		enum MHD_Result ok = MHD_queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
-		MHD_destroy_response(r);
+		struct MHD_Response *r = mhd.create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+		mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+		enum MHD_Result ok = mhd.queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
+		mhd.destroy_response(r);
 		return ok;
 	}
 	if (u->too_big) {
@@ -168,12 +201,14 @@ struct httpd *httpd_start(const char *listen, const char *token, const char *pub
 		err_set(err, ST_USAGE, 0, 0, "cannot listen on '%s': '%s' is not a numeric IP address", listen, host);
 		return NULL;
 	}
+	if (!dynlib_load(&mhd_lib, err))
+		return NULL;
 	struct httpd *s = xcalloc(1, sizeof(*s));
 	s->token = token ? xstrdup(token) : NULL;
 	s->public_path = public_path;
 	s->handler = h;
 	s->ctx = ctx;
-	s->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
+	s->d = mhd.start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
 				MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 				MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_END);
 	if (!s->d) {
@@ -182,7 +217,7 @@ struct httpd *httpd_start(const char *listen, const char *token, const char *pub
 		free(s);
 		return NULL;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	const union MHD_DaemonInfo *info = mhd.get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info ? info->port : port;
 	return s;
 }
@@ -196,7 +231,7 @@ void httpd_stop(struct httpd *s)
 {
 	if (!s)
 		return;
-	MHD_stop_daemon(s->d);
+	mhd.stop_daemon(s->d);
 	free(s->token);
 	free(s);
 }

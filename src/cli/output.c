@@ -1,0 +1,32 @@
+/* output.c: where a command's output goes: stdout, a file given with -o,
+ * or an HTML page around the command's JSON document. */
+#include "../base/common.h"
+#include "cli.h"
+#include "../report/report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+bool cli_redirect_stdout(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || dup2(fd, 1) < 0) {
+		cli_error("cannot create '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+bool cli_write_html(const char *title, const struct buf *json)
+{
+	struct buf page;
+	buf_init(&page);
+	report_html(&page, title, json->p ? json->p : "{}", json->p ? json->len : 2);
+	bool ok = cli_write_stdout(page.p, page.len);
+	buf_free(&page);
+	return ok;
+}

@@ -1,0 +1,79 @@
+// The view of `analyze --json`: per snapshot, the overview, the suspected
+// leaks, the flame graph and the group table, the two linked (a click on a
+// frame keeps the groups whose stacks pass through it).
+goroscope.views.analyze = function (doc, root) {
+  "use strict";
+  var g = goroscope, el = g.el;
+
+  function states(grp) { return Object.keys(grp.states || {}).join(", "); }
+  function labelsOf(grp) {
+    return grp.labels ? Object.keys(grp.labels).map(function (k) { return k + "=" + grp.labels[k]; }).join(" ") : "";
+  }
+
+  function overview(s, box) {
+    box.appendChild(el("h1", {text: "goroscope: " + (s.source || "dump")}));
+    box.appendChild(el("div", {class: "muted", text:
+      g.fmtInt(s.total) + " goroutines, " + g.fmtInt(s.shown) + " shown" +
+      (s.hidden_system ? ", " + s.hidden_system + " system hidden" : "") +
+      "; format " + s.format + (s.go_version_min ? "; Go 1." + s.go_version_min + " or newer" : "")}));
+    var sus = s.suspected_leaks || [];
+    if (sus.length) {
+      box.appendChild(el("h2", {text: "Suspected leaks (one snapshot: a suspicion, not a proof)"}));
+      sus.forEach(function (x) {
+        var d = el("div", {class: "suspect"});
+        d.appendChild(el("strong", {text: g.fmtInt(x.count) + " goroutines"}));
+        d.appendChild(g.text(" at " + (x.site ? g.frameName(x.site) : "?") + " (" + (x.state || "") + "), confidence " +
+          (x.confidence || "?") + (x.evidence ? ": " + x.evidence : "")));
+        if (x.cause) d.appendChild(el("div", {class: "muted", text: "Likely cause: " + x.cause}));
+        if (x.fix) d.appendChild(el("div", {class: "muted", text: "Fix: " + x.fix}));
+        box.appendChild(d);
+      });
+    }
+    g.bars(box, "By state", s.states);
+    g.bars(box, "By wait class", s.wait_classes);
+  }
+
+  var columns = [
+    {key: "count", title: "Goroutines", num: true, get: function (x) { return x.count; }},
+    {key: "state", title: "State", get: states},
+    {key: "wait", title: "Wait (min/med/max minutes)", num: true,
+     get: function (x) { return x.wait_minutes ? x.wait_minutes.max : -1; },
+     show: function (x) { var w = x.wait_minutes; return w ? w.min + " / " + w.median + " / " + w.max : ""; }},
+    {key: "func", title: "Function (first in user code)", get: function (x) { return g.firstUser(x.frames); }},
+    {key: "creator", title: "Created by", get: function (x) { return x.created_by ? g.frameName(x.created_by) : ""; }},
+    {key: "labels", title: "Labels", get: labelsOf},
+  ];
+
+  (doc.snapshots || []).forEach(function (s, i) {
+    var suffix = i ? "-" + (i + 1) : "";
+    var box = el("section", {id: "snapshot-" + (i + 1)});
+    root.appendChild(box);
+    overview(s, box);
+    var groups = s.groups || [];
+    box.appendChild(el("h2", {text: "Flame graph (click a frame to zoom and filter the groups)"}));
+    var flameBox = el("div");
+    box.appendChild(flameBox);
+    box.appendChild(el("h2", {text: "Groups (" + groups.length + ")"}));
+    var table = g.table(box, {
+      id: "groups" + suffix, rowClass: "group", columns: columns, rows: groups, sort: "count",
+      placeholder: "filter: function, package, state or label (regular expression)",
+      haystack: function (x) {
+        var hay = [states(x), labelsOf(x)];
+        (x.frames || []).forEach(function (f) { hay.push(g.frameName(f), g.packageOf(g.frameName(f))); });
+        if (x.created_by) hay.push(g.frameName(x.created_by));
+        return hay;
+      },
+      path: function (x) { return g.rootFirst(x.frames); },
+      detail: function (x) { return g.stackBlock(x.frames, x.created_by); },
+      summary: function (rows) {
+        var n = 0;
+        rows.forEach(function (x) { n += x.count; });
+        return g.fmtInt(n) + " goroutines";
+      },
+    });
+    var flame = g.flame(flameBox, groups.map(function (x) { return {path: g.rootFirst(x.frames), value: x.count}; }),
+                        {id: "flame" + suffix, onPath: table.setPath});
+    table.onReset = flame.reset;
+  });
+  if (!(doc.snapshots || []).length) root.appendChild(el("p", {text: "No goroutines."}));
+};

@@ -1,0 +1,87 @@
+// The flame graph (icicle: callers on top, callees below). Items are
+// {path: [names, root first], value} and, for a diff, old and new counts:
+// a frame's width is then max(old, new) summed over the stacks under it,
+// and its colour says growth (red) or shrinkage (blue) by the change.
+goroscope.flame = function (box, items, opt) {
+  "use strict";
+  var g = goroscope, el = g.el;
+  opt = opt || {};
+  var fmt = opt.format || g.fmtInt;
+  var tree = {name: "all", value: 0, old: 0, now: 0, children: {}};
+  items.forEach(function (it) {
+    var node = tree;
+    function add(n) {
+      n.value += it.value;
+      if (opt.diff) { n.old += it.old || 0; n.now += it.now || 0; }
+    }
+    add(tree);
+    it.path.forEach(function (name) {
+      node = node.children[name] || (node.children[name] = {name: name, value: 0, old: 0, now: 0, children: {}, parent: node});
+      add(node);
+    });
+  });
+  var maxChange = 1;
+  (function walk(n) {
+    maxChange = Math.max(maxChange, Math.abs(n.now - n.old));
+    for (var k in n.children) walk(n.children[k]);
+  })(tree);
+
+  var div = el("div", {class: "flame", id: opt.id || "flame"});
+  box.appendChild(div);
+  var palette = ["#f2b48a", "#f0c67a", "#e7a07a", "#f4d58d", "#eab676", "#f1a97c"];
+  function colour(n) {
+    if (!opt.diff) return palette[n.name.length % palette.length];
+    var d = n.now - n.old, a = Math.min(1, 0.15 + 0.85 * Math.abs(d) / maxChange);
+    if (d > 0) return "rgba(214, 59, 44, " + a.toFixed(2) + ")";
+    if (d < 0) return "rgba(52, 112, 196, " + a.toFixed(2) + ")";
+    return "#e4e4e4";
+  }
+  function label(n) {
+    if (!opt.diff) return n.name + " (" + fmt(n.value) + ")";
+    return n.name + " (" + fmt(n.old) + " → " + fmt(n.now) + ", " + g.fmtSigned(n.now - n.old) + ")";
+  }
+  function pathOf(n) { var p = []; while (n && n.parent) { p.unshift(n.name); n = n.parent; } return p; }
+  function cell(n, x, w, depth, bg, onClick) {
+    var c = el("div", {class: "cell", title: label(n), text: label(n)});
+    if (opt.diff) c.setAttribute("data-change", n.now > n.old ? "grow" : n.now < n.old ? "shrink" : "same");
+    c.style.left = x + "px"; c.style.width = w + "px"; c.style.top = (depth * 18) + "px";
+    c.style.background = bg;
+    c.addEventListener("click", onClick);
+    div.appendChild(c);
+    return c;
+  }
+  function select(n) {
+    draw(n);
+    if (opt.onPath) opt.onPath(n === tree ? null : pathOf(n));
+  }
+  var depthUsed = 0;
+  function place(n, x, w, d) {
+    if (w < 2 || !n.value) return;
+    depthUsed = Math.max(depthUsed, d);
+    cell(n, x, w, d, n === tree ? "#ddd" : colour(n), function () { select(n); });
+    var kids = Object.keys(n.children).map(function (k) { return n.children[k]; })
+      .sort(function (a, b) { return b.value - a.value; });
+    var cx = x;
+    kids.forEach(function (k) { var kw = w * k.value / n.value; place(k, cx, kw, d + 1); cx += kw; });
+  }
+  // The focused frame spans the width; its callers stay above it, and the
+  // top row resets.
+  function draw(focus) {
+    div.textContent = "";
+    depthUsed = 0;
+    var width = div.clientWidth || 1000;
+    if (focus === tree) {
+      place(tree, 0, width, 0);
+    } else {
+      cell({name: "all", value: tree.value, old: tree.old, now: tree.now}, 0, width, 0, "#ccc",
+           function () { select(tree); }).textContent = "all — click to reset";
+      var chain = [], n = focus.parent;
+      while (n && n !== tree) { chain.unshift(n); n = n.parent; }
+      chain.forEach(function (c, i) { cell(c, 0, width, i + 1, "#ddd", function () { select(c); }); });
+      place(focus, 0, width, chain.length + 1);
+    }
+    div.style.height = ((depthUsed + 1) * 18 + 2) + "px";
+  }
+  draw(tree);
+  return {reset: function () { draw(tree); }};
+};

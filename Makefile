@@ -46,7 +46,7 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps demo test unit e2e corpus fixtures watch html convert san fuzz-replay fuzz bench bench-watch clean
+.PHONY: all deps demo test unit e2e corpus fixtures watch html browser convert san fuzz-replay fuzz bench bench-watch clean
 
 all: $(BUILD)/goroscope
 
@@ -103,7 +103,7 @@ demo: deps all
 
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/goroscope-san
-	@$(MAKE) --no-print-directory unit e2e corpus fixtures watch html convert san fuzz-replay
+	@$(MAKE) --no-print-directory unit e2e corpus fixtures watch html browser convert san fuzz-replay
 	@echo "all test suites passed"
 
 unit: $(UNIT_BIN)
@@ -127,6 +127,10 @@ watch: $(BUILD)/goroscope
 html: $(BUILD)/goroscope
 	@GOROSCOPE=$(BUILD)/goroscope tests/html/run.sh
 
+# Playwright (playwright-core from npm, locked) driving Debian's Chromium.
+browser: $(BUILD)/goroscope
+	@GOROSCOPE=$(BUILD)/goroscope tests/browser/run.sh
+
 # The same suites again on the ASan+UBSan build.
 san: $(UNIT_SAN) $(BUILD)/goroscope-san
 	@echo "== unit tests under ASan+UBSan"
@@ -137,6 +141,7 @@ san: $(UNIT_SAN) $(BUILD)/goroscope-san
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/fixtures/run.sh
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/watch/run.sh
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/html/run.sh
+	@GOROSCOPE=$(BUILD)/goroscope-san tests/browser/run.sh
 	@GOROSCOPE=$(BUILD)/goroscope-san tests/convert/run.sh
 
 fuzz-replay: $(FUZZ_BIN)

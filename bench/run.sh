@@ -11,6 +11,8 @@ G=$root/build/goroscope
 RUNS=${RUNS:-7}
 
 (cd "$root/bench/gendump" && go build -o "$out/gendump" .)
+# playwright-core (as locked in tests/browser) opens the HTML report
+[ -d "$root/tests/browser/node_modules/playwright-core" ] || (cd "$root/tests/browser" && npm ci --no-audit --no-fund --silent)
 for n in 10000 100000; do
   f=$out/dump-$n.txt
   if [ ! -s "$f" ]; then
@@ -59,4 +61,8 @@ fi
   python3 "$root/bench/measure.py" 3 "$out/dump-10000.txt" \
     "goroscope analyze=$G analyze -q {}" \
     "panicparse=panicparse -no-color {}"
+  echo; echo "== HTML report of the 100000-goroutine dump: written by goroscope, then opened in Chromium"
+  python3 "$root/bench/measure.py" 3 "$out/dump-100000.txt" \
+    "goroscope analyze --html=$G analyze -q --html -o $out/dump-100000.html {}"
+  node "$root/tests/browser/open_time.mjs" "$out/dump-100000.html" 5
 } | tee "$out/results.txt"

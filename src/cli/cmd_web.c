@@ -4,37 +4,62 @@
  * given and never fetches anything on behalf of a request. */
 #include "../base/common.h"
 #include "cli.h"
+#include "../analyze/contention.h"
+#include "../analyze/diff.h"
 #include "../analyze/group.h"
+#include "../analyze/series.h"
 #include "../base/buf.h"
+#include "../base/xalloc.h"
+#include "../report/escape.h"
 #include "../report/report.h"
+#include "../watch/config.h"
 #include "../web/httpd.h"
 
 #include <getopt.h>
 #include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 const char usage_web[] =
 	"usage: goroscope web [options] [SRC]...\n"
+	"       goroscope web [options] --store FILE [SRC]...\n"
 	"\n"
-	"Serve the interactive report of goroutine dumps, profiles, capture\n"
-	"directories or live targets (read once, at start) on a local port: the\n"
-	"overview, suspected leaks, the group table and the flame graph of\n"
-	"`analyze --html`, at / (and the JSON document at /api/analysis.json).\n"
-	"Prints the address, serves until interrupted.\n"
+	"Serve the interactive report on a local port, in tabs: the snapshots\n"
+	"(overview, suspected leaks, flame graph, group table); with two or more\n"
+	"goroutine snapshots, the diff of the first and last (diff flame graph) and\n"
+	"the leak analysis of the series (timeline); with block or mutex profiles,\n"
+	"the contention view; with --store, the watch daemon's history (counts and\n"
+	"largest groups over time per target, alerts marked). Sources (dumps,\n"
+	"profiles, capture directories, live URLs) are read once, at start; the\n"
+	"store is read again at each page load (it is a local file). The server\n"
+	"never fetches anything on behalf of a request. Prints the address, serves\n"
+	"until interrupted. Each view's JSON: /api/analysis.json, /api/diff.json,\n"
+	"/api/leaks.json, /api/contention.json, /api/timeline.json.\n"
 	"\n"
 	"  --listen HOST:PORT   address (default 127.0.0.1:0, a free port)\n"
 	"  --token TOKEN        require 'Authorization: Bearer TOKEN'\n"
+	"  --store FILE         the watch store to show (goroscope watch)\n"
+	"  --since D            history shown from the store (default 24h)\n"
 	"  --by MODE, -m RE, -f RE, --label K=RE, --all   as for analyze\n"
 	"  -q, --quiet          no warnings about the inputs\n"
 	"  -h, --help           this help\n"
 	"\n"
-	"Exit status: 0 after an interrupt, 2 when an input cannot be read or the\n"
-	"address cannot be listened on.\n";
+	"Exit status: 0 after an interrupt, 2 when an input or the store cannot be\n"
+	"read or the address cannot be listened on.\n";
+
+/* The views' JSON documents, built at start (the timeline at each request),
+ * and the page around them. */
+enum view { V_ANALYZE, V_DIFF, V_LEAKS, V_CONTENTION, V_TIMELINE, NVIEWS };
+static const char *const view_paths[NVIEWS] = {"/api/analysis.json", "/api/diff.json", "/api/leaks.json",
+					       "/api/contention.json", "/api/timeline.json"};
 
 struct site {
-	struct buf page, json;
+	struct buf doc[NVIEWS]; /* empty: the view does not apply */
+	const char *store;      /* NULL: no timeline */
+	int64_t since_ms;
+	char title[600];
 };
 
 static volatile sig_atomic_t stop;
@@ -45,31 +70,145 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
+/* Re-read the store into doc[V_TIMELINE]; on error the view says so. */
+static void refresh_timeline(struct site *s)
+{
+	if (!s->store)
+		return;
+	struct err err = {0};
+	buf_reset(&s->doc[V_TIMELINE]);
+	if (cli_timeline_json(&s->doc[V_TIMELINE], s->store, s->since_ms, &err) != ST_OK) {
+		buf_reset(&s->doc[V_TIMELINE]);
+		buf_adds(&s->doc[V_TIMELINE], "{\"command\":\"timeline\",\"targets\":[],\"error\":");
+		put_json_cstr(&s->doc[V_TIMELINE], err.msg);
+		buf_adds(&s->doc[V_TIMELINE], "}");
+	}
+}
+
+/* The page: every view that applies, as one "web" document. */
+static void put_page(struct buf *out, const struct site *s)
+{
+	struct buf all;
+	buf_init(&all);
+	buf_adds(&all, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"command\":\"web\",\"views\":[");
+	bool first = true;
+	for (int v = 0; v < NVIEWS; v++) {
+		if (!s->doc[v].len)
+			continue;
+		if (!first)
+			buf_addc(&all, ',');
+		buf_add(&all, s->doc[v].p, s->doc[v].len);
+		first = false;
+	}
+	buf_adds(&all, "]}");
+	report_html(out, s->title, all.p, all.len);
+	buf_free(&all);
+}
+
 static void serve(void *ctx, const struct httpd_request *req, struct httpd_response *res)
 {
-	const struct site *s = ctx;
+	struct site *s = ctx;
 	if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
 		res->status = 405;
 		buf_adds(&res->body, "only GET\n");
-	} else if (strcmp(req->path, "/") == 0) {
-		res->content_type = "text/html; charset=utf-8";
-		buf_add(&res->body, s->page.p, s->page.len);
-	} else if (strcmp(req->path, "/api/analysis.json") == 0) {
-		res->content_type = "application/json";
-		buf_add(&res->body, s->json.p, s->json.len);
-	} else if (strcmp(req->path, "/healthz") == 0) {
-		buf_adds(&res->body, "ok\n");
-	} else {
-		res->status = 404;
-		buf_adds(&res->body, "not found\n");
+		return;
 	}
+	if (strcmp(req->path, "/") == 0) {
+		refresh_timeline(s);
+		res->content_type = "text/html; charset=utf-8";
+		put_page(&res->body, s);
+		return;
+	}
+	if (strcmp(req->path, "/healthz") == 0) {
+		buf_adds(&res->body, "ok\n");
+		return;
+	}
+	for (int v = 0; v < NVIEWS; v++) {
+		if (strcmp(req->path, view_paths[v]) != 0)
+			continue;
+		if (v == V_TIMELINE)
+			refresh_timeline(s);
+		if (!s->doc[v].len)
+			break;
+		res->content_type = "application/json";
+		buf_add(&res->body, s->doc[v].p, s->doc[v].len);
+		return;
+	}
+	res->status = 404;
+	buf_adds(&res->body, "not found\n");
+}
+
+static bool is_contention(const struct snapshot *s)
+{
+	return s->profile == PROF_BLOCK || s->profile == PROF_MUTEX || s->profile == PROF_CONTENTION;
+}
+
+/* Build every view that the inputs allow. */
+static void build_views(struct site *site, const struct snapset *set, const struct group_options *go)
+{
+	struct snapshot **snaps = xcalloc(set->n + 1, sizeof(*snaps));
+	struct analysis *an = xcalloc(set->n + 1, sizeof(*an));
+	uint32_t n = 0, ncont = 0;
+	for (uint32_t i = 0; i < set->n; i++) {
+		if (is_contention(set->v[i]))
+			ncont++;
+		else
+			snaps[n++] = set->v[i];
+	}
+	/* only profiles of contention: no goroutine view */
+	struct buf scratch;
+	buf_init(&scratch);
+	struct buf *b = n || !ncont ? &site->doc[V_ANALYZE] : &scratch;
+	report_json_begin(b, "analyze");
+	uint64_t total = 0;
+	bool times = n > 0;
+	for (uint32_t i = 0; i < n; i++) {
+		analysis_run(snaps[i], go, &an[i]);
+		total += an[i].total;
+		times = times && snaps[i]->time_nanos > 0;
+		report_json_snapshot(b, &an[i], i == 0, false);
+	}
+	report_json_end(b, total);
+	buf_free(&scratch);
+	if (n >= 2) {
+		struct diff d;
+		diff_run(&an[0], &an[n - 1], &d);
+		report_diff_json(&site->doc[V_DIFF], &d);
+		diff_free(&d);
+	}
+	if (n >= 2 && go->by != GROUP_STATE && go->by != GROUP_LABEL) {
+		struct series_point *pts = xcalloc(n, sizeof(*pts));
+		for (uint32_t i = 0; i < n; i++)
+			pts[i] = (struct series_point){&an[i], times ? snaps[i]->time_nanos : 0};
+		struct series_options so;
+		series_options_default(&so);
+		struct series_result r;
+		series_run(pts, n, &so, &r);
+		report_leaks_json(&site->doc[V_LEAKS], pts, &r);
+		series_free(&r);
+		free(pts);
+	}
+	if (ncont) {
+		struct contention_options co;
+		contention_options_default(&co);
+		struct contention_result r;
+		contention_run(set->v, set->n, &co, &r);
+		if (r.nprofiles)
+			report_contention_json(&site->doc[V_CONTENTION], &r);
+		contention_free(&r);
+	}
+	for (uint32_t i = 0; i < n; i++)
+		analysis_free(&an[i]);
+	free(an);
+	free(snaps);
 }
 
 int cmd_web(int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_TOKEN };
+	enum { O_LISTEN = 256, O_TOKEN, O_STORE, O_SINCE };
 	static const struct option opts[] = {
 		{"listen", required_argument, 0, O_LISTEN}, {"token", required_argument, 0, O_TOKEN},
+		{"store", required_argument, 0, O_STORE},   {"since", required_argument, 0, O_SINCE},
 		CLI_GROUP_OPTIONS,
 		{"quiet", no_argument, 0, 'q'},             {"help", no_argument, 0, 'h'},
 		CLI_VIEW_OPTIONS,                            CLI_NET_OPTIONS,
@@ -77,6 +216,9 @@ int cmd_web(int argc, char **argv)
 	};
 	const char *listen = "127.0.0.1:0", *token = NULL;
 	bool quiet = false;
+	double since_s = 86400;
+	struct site site;
+	memset(&site, 0, sizeof(site));
 	struct group_options go;
 	group_options_default(&go);
 	struct text_options to = {0};
@@ -90,6 +232,13 @@ int cmd_web(int argc, char **argv)
 		switch (c) {
 		case O_LISTEN: listen = optarg; break;
 		case O_TOKEN: token = optarg; break;
+		case O_STORE: site.store = optarg; break;
+		case O_SINCE:
+			if (!watch_parse_duration(optarg, &since_s)) {
+				cli_error("--since needs a duration such as 30m, 24h, 7d, got '%s'", optarg);
+				return EXIT_ERROR;
+			}
+			break;
 		case 'q': quiet = true; break;
 		case 'h': cli_print_usage(usage_web); return EXIT_OK;
 		default: {
@@ -102,41 +251,42 @@ int cmd_web(int argc, char **argv)
 		}
 		}
 	}
+	if (optind == argc && !site.store) {
+		cli_error("web needs dumps, profiles, capture directories, URLs or --store FILE (see 'goroscope web --help')");
+		return EXIT_ERROR;
+	}
 	struct filter filter;
 	if (!cli_build_filter(&fa, &filter))
 		return EXIT_ERROR;
 	go.filter = &filter;
+	for (int v = 0; v < NVIEWS; v++)
+		buf_init(&site.doc[v]);
+	int rc = EXIT_ERROR;
 	struct snapset set;
 	snapset_init(&set);
-	if (!cli_load_inputs(argc - optind, argv + optind, &set, quiet)) {
-		snapset_free(&set);
-		filter_free(&filter);
-		return EXIT_ERROR;
+	cli_capture_contention = true; /* capture directories: their block and mutex profiles too */
+	if (optind < argc && !cli_load_inputs(argc - optind, argv + optind, &set, quiet))
+		goto out;
+	if (site.store) {
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		site.since_ms = (int64_t)now.tv_sec * 1000 - (int64_t)(since_s * 1000);
+		/* a store that cannot be read is an error at start, not a blank tab */
+		if (cli_timeline_json(&site.doc[V_TIMELINE], site.store, site.since_ms, &err) != ST_OK) {
+			cli_error("%s", err.msg);
+			goto out;
+		}
 	}
-	struct site site;
-	buf_init(&site.page);
-	buf_init(&site.json);
-	report_json_begin(&site.json, "analyze");
-	uint64_t total = 0;
-	for (uint32_t i = 0; i < set.n; i++) {
-		struct analysis an;
-		analysis_run(set.v[i], &go, &an);
-		total += an.total;
-		report_json_snapshot(&site.json, &an, i == 0, false);
-		analysis_free(&an);
-	}
-	report_json_end(&site.json, total);
-	char title[600];
-	snprintf(title, sizeof(title), "goroscope: %s%s", set.n ? set.v[0]->source : "dump", set.n > 1 ? " and more" : "");
-	report_html(&site.page, title, site.json.p, site.json.len);
+	if (set.n)
+		build_views(&site, &set, &go);
+	snprintf(site.title, sizeof(site.title), "goroscope: %s%s", set.n ? set.v[0]->source : site.store,
+		 set.n > 1 || (set.n && site.store) ? " and more" : "");
 	snapset_free(&set);
-	filter_free(&filter);
+	snapset_init(&set);
 
 	struct httpd *h = httpd_start(listen, token, "/healthz", serve, &site, &err);
-	int rc = EXIT_OK;
 	if (!h) {
 		cli_error("%s", err.msg);
-		rc = EXIT_ERROR;
 		goto out;
 	}
 	struct sigaction sa;
@@ -154,8 +304,11 @@ int cmd_web(int argc, char **argv)
 	while (!stop)
 		pause();
 	httpd_stop(h);
+	rc = EXIT_OK;
 out:
-	buf_free(&site.page);
-	buf_free(&site.json);
+	snapset_free(&set);
+	filter_free(&filter);
+	for (int v = 0; v < NVIEWS; v++)
+		buf_free(&site.doc[v]);
 	return rc;
 }

@@ -119,3 +119,27 @@ void put_html_text(struct buf *b, const char *s, size_t n)
 		}
 	}
 }
+
+void put_base64(struct buf *b, const void *p, size_t n)
+{
+	static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = p;
+	char quad[4];
+	size_t i = 0;
+	for (; i + 3 <= n; i += 3) {
+		uint32_t v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
+		quad[0] = digits[v >> 18];
+		quad[1] = digits[(v >> 12) & 63];
+		quad[2] = digits[(v >> 6) & 63];
+		quad[3] = digits[v & 63];
+		buf_add(b, quad, 4);
+	}
+	if (i < n) {
+		uint32_t v = (uint32_t)s[i] << 16 | (i + 1 < n ? (uint32_t)s[i + 1] << 8 : 0);
+		quad[0] = digits[v >> 18];
+		quad[1] = digits[(v >> 12) & 63];
+		quad[2] = i + 1 < n ? digits[(v >> 6) & 63] : '=';
+		quad[3] = '=';
+		buf_add(b, quad, 4);
+	}
+}

@@ -18,6 +18,9 @@ void put_html_text(struct buf *b, const char *s, size_t n);
 /* A JSON string of the UTC time ns (Unix nanoseconds), to the millisecond:
  * "2026-11-27T04:43:09.460Z". */
 void put_json_utc(struct buf *b, int64_t ns);
+/* Base64 (RFC 4648, with padding, no line breaks) of n bytes at p: for a
+ * binary block inside HTML, where it cannot close any element. */
+void put_base64(struct buf *b, const void *p, size_t n);
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
 size_t utf8_seq_len(const unsigned char *s, size_t n);
 

@@ -7,7 +7,7 @@ the hostile names as text (no element injected, no script run).
 
 usage: check_html.py GOROSCOPE OUTDIR INPUT...
 """
-import json, os, re, shutil, subprocess, sys
+import base64, gzip, json, os, re, shutil, subprocess, sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from checks import check, finish  # noqa: E402
@@ -18,7 +18,13 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
 
-DATA = re.compile(r'<script type="application/json" id="goroscope-data">(.*?)</script>', re.S)
+DATA = re.compile(r'<script type="application/x-goroscope\+gzip\+base64" id="goroscope-data">(.*?)</script>', re.S)
+
+
+def decode(block):
+    """The embedded document: base64 of a gzip stream of the JSON."""
+    return json.loads(gzip.decompress(base64.b64decode(block, validate=True)))
+
 
 
 def page_of(path, extra=()):
@@ -42,9 +48,9 @@ for path in [odd] + INPUTS:
     check(len(blocks) == 1, f"{name}: one data block, found {len(blocks)}")
     if not blocks:
         continue
-    check("<" not in blocks[0], f"{name}: no '<' inside the data block")
+    check(re.fullmatch(r"[A-Za-z0-9+/]*={0,2}", blocks[0]) is not None, f"{name}: the data block is plain base64")
     want = json.loads(subprocess.run([G, "analyze", "--json", "-q", path], capture_output=True, timeout=120).stdout)
-    check(json.loads(blocks[0]) == want, f"{name}: the data block is the --json document")
+    check(decode(blocks[0]) == want, f"{name}: the data block is the --json document")
     rest = DATA.sub("", html)
     check(not re.search(r"(src|href)\s*=", rest, re.I), f"{name}: no src= or href= outside the data")
     # the one URL allowed is the SVG namespace name, an identifier never fetched
@@ -123,7 +129,12 @@ if url:
     st, body, hdr = get(url, "s3cret")
     check(st == 200 and hdr.get("Content-Type", "").startswith("text/html"), f"web: / {st}")
     blocks = DATA.findall(body)
-    check(len(blocks) == 1 and json.loads(blocks[0]) == want, "web: the page holds the inputs' --json document")
+    page_doc = decode(blocks[0]) if len(blocks) == 1 else {}
+    views = page_doc.get("views", [])
+    check(page_doc.get("command") == "web" and views and views[0] == want,
+          "web: the page's first view is the inputs' --json document")
+    # two goroutine snapshots: their diff and leak analysis too
+    check([v.get("command") for v in views] == ["analyze", "diff", "leaks"], f"web: views {[v.get('command') for v in views]}")
     st, body, hdr = get(url + "api/analysis.json", "s3cret")
     check(st == 200 and json.loads(body) == want, "web: /api/analysis.json")
     check(hdr.get("X-Content-Type-Options") == "nosniff", "web: nosniff")

@@ -42,7 +42,9 @@ goroscope.flame = function (box, items, opt) {
   }
   function pathOf(n) { var p = []; while (n && n.parent) { p.unshift(n.name); n = n.parent; } return p; }
   function cell(n, x, w, depth, bg, onClick) {
-    var c = el("div", {class: "cell", title: label(n), text: label(n)});
+    // text only where it can be read: laying out thousands of clipped
+    // labels is most of the cost of drawing a big graph
+    var c = el("div", {class: "cell", title: label(n), text: w >= 24 ? label(n) : ""});
     if (opt.diff) c.setAttribute("data-change", n.now > n.old ? "grow" : n.now < n.old ? "shrink" : "same");
     c.style.left = x + "px"; c.style.width = w + "px"; c.style.top = (depth * 18) + "px";
     c.style.background = bg;

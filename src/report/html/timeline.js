@@ -13,7 +13,7 @@ goroscope.views.timeline = function (doc, root) {
     var sec = el("div", {class: "target", id: "target-" + (i + 1)});
     box.appendChild(sec);
     var alerts = t.alerts || [];
-    sec.appendChild(el("h2", {text: t.name + "  ", title: t.url}, [el("span", {class: "muted", text: t.url})]));
+    sec.appendChild(el("h2", {text: t.name + "  "}, [t.url !== t.name ? el("span", {class: "muted", text: t.url}) : null]));
     var samples = t.samples || [];
     var failed = samples.filter(function (s) { return s[1] == null; }).length;
     sec.appendChild(el("div", {class: "muted", text: samples.length + " samples" + (failed ? " (" + failed + " failed: gaps)" : "") +

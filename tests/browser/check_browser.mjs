@@ -1,0 +1,154 @@
+// Drives Debian's Chromium with playwright-core over the pages run.sh made
+// and over `goroscope web`; every check is a real interaction (a click, a
+// tab) or a reading of the rendered DOM. Screenshots go next to the pages.
+// usage: node check_browser.mjs OUTDIR WEB_URL
+import { chromium } from "playwright-core";
+import { existsSync } from "node:fs";
+import path from "node:path";
+
+const [out, webUrl] = process.argv.slice(2);
+let passed = 0, failed = 0;
+function check(ok, what) {
+  if (ok) passed++;
+  else failed++;
+  console.log(`${ok ? "ok  " : "FAIL"} ${what}`);
+}
+
+const executablePath = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find(existsSync);
+const browser = await chromium.launch({executablePath, args: ["--headless", "--no-sandbox", "--disable-gpu"]});
+
+// A page with its console errors, uncaught exceptions, dialogs (an injected
+// alert() would open one) and every request it tried to make.
+async function open(url, name) {
+  const page = await browser.newPage({viewport: {width: 1400, height: 1000}});
+  const problems = [], requests = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
+  page.on("pageerror", (e) => problems.push("exception: " + e.message));
+  page.on("dialog", (d) => { problems.push("dialog: " + d.message()); d.dismiss(); });
+  page.on("request", (r) => requests.push(r.url()));
+  await page.goto(url, {waitUntil: "load"});
+  await page.waitForSelector("body[data-ready]", {timeout: 10000});
+  return {page, problems, requests, name};
+}
+async function finish(p) {
+  await p.page.screenshot({path: path.join(out, p.name + ".png"), fullPage: false});
+  check(p.problems.length === 0, `${p.name}: no console error, exception or dialog ${JSON.stringify(p.problems)}`);
+  await p.page.close();
+}
+const file = (n) => "file://" + path.join(out, n);
+const rowsOf = (page, table) => page.$$eval(`#${table} tbody tr.group, #${table} tbody tr.site`,
+  (trs) => trs.map((tr) => Array.from(tr.children).map((td) => td.textContent)));
+
+// ---- analyze --html: the fixture's groups, and the flame graph filters the table
+{
+  const p = await open(file("analyze.html"), "analyze");
+  const rows = await rowsOf(p.page, "groups");
+  const funcs = rows.map((r) => r[3]);
+  for (const f of ["main.leakySender", "main.poolWorker", "main.tickerLoop"])
+    check(funcs.includes(f), `analyze: the group table lists ${f}`);
+  const leak = rows.find((r) => r[3] === "main.leakySender");
+  check(leak && Number(leak[0].replace(/,/g, "")) > 20, `analyze: the leaking group holds many goroutines (${leak && leak[0]})`);
+  check(rows.length >= 4, `analyze: ${rows.length} groups listed`);
+  check(await p.page.locator(".suspect").count() > 0, "analyze: a suspected leak is shown");
+  // click the leaking function's frame in the flame graph
+  const cell = p.page.locator("#flame .cell", {hasText: /^main\.leakySender \(/}).first();
+  check(await cell.count() === 1, "analyze: the flame graph has a main.leakySender frame");
+  await cell.click();
+  const after = await rowsOf(p.page, "groups");
+  check(after.length >= 1 && after.length < rows.length && after.every((r) => r[3] === "main.leakySender"),
+        `analyze: clicking the frame keeps only its groups (${after.length} of ${rows.length})`);
+  check((await p.page.locator(".note").first().textContent()).includes("main.leakySender"),
+        "analyze: the table says which frame it is filtered by");
+  await p.page.screenshot({path: path.join(out, "analyze-filtered.png")});
+  await p.page.locator("#flame .cell", {hasText: "click to reset"}).click();
+  check((await rowsOf(p.page, "groups")).length === rows.length, "analyze: the top row resets the filter");
+  // the typed filter: a regular expression over functions
+  await p.page.fill(".filter", "poolWorker");
+  const typed = await rowsOf(p.page, "groups");
+  check(typed.length >= 1 && typed.every((r) => r[3] === "main.poolWorker"), "analyze: typing a pattern filters the table");
+  // a row opens its stack
+  await p.page.locator("#groups tbody tr.group").first().click();
+  check((await p.page.locator("tr.stack .frames").textContent()).includes("main.go:"), "analyze: a row expands to its stack");
+  check(p.requests.every((u) => u.startsWith("file://")), `analyze: no request beyond the file itself (${p.requests.length})`);
+  await finish(p);
+}
+
+// ---- hostile function names render as text
+{
+  const p = await open(file("hostile.html"), "hostile");
+  const body = await p.page.locator("#groups").textContent();
+  check(body.includes("</script><script>alert(1)</script>"), "hostile: a <script> function name is shown as text");
+  check(await p.page.locator("script").count() === 2, "hostile: no script element injected (data block and ours)");
+  check(await p.page.getAttribute("body", "data-ready") === "1", "hostile: the page's data was read");
+  check(await p.page.locator("#groups img, #groups script, #groups iframe, #flame img").count() === 0,
+        "hostile: no element injected in the table or the flame graph");
+  await finish(p);
+}
+
+// ---- diff --html: the growing group, in red
+{
+  const p = await open(file("diff.html"), "diff");
+  const rows = await rowsOf(p.page, "diff-groups");
+  check(rows.length > 0 && rows[0][6] === "main.leakySender" && /grown|new/.test(rows[0][0]) &&
+        Number(rows[0][3].replace(/[+,]/g, "")) > 20, `diff: the first row is the growing group ${JSON.stringify(rows[0])}`);
+  const cell = p.page.locator("#diff-flame .cell", {hasText: /^main\.leakySender \(/}).first();
+  check(await cell.getAttribute("data-change") === "grow", "diff: its flame-graph frame is marked as growth");
+  check(/rgba?\(214, 59, 44/.test(await cell.evaluate((e) => e.style.background)), "diff: and drawn in red");
+  const worker = p.page.locator("#diff-flame .cell", {hasText: /^main\.poolWorker \(/}).first();
+  check(await worker.getAttribute("data-change") === "same", "diff: the stable pool is neither red nor blue");
+  await cell.click();
+  const after = await rowsOf(p.page, "diff-groups");
+  check(after.length >= 1 && after.every((r) => r[6] === "main.leakySender"), "diff: clicking the frame filters the groups");
+  await finish(p);
+}
+
+// ---- leaks --html: the timeline and the leak
+{
+  const p = await open(file("leaks.html"), "leaks");
+  check((await p.page.locator("#leak-1").textContent()).includes("main.leakySender"), "leaks: the first leak is main.leakySender");
+  check(await p.page.locator("#timeline path.series").count() >= 2, "leaks: the timeline draws the total and the leak");
+  check((await p.page.locator("#leak-1").textContent()).includes("Fix:"), "leaks: the leak comes with a fix");
+  await finish(p);
+}
+
+// ---- contention --html: sites and their flame graph
+{
+  const p = await open(file("contention.html"), "contention");
+  const rows = await rowsOf(p.page, "sites");
+  check(rows.length > 0, `contention: ${rows.length} sites listed`);
+  check(await p.page.locator("#contention-flame .cell").count() > 1, "contention: the flame graph of the time blocked is drawn");
+  await finish(p);
+}
+
+// ---- history --html: the watch store's timeline with the alert marked
+{
+  const p = await open(file("history.html"), "history");
+  check(await p.page.locator("#chart-1 path.series").count() >= 1, "history: the target's count is drawn");
+  check(await p.page.locator("#chart-1 .marker").count() >= 1, "history: the alert is marked on the timeline");
+  check((await p.page.locator("table.alerts").textContent()).includes("count"), "history: the alert is listed with its rule");
+  await finish(p);
+}
+
+// ---- goroscope web: tabs over every view, served on 127.0.0.1
+{
+  const p = await open(webUrl, "web");
+  for (const t of ["analyze", "diff", "leaks", "contention", "timeline"])
+    check(await p.page.locator("#tab-" + t).count() === 1, `web: a ${t} tab`);
+  check(await p.page.locator("#pane-analyze #groups tr.group").count() > 0, "web: the snapshots tab opens first");
+  check(await p.page.locator("#pane-diff #diff-groups").count() === 0, "web: other tabs are drawn only when opened");
+  await p.page.click("#tab-diff");
+  const rows = await rowsOf(p.page, "diff-groups");
+  check(rows.length > 0 && rows[0][6] === "main.leakySender", "web: the diff tab shows the growing group first");
+  check(await p.page.locator("#pane-analyze").isHidden(), "web: the other panes are hidden");
+  await p.page.screenshot({path: path.join(out, "web-diff.png")});
+  await p.page.click("#tab-timeline");
+  check(await p.page.locator("#pane-timeline #chart-1 .marker").count() >= 1, "web: the watch history tab marks the alert");
+  await p.page.click("#tab-contention");
+  check(await p.page.locator("#pane-contention #sites tr.site").count() > 0, "web: the contention tab lists sites");
+  check(p.requests.every((u) => u.startsWith(webUrl)), "web: the page requests nothing but itself");
+  await finish(p);
+}
+
+await browser.close();
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

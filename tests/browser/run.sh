@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Browser tests of the HTML report and the web UI: real headless Chromium
+# (Debian's package) driven by Playwright's playwright-core (npm, pinned by
+# package-lock.json). Inputs come from a real Go service that leaks on
+# purpose (tests/fixtures/grower, Debian's Go, on 127.0.0.1), from the
+# shared corpus (block and mutex profiles) and from a dump with hostile
+# function names. Screenshots: build/browser-test/*.png.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+G=${GOROSCOPE:?set GOROSCOPE to the binary under test}
+G=$(cd "$(dirname "$G")" && pwd)/$(basename "$G")
+shared=${SHARED:-$root/../shared}
+out=$root/build/browser-test
+rm -rf "$out"
+mkdir -p "$out"
+
+# playwright-core exactly as locked; nothing else is installed
+if [ ! -d "$here/node_modules/playwright-core" ] || [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund --silent)
+fi
+
+export GOCACHE=${GOCACHE:-$root/build/fixtures/gocache} GOFLAGS=-mod=mod GOTOOLCHAIN=local
+(cd "$root/tests/fixtures/grower" && go build -o "$out/grower" .)
+GROWER_LEAK_EVERY=20ms "$out/grower" >"$out/grower.out" 2>&1 &
+grower=$!
+web=
+cleanup() { kill $grower ${web:-} 2>/dev/null || true; }
+trap cleanup EXIT
+port=
+for _ in $(seq 1 100); do
+  port=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$out/grower.out")
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "grower did not start"; cat "$out/grower.out"; exit 1; }
+url=http://127.0.0.1:$port
+
+# three snapshots a second apart, and a watch store with an alert
+for k in 0 1 2; do
+  python3 -c "import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1], timeout=10).read())" \
+    "$url/debug/pprof/goroutine?debug=2" >"$out/grower.t$k.txt"
+  sleep 1
+done
+"$G" watch -q --listen 127.0.0.1:0 --store "$out/watch.db" --captures "$out/captures" --run-for 4s \
+  --interval 250ms --poll-timeout 200ms --max-goroutines 20 --breaches 2 "$url"
+
+"$G" analyze --html -q -o "$out/analyze.html" "$out/grower.t2.txt"
+"$G" analyze --html -q -o "$out/hostile.html" "$root/tests/html/hostile.txt"
+"$G" diff --html -q -o "$out/diff.html" "$out/grower.t0.txt" "$out/grower.t2.txt"
+"$G" leaks --html -q --interval 1s -o "$out/leaks.html" "$out/grower.t0.txt" "$out/grower.t1.txt" "$out/grower.t2.txt"
+"$G" contention --html -q -o "$out/contention.html" "$shared/corpus/real/pprof/badger_block_2026.prof" \
+  "$shared/corpus/real/pprof/badger_mutex_2026.prof"
+"$G" history --html --store "$out/watch.db" -o "$out/history.html"
+
+# the web UI over every kind of source at once
+"$G" web -q --store "$out/watch.db" "$out/grower.t0.txt" "$out/grower.t2.txt" \
+  "$shared/corpus/real/pprof/badger_block_2026.prof" >"$out/web.out" &
+web=$!
+web_url=
+for _ in $(seq 1 100); do
+  web_url=$(sed -n 's/^goroscope web: \(http:[^ ]*\)$/\1/p' "$out/web.out")
+  [ -n "$web_url" ] && break
+  sleep 0.1
+done
+[ -n "$web_url" ] || { echo "goroscope web did not start"; exit 1; }
+
+node "$here/check_browser.mjs" "$out" "$web_url"

@@ -27,11 +27,13 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, b
 void report_json_end(struct buf *b, uint64_t total);
 
 /* Folded stacks: one "outer;...;inner count" line per group. */
-/* A self-contained HTML page (no network) showing the JSON document json
- * (n bytes, as report_json_* wrote it): overview, suspected leaks, a
- * sortable, filterable group table with stacks, a flame graph. */
-void report_html(struct buf *b, const char *title, const char *json, size_t n);
 void report_folded(struct buf *b, const struct analysis *a);
+
+/* A self-contained HTML page (no network) showing the JSON document json
+ * (n bytes): the document of analyze, diff, leaks, contention, the watch
+ * timeline, or web's {"command":"web","views":[...]}; the page's script
+ * draws the view(s) its "command" names. Embedded gzip + base64. */
+void report_html(struct buf *b, const char *title, const char *json, size_t n);
 
 /* The snapshot as an uncompressed pprof Profile message (protobuf),
  * appended to b: every goroutine (system ones too) as samples, a text dump's

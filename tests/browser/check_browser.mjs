@@ -49,6 +49,7 @@ const rowsOf = (page, table) => page.$$eval(`#${table} tbody tr.group, #${table}
   const leak = rows.find((r) => r[3] === "main.leakySender");
   check(leak && Number(leak[0].replace(/,/g, "")) > 20, `analyze: the leaking group holds many goroutines (${leak && leak[0]})`);
   check(rows.length >= 4, `analyze: ${rows.length} groups listed`);
+  check(leak && /^grower\/main\.go:\d+$/.test(leak[4]), `analyze: the group's source location (${leak && leak[4]})`);
   check(await p.page.locator(".suspect").count() > 0, "analyze: a suspected leak is shown");
   // click the leaking function's frame in the flame graph
   const cell = p.page.locator("#flame .cell", {hasText: /^main\.leakySender \(/}).first();
@@ -135,6 +136,9 @@ const rowsOf = (page, table) => page.$$eval(`#${table} tbody tr.group, #${table}
   for (const t of ["analyze", "diff", "leaks", "contention", "timeline"])
     check(await p.page.locator("#tab-" + t).count() === 1, `web: a ${t} tab`);
   check(await p.page.locator("#pane-analyze #groups tr.group").count() > 0, "web: the snapshots tab opens first");
+  check(await p.page.locator("#pane-analyze #series-chart path.series").count() >= 3 &&
+        (await p.page.locator("#pane-analyze .legend").first().textContent()).includes("main.leakySender"),
+        "web: two snapshots get a timeline of the total and the largest groups, the leak among them");
   check(await p.page.locator("#pane-diff #diff-groups").count() === 0, "web: other tabs are drawn only when opened");
   await p.page.click("#tab-diff");
   const rows = await rowsOf(p.page, "diff-groups");

@@ -40,9 +40,41 @@ goroscope.views.analyze = function (doc, root) {
      get: function (x) { return x.wait_minutes ? x.wait_minutes.max : -1; },
      show: function (x) { var w = x.wait_minutes; return w ? w.min + " / " + w.median + " / " + w.max : ""; }},
     {key: "func", title: "Function (first in user code)", get: function (x) { return g.firstUser(x.frames); }},
+    {key: "where", title: "Location", get: function (x) { return g.shortWhere(g.firstUserFrame(x.frames)); }},
     {key: "creator", title: "Created by", get: function (x) { return x.created_by ? g.frameName(x.created_by) : ""; }},
     {key: "labels", title: "Labels", get: labelsOf},
   ];
+
+  // Several snapshots (a series of dumps, or web's inputs): their counts
+  // over time, in all and for the largest groups, matched by stack.
+  function seriesTimeline(snaps) {
+    function key(x) {
+      return (x.frames || []).map(function (f) { return f.func + ":" + f.line; }).join("|") + "<" +
+             (x.created_by ? x.created_by.func : "");
+    }
+    var byKey = {}, order = [];
+    snaps.forEach(function (s, i) {
+      (s.groups || []).forEach(function (x) {
+        var k = key(x), e = byKey[k];
+        if (!e) { e = byKey[k] = {name: g.firstUser(x.frames), counts: snaps.map(function () { return 0; })}; order.push(e); }
+        e.counts[i] += x.count;
+      });
+    });
+    order.sort(function (a, b) { return b.counts[b.counts.length - 1] - a.counts[a.counts.length - 1]; });
+    // protobuf profiles carry their capture time; text dumps do not
+    var times = snaps.every(function (s) { return s.profile && s.profile.time_nanos; });
+    function xOf(i) { return times ? snaps[i].profile.time_nanos / 1e6 : i + 1; }
+    var series = [{name: "goroutines shown", points: snaps.map(function (s, i) { return [xOf(i), s.shown]; })}];
+    order.slice(0, 7).forEach(function (e) {
+      series.push({name: e.name, points: e.counts.map(function (c, i) { return [xOf(i), c]; })});
+    });
+    var box = el("section", {id: "series"});
+    root.appendChild(box);
+    box.appendChild(el("h1", {text: "goroscope: " + snaps.length + " snapshots"}));
+    box.appendChild(el("h2", {text: "Timeline: goroutines in all and in the largest groups (matched by stack)"}));
+    g.lineChart(box, series, {id: "series-chart", xFormat: times ? g.fmtUtc : function (v) { return "snapshot " + Math.round(v); }});
+  }
+  if ((doc.snapshots || []).length >= 2) seriesTimeline(doc.snapshots);
 
   (doc.snapshots || []).forEach(function (s, i) {
     var suffix = i ? "-" + (i + 1) : "";

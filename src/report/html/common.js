@@ -29,11 +29,19 @@ var goroscope = (function () {
   function frameName(f) { return f && f.func ? f.func : "?"; }
   function frameWhere(f) { return f ? (f.file || "?") + ":" + (f.line || "?") : ""; }
   var RUNTIME = /^(runtime|internal|sync|syscall|time|net|os|io|bufio|context|reflect)[./]/;
-  // The first frame (innermost first) outside the standard library.
-  function firstUser(frames) {
+  // The first frame (innermost first) outside the standard library, else
+  // the innermost; null without frames.
+  function firstUserFrame(frames) {
     var fr = frames || [];
-    for (var i = 0; i < fr.length; i++) if (!RUNTIME.test(fr[i].func || "")) return frameName(fr[i]);
-    return fr.length ? frameName(fr[0]) : "(no stack)";
+    for (var i = 0; i < fr.length; i++) if (!RUNTIME.test(fr[i].func || "")) return fr[i];
+    return fr.length ? fr[0] : null;
+  }
+  function firstUser(frames) { var f = firstUserFrame(frames); return f ? frameName(f) : "(no stack)"; }
+  // file:line with the last directory only, as the text report prints it.
+  function shortWhere(f) {
+    if (!f) return "";
+    var parts = (f.file || "?").split("/");
+    return parts.slice(-2).join("/") + ":" + (f.line || "?");
   }
   function packageOf(fn) {
     var slash = fn.lastIndexOf("/"), dot = fn.indexOf(".", slash + 1);
@@ -143,6 +151,7 @@ var goroscope = (function () {
   }
 
   return {el: el, svg: svg, text: text, frameName: frameName, frameWhere: frameWhere, firstUser: firstUser,
+          firstUserFrame: firstUserFrame, shortWhere: shortWhere,
           packageOf: packageOf, rootFirst: rootFirst, fmtInt: fmtInt, fmtNs: fmtNs, fmtSigned: fmtSigned,
           fmtUtc: fmtUtc, bars: bars, stackBlock: stackBlock, lineChart: lineChart, views: {}};
 })();

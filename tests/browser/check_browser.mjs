@@ -112,6 +112,19 @@ const rowsOf = (page, table) => page.$$eval(`#${table} tbody tr.group, #${table}
   await finish(p);
 }
 
+// ---- edge cases: no leak; an empty block profile
+{
+  const p = await open(file("noleak.html"), "noleak");
+  check((await p.page.locator("#leaks").textContent()).includes("No leak found"), "noleak: says that no leak was found");
+  await finish(p);
+}
+{
+  const p = await open(file("empty.html"), "empty-profile");
+  check((await p.page.locator("#contention").textContent()).includes("profiling is off"),
+        "empty profile: says that block profiling is off and how to turn it on");
+  await finish(p);
+}
+
 // ---- contention --html: sites and their flame graph
 {
   const p = await open(file("contention.html"), "contention");

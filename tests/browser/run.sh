@@ -52,6 +52,9 @@ done
 "$G" contention --html -q -o "$out/contention.html" "$shared/corpus/real/pprof/badger_block_2026.prof" \
   "$shared/corpus/real/pprof/badger_mutex_2026.prof"
 "$G" history --html --store "$out/watch.db" -o "$out/history.html"
+# edge cases: nothing leaks (one snapshot twice), profiling switched off
+"$G" leaks --html -q -o "$out/noleak.html" "$out/grower.t0.txt" "$out/grower.t0.txt"
+"$G" contention --html -q -o "$out/empty.html" "$shared/corpus/real/pprof/cdk_erigon_block_empty.pb.gz"
 
 # the web UI over every kind of source at once
 "$G" web -q --store "$out/watch.db" "$out/grower.t0.txt" "$out/grower.t2.txt" \

@@ -6,6 +6,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/demo
+. "$root/scripts/lib.sh"
 mkdir -p "$out"
 export GOCACHE=${GOCACHE:-$root/build/gocache} GOFLAGS=-mod=mod
 echo "== building the example service (examples/leakyshop) with $(go version | cut -d' ' -f3)"
@@ -14,13 +15,8 @@ echo "== starting it on 127.0.0.1 with 10 requests a second to /checkout, /searc
 "$out/leakyshop" serve -load 10 >"$out/leakyshop.out" 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-url=
-for _ in $(seq 1 100); do
-  url=$(sed -n 's/^leakyshop listening on \(http:[^ ]*\)$/\1/p' "$out/leakyshop.out")
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "leakyshop did not start"; cat "$out/leakyshop.out"; exit 1; }
+url=$(wait_for_line "$out/leakyshop.out" 's/^leakyshop listening on \(http:[^ ]*\)$/\1/p') ||
+  { echo "leakyshop did not start"; cat "$out/leakyshop.out"; exit 1; }
 sleep 1
 echo "== goroscope leaks $url --every 1s --count 6"
 echo

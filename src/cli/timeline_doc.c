@@ -89,10 +89,7 @@ static bool put_alert(void *ctx, const struct store_alert_row *r)
 	buf_printf(b, ",\"value\":%.3f,\"message\":", r->value);
 	put_json_cstr(b, r->message ? r->message : "");
 	buf_adds(b, ",\"capture_dir\":");
-	if (r->capture_dir)
-		put_json_cstr(b, r->capture_dir);
-	else
-		buf_adds(b, "null");
+	put_json_cstr_or_null(b, r->capture_dir);
 	buf_addc(b, '}');
 	return true;
 }

@@ -111,10 +111,7 @@ static void site_json(struct buf *b, const struct contention_result *r, const st
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"via\":");
-	if (c->via)
-		put_json_cstr(b, c->via);
-	else
-		buf_adds(b, "null");
+	put_json_cstr_or_null(b, c->via);
 	buf_adds(b, ",\"what\":");
 	put_json_cstr(b, c->what);
 	buf_adds(b, ",\"profile\":");
@@ -124,10 +121,7 @@ static void site_json(struct buf *b, const struct contention_result *r, const st
 	buf_printf(b, ",\"events\":%llu,\"delay_ns\":%llu,\"mean_ns\":%.0f,\"share\":%.4f,\"flagged\":%s,\"reason\":",
 		   (unsigned long long)c->events, (unsigned long long)c->delay_ns, c->mean_ns, c->share,
 		   c->flagged ? "true" : "false");
-	if (c->reason)
-		put_json_cstr(b, c->reason);
-	else
-		buf_adds(b, "null");
+	put_json_cstr_or_null(b, c->reason);
 	buf_adds(b, ",\"holder\":");
 	const struct contention_site *h = c->holder >= 0 ? &r->sites[c->holder] : NULL;
 	const struct stack *hs = h ? &h->snap->stacks[h->stack] : NULL;

@@ -13,6 +13,14 @@ void put_text(struct buf *b, const char *s, size_t n);
 /* A JSON string literal with quotes; invalid UTF-8 becomes U+FFFD. */
 void put_json_str(struct buf *b, const char *s, size_t n);
 static inline void put_json_cstr(struct buf *b, const char *s) { put_json_str(b, s, s ? strlen(s) : 0); }
+/* s as a JSON string, or null when s is NULL. */
+static inline void put_json_cstr_or_null(struct buf *b, const char *s)
+{
+	if (s)
+		put_json_cstr(b, s);
+	else
+		buf_adds(b, "null");
+}
 /* HTML text or attribute value: & < > " ' as character references. */
 void put_html_text(struct buf *b, const char *s, size_t n);
 /* A JSON string of the UTC time ns (Unix nanoseconds), to the millisecond:

@@ -285,15 +285,9 @@ static void profile_obj(struct buf *b, const struct analysis *a)
 			   (unsigned long long)a->total_delay_ns, s->cycles_per_second, (long long)s->sampling_period);
 	buf_printf(b, ",\"negative_samples_dropped\":%llu", (unsigned long long)s->dropped_negative);
 	buf_adds(b, ",\"binary\":");
-	if (s->binary)
-		put_json_cstr(b, s->binary);
-	else
-		buf_adds(b, "null");
+	put_json_cstr_or_null(b, s->binary);
 	buf_adds(b, ",\"build_id\":");
-	if (s->build_id)
-		put_json_cstr(b, s->build_id);
-	else
-		buf_adds(b, "null");
+	put_json_cstr_or_null(b, s->build_id);
 	buf_adds(b, ",\"not_in_format\":[\"ids\",\"states\",\"wait_minutes\",\"creators\",\"arguments\"]}");
 }
 
@@ -311,15 +305,9 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, b
 	buf_adds(b, ",\"kind\":");
 	put_json_cstr(b, snap_kind_name(s->kind));
 	buf_adds(b, ",\"preamble\":");
-	if (s->preamble)
-		put_json_cstr(b, s->preamble);
-	else
-		buf_adds(b, "null");
+	put_json_cstr_or_null(b, s->preamble);
 	buf_adds(b, ",\"signal\":");
-	if (s->signal_detail)
-		put_json_cstr(b, s->signal_detail);
-	else
-		buf_adds(b, "null");
+	put_json_cstr_or_null(b, s->signal_detail);
 	buf_printf(b, ",\"lines\":{\"first\":%llu,\"last\":%llu}", (unsigned long long)s->first_line,
 		   (unsigned long long)s->last_line);
 	buf_adds(b, ",\"go_version_min\":");

@@ -157,10 +157,7 @@ void report_leaks_json(struct buf *b, const struct series_point *pts, const stru
 		buf_adds(b, "{\"confidence\":");
 		put_json_cstr(b, confidence_name(l->confidence));
 		buf_adds(b, ",\"state\":");
-		if (l->state)
-			put_json_cstr(b, l->state);
-		else
-			buf_adds(b, "null");
+		put_json_cstr_or_null(b, l->state);
 		buf_printf(b, ",\"state_inferred\":%s,\"counts\":[", l->state_inferred ? "true" : "false");
 		for (uint32_t p = 0; p < r->npoints; p++)
 			buf_printf(b, "%s%llu", p ? "," : "", (unsigned long long)l->counts[p]);

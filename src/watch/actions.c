@@ -154,10 +154,7 @@ static void payload(struct buf *b, const struct job *j, const struct target_stat
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"capture_error\":");
-	if (capture_error)
-		put_json_cstr(b, capture_error);
-	else
-		buf_adds(b, "null");
+	put_json_cstr_or_null(b, capture_error);
 	buf_adds(b, ",\"analysis\":");
 	if (analysis && analysis->len)
 		buf_add(b, analysis->p, analysis->len);

@@ -12,6 +12,7 @@ G=${GOROSCOPE:?set GOROSCOPE to the binary under test}
 G=$(cd "$(dirname "$G")" && pwd)/$(basename "$G")
 shared=${SHARED:-$root/../shared}
 out=$root/build/browser-test
+. "$root/scripts/lib.sh"
 rm -rf "$out"
 mkdir -p "$out"
 
@@ -27,13 +28,8 @@ grower=$!
 web=
 cleanup() { kill $grower ${web:-} 2>/dev/null || true; }
 trap cleanup EXIT
-port=
-for _ in $(seq 1 100); do
-  port=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$out/grower.out")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "grower did not start"; cat "$out/grower.out"; exit 1; }
+port=$(wait_for_line "$out/grower.out" 's/^listening on \([0-9]*\)$/\1/p') ||
+  { echo "grower did not start"; cat "$out/grower.out"; exit 1; }
 url=http://127.0.0.1:$port
 
 # three snapshots a second apart, and a watch store with an alert
@@ -60,12 +56,7 @@ done
 "$G" web -q --store "$out/watch.db" "$out/grower.t0.txt" "$out/grower.t2.txt" \
   "$shared/corpus/real/pprof/badger_block_2026.prof" >"$out/web.out" &
 web=$!
-web_url=
-for _ in $(seq 1 100); do
-  web_url=$(sed -n 's/^goroscope web: \(http:[^ ]*\)$/\1/p' "$out/web.out")
-  [ -n "$web_url" ] && break
-  sleep 0.1
-done
-[ -n "$web_url" ] || { echo "goroscope web did not start"; exit 1; }
+web_url=$(wait_for_line "$out/web.out" 's/^goroscope web: \(http:[^ ]*\)$/\1/p') ||
+  { echo "goroscope web did not start"; exit 1; }
 
 node "$here/check_browser.mjs" "$out" "$web_url"

@@ -22,4 +22,5 @@ echo "== goroscope leaks $url --every 1s --count 6"
 echo
 "$root/build/goroscope" leaks --every 1s --count 6 --frames 4 "$url"
 echo
-echo "(also try, while it runs: build/goroscope analyze $url, or diff two snapshots)"
+echo "(also try, while it runs: build/goroscope analyze $url, or build/goroscope web $url"
+echo " for the interactive report on 127.0.0.1, or diff two snapshots)"

@@ -4,6 +4,7 @@
 #include "../base/common.h"
 #include "group.h"
 #include "../base/hash.h"
+#include "../base/sort.h"
 #include "../base/u64map.h"
 #include "../base/xalloc.h"
 
@@ -83,18 +84,6 @@ static uint64_t stack_key(const struct snapshot *s, uint32_t sid, const struct g
 	if (st->flags & STACK_HAS_CREATOR)
 		return frame_key(h, &st->creator);
 	return 0; /* no creator: main and runtime-started goroutines */
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
 }
 
 /* distinct values and the most frequent one of a sorted vector */
@@ -237,7 +226,7 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t gi, u
 		gr->labels = 0;
 	qsort(gr->states, gr->nstates, sizeof(gr->states[0]), cmp_state_count);
 	if (nmin) {
-		qsort(mins, nmin, sizeof(*mins), cmp_u32);
+		sort_u32(mins, nmin);
 		gr->has_minutes = true;
 		gr->with_minutes = nmin;
 		gr->min_minutes = mins[0];
@@ -245,13 +234,13 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t gi, u
 		gr->max_minutes = mins[nmin - 1];
 	}
 	if (nobj) {
-		qsort(objs, nobj, sizeof(*objs), cmp_u64);
+		sort_u64(objs, nobj);
 		gr->with_object = nobj;
 		gr->object_from_primitive = nprim * 2 >= nobj;
 		mode_of(objs, nobj, &gr->distinct_objects, &gr->top_object, &gr->top_object_count);
 	}
 	if (npar) {
-		qsort(parents, npar, sizeof(*parents), cmp_u64);
+		sort_u64(parents, npar);
 		gr->with_parent = npar;
 		mode_of(parents, npar, &gr->distinct_parents, &gr->top_parent, &gr->top_parent_count);
 	}

@@ -1,0 +1,15 @@
+/* sort.h: ascending sorts of integer arrays. The analysis sorts one small
+ * array per group (wait minutes, objects, parents: some twenty values,
+ * often all equal) thousands of times; qsort's indirect comparisons cost
+ * more than the sorting itself there, so short arrays are sorted in place
+ * by insertion and long ones handed to qsort. */
+#ifndef GOROSCOPE_SORT_H
+#define GOROSCOPE_SORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+void sort_u32(uint32_t *v, size_t n);
+void sort_u64(uint64_t *v, size_t n);
+
+#endif

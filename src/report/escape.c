@@ -59,18 +59,29 @@ void put_text(struct buf *b, const char *s, size_t n)
 	buf_add(b, s + i - run, run);
 }
 
+/* Bytes written as they are inside a JSON string: printable ASCII but the
+ * quote, the backslash and < > & (kept harmless should the JSON ever be
+ * embedded in HTML: no "</script>"). Names from dumps are nearly always
+ * all plain, so one table lookup per byte decides. */
+static const bool json_plain[256] = {
+	/* 0x20 to 0x7e without " (0x22) & (0x26) < (0x3c) > (0x3e) \\ (0x5c) */
+	[0x20 ... 0x21] = true, [0x23 ... 0x25] = true, [0x27 ... 0x3b] = true, [0x3d] = true,
+	[0x3f ... 0x5b] = true, [0x5d ... 0x7e] = true,
+};
+
 void put_json_str(struct buf *b, const char *s, size_t n)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	buf_addc(b, '"');
 	size_t i = 0, run = 0;
 	while (i < n) {
+		if (json_plain[u[i]]) {
+			i++;
+			run++;
+			continue;
+		}
 		unsigned char c = u[i];
-		size_t k = (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) ? 1
-			   : (c >= 0x80 ? utf8_seq_len(u + i, n - i) : 0);
-		/* keep "</script>" harmless if the JSON is ever embedded in HTML */
-		if (c == '<' || c == '>' || c == '&')
-			k = 0;
+		size_t k = c >= 0x80 ? utf8_seq_len(u + i, n - i) : 0;
 		if (k) {
 			i += k;
 			run += k;

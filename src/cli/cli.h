@@ -25,9 +25,11 @@ void cli_print_err(const char *what, const struct err *e);
 
 /* Threads used to read one large file (set by the commands' --threads). */
 extern int cli_threads;
-/* A capture directory given as input also yields its block and mutex
- * profiles (for `contention`). */
-extern bool cli_capture_contention;
+/* What a capture directory given as input yields besides its goroutine
+ * profile: nothing (the default), its block and mutex profiles when it has
+ * them (web), or those profiles, an error when it has none (contention). */
+enum cli_capture_profiles { CAPTURE_GOROUTINES, CAPTURE_CONTENTION_TOO, CAPTURE_CONTENTION_REQUIRED };
+extern enum cli_capture_profiles cli_capture_contention;
 
 /* Live sources: inputs may be URLs. A base URL ("http://host:port") gets
  * the goroutine profile path in the encoding cli_format asks for; a URL

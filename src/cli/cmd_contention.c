@@ -204,7 +204,7 @@ int cmd_contention(int argc, char **argv)
 		cli_error("--seconds takes one base URL (http://host:port)");
 		return EXIT_ERROR;
 	}
-	cli_capture_contention = true;
+	cli_capture_contention = CAPTURE_CONTENTION_REQUIRED;
 	bool loaded = live ? load_live(argv[optind], seconds, &set, quiet)
 			   : cli_load_inputs(argc - optind, argv + optind, &set, quiet);
 	if (loaded) {

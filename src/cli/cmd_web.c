@@ -264,7 +264,7 @@ int cmd_web(int argc, char **argv)
 	int rc = EXIT_ERROR;
 	struct snapset set;
 	snapset_init(&set);
-	cli_capture_contention = true; /* capture directories: their block and mutex profiles too */
+	cli_capture_contention = CAPTURE_CONTENTION_TOO; /* capture directories: their block and mutex profiles too */
 	if (optind < argc && !cli_load_inputs(argc - optind, argv + optind, &set, quiet))
 		goto out;
 	if (site.store) {

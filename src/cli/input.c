@@ -52,7 +52,7 @@ bool cli_write_stdout(const char *p, size_t n)
 }
 
 int cli_threads = 1;
-bool cli_capture_contention;
+enum cli_capture_profiles cli_capture_contention = CAPTURE_GOROUTINES;
 
 static void print_warnings(const struct snapshot *s, const char *name)
 {
@@ -233,7 +233,7 @@ static bool load_capture(const char *dir, struct snapset *set, bool quiet)
 		cli_error("'%s' is a directory, not a dump file (nor a goroscope capture: no manifest.json)", dir);
 		return false;
 	}
-	if (cli_capture_contention) {
+	if (cli_capture_contention != CAPTURE_GOROUTINES) {
 		/* block and mutex (and the goroutine dump, for parked counts) */
 		static const char *const cont[] = {"block.pb.gz", "mutex.pb.gz"};
 		bool any = false;
@@ -251,7 +251,7 @@ static bool load_capture(const char *dir, struct snapset *set, bool quiet)
 				any = true;
 			}
 		}
-		if (!any) {
+		if (!any && cli_capture_contention == CAPTURE_CONTENTION_REQUIRED) {
 			cli_error("capture '%s' holds no block or mutex profile (capture --seconds N takes them)", dir);
 			return false;
 		}

@@ -57,6 +57,7 @@ static const char *const view_paths[NVIEWS] = {"/api/analysis.json", "/api/diff.
 
 struct site {
 	struct buf doc[NVIEWS]; /* empty: the view does not apply */
+	struct buf page;        /* built once when nothing changes (no store) */
 	const char *store;      /* NULL: no timeline */
 	int64_t since_ms;
 	char title[600];
@@ -114,9 +115,13 @@ static void serve(void *ctx, const struct httpd_request *req, struct httpd_respo
 		return;
 	}
 	if (strcmp(req->path, "/") == 0) {
-		refresh_timeline(s);
 		res->content_type = "text/html; charset=utf-8";
-		put_page(&res->body, s);
+		if (s->page.len) {
+			buf_add(&res->body, s->page.p, s->page.len);
+		} else {
+			refresh_timeline(s);
+			put_page(&res->body, s);
+		}
 		return;
 	}
 	if (strcmp(req->path, "/healthz") == 0) {
@@ -261,6 +266,7 @@ int cmd_web(int argc, char **argv)
 	go.filter = &filter;
 	for (int v = 0; v < NVIEWS; v++)
 		buf_init(&site.doc[v]);
+	buf_init(&site.page);
 	int rc = EXIT_ERROR;
 	struct snapset set;
 	snapset_init(&set);
@@ -283,6 +289,8 @@ int cmd_web(int argc, char **argv)
 		 set.n > 1 || (set.n && site.store) ? " and more" : "");
 	snapset_free(&set);
 	snapset_init(&set);
+	if (!site.store)
+		put_page(&site.page, &site); /* the inputs were read once: so is the page */
 
 	struct httpd *h = httpd_start(listen, token, "/healthz", serve, &site, &err);
 	if (!h) {
@@ -310,5 +318,6 @@ out:
 	filter_free(&filter);
 	for (int v = 0; v < NVIEWS; v++)
 		buf_free(&site.doc[v]);
+	buf_free(&site.page);
 	return rc;
 }

@@ -17,9 +17,9 @@
 
 #include <getopt.h>
 #include <signal.h>
-#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 const char usage_web[] =

@@ -9,6 +9,7 @@ goroscope.views.timeline = function (doc, root) {
   var targets = doc.targets || [];
   box.appendChild(el("h1", {text: "goroscope watch history: " + targets.length + " target(s)"}));
   box.appendChild(el("div", {class: "muted", text: "store " + (doc.store || "?") + (doc.since_ms ? ", since " + g.fmtUtc(doc.since_ms) : "")}));
+  if (doc.error) box.appendChild(el("div", {class: "suspect", text: "The store could not be read: " + doc.error}));
   targets.forEach(function (t, i) {
     var sec = el("div", {class: "target", id: "target-" + (i + 1)});
     box.appendChild(sec);

@@ -4,6 +4,7 @@
 #include "../../src/base/buf.h"
 #include "../../src/base/hash.h"
 #include "../../src/base/linereader.h"
+#include "../../src/base/sort.h"
 #include "../../src/base/strtab.h"
 #include "../../src/base/u64set.h"
 #include "../../src/base/u64map.h"
@@ -161,6 +162,38 @@ static void test_linereader_cap(void **st)
 	fclose(f);
 }
 
+/* Short arrays (insertion) and long ones (qsort), equal values included. */
+static void test_sort(void **st)
+{
+	(void)st;
+	for (size_t n = 0; n < 200; n += 7) {
+		uint64_t v64[200];
+		uint32_t v32[200];
+		/* value counts before and after: a permutation, nothing lost */
+		uint32_t seen64[39] = {0}, seen32[11] = {0};
+		for (size_t i = 0; i < n; i++) {
+			v64[i] = (i * 2654435761u) % 13 + ((uint64_t)1 << 40) * (i % 3);
+			v32[i] = (uint32_t)((i * 40503u) % 11);
+			seen64[(v64[i] & 0xff) + 13 * (v64[i] >> 40)]++;
+			seen32[v32[i]]++;
+		}
+		sort_u64(v64, n);
+		sort_u32(v32, n);
+		for (size_t i = 0; i < n; i++) {
+			if (i) {
+				assert_true(v64[i - 1] <= v64[i]);
+				assert_true(v32[i - 1] <= v32[i]);
+			}
+			seen64[(v64[i] & 0xff) + 13 * (v64[i] >> 40)]--;
+			seen32[v32[i]]--;
+		}
+		for (size_t k = 0; k < 39; k++)
+			assert_int_equal(seen64[k], 0);
+		for (size_t k = 0; k < 11; k++)
+			assert_int_equal(seen32[k], 0);
+	}
+}
+
 static void test_u64map(void **st)
 {
 	(void)st;
@@ -191,7 +224,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strtab),         cmocka_unit_test(test_buf),  cmocka_unit_test(test_u64set),
 		cmocka_unit_test(test_arena),          cmocka_unit_test(test_hash), cmocka_unit_test(test_linereader_mem),
-		cmocka_unit_test(test_linereader_cap), cmocka_unit_test(test_u64map),
+		cmocka_unit_test(test_linereader_cap), cmocka_unit_test(test_u64map),  cmocka_unit_test(test_sort),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

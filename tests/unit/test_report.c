@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <cmocka.h>
 
 static void test_put_text(void **st)
@@ -30,6 +31,52 @@ static void test_put_json(void **st)
 	static const char in[] = "a\"b\\c\n\t\x01<script>\xe2\x82\xac\xff";
 	put_json_str(&b, in, sizeof(in) - 1);
 	assert_string_equal(buf_cstr(&b), "\"a\\\"b\\\\c\\n\\t\\u0001\\u003cscript\\u003e\xe2\x82\xac\\ufffd\"");
+	buf_free(&b);
+}
+
+/* Printable ASCII is written as it is, except the five escaped. */
+static void test_put_json_ascii(void **st)
+{
+	(void)st;
+	char in[95], want[256];
+	size_t w = 0;
+	want[w++] = '"';
+	for (int c = 0x20; c < 0x7f; c++) {
+		in[c - 0x20] = (char)c;
+		if (c == '"' || c == '\\')
+			w += (size_t)snprintf(want + w, sizeof(want) - w, "\\%c", c);
+		else if (c == '<' || c == '>' || c == '&')
+			w += (size_t)snprintf(want + w, sizeof(want) - w, "\\u%04x", c);
+		else
+			want[w++] = (char)c;
+	}
+	want[w++] = '"';
+	want[w] = '\0';
+	struct buf b;
+	buf_init(&b);
+	put_json_str(&b, in, sizeof(in));
+	assert_string_equal(buf_cstr(&b), want);
+	buf_free(&b);
+}
+
+/* RFC 4648's test vectors. */
+static void test_base64(void **st)
+{
+	(void)st;
+	static const char *const vec[][2] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
+					     {"foo", "Zm9v"},  {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+					     {"foobar", "Zm9vYmFy"}};
+	for (size_t i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+		struct buf b;
+		buf_init(&b);
+		put_base64(&b, vec[i][0], strlen(vec[i][0]));
+		assert_string_equal(buf_cstr(&b), vec[i][1]);
+		buf_free(&b);
+	}
+	struct buf b;
+	buf_init(&b);
+	put_base64(&b, "\xff\xfe\x00", 3);
+	assert_string_equal(buf_cstr(&b), "//4A");
 	buf_free(&b);
 }
 
@@ -93,6 +140,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_text),
 		cmocka_unit_test(test_put_json),
+		cmocka_unit_test(test_put_json_ascii),
+		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_folded_and_text),
 	};

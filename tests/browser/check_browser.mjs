@@ -149,8 +149,8 @@ const rowsOf = (page, table) => page.$$eval(`#${table} tbody tr.group, #${table}
   for (const t of ["analyze", "diff", "leaks", "contention", "timeline"])
     check(await p.page.locator("#tab-" + t).count() === 1, `web: a ${t} tab`);
   check(await p.page.locator("#pane-analyze #groups tr.group").count() > 0, "web: the snapshots tab opens first");
-  check(await p.page.locator("#pane-analyze section[id^=snapshot-]").count() === 3,
-        "web: three goroutine snapshots (two dumps and the capture directory)");
+  check(await p.page.locator("#pane-analyze section[id^=snapshot-]").count() === 4,
+        "web: four goroutine snapshots (two dumps, the capture directory, the live service)");
   check(await p.page.locator("#pane-analyze #series-chart path.series").count() >= 3 &&
         (await p.page.locator("#pane-analyze .legend").first().textContent()).includes("main.leakySender"),
         "web: two snapshots get a timeline of the total and the largest groups, the leak among them");

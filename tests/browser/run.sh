@@ -53,9 +53,10 @@ done
 "$G" contention --html -q -o "$out/empty.html" "$shared/corpus/real/pprof/cdk_erigon_block_empty.pb.gz"
 
 # the web UI over every kind of source at once: dumps, the capture directory
-# the alert made (no block or mutex profile in it), a block profile, the store
+# the alert made (no block or mutex profile in it), the live service (read
+# once, now), a block profile, the store
 capture=$(ls -d "$out"/captures/*/ | head -1)
-"$G" web -q --store "$out/watch.db" "$out/grower.t0.txt" "$out/grower.t2.txt" "$capture" \
+"$G" web -q --store "$out/watch.db" "$out/grower.t0.txt" "$out/grower.t2.txt" "$capture" "$url" \
   "$shared/corpus/real/pprof/badger_block_2026.prof" >"$out/web.out" &
 web=$!
 web_url=$(wait_for_line "$out/web.out" 's/^goroscope web: \(http:[^ ]*\)$/\1/p') ||

@@ -3,7 +3,7 @@
 // tab) or a reading of the rendered DOM. Screenshots go next to the pages.
 // usage: node check_browser.mjs OUTDIR WEB_URL
 import { chromium } from "playwright-core";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 const [out, webUrl] = process.argv.slice(2);
@@ -28,6 +28,8 @@ async function open(url, name) {
   page.on("request", (r) => requests.push(r.url()));
   await page.goto(url, {waitUntil: "load"});
   await page.waitForSelector("body[data-ready]", {timeout: 10000});
+  const ready = await page.getAttribute("body", "data-ready");
+  if (ready !== "1") problems.push("the page says it could not be shown: " + ready);
   return {page, problems, requests, name};
 }
 async function finish(p) {
@@ -83,6 +85,18 @@ const rowsOf = (page, table) => page.$$eval(`#${table} tbody tr.group, #${table}
   check(await p.page.getAttribute("body", "data-ready") === "1", "hostile: the page's data was read");
   check(await p.page.locator("#groups img, #groups script, #groups iframe, #flame img").count() === 0,
         "hostile: no element injected in the table or the flame graph");
+  await finish(p);
+}
+
+// ---- a page whose data block was damaged (cut in transit) says so
+{
+  const html = readFileSync(path.join(out, "analyze.html"), "utf8")
+    .replace(/(id="goroscope-data">)([A-Za-z0-9+/=]+)/, (m, tag, data) => tag + data.slice(0, data.length >> 1));
+  writeFileSync(path.join(out, "damaged.html"), html);
+  const p = await open(file("damaged.html"), "damaged");
+  check(await p.page.getAttribute("body", "data-ready") === "error", "damaged: the page knows its data is unreadable");
+  check((await p.page.locator("#app").textContent()).includes("cannot be shown"), "damaged: and says so");
+  p.problems = p.problems.filter((x) => !x.includes("could not be shown"));
   await finish(p);
 }
 

@@ -23,8 +23,8 @@
   readDocument().then(function (doc) {
     render(doc);
     document.body.setAttribute("data-ready", "1");
-  }, function (e) {
-    root.appendChild(el("p", {text: "The report's data cannot be read: " + e}));
+  }).catch(function (e) {
+    root.appendChild(el("p", {text: "The report cannot be shown: " + e}));
     document.body.setAttribute("data-ready", "error");
   });
 

@@ -10,8 +10,8 @@ goroscope.views.analyze = function (doc, root) {
     return grp.labels ? Object.keys(grp.labels).map(function (k) { return k + "=" + grp.labels[k]; }).join(" ") : "";
   }
 
-  function overview(s, box) {
-    box.appendChild(el("h1", {text: "goroscope: " + (s.source || "dump")}));
+  function overview(s, box, i, n) {
+    box.appendChild(el("h1", {text: "goroscope: " + (s.source || "dump") + (n > 1 ? " (snapshot " + (i + 1) + " of " + n + ")" : "")}));
     box.appendChild(el("div", {class: "muted", text:
       g.fmtInt(s.total) + " goroutines, " + g.fmtInt(s.shown) + " shown" +
       (s.hidden_system ? ", " + s.hidden_system + " system hidden" : "") +
@@ -56,7 +56,13 @@ goroscope.views.analyze = function (doc, root) {
     snaps.forEach(function (s, i) {
       (s.groups || []).forEach(function (x) {
         var k = key(x), e = byKey[k];
-        if (!e) { e = byKey[k] = {name: g.firstUser(x.frames), counts: snaps.map(function () { return 0; })}; order.push(e); }
+        if (!e) {
+          // the same function may top several stacks: its location tells them apart
+          var f = g.firstUserFrame(x.frames);
+          e = byKey[k] = {name: g.firstUser(x.frames) + (f ? " (" + g.shortWhere(f) + ")" : ""),
+                          counts: snaps.map(function () { return 0; })};
+          order.push(e);
+        }
         e.counts[i] += x.count;
       });
     });
@@ -80,7 +86,7 @@ goroscope.views.analyze = function (doc, root) {
     var suffix = i ? "-" + (i + 1) : "";
     var box = el("section", {id: "snapshot-" + (i + 1)});
     root.appendChild(box);
-    overview(s, box);
+    overview(s, box, i, doc.snapshots.length);
     var groups = s.groups || [];
     box.appendChild(el("h2", {text: "Flame graph (click a frame to zoom and filter the groups)"}));
     var flameBox = el("div");

@@ -232,15 +232,25 @@ static inline uint64_t word_at(const char *p, size_t n, bool end)
 	return v;
 }
 
-/* Fingerprint of a line pair: its lengths and the words where stacks
- * usually differ (the start and end of the name, the line number and
- * offset at the end of the file line). Equal text, equal fingerprint. */
+/* Fingerprint of a line pair, folded into the block's: its lengths and
+ * the words where stacks usually differ (the start and end of the name,
+ * the line number and offset at the end of the file line). Equal text,
+ * equal fingerprint. A pair's own value does not depend on the blocks's so
+ * far, and folding it in is a rotate and a xor: the pairs' multiplications
+ * overlap instead of waiting on each other (fp_slot mixes the result). */
 static inline uint64_t pair_fp(uint64_t h, const struct pair *p)
 {
 	uint64_t v = word_at(p->head, p->head_len, false) * 0x9e3779b97f4a7c15ULL;
 	v ^= word_at(p->head, p->head_len, true) + ((uint64_t)p->head_len << 32 | p->file_len << 8 | p->kind);
 	v ^= word_at(p->file, p->file_len, true) * 0xc2b2ae3d27d4eb4fULL;
-	return hash_u64(h, v);
+	return (h << 7 | h >> 57) ^ v;
+}
+
+/* The block's fingerprint once every pair is folded in: mixed, so that its
+ * low bits pick a hash slot. */
+static inline uint64_t fp_final(uint64_t h)
+{
+	return hash_u64(0, h);
 }
 
 /* The line pair at p as the line-by-line path would read it, or false when
@@ -343,6 +353,7 @@ bool tb_replay_block(struct tb *t)
 	/* Pass 2: a template with exactly this text. */
 	if (!n)
 		return false;
+	fp = fp_final(fp);
 	const struct template *m = find_template(r, fp, n);
 	r->attempts++;
 	if (m)
@@ -537,6 +548,7 @@ void tb_replay_learn(struct tb *t, uint32_t stack)
 			p = pr->next;
 		}
 		/* ... that a blank line ended it, and that it is new. */
+		fp = fp_final(fp);
 		if (p >= limit || *p != '\n' || find_template(r, fp, n))
 			return;
 	}

@@ -41,12 +41,17 @@ goroscope.flame = function (box, items, opt) {
     return n.name + " (" + fmt(n.old) + " → " + fmt(n.now) + ", " + g.fmtSigned(n.now - n.old) + ")";
   }
   function pathOf(n) { var p = []; while (n && n.parent) { p.unshift(n.name); n = n.parent; } return p; }
+  // Positions are fractions of the graph's width, set in percent: the
+  // graph never asks the page for its width (which would force a layout of
+  // everything built so far) and follows the window when it is resized.
+  // The pixel width is only estimated, to leave out frames too thin to see
+  // and to label only those wide enough to read (laying out thousands of
+  // clipped labels was most of the cost of drawing a big graph).
+  var approxWidth = Math.max(600, (window.innerWidth || 1000) - 48);
   function cell(n, x, w, depth, bg, onClick) {
-    // text only where it can be read: laying out thousands of clipped
-    // labels is most of the cost of drawing a big graph
-    var c = el("div", {class: "cell", title: label(n), text: w >= 24 ? label(n) : ""});
+    var c = el("div", {class: "cell", title: label(n), text: w * approxWidth >= 24 ? label(n) : ""});
     if (opt.diff) c.setAttribute("data-change", n.now > n.old ? "grow" : n.now < n.old ? "shrink" : "same");
-    c.style.left = x + "px"; c.style.width = w + "px"; c.style.top = (depth * 18) + "px";
+    c.style.left = (100 * x) + "%"; c.style.width = (100 * w) + "%"; c.style.top = (depth * 18) + "px";
     c.style.background = bg;
     c.addEventListener("click", onClick);
     div.appendChild(c);
@@ -58,7 +63,7 @@ goroscope.flame = function (box, items, opt) {
   }
   var depthUsed = 0;
   function place(n, x, w, d) {
-    if (w < 2 || !n.value) return;
+    if (w * approxWidth < 2 || !n.value) return;
     depthUsed = Math.max(depthUsed, d);
     cell(n, x, w, d, n === tree ? "#ddd" : colour(n), function () { select(n); });
     var kids = Object.keys(n.children).map(function (k) { return n.children[k]; })
@@ -71,16 +76,15 @@ goroscope.flame = function (box, items, opt) {
   function draw(focus) {
     div.textContent = "";
     depthUsed = 0;
-    var width = div.clientWidth || 1000;
     if (focus === tree) {
-      place(tree, 0, width, 0);
+      place(tree, 0, 1, 0);
     } else {
-      cell({name: "all", value: tree.value, old: tree.old, now: tree.now}, 0, width, 0, "#ccc",
+      cell({name: "all", value: tree.value, old: tree.old, now: tree.now}, 0, 1, 0, "#ccc",
            function () { select(tree); }).textContent = "all — click to reset";
       var chain = [], n = focus.parent;
       while (n && n !== tree) { chain.unshift(n); n = n.parent; }
-      chain.forEach(function (c, i) { cell(c, 0, width, i + 1, "#ddd", function () { select(c); }); });
-      place(focus, 0, width, chain.length + 1);
+      chain.forEach(function (c, i) { cell(c, 0, 1, i + 1, "#ddd", function () { select(c); }); });
+      place(focus, 0, 1, chain.length + 1);
     }
     div.style.height = ((depthUsed + 1) * 18 + 2) + "px";
   }

@@ -145,6 +145,8 @@ const rowsOf = (page, table) => page.$$eval(`#${table} tbody tr.group, #${table}
   const rows = await rowsOf(p.page, "sites");
   check(rows.length > 0, `contention: ${rows.length} sites listed`);
   check(await p.page.locator("#contention-flame .cell").count() > 1, "contention: the flame graph of the time blocked is drawn");
+  check(await p.page.locator("#idle tr").count() > 1 && (await p.page.locator("#idle").textContent()).includes("Why idle"),
+        "contention: idle waiting is listed apart, with the reason");
   await finish(p);
 }
 

@@ -93,6 +93,19 @@ var goroscope = (function () {
     return div;
   }
 
+  // A plain table: attrs for the <table>, the column titles, and per row
+  // {cells: [text or {text, class}], class}.
+  function plainTable(attrs, titles, rows) {
+    var t = el("table", attrs);
+    t.appendChild(el("tr", null, titles.map(function (h) { return el("th", {text: h}); })));
+    rows.forEach(function (r) {
+      t.appendChild(el("tr", r.class ? {class: r.class} : null, r.cells.map(function (c) {
+        return typeof c === "object" && c !== null ? el("td", c) : el("td", {text: c == null ? "" : String(c)});
+      })));
+    });
+    return t;
+  }
+
   // A line chart: series [{name, points: [[x, y], ...], cls}], markers
   // [{x, label}] drawn as vertical lines; opt.xFormat labels the x axis.
   function lineChart(box, series, opt) {
@@ -153,5 +166,5 @@ var goroscope = (function () {
   return {el: el, svg: svg, text: text, frameName: frameName, frameWhere: frameWhere, firstUser: firstUser,
           firstUserFrame: firstUserFrame, shortWhere: shortWhere,
           packageOf: packageOf, rootFirst: rootFirst, fmtInt: fmtInt, fmtNs: fmtNs, fmtSigned: fmtSigned,
-          fmtUtc: fmtUtc, bars: bars, stackBlock: stackBlock, lineChart: lineChart, views: {}};
+          fmtUtc: fmtUtc, bars: bars, stackBlock: stackBlock, plainTable: plainTable, lineChart: lineChart, views: {}};
 })();

@@ -59,12 +59,8 @@ goroscope.views.contention = function (doc, root) {
   var idle = doc.idle || [];
   if (idle.length) {
     box.appendChild(el("h2", {text: "Idle waiting, set apart (" + idle.length + ")"}));
-    var t = el("table", {id: "idle"});
-    t.appendChild(el("tr", null, [el("th", {text: "Blocked"}), el("th", {text: "Site"}), el("th", {text: "Why idle"})]));
-    idle.forEach(function (x) {
-      t.appendChild(el("tr", null, [el("td", {class: "num", text: g.fmtNs(x.delay_ns)}), el("td", {text: g.frameName(x.site)}),
-                                     el("td", {text: x.reason || ""})]));
-    });
-    box.appendChild(t);
+    box.appendChild(g.plainTable({id: "idle"}, ["Blocked", "Site", "Why idle"], idle.map(function (x) {
+      return {cells: [{class: "num", text: g.fmtNs(x.delay_ns)}, g.frameName(x.site), x.reason]};
+    })));
   }
 };

@@ -56,12 +56,8 @@ goroscope.views.leaks = function (doc, root) {
   var ignored = doc.ignored || [];
   if (ignored.length) {
     box.appendChild(el("h2", {text: "Set aside (" + ignored.length + ")"}));
-    var t = el("table", {id: "ignored"});
-    t.appendChild(el("tr", null, [el("th", {text: "Goroutines"}), el("th", {text: "Function"}), el("th", {text: "Why set aside"})]));
-    ignored.forEach(function (x) {
-      t.appendChild(el("tr", null, [el("td", {class: "num", text: g.fmtInt(x.count)}),
-                                     el("td", {text: g.firstUser(x.frames)}), el("td", {text: x.reason})]));
-    });
-    box.appendChild(t);
+    box.appendChild(g.plainTable({id: "ignored"}, ["Goroutines", "Function", "Why set aside"], ignored.map(function (x) {
+      return {cells: [{class: "num", text: g.fmtInt(x.count)}, g.firstUser(x.frames), x.reason]};
+    })));
   }
 };

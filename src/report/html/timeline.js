@@ -28,14 +28,11 @@ goroscope.views.timeline = function (doc, root) {
     });
     if (samples.length) g.lineChart(sec, series, {id: "chart-" + (i + 1), markers: markers, xFormat: g.fmtUtc});
     if (alerts.length) {
-      var tb = el("table", {class: "alerts"});
-      tb.appendChild(el("tr", null, ["Fired", "Resolved", "Rule", "Message", "Capture"].map(function (h) { return el("th", {text: h}); })));
-      alerts.forEach(function (a) {
-        tb.appendChild(el("tr", {class: a.resolved_ms ? "" : "firing"}, [
-          el("td", {text: g.fmtUtc(a.started_ms)}), el("td", {text: a.resolved_ms ? g.fmtUtc(a.resolved_ms) : "FIRING"}),
-          el("td", {text: a.rule}), el("td", {text: a.message}), el("td", {class: "mono", text: a.capture_dir || ""})]));
-      });
-      sec.appendChild(tb);
+      sec.appendChild(g.plainTable({class: "alerts"}, ["Fired", "Resolved", "Rule", "Message", "Capture"], alerts.map(function (a) {
+        return {class: a.resolved_ms ? "" : "firing",
+                cells: [g.fmtUtc(a.started_ms), a.resolved_ms ? g.fmtUtc(a.resolved_ms) : "FIRING", a.rule, a.message,
+                        {class: "mono", text: a.capture_dir || ""}]};
+      })));
     }
   });
   if (!targets.length) box.appendChild(el("p", {text: "The store holds no target."}));

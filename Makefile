@@ -103,46 +103,25 @@ demo: deps all
 
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/goroscope-san
-	@$(MAKE) --no-print-directory unit e2e corpus fixtures watch html browser convert san fuzz-replay
+	@$(MAKE) --no-print-directory unit $(SUITES) san fuzz-replay
 	@echo "all test suites passed"
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
-e2e: $(BUILD)/goroscope
-	@GOROSCOPE=$(BUILD)/goroscope tests/e2e/run.sh
-
-corpus: $(BUILD)/goroscope
-	@GOROSCOPE=$(BUILD)/goroscope tests/corpus/run.sh
-
-fixtures: $(BUILD)/goroscope
-	@GOROSCOPE=$(BUILD)/goroscope tests/fixtures/run.sh
-
-convert: $(BUILD)/goroscope
-	@GOROSCOPE=$(BUILD)/goroscope tests/convert/run.sh
-
-watch: $(BUILD)/goroscope
-	@GOROSCOPE=$(BUILD)/goroscope tests/watch/run.sh
-
-html: $(BUILD)/goroscope
-	@GOROSCOPE=$(BUILD)/goroscope tests/html/run.sh
-
-# Playwright (playwright-core from npm, locked) driving Debian's Chromium.
-browser: $(BUILD)/goroscope
-	@GOROSCOPE=$(BUILD)/goroscope tests/browser/run.sh
+# The suites that drive the binary: tests/NAME/run.sh with GOROSCOPE set
+# (browser: Playwright, playwright-core from npm as locked, driving Debian's
+# Chromium).
+SUITES := e2e corpus fixtures watch html browser convert
+$(SUITES): $(BUILD)/goroscope
+	@GOROSCOPE=$(BUILD)/goroscope tests/$@/run.sh
 
 # The same suites again on the ASan+UBSan build.
 san: $(UNIT_SAN) $(BUILD)/goroscope-san
 	@echo "== unit tests under ASan+UBSan"
 	@tests/run-unit.sh $(UNIT_SAN)
-	@echo "== e2e, corpus and fixture tests under ASan+UBSan"
-	@GOROSCOPE=$(BUILD)/goroscope-san tests/e2e/run.sh
-	@GOROSCOPE=$(BUILD)/goroscope-san tests/corpus/run.sh
-	@GOROSCOPE=$(BUILD)/goroscope-san tests/fixtures/run.sh
-	@GOROSCOPE=$(BUILD)/goroscope-san tests/watch/run.sh
-	@GOROSCOPE=$(BUILD)/goroscope-san tests/html/run.sh
-	@GOROSCOPE=$(BUILD)/goroscope-san tests/browser/run.sh
-	@GOROSCOPE=$(BUILD)/goroscope-san tests/convert/run.sh
+	@echo "== $(SUITES) under ASan+UBSan"
+	@for s in $(SUITES); do GOROSCOPE=$(BUILD)/goroscope-san tests/$$s/run.sh || exit 1; done
 
 fuzz-replay: $(FUZZ_BIN)
 	@tests/fuzz-replay.sh $(FUZZ_BIN)

@@ -115,6 +115,10 @@ int cli_group_option(int c, const char *arg, struct group_options *go);
  * for a missing value) and return false. */
 bool cli_other_option(int c, const char *arg, char **argv, const char *command);
 
+/* Run handler on signal sig, without SA_RESTART: a blocking call such as
+ * pause() returns, so a daemon's loop sees the flag the handler sets. */
+void cli_on_signal(int sig, void (*handler)(int));
+
 /* Write all bytes to stdout; false on error (e.g. EPIPE). */
 bool cli_write_stdout(const char *p, size_t n);
 
@@ -131,6 +135,9 @@ bool cli_write_html(const char *title, const struct buf *json);
  * (targets, their samples and largest groups' series since since_ms, their
  * alerts), appended to b. Reads only; works while the daemon writes. */
 enum status cli_timeline_json(struct buf *b, const char *store_path, int64_t since_ms, struct err *err);
+/* The wall-clock time since_s seconds ago, in ms since the epoch (the
+ * start of a --since window over the store). */
+int64_t cli_since_ms(double since_s);
 
 int cmd_analyze(int argc, char **argv);
 int cmd_help(int argc, char **argv);

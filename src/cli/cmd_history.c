@@ -241,13 +241,6 @@ static void groups_section(struct buf *b, struct group_list *g, bool json)
 	}
 }
 
-static int64_t since_ms(double since_s)
-{
-	struct timespec now;
-	clock_gettime(CLOCK_REALTIME, &now);
-	return (int64_t)now.tv_sec * 1000 - (int64_t)(since_s * 1000);
-}
-
 /* --html: the timeline view of every target. */
 static int history_html(const char *path, double since_s, const char *output)
 {
@@ -255,7 +248,7 @@ static int history_html(const char *path, double since_s, const char *output)
 	buf_init(&json);
 	struct err err = {0};
 	int rc = EXIT_ERROR;
-	if (cli_timeline_json(&json, path, since_ms(since_s), &err) != ST_OK) {
+	if (cli_timeline_json(&json, path, cli_since_ms(since_s), &err) != ST_OK) {
 		cli_error("%s", err.msg);
 	} else if (!output || cli_redirect_stdout(output)) {
 		char title[1200];
@@ -316,7 +309,7 @@ int cmd_history(int argc, char **argv)
 	struct buf out;
 	buf_init(&out);
 	int rc = EXIT_OK;
-	int64_t since = since_ms(since_s);
+	int64_t since = cli_since_ms(since_s);
 	struct target_pick pick = {.name = argc > optind ? argv[optind] : NULL, .list = &out, .json = json, .first = true};
 	if (json)
 		buf_adds(&out, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"command\":\"history\"");

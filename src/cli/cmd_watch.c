@@ -233,14 +233,9 @@ int cmd_watch(int argc, char **argv)
 		cli_error("%s%s", err.msg, config ? "" : " (see 'goroscope watch --help')");
 		goto out;
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = on_reload;
-	sigaction(SIGHUP, &sa, NULL);
+	cli_on_signal(SIGTERM, on_stop);
+	cli_on_signal(SIGINT, on_stop);
+	cli_on_signal(SIGHUP, on_reload);
 	signal(SIGPIPE, SIG_IGN);
 	if (watch_run(&cfg, &o, &err) != ST_OK) {
 		cli_error("%s", err.msg);

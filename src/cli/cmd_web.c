@@ -19,7 +19,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
 const char usage_web[] =
@@ -274,9 +273,7 @@ int cmd_web(int argc, char **argv)
 	if (optind < argc && !cli_load_inputs(argc - optind, argv + optind, &set, quiet))
 		goto out;
 	if (site.store) {
-		struct timespec now;
-		clock_gettime(CLOCK_REALTIME, &now);
-		site.since_ms = (int64_t)now.tv_sec * 1000 - (int64_t)(since_s * 1000);
+		site.since_ms = cli_since_ms(since_s);
 		/* a store that cannot be read is an error at start, not a blank tab */
 		if (cli_timeline_json(&site.doc[V_TIMELINE], site.store, site.since_ms, &err) != ST_OK) {
 			cli_error("%s", err.msg);
@@ -297,12 +294,8 @@ int cmd_web(int argc, char **argv)
 		cli_error("%s", err.msg);
 		goto out;
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sigemptyset(&sa.sa_mask);
-	sa.sa_handler = on_signal;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
+	cli_on_signal(SIGTERM, on_signal);
+	cli_on_signal(SIGINT, on_signal);
 	char host[128];
 	int port;
 	httpd_parse_listen(listen, host, sizeof(host), &port);

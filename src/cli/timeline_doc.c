@@ -9,6 +9,7 @@
 #include "../store/store.h"
 
 #include <stdlib.h>
+#include <time.h>
 
 /* The groups drawn per target: the largest by their last count. */
 enum { GROUPS_SHOWN = 8 };
@@ -125,6 +126,13 @@ static enum status put_target(struct buf *b, struct store *st, const struct stor
 		s = store_alerts(st, t->id, since_ms, put_alert, b, err);
 	buf_adds(b, "]}");
 	return s;
+}
+
+int64_t cli_since_ms(double since_s)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	return (int64_t)now.tv_sec * 1000 - (int64_t)(since_s * 1000);
 }
 
 enum status cli_timeline_json(struct buf *b, const char *store_path, int64_t since_ms, struct err *err)

@@ -35,9 +35,10 @@ for _ in range(runs):
         res[label][1].append(int(p.stderr.decode().strip().splitlines()[-1]))
 print(f"file: {path} ({size / 1e6:.1f} MB), {runs} runs each, interleaved; medians")
 base = None
+width = max(28, max(len(label) for label, _ in cmds))
 for label, _ in cmds:
     t = statistics.median(res[label][0])
     rss = max(res[label][1]) / 1024
     base = base or t
-    print(f"  {label:<28} {t * 1000:9.1f} ms  {size / t / 1e9:6.2f} GB/s  peak RSS {rss:7.1f} MB"
+    print(f"  {label:<{width}} {t * 1000:9.1f} ms  {size / t / 1e9:6.2f} GB/s  peak RSS {rss:7.1f} MB"
           f"  ({t / base:.2f}x the first)")

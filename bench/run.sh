@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: speed and memory of `goroscope analyze` on big dumps, measured
-# side by side with `wc -l` (a floor: reading the bytes) and with panicparse,
-# in one run on this machine. Results: build/bench/results.txt.
+# side by side with `wc -l`, with bench/floor.c (the least any reader costs:
+# the bytes mapped or read and their newlines counted, on every core) and
+# with panicparse, in one run on this machine. Results: build/bench/results.txt.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/bench
@@ -11,6 +12,8 @@ G=$root/build/goroscope
 RUNS=${RUNS:-7}
 
 (cd "$root/bench/gendump" && go build -o "$out/gendump" .)
+# the least any reader costs here: map (or read) and count newlines, on every core
+${CC:-cc} -O2 -pthread -o "$out/floor" "$root/bench/floor.c"
 # playwright-core (as locked in tests/browser) opens the HTML report
 [ -d "$root/tests/browser/node_modules/playwright-core" ] || (cd "$root/tests/browser" && npm ci --no-audit --no-fund --silent)
 for n in 10000 100000; do
@@ -49,6 +52,9 @@ fi
     echo; echo "== $n goroutines: $(grep -c '^goroutine ' "$f") headers"
     python3 "$root/bench/measure.py" "$([ $n = 1000000 ] && echo 3 || echo "$RUNS")" "$f" \
       "wc -l=wc -l {}" \
+      "floor (mapped), 1 thread=$out/floor {} 1" \
+      "floor (mapped), $(nproc) threads=$out/floor {} $(nproc)" \
+      "floor (read), $(nproc) threads=$out/floor {} $(nproc) read" \
       "goroscope analyze=$G analyze -q {}" \
       "goroscope analyze --threads 1=$G analyze -q --threads 1 {}" \
       "goroscope analyze --json=$G analyze -q --json {}"

@@ -63,6 +63,8 @@ enum status tb_parse_parallel(const char *p, size_t n, const char *source, const
 /* Checks that need the end of the input (the 64 MiB debug=2 cap). */
 void tb_check_input_end(struct snapshot *s);
 
+enum { TB_STATE_CACHE = 8 };
+
 enum tb_mode { M_NORMAL, M_RUNTIME_STACK, M_ANCESTORS, M_RACE };
 
 struct tb {
@@ -105,11 +107,14 @@ struct tb {
 
 	struct tb_replay *replay; /* stacks learnt byte for byte (tb_replay.c) */
 
-	/* cache of the last state string */
-	char last_state[48];
-	size_t last_state_len;
-	uint32_t last_state_id;
-	const struct snapshot *last_state_snap;
+	/* the state strings of cur met last, with their ids: goroutines of a
+	 * dump come in a handful of states, in no order */
+	struct {
+		char text[48];
+		uint32_t len, id;
+	} states[TB_STATE_CACHE];
+	uint32_t nstates, next_state;
+	const struct snapshot *states_snap;
 
 	/* preamble of the next dump */
 	bool pre_pending, pre_weak, pre_relay;

@@ -338,15 +338,20 @@ void tb_commit_goroutine(struct tb *t, uint32_t stack)
 
 static uint32_t intern_state(struct tb *t, struct slice st)
 {
-	if (st.n == t->last_state_len && st.n <= sizeof(t->last_state) &&
-	    memcmp(st.p, t->last_state, st.n) == 0 && t->last_state_snap == t->cur)
-		return t->last_state_id;
+	if (t->states_snap != t->cur) {
+		t->states_snap = t->cur;
+		t->nstates = t->next_state = 0;
+	}
+	for (uint32_t i = 0; i < t->nstates; i++)
+		if (t->states[i].len == st.n && memcmp(t->states[i].text, st.p, st.n) == 0)
+			return t->states[i].id;
 	uint32_t id = strtab_intern(&t->cur->strs, st.p, st.n);
-	if (st.n <= sizeof(t->last_state)) {
-		memcpy(t->last_state, st.p, st.n);
-		t->last_state_len = st.n;
-		t->last_state_id = id;
-		t->last_state_snap = t->cur;
+	if (st.n <= sizeof(t->states[0].text)) {
+		/* fill the cache, then replace its entries in turn */
+		uint32_t k = t->nstates < TB_STATE_CACHE ? t->nstates++ : t->next_state++ % TB_STATE_CACHE;
+		memcpy(t->states[k].text, st.p, st.n);
+		t->states[k].len = (uint32_t)st.n;
+		t->states[k].id = id;
 	}
 	return id;
 }

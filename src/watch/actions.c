@@ -199,8 +199,8 @@ static bool post_webhook(struct watch *w, const struct watch_webhook *h, const s
 
 /* Run the command with the payload on its standard input and the alert in
  * its environment; wait at most 60 seconds. */
-static bool run_command_once(struct watch *w, const struct job *j, const struct target_state *t, const char *dir,
-			     const struct buf *body)
+static bool run_command_once(struct watch *w, const struct watch_config *cfg, const struct job *j,
+			     const struct target_state *t, const char *dir, const struct buf *body)
 {
 	int fds[2];
 	if (pipe(fds) != 0)
@@ -222,7 +222,7 @@ static bool run_command_once(struct watch *w, const struct job *j, const struct 
 		setenv("GOROSCOPE_RULE", j->rule, 1);
 		setenv("GOROSCOPE_MESSAGE", j->message, 1);
 		setenv("GOROSCOPE_CAPTURE_DIR", dir ? dir : "", 1);
-		execvp(w->cfg.command[0], (char *const *)w->cfg.command);
+		execvp(cfg->command[0], (char *const *)cfg->command);
 		_exit(127);
 	}
 	close(fds[0]);
@@ -246,23 +246,23 @@ static bool run_command_once(struct watch *w, const struct job *j, const struct 
 		if (waited == 600) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			watch_log(w, "command %s: killed after 60 s", w->cfg.command[0]);
+			watch_log(w, "command %s: killed after 60 s", cfg->command[0]);
 			return false;
 		}
 		sleep_s(0.1);
 	}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return true;
-	watch_log(w, "command %s: %s %d", w->cfg.command[0], WIFEXITED(status) ? "exit status" : "killed by signal",
+	watch_log(w, "command %s: %s %d", cfg->command[0], WIFEXITED(status) ? "exit status" : "killed by signal",
 		  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	return false;
 }
 
-static bool run_command(struct watch *w, const struct job *j, const struct target_state *t, const char *dir,
-			const struct buf *body)
+static bool run_command(struct watch *w, const struct watch_config *cfg, const struct job *j,
+			const struct target_state *t, const char *dir, const struct buf *body)
 {
 	for (int attempt = 0; attempt < 3; attempt++) {
-		if (run_command_once(w, j, t, dir, body))
+		if (run_command_once(w, cfg, j, t, dir, body))
 			return true;
 		sleep_s(1 << attempt);
 	}
@@ -298,6 +298,10 @@ static void run_job(struct watch *w, struct job *j)
 	}
 	/* a copy for the strings and settings: the live state moves on */
 	struct target_state snapshot_of_target = *live;
+	/* and of the configuration, which a reload replaces while the job
+	 * runs (what it points to stays: old configurations are retired, not
+	 * freed) */
+	const struct watch_config cfg = w->cfg;
 	bool capture = j->capture && !live->capture_running;
 	if (capture)
 		live->capture_running = true;
@@ -308,12 +312,12 @@ static void run_job(struct watch *w, struct job *j)
 	bool captured = false;
 	char capture_error[700] = "";
 	if (capture) {
-		mkdir(w->cfg.captures, 0755);
+		mkdir(cfg.captures, 0755);
 		char reason[700];
 		snprintf(reason, sizeof(reason), "%s alert (%s): %s", j->kind == JOB_EXTERNAL ? "Alertmanager" : "goroscope",
 			 j->rule, j->message);
 		struct capture_request req = {
-			.target = t->url, .out_dir = w->cfg.captures, .reason = reason,
+			.target = t->url, .out_dir = cfg.captures, .reason = reason,
 			.seconds = t->cfg.capture_seconds, .max_time = t->cfg.capture_max_time_s,
 			.log = capture_log, .log_ctx = w,
 		};
@@ -355,10 +359,10 @@ static void run_job(struct watch *w, struct job *j)
 		pthread_mutex_unlock(&w->mu);
 	}
 	bool all_ok = true;
-	for (uint32_t k = 0; k < w->cfg.nwebhooks; k++)
-		all_ok &= post_webhook(w, &w->cfg.webhooks[k], &body);
-	if (w->cfg.command[0])
-		all_ok &= run_command(w, j, t, captured ? cap.dir : NULL, &body);
+	for (uint32_t k = 0; k < cfg.nwebhooks; k++)
+		all_ok &= post_webhook(w, &cfg.webhooks[k], &body);
+	if (cfg.command[0])
+		all_ok &= run_command(w, &cfg, j, t, captured ? cap.dir : NULL, &body);
 	if (!all_ok) {
 		pthread_mutex_lock(&w->mu);
 		w->notify_errors++;

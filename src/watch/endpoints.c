@@ -205,7 +205,8 @@ static void alertmanager(struct watch *w, const struct httpd_request *req, struc
 		snprintf(j->rule, sizeof(j->rule), "%.31s", a->alertname[0] ? a->alertname : "alertmanager");
 		snprintf(j->message, sizeof(j->message), "Alertmanager: %s%s%s", a->alertname, a->summary[0] ? ": " : "",
 			 a->summary);
-		watch_log(w, "%s: Alertmanager alert %s: capturing", w->t[i].cfg.name, a->alertname);
+		/* the job's copy of the name: w->t may move once unlocked */
+		watch_log(w, "%s: Alertmanager alert %s: capturing", j->name, a->alertname);
 		actions_queue(w, j);
 		queued++;
 	}

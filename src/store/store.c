@@ -22,12 +22,19 @@ static const char SCHEMA[] =
 	"CREATE TABLE IF NOT EXISTS alerts(id INTEGER PRIMARY KEY, target INTEGER NOT NULL, rule TEXT NOT NULL,"
 	" started_ms INTEGER NOT NULL, resolved_ms INTEGER NOT NULL DEFAULT 0, value REAL NOT NULL,"
 	" message TEXT NOT NULL, capture_dir TEXT, suspects TEXT);"
-	"CREATE INDEX IF NOT EXISTS alerts_by_target ON alerts(target, started_ms);";
+	"CREATE INDEX IF NOT EXISTS alerts_by_target ON alerts(target, started_ms);"
+	"CREATE TABLE IF NOT EXISTS kept_profiles(target INTEGER NOT NULL, ts_ms INTEGER NOT NULL, gz BLOB NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS kept_profiles_by_target ON kept_profiles(target, ts_ms);";
 
 enum stmt_id {
 	S_BEGIN, S_COMMIT, S_TARGET_GET, S_TARGET_ADD, S_TARGET_URL, S_SAMPLE_ADD, S_STACK_GET, S_STACK_ADD,
 	S_GROUP_ADD, S_ALERT_OPEN, S_ALERT_EVIDENCE, S_ALERT_RESOLVE, S_PRUNE_SAMPLES, S_PRUNE_GROUPS,
-	S_PRUNE_ALERTS, S_TARGETS, S_SAMPLES, S_LAST_SAMPLES, S_GROUPS, S_ALERTS, N_STMTS
+	S_PRUNE_ALERTS, S_KEPT_CLEAR, S_KEPT_ADD, S_PRUNE_KEPT,
+	/* the daemon's own reads: also left unprepared on a read-only handle (a
+	 * store written by an older daemon lacks their table) */
+	S_KEPT,
+	/* reads */
+	S_TARGETS, S_SAMPLES, S_LAST_SAMPLES, S_GROUPS, S_ALERTS, N_STMTS
 };
 
 static const char *const SQL[N_STMTS] = {
@@ -46,6 +53,10 @@ static const char *const SQL[N_STMTS] = {
 	[S_PRUNE_SAMPLES] = "DELETE FROM samples WHERE ts_ms < ?1",
 	[S_PRUNE_GROUPS] = "DELETE FROM group_samples WHERE ts_ms < ?1",
 	[S_PRUNE_ALERTS] = "DELETE FROM alerts WHERE resolved_ms != 0 AND resolved_ms < ?1",
+	[S_KEPT_CLEAR] = "DELETE FROM kept_profiles WHERE target = ?1",
+	[S_KEPT_ADD] = "INSERT INTO kept_profiles(target, ts_ms, gz) VALUES(?1, ?2, ?3)",
+	[S_PRUNE_KEPT] = "DELETE FROM kept_profiles WHERE ts_ms < ?1",
+	[S_KEPT] = "SELECT ts_ms, gz FROM kept_profiles WHERE target = ?1 AND ts_ms >= ?2 ORDER BY ts_ms",
 	[S_TARGETS] = "SELECT id, name, url FROM targets ORDER BY name",
 	[S_SAMPLES] = "SELECT ts_ms, count, duration_ms, error FROM samples WHERE target = ?1 AND ts_ms >= ?2 ORDER BY ts_ms",
 	[S_LAST_SAMPLES] = "SELECT ts_ms, count, duration_ms, error FROM (SELECT * FROM samples WHERE target = ?1"
@@ -266,7 +277,7 @@ enum status store_alert_resolve(struct store *s, int64_t alert, int64_t ts_ms, s
 
 enum status store_prune(struct store *s, int64_t before_ms, struct err *err)
 {
-	static const enum stmt_id which[] = {S_PRUNE_SAMPLES, S_PRUNE_GROUPS, S_PRUNE_ALERTS};
+	static const enum stmt_id which[] = {S_PRUNE_SAMPLES, S_PRUNE_GROUPS, S_PRUNE_ALERTS, S_PRUNE_KEPT};
 	for (size_t i = 0; i < ARRAY_LEN(which); i++) {
 		sqlite3_stmt *q = use(s, which[i]);
 		sqlite3_bind_int64(q, 1, before_ms);
@@ -275,6 +286,43 @@ enum status store_prune(struct store *s, int64_t before_ms, struct err *err)
 			return st;
 	}
 	return ST_OK;
+}
+
+enum status store_keep_profiles(struct store *s, int64_t target, const struct store_profile *p, uint32_t n,
+				struct err *err)
+{
+	sqlite3_stmt *q = use(s, S_KEPT_CLEAR);
+	sqlite3_bind_int64(q, 1, target);
+	enum status st = exec(s, q, err, "keep profiles");
+	for (uint32_t i = 0; i < n && st == ST_OK; i++) {
+		q = use(s, S_KEPT_ADD);
+		sqlite3_bind_int64(q, 1, target);
+		sqlite3_bind_int64(q, 2, p[i].ts_ms);
+		sqlite3_bind_blob64(q, 3, p[i].gz, p[i].len, SQLITE_STATIC);
+		st = exec(s, q, err, "keep profiles");
+	}
+	return st;
+}
+
+enum status store_kept_profiles(struct store *s, int64_t target, int64_t since_ms,
+				bool (*cb)(void *, const struct store_profile *), void *ctx, struct err *err)
+{
+	if (!s->st[S_KEPT])
+		return ST_OK; /* a read-only handle: none */
+	sqlite3_stmt *q = use(s, S_KEPT);
+	sqlite3_bind_int64(q, 1, target);
+	sqlite3_bind_int64(q, 2, since_ms);
+	int rc;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		struct store_profile p = {sqlite3_column_int64(q, 0), sqlite3_column_blob(q, 1),
+					  (size_t)sqlite3_column_bytes(q, 1)};
+		if (!p.gz)
+			p.len = 0;
+		if (!cb(ctx, &p))
+			break;
+	}
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? ST_OK : db_error(s, err, "read kept profiles");
 }
 
 /* Step through q's rows, calling row() for each until it returns false. */

@@ -50,8 +50,25 @@ enum status store_alert_evidence(struct store *s, int64_t alert, const char *cap
 				 struct err *err);
 enum status store_alert_resolve(struct store *s, int64_t alert, int64_t ts_ms, struct err *err);
 
-/* Delete samples, group samples and resolved alerts older than before_ms. */
+/* Delete samples, group samples, kept profiles and resolved alerts older
+ * than before_ms. */
 enum status store_prune(struct store *s, int64_t before_ms, struct err *err);
+
+/* A raw profile the daemon keeps for the leak analysis of a later alert
+ * (gzip-compressed), so that the analysis still has them after a restart. */
+struct store_profile {
+	int64_t ts_ms;
+	const void *gz;
+	size_t len;
+};
+/* Replace target's kept profiles with these n. */
+enum status store_keep_profiles(struct store *s, int64_t target, const struct store_profile *p, uint32_t n,
+				struct err *err);
+/* Target's kept profiles taken at or after since_ms, oldest first (none on a
+ * read-only handle). The bytes live only for the call; cb returns false to
+ * stop early. */
+enum status store_kept_profiles(struct store *s, int64_t target, int64_t since_ms,
+				bool (*cb)(void *, const struct store_profile *), void *ctx, struct err *err);
 
 /* ---- reading ---- */
 

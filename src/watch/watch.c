@@ -29,6 +29,10 @@ enum { COMMIT_EVERY_MS = 1000 };
 /* Spacing of the profiles kept for the leak analysis while no threshold
  * is breached (WATCH_KEEP_BODIES of them: eight minutes of history). */
 enum { KEEP_EVERY_MS = 60000 };
+/* Kept profiles are saved in the store when the daemon stops or reloads
+ * and read back for the same target, unless older than this: a long gap
+ * would make old profiles evidence of growth that may not be there. */
+enum { KEPT_MAX_AGE_MS = 2 * WATCH_KEEP_BODIES * KEEP_EVERY_MS };
 
 void watch_request_stop(void)
 {
@@ -60,6 +64,54 @@ void watch_log(const struct watch *w, const char *fmt, ...)
 }
 
 /* ---- targets ---- */
+
+/* Put a compressed profile into t's ring of kept ones, taking gz over;
+ * returns what it replaced, for the caller to free. The caller holds w->mu
+ * unless no other thread can see t yet. */
+static struct buf put_kept(struct target_state *t, int64_t ts_ms, struct buf gz)
+{
+	struct kept_body *k = &t->kept[t->kept_next];
+	struct buf old = k->gz;
+	k->gz = gz;
+	k->ts_ms = ts_ms;
+	t->kept_next = (t->kept_next + 1) % WATCH_KEEP_BODIES;
+	if (t->nkept < WATCH_KEEP_BODIES)
+		t->nkept++;
+	t->last_kept_ms = MAX(t->last_kept_ms, ts_ms);
+	return old;
+}
+
+static bool load_kept(void *ctx, const struct store_profile *p)
+{
+	struct target_state *t = ctx;
+	struct buf gz;
+	buf_init(&gz);
+	buf_add(&gz, p->gz, p->len);
+	struct buf old = put_kept(t, p->ts_ms, gz);
+	buf_free(&old);
+	return true;
+}
+
+/* Save every target's kept profiles in the store, for the targets set up
+ * after a reload or the next start (only this thread changes them). */
+static void targets_save_kept(struct watch *w)
+{
+	struct err err = {0};
+	enum status st = store_begin(w->store, &err);
+	for (uint32_t i = 0; st == ST_OK && i < w->n; i++) {
+		const struct target_state *t = &w->t[i];
+		struct store_profile p[WATCH_KEEP_BODIES];
+		for (uint32_t k = 0; k < t->nkept; k++) {
+			const struct kept_body *b = &t->kept[(t->kept_next + WATCH_KEEP_BODIES - t->nkept + k) % WATCH_KEEP_BODIES];
+			p[k] = (struct store_profile){b->ts_ms, b->gz.p, b->gz.len};
+		}
+		st = store_keep_profiles(w->store, t->id, p, t->nkept, &err);
+	}
+	if (st == ST_OK)
+		st = store_commit(w->store, &err);
+	if (st != ST_OK)
+		watch_log(w, "store: kept profiles not saved: %s", err.msg);
+}
 
 static bool prime_sample(void *ctx, const struct store_sample_row *r)
 {
@@ -111,6 +163,9 @@ static enum status target_setup(struct watch *w, uint32_t i, const struct watch_
 	st = store_last_samples(w->store, t->id, want, prime_sample, t, err);
 	if (st == ST_OK)
 		st = store_alerts(w->store, t->id, watch_now_ms() - (int64_t)(cfg->cooldown_s * 1000), open_alert, t, err);
+	/* and the profiles for a leak analysis, saved at the last stop */
+	if (st == ST_OK)
+		st = store_kept_profiles(w->store, t->id, watch_now_ms() - KEPT_MAX_AGE_MS, load_kept, t, err);
 	/* spread the first polls over one interval: no thundering herd */
 	t->next_poll_ms = watch_now_ms() + (int64_t)(cfg->interval_s * 1000 * i / MAX(w->cfg.ntargets, 1u));
 	if (st == ST_OK)
@@ -138,13 +193,7 @@ static void keep_body(struct watch *w, struct target_state *t, int64_t ts_ms, co
 	gz.p = xreallocarray(gz.p, gz.len + 1, 1);
 	gz.cap = gz.len + 1;
 	pthread_mutex_lock(&w->mu);
-	struct kept_body *k = &t->kept[t->kept_next];
-	struct buf old = k->gz;
-	k->gz = gz;
-	k->ts_ms = ts_ms;
-	t->kept_next = (t->kept_next + 1) % WATCH_KEEP_BODIES;
-	if (t->nkept < WATCH_KEEP_BODIES)
-		t->nkept++;
+	struct buf old = put_kept(t, ts_ms, gz);
 	pthread_mutex_unlock(&w->mu);
 	buf_free(&old);
 }
@@ -439,6 +488,7 @@ static void reload(struct watch *w)
 	/* new targets from the new configuration; the series continue from the
 	 * store (same names, same ids) */
 	wait_in_flight(w);
+	targets_save_kept(w);
 	pthread_mutex_lock(&w->mu);
 	targets_release(w);
 	/* the old configuration stays allocated until the end: a job on the
@@ -569,6 +619,7 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 		if (store_commit(w->store, &e) != ST_OK)
 			store_failed(w, e.msg);
 	}
+	targets_save_kept(w);
 	watch_log(w, "stopping");
 out:
 	if (w->http)

@@ -299,6 +299,11 @@ check(st == 404, "unknown path")
 write_config(steady_labels="    labels: {team: payments}\n")
 watch.send_signal(signal.SIGHUP)
 wait_for("the reloaded labels", lambda: metric(get(port, "/metrics")[1], "goroscope_target_up", target="steady", team="payments") is not None)
+kept = db().execute("SELECT t.name, count(*), min(length(k.gz)), min(hex(substr(k.gz, 1, 2))) FROM kept_profiles k"
+                    " JOIN targets t ON t.id = k.target GROUP BY t.name ORDER BY t.name").fetchall()
+check([(n, c >= 1 and c <= 8, size > 20, magic) for n, c, size, magic in kept] ==
+      [("leaky", True, True, "1F8B"), ("steady", True, True, "1F8B")],
+      f"a reload saves each target's kept profiles, gzip-compressed, at most 8: {kept}")
 write_config(broken=True)
 watch.send_signal(signal.SIGHUP)
 wait_for("the failed reload logged", lambda: "reload failed, keeping the running configuration" in open(os.path.join(OUT, "watch-first.log")).read())
@@ -319,7 +324,19 @@ after_kill = c.execute("SELECT count(*) FROM samples s JOIN targets t ON t.id = 
 check(after_kill >= committed and committed > 5, f"nothing committed lost: {committed} read before, {after_kill} after")
 ids = dict(c.execute("SELECT name, id FROM targets").fetchall())
 c.close()
+second_started_ms = int(time.time() * 1000)
 watch, port = start_watch("second")
+# an Alertmanager alert right away: its leak analysis already has the
+# profiles kept before the restart (saved at the reload above)
+hooks.clear()
+st, body = get(port, "/alertmanager", data=json.dumps({"version": "4", "status": "firing", "alerts": [
+    {"status": "firing", "labels": {"alertname": "AfterRestart", "instance": f"127.0.0.1:{steady_port}"}}]}).encode())
+check(st == 202 and json.loads(body)["captures_queued"] == 1, f"alertmanager after the restart: {st} {body}")
+hook = wait_for("the webhook after the restart", lambda: next((h for h in hooks if h.get("rule") == "AfterRestart"), None))
+if hook:
+    times = [s["time_nanos"] // 1000000 for s in (hook.get("analysis") or {}).get("snapshots") or []]
+    check(any(t < second_started_ms for t in times) and times == sorted(times),
+          f"the leak analysis after a restart has profiles from before it, in order: {times} vs start {second_started_ms}")
 wait_for("the series to continue", lambda: db().execute(
     "SELECT count(*) FROM samples s JOIN targets t ON t.id = s.target WHERE t.name = 'leaky'").fetchone()[0] >= after_kill + 4)
 c = db()
@@ -344,6 +361,10 @@ except subprocess.TimeoutExpired:
     rc = None
 check(rc == 0, f"SIGTERM: exit {rc}")
 check("stopping" in open(os.path.join(OUT, "watch-second.log")).read(), "a clean stop is logged")
+kept = db().execute("SELECT k.ts_ms FROM kept_profiles k JOIN targets t ON t.id = k.target WHERE t.name = 'leaky'"
+                    " ORDER BY k.rowid").fetchall()
+check(1 <= len(kept) <= 8 and [r[0] for r in kept] == sorted(r[0] for r in kept) and kept[-1][0] >= second_started_ms,
+      f"a clean stop saves the latest kept profiles, oldest first: {kept}")
 
 # ---- errors at start ----
 bad = subprocess.run([G, "watch", "--store", store, "ftp://x"], capture_output=True, text=True)

@@ -214,6 +214,25 @@ static bool first_alert(void *ctx, const struct store_alert_row *r)
 	return false;
 }
 
+struct kept_rows {
+	int n;
+	int64_t ts[8];
+	size_t len[8];
+	bool same_bytes;
+};
+
+static bool collect_kept(void *ctx, const struct store_profile *p)
+{
+	struct kept_rows *k = ctx;
+	if (k->n < 8) {
+		k->ts[k->n] = p->ts_ms;
+		k->len[k->n] = p->len;
+		k->same_bytes = p->len == 5 ? memcmp(p->gz, "\x1f\x8b" "ccc", 5) == 0 : k->same_bytes;
+		k->n++;
+	}
+	return true;
+}
+
 static void test_store(void **st)
 {
 	(void)st;
@@ -255,11 +274,31 @@ static void test_store(void **st)
 	assert_int_equal(store_alert_resolve(s, alert, 9000, &err), ST_OK);
 	assert_int_equal(store_alerts(s, 0, 0, first_alert, &resolved, &err), ST_OK);
 	assert_int_equal(resolved, 9000);
+	/* kept profiles: replaced as a whole, read back oldest first from a time on */
+	struct store_profile three[] = {{1000, "\x1f\x8b" "a", 3}, {2000, "\x1f\x8b" "bb", 4}, {3000, "\x1f\x8b" "ccc", 5}};
+	assert_int_equal(store_keep_profiles(s, t, three, 2, &err), ST_OK);
+	assert_int_equal(store_keep_profiles(s, t, three, 3, &err), ST_OK);
+	struct kept_rows k = {0};
+	assert_int_equal(store_kept_profiles(s, t, 1500, collect_kept, &k, &err), ST_OK);
+	assert_int_equal(k.n, 2);
+	assert_int_equal(k.ts[0], 2000);
+	assert_int_equal(k.ts[1], 3000);
+	assert_int_equal(k.len[1], 5);
+	assert_true(k.same_bytes);
 	/* retention */
 	assert_int_equal(store_prune(s, 2500, &err), ST_OK);
 	n = 0;
 	assert_int_equal(store_samples(s, t, 0, count_rows, &n, &err), ST_OK);
 	assert_int_equal(n, 3);
+	k = (struct kept_rows){0};
+	assert_int_equal(store_kept_profiles(s, t, 0, collect_kept, &k, &err), ST_OK);
+	assert_int_equal(k.n, 1);
+	store_close(s);
+	/* a read-only handle (history, web) reads none, without an error */
+	assert_int_equal(store_open(path, true, &s, &err), ST_OK);
+	k = (struct kept_rows){0};
+	assert_int_equal(store_kept_profiles(s, t, 0, collect_kept, &k, &err), ST_OK);
+	assert_int_equal(k.n, 0);
 	store_close(s);
 
 	/* not a store */

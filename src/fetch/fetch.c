@@ -44,26 +44,26 @@ struct curl_slist *fetch_setup(CURL *h, const char *url, const struct fetch_opti
 	curl_lib.easy_reset(h);
 	k->out->len = k->start;
 	k->over = false;
-	curl_lib.easy_setopt(h, CURLOPT_URL, url);
-	curl_lib.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-	curl_lib.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_lib.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_lib.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_lib.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
-	curl_lib.easy_setopt(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
-	curl_lib.easy_setopt(h, CURLOPT_USERAGENT, "goroscope/" GOROSCOPE_VERSION);
+	EASY_SET_TEXT(h, CURLOPT_URL, url);
+	EASY_SET_PTR(h, CURLOPT_ERRORBUFFER, errbuf);
+	EASY_SET_LONG(h, CURLOPT_NOSIGNAL, 1L);
+	EASY_SET_TEXT(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	EASY_SET_LONG(h, CURLOPT_FOLLOWLOCATION, 0L);
+	EASY_SET_LONG(h, CURLOPT_CONNECTTIMEOUT_MS, o->connect_timeout_ms);
+	EASY_SET_LONG(h, CURLOPT_TIMEOUT_MS, o->timeout_ms);
+	EASY_SET_TEXT(h, CURLOPT_USERAGENT, "goroscope/" GOROSCOPE_VERSION);
 	/* pprof bodies are gzip already or plain text: no transfer encoding */
-	curl_lib.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_lib.easy_setopt(h, CURLOPT_WRITEDATA, k);
+	easy_set_writer(h, on_data);
+	EASY_SET_PTR(h, CURLOPT_WRITEDATA, k);
 	if (o->cacert)
-		curl_lib.easy_setopt(h, CURLOPT_CAINFO, o->cacert);
+		EASY_SET_TEXT(h, CURLOPT_CAINFO, o->cacert);
 	if (o->cert)
-		curl_lib.easy_setopt(h, CURLOPT_SSLCERT, o->cert);
+		EASY_SET_TEXT(h, CURLOPT_SSLCERT, o->cert);
 	if (o->key)
-		curl_lib.easy_setopt(h, CURLOPT_SSLKEY, o->key);
+		EASY_SET_TEXT(h, CURLOPT_SSLKEY, o->key);
 	if (o->insecure) {
-		curl_lib.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-		curl_lib.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+		EASY_SET_LONG(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		EASY_SET_LONG(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	struct curl_slist *hdrs = NULL;
 	for (unsigned i = 0; i < o->nheaders; i++)
@@ -74,7 +74,7 @@ struct curl_slist *fetch_setup(CURL *h, const char *url, const struct fetch_opti
 		hdrs = curl_lib.slist_append(hdrs, auth);
 	}
 	if (hdrs)
-		curl_lib.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		EASY_SET_PTR(h, CURLOPT_HTTPHEADER, hdrs);
 	errbuf[0] = '\0';
 	return hdrs;
 }
@@ -86,9 +86,9 @@ static CURLcode attempt(CURL *h, const char *url, const struct fetch_options *o,
 	struct curl_slist *hdrs = fetch_setup(h, url, o, k, errbuf);
 	if (post) {
 		hdrs = curl_lib.slist_append(hdrs, "Content-Type: application/json");
-		curl_lib.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-		curl_lib.easy_setopt(h, CURLOPT_POSTFIELDS, post->p);
-		curl_lib.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post->len);
+		EASY_SET_PTR(h, CURLOPT_HTTPHEADER, hdrs);
+		EASY_SET_PTR(h, CURLOPT_POSTFIELDS, post->p);
+		EASY_SET_OFF(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)post->len);
 	}
 	CURLcode rc = curl_lib.easy_perform(h);
 	*status = 0;

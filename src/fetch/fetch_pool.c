@@ -114,12 +114,12 @@ struct fetch_pool *fetch_pool_new(unsigned max_parallel, unsigned keep_connectio
 			fetch_pool_free(p);
 			return NULL;
 		}
-		curl_lib.multi_setopt(sh->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-		curl_lib.multi_setopt(sh->multi, CURLMOPT_SOCKETDATA, sh);
-		curl_lib.multi_setopt(sh->multi, CURLMOPT_TIMERFUNCTION, on_timer);
-		curl_lib.multi_setopt(sh->multi, CURLMOPT_TIMERDATA, sh);
+		multi_set_socket_callback(sh->multi, on_socket);
+		MULTI_SET_PTR(sh->multi, CURLMOPT_SOCKETDATA, sh);
+		multi_set_timer_callback(sh->multi, on_timer);
+		MULTI_SET_PTR(sh->multi, CURLMOPT_TIMERDATA, sh);
 		/* room for the idle connections of this shard's hosts */
-		curl_lib.multi_setopt(sh->multi, CURLMOPT_MAXCONNECTS, (long)MAX(keep_connections / SHARDS + 8, 8u));
+		MULTI_SET_LONG(sh->multi, CURLMOPT_MAXCONNECTS, (long)MAX(keep_connections / SHARDS + 8, 8u));
 	}
 	return p;
 }
@@ -211,15 +211,15 @@ static void start_waiting(struct fetch_pool *p)
 		t->sink = (struct sink){&t->body, 0, t->o.max_bytes, false};
 		curl_lib.slist_free_all(t->hdrs);
 		t->hdrs = fetch_setup(t->h, t->url, &t->o, &t->sink, t->errbuf);
-		curl_lib.easy_setopt(t->h, CURLOPT_PRIVATE, t);
+		EASY_SET_PTR(t->h, CURLOPT_PRIVATE, t);
 		if (!p->keep)
-			curl_lib.easy_setopt(t->h, CURLOPT_FORBID_REUSE, 1L);
+			EASY_SET_LONG(t->h, CURLOPT_FORBID_REUSE, 1L);
 		/* no DNS cache: libcurl prunes it by walking every entry (one per
 		 * host:port) on each transfer, which costs more than it saves when
 		 * a thousand targets are polled; numeric addresses need no lookup */
-		curl_lib.easy_setopt(t->h, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
+		EASY_SET_LONG(t->h, CURLOPT_DNS_CACHE_TIMEOUT, 0L);
 		/* a profile in few reads: fewer system calls and wake-ups */
-		curl_lib.easy_setopt(t->h, CURLOPT_BUFFERSIZE, 256L * 1024);
+		EASY_SET_LONG(t->h, CURLOPT_BUFFERSIZE, 256L * 1024);
 		clock_gettime(CLOCK_MONOTONIC, &t->started);
 		if (curl_lib.multi_add_handle(p->shards[t->shard].multi, t->h) != CURLM_OK) {
 			struct fetch_result r = {ST_IO, 0, &t->body, "cannot start the transfer (libcurl)", 0};

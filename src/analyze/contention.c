@@ -165,10 +165,14 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 					.via = prim >= 0 ? snapshot_str(s, f[prim].func) : NULL};
 			}
 			struct contention_site *c = &r->sites[*idx];
-			/* the representative stack: the one with the largest delay */
+			/* the representative stack: the one with the largest delay
+			 * (its site frame is the same function and line, but it may
+			 * stand at another depth, and the primitive may differ) */
 			if (d > c->top_delay) {
 				c->top_delay = d;
 				c->stack = g->stack;
+				c->site = site;
+				c->via = prim >= 0 ? snapshot_str(s, f[prim].func) : NULL;
 			}
 			c->events += w;
 			c->delay_ns += d;

@@ -45,6 +45,10 @@ while size < cap:
     out.append(b); size += len(b); i += 1
 open(sys.argv[1], "w").write("".join(out)[:cap])
 PY
+# A block profile where one site (main.worker:10, chan receive) is reached
+# from stacks of two depths, the shallower with the larger delay: the site
+# reported is the one of that representative stack.
+printf -- '--- contention:\ncycles/second=1000000000\n1000 1 @ 0x1 0x2 0x3 0x4\n#\t0x1\truntime.chanrecv1+0x1\t/go/src/runtime/chan.go:442\n#\t0x2\tinternal/poll.wrap+0x1\t/go/src/internal/poll/x.go:1\n#\t0x3\tmain.worker+0x1\t/src/main.go:10\n#\t0x4\tmain.main+0x1\t/src/main.go:5\n\n9000000 1 @ 0x1 0x3\n#\t0x1\truntime.chanrecv1+0x1\t/go/src/runtime/chan.go:442\n#\t0x3\tmain.worker+0x1\t/src/main.go:10\n' >"$D/block-depths.txt"
 # Profiles: cut and bomb gzip, a heap text profile, protobuf profiles of the
 # wrong kind and with a dangling reference.
 head -c 600 "$C/real/pprof/cdk_erigon_goroutine.pb.gz" >"$D/cut.pb.gz"

@@ -63,6 +63,7 @@ enum status tb_parse_parallel(const char *p, size_t n, const char *source, const
 /* Checks that need the end of the input (the 64 MiB debug=2 cap). */
 void tb_check_input_end(struct snapshot *s);
 
+/* State strings a reader keeps at hand (struct tb's states). */
 enum { TB_STATE_CACHE = 8 };
 
 enum tb_mode { M_NORMAL, M_RUNTIME_STACK, M_ANCESTORS, M_RACE };

@@ -84,9 +84,9 @@ static struct buf put_kept(struct target_state *t, int64_t ts_ms, struct buf gz)
 static bool load_kept(void *ctx, const struct store_profile *p)
 {
 	struct target_state *t = ctx;
-	struct buf gz;
-	buf_init(&gz);
-	buf_add(&gz, p->gz, p->len);
+	/* exactly its size, as keep_body leaves them */
+	struct buf gz = {.p = xmalloc(p->len + 1), .len = p->len, .cap = p->len + 1};
+	memcpy(gz.p, p->gz, p->len);
 	struct buf old = put_kept(t, p->ts_ms, gz);
 	buf_free(&old);
 	return true;

@@ -182,6 +182,35 @@ static bool all_digits(const char *s)
 	return true;
 }
 
+uint64_t proc_start_time(int pid)
+{
+	char path[64], text[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	text[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold spaces and ')', so the
+	 * fields are counted from its last ')'; state is field 3, starttime 22 */
+	const char *p = strrchr(text, ')');
+	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+		return 0;
+	p += 2;
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return 0;
+		p++;
+	}
+	char *end;
+	unsigned long long v = strtoull(p, &end, 10);
+	return end != p ? (uint64_t)v : 0;
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
 	const struct proc_info *x = a, *y = b;

@@ -33,6 +33,12 @@ struct proc_info {
  * skipped. */
 uint32_t proc_list_go(struct proc_info **out);
 
+/* When process pid started (clock ticks since boot, /proc/PID/stat), or 0
+ * when there is no such process or it has exited (a zombie). A pid is
+ * reused by a later process, which has another start time: comparing it
+ * tells the process one watched from its successor. */
+uint64_t proc_start_time(int pid);
+
 /* The Go build info of an executable file: true when it is a Go program;
  * version and module filled when the format carries them inline (Go 1.18+). */
 bool proc_go_buildinfo(const char *path, char *version, size_t vsz, char *module, size_t msz);

@@ -11,6 +11,7 @@
 #include "../base/gzip.h"
 #include "../base/u64map.h"
 #include "../base/xalloc.h"
+#include "../proc/proc.h"
 #include "../parse/parse.h"
 #include "../parse/sniff.h"
 
@@ -148,6 +149,8 @@ static enum status target_setup(struct watch *w, uint32_t i, const struct watch_
 		if (!w->opt->resolve_pid || !w->opt->resolve_pid(cfg->url, t->url, sizeof(t->url)))
 			return err_set(err, ST_USAGE, cfg->line, 0, "target '%s': cannot find the pprof endpoint of %s", cfg->name,
 				       cfg->url);
+		t->pid = atoi(cfg->url + 4);
+		t->pid_started = proc_start_time(t->pid);
 	} else {
 		snprintf(t->url, sizeof(t->url), "%s", cfg->url);
 	}
@@ -574,6 +577,15 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 		struct schedule_entry due;
 		while (schedule_pop_due(&w->due, now, &due)) {
 			struct target_state *t = &w->t[due.target];
+			if (t->pid && proc_start_time(t->pid) != t->pid_started) {
+				/* the process watched is gone, and its port may be another's
+				 * by now: never polled again (SIGHUP resolves it anew) */
+				char why[64];
+				snprintf(why, sizeof(why), "process %d has exited", t->pid);
+				struct fetch_result r = {.st = ST_IO, .error = why};
+				on_fetched(t, &r);
+				continue;
+			}
 			char url[2200];
 			snprintf(url, sizeof(url), "%s/debug/pprof/goroutine%s", t->url,
 				 t->cfg.format == WATCH_DEBUG1 ? "?debug=1" : "");

@@ -37,6 +37,8 @@ struct target_state {
 	uint32_t index;
 	struct watch_target cfg;  /* copy; strings live in watch.cfg's arena */
 	char url[2048];           /* resolved base URL, no trailing '/' */
+	int pid;                  /* pid:N targets: the process, and when it started */
+	uint64_t pid_started;
 	int64_t id;               /* in the store */
 	struct rules_state rules;
 	int64_t next_poll_ms;

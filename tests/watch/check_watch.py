@@ -366,6 +366,31 @@ kept = db().execute("SELECT k.ts_ms FROM kept_profiles k JOIN targets t ON t.id 
 check(1 <= len(kept) <= 8 and [r[0] for r in kept] == sorted(r[0] for r in kept) and kept[-1][0] >= second_started_ms,
       f"a clean stop saves the latest kept profiles, oldest first: {kept}")
 
+# ---- pid:N: the process, not whoever has its port later ----
+eph_port = free_port()
+eph, _ = start_grower("ephemeral", {"GROWER_LEAK_AFTER": "1h", "GROWER_ADDR": f"127.0.0.1:{eph_port}"})
+pid_ready = os.path.join(OUT, "pid-ready")
+pid_log = os.path.join(OUT, "watch-pid.log")
+pw = subprocess.Popen([G, "watch", "--store", os.path.join(OUT, "pid.db"), "--listen", "127.0.0.1:0",
+                       "--ready-file", pid_ready, "--interval", "300ms", "--poll-timeout", "250ms", f"pid:{eph.pid}"],
+                      stdout=open(pid_log, "w"), stderr=subprocess.STDOUT)
+procs.append(pw)
+pport = wait_for("the pid watcher", lambda: os.path.exists(pid_ready) and open(pid_ready).read().strip() and
+                 int(open(pid_ready).read()))
+if pport:
+    up = lambda: metric(get(pport, "/metrics", token=None)[1], "goroscope_target_up")
+    wait_for("the pid target up", lambda: up() == 1)
+    eph.kill()
+    eph.wait()
+    # another service takes the port at once
+    start_grower("ephemeral2", {"GROWER_LEAK_AFTER": "1h", "GROWER_ADDR": f"127.0.0.1:{eph_port}"})
+    wait_for("the pid target down", lambda: up() == 0)
+    check(f"down: process {eph.pid} has exited" in open(pid_log).read(), "the log says the process exited")
+    time.sleep(1.5)
+    check(up() == 0, "the process that took the port is not polled as the one watched")
+pw.terminate()
+pw.wait()
+
 # ---- errors at start ----
 bad = subprocess.run([G, "watch", "--store", store, "ftp://x"], capture_output=True, text=True)
 check(bad.returncode == 2 and "not an http(s) URL" in bad.stderr, f"bad target: {bad.stderr}")

@@ -297,6 +297,11 @@ static bool load_one(const char *path, struct snapset *set, bool quiet)
 	bool ok = false;
 	uint32_t before = set->n;
 	enum status st = parse_input(fd, &sb, name, set, &stats, &err);
+	/* GOROSCOPE_TIMING=1 (see cmd_analyze.c): how the text was read, for
+	 * the tests of the parallel reader and for benchmark work */
+	if (getenv("GOROSCOPE_TIMING") && stats.lines)
+		fprintf(stderr, "goroscope: timing: %s: %llu lines in %u part(s)\n", name,
+			(unsigned long long)stats.lines, stats.parts ? stats.parts : 1);
 	if (st != ST_OK) {
 		cli_print_err(name, &err);
 		if (set->n == before)

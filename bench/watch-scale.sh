@@ -53,10 +53,13 @@ done
 c1=$(cpu); t1=$(date +%s.%N)
 curl -s "http://127.0.0.1:$port/metrics" >"$out/metrics.txt"
 hwm=$(awk '/VmHWM/ {print $2}' "/proc/$watch/status")
+# a clean stop saves every target's kept profiles in the store: timed
+s0=$(date +%s.%N)
 kill -TERM $watch; wait $watch || true
-python3 - "$out" "$c0" "$c1" "$t0" "$t1" "$ticks" "$max_rss" "$hwm" "$N" "$INTERVAL" <<'PY' | tee "$root/build/bench/watch-results.txt"
+s1=$(date +%s.%N)
+python3 - "$out" "$c0" "$c1" "$t0" "$t1" "$ticks" "$max_rss" "$hwm" "$N" "$INTERVAL" "$s0" "$s1" <<'PY' | tee "$root/build/bench/watch-results.txt"
 import os, re, sqlite3, sys
-out, c0, c1, t0, t1, ticks, rss, hwm, n, interval = sys.argv[1:]
+out, c0, c1, t0, t1, ticks, rss, hwm, n, interval, s0, s1 = sys.argv[1:]
 cpu = (float(c1) - float(c0)) / float(ticks)
 wall = float(t1) - float(t0)
 m = open(os.path.join(out, "metrics.txt")).read()
@@ -74,5 +77,8 @@ print(f"  scrapes: {total('goroscope_scrapes_total'):.0f} ({total('goroscope_scr
       f"expected about {int(n) * (wall + float(interval.rstrip('s'))) / float(interval.rstrip('s')):.0f}")
 if durs:
     print(f"  last scrape duration: median {1000 * durs[len(durs) // 2]:.1f} ms, max {1000 * durs[-1]:.1f} ms")
-print(f"  store: {samples} samples, {groups} group samples, {size / 1e6:.1f} MB")
+kept, kept_bytes = db.execute("SELECT count(*), coalesce(sum(length(gz)), 0) FROM kept_profiles").fetchone()
+print(f"  store: {samples} samples, {groups} group samples, {kept} kept profiles ({kept_bytes / 1e6:.1f} MB), "
+      f"{size / 1e6:.1f} MB")
+print(f"  clean stop (kept profiles saved): {float(s1) - float(s0):.2f} s")
 PY

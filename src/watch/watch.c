@@ -577,7 +577,8 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 		struct schedule_entry due;
 		while (schedule_pop_due(&w->due, now, &due)) {
 			struct target_state *t = &w->t[due.target];
-			if (t->pid && proc_start_time(t->pid) != t->pid_started) {
+			/* (a start time of 0: it was gone already when set up) */
+			if (t->pid && (!t->pid_started || proc_start_time(t->pid) != t->pid_started)) {
 				/* the process watched is gone, and its port may be another's
 				 * by now: never polled again (SIGHUP resolves it anew) */
 				char why[64];

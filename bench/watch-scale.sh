@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench-watch: one `goroscope watch` polls 1,000 local targets every 10 s
 # (a Go stand-in serving real recorded debug=1 goroutine profiles from the
-# shared corpus on 1,000 loopback ports) for DURATION seconds (default 540:
+# real corpus on 1,000 loopback ports) for DURATION seconds (default 540:
 # long enough for the profiles kept per target to reach their bound),
 # and reports its CPU use (share of one core), memory, scrape figures and
 # store size. Results: build/bench/watch-results.txt.
@@ -14,8 +14,7 @@ G=$root/build/goroscope
 N=${TARGETS:-1000}
 DURATION=${DURATION:-540}
 INTERVAL=${INTERVAL:-10s}
-shared=${SHARED:-$root/../shared}
-profiles=("$shared"/corpus/real/debug1/{cdk_erigon_goroutines_log_total5171,erigon_fork_total20161,nats_jetstream_windows_total7046,profiler_notes_labels_go115}.txt)
+profiles=("$root"/tests/corpus/real/debug1/{cdk_erigon_goroutines_log_total5171,erigon_fork_total20161,nats_jetstream_windows_total7046,profiler_notes_labels_go115}.txt)
 (cd "$root/bench/faketargets" && go build -o "$out/faketargets" .)
 ulimit -n 8192
 "$out/faketargets" -n "$N" -ports "$out/ports.txt" "${profiles[@]}" >"$out/fake.out" 2>"$out/fake.err" &

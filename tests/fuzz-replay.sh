@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
 # Replay every fuzz target's seed corpus (fuzz/corpus/<target>/) and the
-# shared real and generated corpora through the libFuzzer binaries, which are
-# built with ASan+UBSan: any crash, leak or sanitizer report fails.
+# real and generated corpora of tests/corpus/ through the libFuzzer
+# binaries, which are built with ASan+UBSan: any crash, leak or sanitizer
+# report fails.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$here/..
-shared=${SHARED:-$root/../shared}
+corpus=$root/tests/corpus
 n=0
 for bin in "$@"; do
   name=$(basename "$bin")
   seeds=("$root/fuzz/corpus/$name")
   case $name in
     fuzz_traceback)
-      seeds+=("$shared/corpus/real/traceback")
-      for d in "$shared"/corpus/generated/go*/; do seeds+=("$d"); done ;;
-    fuzz_debug1) seeds+=("$shared/corpus/real/debug1") ;;
-    fuzz_pprof) seeds+=("$shared/corpus/real/pprof") ;;
-    fuzz_schedtrace) for d in "$shared"/corpus/generated/go*/; do seeds+=("$d"); done ;;
+      seeds+=("$corpus/real/traceback")
+      for d in "$corpus"/generated/go*/; do seeds+=("$d"); done ;;
+    fuzz_debug1) seeds+=("$corpus/real/debug1") ;;
+    fuzz_pprof) seeds+=("$corpus/real/pprof") ;;
+    fuzz_schedtrace) for d in "$corpus"/generated/go*/; do seeds+=("$d"); done ;;
   esac
   files=$(find "${seeds[@]}" -type f | wc -l)
   echo "== $name: replaying $files inputs"

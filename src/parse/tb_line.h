@@ -2,7 +2,7 @@
  * goroutine headers, function lines, file lines, "created by" lines. They
  * take a line without its '\n' and fill plain structs of views into it, so
  * they can be unit-tested and fuzzed on their own. See
- * shared/docs/go-formats.md §1.4-1.7 for the grammar. */
+ * docs/internals/go-formats.md §1.4-1.7 for the grammar. */
 #ifndef GOROSCOPE_TB_LINE_H
 #define GOROSCOPE_TB_LINE_H
 

@@ -3,14 +3,14 @@
 # (Debian's package) driven by Playwright's playwright-core (npm, pinned by
 # package-lock.json). Inputs come from a real Go service that leaks on
 # purpose (tests/fixtures/grower, Debian's Go, on 127.0.0.1), from the
-# shared corpus (block and mutex profiles) and from a dump with hostile
+# real corpus (block and mutex profiles) and from a dump with hostile
 # function names. Screenshots: build/browser-test/*.png.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 G=${GOROSCOPE:?set GOROSCOPE to the binary under test}
 G=$(cd "$(dirname "$G")" && pwd)/$(basename "$G")
-shared=${SHARED:-$root/../shared}
+corpus=$root/tests/corpus
 out=$root/build/browser-test
 . "$root/scripts/lib.sh"
 rm -rf "$out"
@@ -45,19 +45,19 @@ done
 "$G" analyze --html -q -o "$out/hostile.html" "$root/tests/html/hostile.txt"
 "$G" diff --html -q -o "$out/diff.html" "$out/grower.t0.txt" "$out/grower.t2.txt"
 "$G" leaks --html -q --interval 1s -o "$out/leaks.html" "$out/grower.t0.txt" "$out/grower.t1.txt" "$out/grower.t2.txt"
-"$G" contention --html -q -o "$out/contention.html" "$shared/corpus/real/pprof/badger_block_2026.prof" \
-  "$shared/corpus/real/pprof/badger_mutex_2026.prof"
+"$G" contention --html -q -o "$out/contention.html" "$corpus/real/pprof/badger_block_2026.prof" \
+  "$corpus/real/pprof/badger_mutex_2026.prof"
 "$G" history --html --store "$out/watch.db" -o "$out/history.html"
 # edge cases: nothing leaks (one snapshot twice), profiling switched off
 "$G" leaks --html -q -o "$out/noleak.html" "$out/grower.t0.txt" "$out/grower.t0.txt"
-"$G" contention --html -q -o "$out/empty.html" "$shared/corpus/real/pprof/cdk_erigon_block_empty.pb.gz"
+"$G" contention --html -q -o "$out/empty.html" "$corpus/real/pprof/cdk_erigon_block_empty.pb.gz"
 
 # the web UI over every kind of source at once: dumps, the capture directory
 # the alert made (no block or mutex profile in it), the live service (read
 # once, now), a block profile, the store
 capture=$(ls -d "$out"/captures/*/ | head -1)
 "$G" web -q --store "$out/watch.db" "$out/grower.t0.txt" "$out/grower.t2.txt" "$capture" "$url" \
-  "$shared/corpus/real/pprof/badger_block_2026.prof" >"$out/web.out" &
+  "$corpus/real/pprof/badger_block_2026.prof" >"$out/web.out" &
 web=$!
 web_url=$(wait_for_line "$out/web.out" 's/^goroscope web: \(http:[^ ]*\)$/\1/p') ||
   { echo "goroscope web did not start"; exit 1; }

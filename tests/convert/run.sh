@@ -4,8 +4,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 G=${GOROSCOPE:?set GOROSCOPE to the binary under test}
 G=$(cd "$(dirname "$G")" && pwd)/$(basename "$G")
-shared=${SHARED:-$here/../../../shared}
 work=$(cd "$here/../.." && pwd)/build/convert
 mkdir -p "$work"
 export GOCACHE=${GOCACHE:-$(cd "$here/../.." && pwd)/build/gocache} GOTOOLCHAIN=local
-python3 "$here/check_convert.py" "$G" "$shared/corpus/real" "$work"
+python3 "$here/check_convert.py" "$G" "$here/../corpus/real" "$work"

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Check `goroscope analyze --json` against the ground truth of the generated
-corpus (shared/corpus/generated/goX.Y/expected.json): every text traceback of
+corpus (tests/corpus/generated/goX.Y/expected.json): every text traceback of
 every Go version must come back with exactly the goroutines, states,
 annotations, planted functions and ids the formatzoo program parked.
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Check `goroscope analyze --json --all` on every real profile under
-shared/corpus/real/{debug1,pprof}/ against tests/corpus/real-profiles.tsv
+tests/corpus/real/{debug1,pprof}/ against tests/corpus/real-profiles.tsv
 (every file must be listed), and cross-check the one snapshot that the
 corpus holds in three encodings (go-profiler-notes, Go 1.15: debug=2,
 debug=1, protobuf): same groups with the same counts and labels.

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Check `goroscope analyze --json --all` on every real dump under
-shared/corpus/real/traceback/ against tests/corpus/real-traceback.tsv, and that
+tests/corpus/real/traceback/ against tests/corpus/real-traceback.tsv, and that
 no file of the real corpus is missing from the table.
 
 usage: check_real.py GOROSCOPE CORPUS_TRACEBACK_DIR TABLE

@@ -5,9 +5,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 G=${GOROSCOPE:?set GOROSCOPE to the binary under test}
 G=$(cd "$(dirname "$G")" && pwd)/$(basename "$G")
-shared=${SHARED:-$here/../../../shared}
-corpus=$shared/corpus
-[ -d "$corpus/real" ] || { echo "corpus not found at $corpus (set SHARED)"; exit 1; }
+corpus=$here
 
 python3 "$here/check_real.py" "$G" "$corpus/real/traceback" "$here/real-traceback.tsv"
 python3 "$here/check_generated.py" "$G" "$corpus/generated"

@@ -4,7 +4,7 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 G=${GOROSCOPE:?set GOROSCOPE to the binary under test}
 G=$(cd "$(dirname "$G")" && pwd)/$(basename "$G")
-C=${SHARED:-$here/../../../shared}/corpus
+C=$(cd "$here/../corpus" && pwd)
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
 

@@ -5,11 +5,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 G=${GOROSCOPE:?set GOROSCOPE to the binary under test}
 root=$(cd "$here/../.." && pwd)
-shared=${SHARED:-$root/../shared}
 out=$root/build/html-test
 rm -rf "$out"; mkdir -p "$out"
 inputs=("$here/hostile.txt")
-for f in "$shared"/corpus/real/traceback/*.txt "$shared"/corpus/real/pprof/*; do
+for f in "$root"/tests/corpus/real/traceback/*.txt "$root"/tests/corpus/real/pprof/*; do
   [ -f "$f" ] && inputs+=("$f")
   [ ${#inputs[@]} -ge 6 ] && break
 done

@@ -17,10 +17,10 @@ endif
 # libcurl, libmicrohttpd and libcrypto are not linked: they are loaded when
 # first used (src/base/dynlib.h), which saves about 9 ms at every start.
 # Their headers are still needed to build.
-LDLIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz) $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -pthread
+LDLIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz) $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm -pthread
 BUILD   := build
 
-SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c src/fetch/*.c src/proc/*.c src/capture/*.c src/store/*.c src/watch/*.c src/web/*.c)
+SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c src/fetch/*.c src/proc/*.c src/capture/*.c src/source/*.c src/store/*.c src/watch/*.c src/web/*.c)
 SRC_CLI := $(wildcard src/cli/*.c)
 
 # front-end assets built into the binary (scripts/embed.py)

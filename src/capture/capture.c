@@ -5,6 +5,8 @@
 #include "capture.h"
 #include "../base/buf.h"
 #include "../base/digest.h"
+#include "../fetch/pprof_url.h"
+#include "capture_dir.h"
 #include "../parse/parse.h"
 #include "../report/escape.h"
 
@@ -20,7 +22,7 @@
 
 struct item {
 	const char *name;    /* file name in the directory */
-	char url[2048];
+	char url[PPROF_URL_MAX];
 	bool optional;       /* a 404 is not a failure (goroutineleak before Go 1.26) */
 	long timeout_ms;
 	const struct fetch_options *fetch;
@@ -150,7 +152,7 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 	memset(res, 0, sizeof(*res));
 	size_t tlen = strlen(req->target);
 	while (tlen && req->target[tlen - 1] == '/')
-		tlen--;
+		tlen--; /* the manifest's target, as pprof_url reads it */
 	int64_t started = now_ns();
 	enum status st = make_dir(req, started, res->dir, sizeof(res->dir), err);
 	if (st != ST_OK)
@@ -158,18 +160,27 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 
 	enum { I_PB, I_D1, I_D2, I_BLOCK, I_MUTEX, I_LEAK, N_ITEMS };
 	struct item items[N_ITEMS] = {
-		[I_PB] = {.name = "goroutine.pb.gz"},       [I_D1] = {.name = "goroutine.debug1.txt"},
-		[I_D2] = {.name = "goroutine.debug2.txt"},  [I_BLOCK] = {.name = "block.pb.gz"},
-		[I_MUTEX] = {.name = "mutex.pb.gz"},        [I_LEAK] = {.name = "goroutineleak.pb.gz", .optional = true},
+		[I_PB] = {.name = CAPTURE_GOROUTINE_PB},      [I_D1] = {.name = CAPTURE_GOROUTINE_DEBUG1},
+		[I_D2] = {.name = CAPTURE_GOROUTINE_DEBUG2},  [I_BLOCK] = {.name = CAPTURE_BLOCK},
+		[I_MUTEX] = {.name = CAPTURE_MUTEX},          [I_LEAK] = {.name = CAPTURE_GOROUTINELEAK, .optional = true},
 	};
 	const char *t = req->target;
 	long secs = req->seconds;
-	snprintf(items[I_PB].url, sizeof(items[I_PB].url), "%.*s/debug/pprof/goroutine", (int)tlen, t);
-	snprintf(items[I_D1].url, sizeof(items[I_D1].url), "%.*s/debug/pprof/goroutine?debug=1", (int)tlen, t);
-	snprintf(items[I_D2].url, sizeof(items[I_D2].url), "%.*s/debug/pprof/goroutine?debug=2", (int)tlen, t);
-	snprintf(items[I_BLOCK].url, sizeof(items[I_BLOCK].url), "%.*s/debug/pprof/block?seconds=%ld", (int)tlen, t, secs);
-	snprintf(items[I_MUTEX].url, sizeof(items[I_MUTEX].url), "%.*s/debug/pprof/mutex?seconds=%ld", (int)tlen, t, secs);
-	snprintf(items[I_LEAK].url, sizeof(items[I_LEAK].url), "%.*s/debug/pprof/goroutineleak", (int)tlen, t);
+	char window[64];
+	const char *endpoints[N_ITEMS] = {
+		[I_PB] = pprof_goroutine_endpoint(PPROF_PROTOBUF), [I_D1] = pprof_goroutine_endpoint(PPROF_DEBUG1),
+		[I_D2] = pprof_goroutine_endpoint(PPROF_DEBUG2),   [I_LEAK] = "goroutineleak",
+	};
+	for (int i = 0; i < N_ITEMS; i++) {
+		if (i == I_BLOCK || i == I_MUTEX) {
+			snprintf(window, sizeof(window), "%s?seconds=%ld", i == I_BLOCK ? "block" : "mutex", secs);
+			endpoints[i] = window;
+		}
+		if (!pprof_url(items[i].url, sizeof(items[i].url), t, endpoints[i])) {
+			rmdir(res->dir);
+			return err_set(err, ST_USAGE, 0, 0, "'%.200s...': URL too long", t);
+		}
+	}
 	for (int i = 0; i < N_ITEMS; i++)
 		items[i].fetch = &req->fetch;
 	bool wanted[N_ITEMS] = {true, true, true, secs > 0, secs > 0, true};
@@ -276,7 +287,7 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 	buf_adds(&m, "]}\n");
 	char why[600];
 	st = ST_OK;
-	if (!write_file(res->dir, "manifest.json", &m, why, sizeof(why)))
+	if (!write_file(res->dir, CAPTURE_MANIFEST, &m, why, sizeof(why)))
 		st = err_set(err, ST_IO, 0, 0, "%s", why);
 	buf_free(&m);
 	return st;

@@ -6,61 +6,10 @@
 #include "../base/buf.h"
 #include "../report/report.h"
 
-#include <getopt.h>
 #include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-const char usage_analyze[] =
-	"usage: goroscope analyze [options] [FILE|-]...\n"
-	"\n"
-	"Read goroutine dumps - Go text tracebacks of any version: debug=2 and\n"
-	"runtime.Stack output, panics, fatal errors, SIGQUIT/SIGABRT and\n"
-	"GOTRACEBACK=crash dumps, test timeouts, gccgo dumps, race reports - also\n"
-	"inside logs (per-line prefixes, CRLF, markdown), several per file - and\n"
-	"profiles: debug=1 text and pprof protobuf (gzipped or not) of goroutine,\n"
-	"goroutineleak, threadcreate, block and mutex profiles. The format is\n"
-	"recognised by content. Group the goroutines by stack and explain what they\n"
-	"wait on, for how long, who created them, and which groups look like leaks.\n"
-	"With no FILE, or FILE -, read stdin.\n"
-	"\n"
-	"Output:\n"
-	"  --json               stable JSON (schema: docs/json.md)\n"
-	"  --folded             folded stacks for flame graphs (\"root;...;leaf count\")\n"
-	"  --html               one self-contained HTML page (group table, flame graph;\n"
-	"                       opens offline: attach it to a ticket)\n"
-	"  -o, --output FILE    write to FILE instead of standard output\n"
-	"  --ids                in JSON, every goroutine id of each group (default: 5)\n"
-	"  --color=WHEN         auto (default: on a terminal unless NO_COLOR is set),\n"
-	"                       always, never\n"
-	"  --limit N            groups to print as text (default 20; 0 = all)\n"
-	"  --frames N           frames per group as text (default 12; 0 = all)\n"
-	"  --full-path          full file paths in text (default: last two elements)\n"
-	"Grouping and filtering:\n"
-	"  --by MODE            stack (default: function+file+line of every frame and\n"
-	"                       the creator), top=N (first N frames), creator, state,\n"
-	"                       label:KEY (the value of pprof label KEY)\n"
-	"  --label KEY=RE       keep goroutines whose pprof label KEY matches the\n"
-	"                       extended regex RE (whole value); repeatable, all must\n"
-	"                       match\n"
-	"  --all                include runtime/system goroutines (hidden by default)\n"
-	"  -m, --match RE       keep groups whose functions (with package path),\n"
-	"                       creator or state match the extended regex RE\n"
-	"  -f, --filter RE      drop groups that match RE\n"
-	"  --pick N             only the Nth dump found in the inputs (1-based, or last)\n"
-	"Leak suspicion on one snapshot (confirm with several snapshots):\n"
-	"  --leak-min-count N   suspect a blocking site holding N goroutines (default 10)\n"
-	"  --leak-min-minutes M ...or whose median wait is M minutes or more (default 10)\n"
-	"  --fail-on-leak       exit 1 when a leak is suspected\n"
-	"  --fail-on-race       exit 1 when a data race report is found\n"
-	"Other:\n"
-	"  -q, --quiet          no warnings on stderr\n"
-	"  --threads N          threads for reading one large file (default: the\n"
-	"                       number of CPUs, at most 16)\n"
-	"  -h, --help           this help\n"
-	"\n"
-	"Exit status: 0 ok, 1 findings asked for with --fail-on-*, 2 usage or input error.\n";
 
 enum output { OUT_TEXT, OUT_JSON, OUT_FOLDED, OUT_HTML };
 
@@ -73,124 +22,98 @@ struct analyze_args {
 	long pick; /* 0 = all, -1 = last */
 	bool fail_on_leak, fail_on_race, quiet, all_ids;
 	const char *output; /* -o: a file instead of stdout */
+	struct source_options src;
 };
 
-/* Returns EXIT_OK to go on, or an exit code to stop with. */
-static int parse_args(int argc, char **argv, struct analyze_args *a, int *first_input)
+enum { O_JSON, O_FOLDED, O_HTML, O_IDS, O_PICK, O_LEAKN, O_LEAKM, O_FAILLEAK, O_FAILRACE, O_THREADS };
+
+static const struct opt output_opts[] = {
+	{"json", 0, OV_FLAG, NULL, "stable JSON (schema: docs/json.md)", NULL, NULL, O_JSON},
+	{"folded", 0, OV_FLAG, NULL, "folded stacks for flame graphs (\"root;...;leaf count\")", NULL, NULL, O_FOLDED},
+	{"html", 0, OV_FLAG, NULL,
+	 "one self-contained HTML page (group table, flame graph; opens offline: attach it to a ticket)", NULL, NULL,
+	 O_HTML},
+	{"ids", 0, OV_FLAG, NULL, "in JSON, every goroutine id of each group (default: 5)", NULL, NULL, O_IDS},
+};
+static const struct opt pick_opts[] = {
+	{"pick", 0, OV_OTHER, "N", "only the Nth dump found in the inputs (from 1, or last)", NULL, NULL, O_PICK},
+};
+static const struct opt suspicion_opts[] = {
+	{"leak-min-count", 0, OV_OTHER, "N", "suspect a blocking site holding N goroutines", NULL, "10", O_LEAKN},
+	{"leak-min-minutes", 0, OV_OTHER, "M", "...or whose median wait is M minutes or more", NULL, "10", O_LEAKM},
+	{"fail-on-leak", 0, OV_FLAG, NULL, "exit 1 when a leak is suspected", NULL, NULL, O_FAILLEAK},
+	{"fail-on-race", 0, OV_FLAG, NULL, "exit 1 when a data race report is found", NULL, NULL, O_FAILRACE},
+};
+static const struct opt threads_opts[] = {
+	{"threads", 0, OV_OTHER, "N",
+	 "threads for reading one large file, 1 to 16 (default: the number of CPUs, at most 16)", NULL, NULL, O_THREADS},
+};
+
+static bool take(void *target, int id, const char *v)
 {
-	enum { O_JSON = 256, O_FOLDED, O_HTML, O_COLOR, O_LIMIT, O_FRAMES, O_FULL, O_BY, O_ALL, O_PICK,
-	       O_LEAKN, O_LEAKM, O_FAILLEAK, O_FAILRACE, O_IDS, O_THREADS, O_LABEL };
-	static const struct option opts[] = {
-		{"json", no_argument, 0, O_JSON},
-		{"folded", no_argument, 0, O_FOLDED},
-		{"html", no_argument, 0, O_HTML},
-		{"output", required_argument, 0, 'o'},
-		{"ids", no_argument, 0, O_IDS},
-		{"color", required_argument, 0, O_COLOR},
-		{"colour", required_argument, 0, O_COLOR},
-		{"limit", required_argument, 0, O_LIMIT},
-		{"frames", required_argument, 0, O_FRAMES},
-		{"full-path", no_argument, 0, O_FULL},
-		{"by", required_argument, 0, O_BY},
-		{"all", no_argument, 0, O_ALL},
-		{"label", required_argument, 0, O_LABEL},
-		{"match", required_argument, 0, 'm'},
-		{"filter", required_argument, 0, 'f'},
-		{"pick", required_argument, 0, O_PICK},
-		{"leak-min-count", required_argument, 0, O_LEAKN},
-		{"leak-min-minutes", required_argument, 0, O_LEAKM},
-		{"fail-on-leak", no_argument, 0, O_FAILLEAK},
-		{"fail-on-race", no_argument, 0, O_FAILRACE},
-		{"quiet", no_argument, 0, 'q'},
-		{"threads", required_argument, 0, O_THREADS},
-		{"help", no_argument, 0, 'h'},
-		CLI_NET_OPTIONS,
-		{0, 0, 0, 0},
-	};
-	struct err err = {0};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:f:o:qhH:", opts, NULL)) != -1) {
-		switch (c) {
-		case O_JSON: a->out = OUT_JSON; break;
-		case O_HTML: a->out = OUT_HTML; break;
-		case 'o': a->output = optarg; break;
-		case O_FOLDED: a->out = OUT_FOLDED; break;
-		case O_IDS: a->all_ids = true; break;
-		case O_COLOR:
-			if (!cli_parse_color(optarg, &a->color))
-				return EXIT_ERROR;
-			break;
-		case O_LIMIT:
-			if (!cli_parse_count("--limit", optarg, &a->text.max_groups))
-				return EXIT_ERROR;
-			break;
-		case O_FRAMES:
-			if (!cli_parse_count("--frames", optarg, &a->text.max_frames))
-				return EXIT_ERROR;
-			break;
-		case O_FULL: a->text.full_paths = true; break;
-		case O_BY:
-			if (group_by_parse(optarg, &a->group, &err) != ST_OK) {
-				cli_error("%s", err.msg);
-				return EXIT_ERROR;
-			}
-			break;
-		case O_ALL: a->group.include_system = true; break;
-		case O_LABEL:
-			if (!cli_add_label(&a->filters, optarg))
-				return EXIT_ERROR;
-			break;
-		case 'm': a->filters.match = optarg; break;
-		case 'f': a->filters.drop = optarg; break;
-		case O_PICK:
-			if (!strcmp(optarg, "last")) {
-				a->pick = -1;
-			} else {
-				uint32_t v;
-				if (!cli_parse_count("--pick", optarg, &v) || v == 0) {
-					if (v == 0)
-						cli_error("--pick counts from 1");
-					return EXIT_ERROR;
-				}
-				a->pick = v;
-			}
-			break;
-		case O_LEAKN:
-			if (!cli_parse_count("--leak-min-count", optarg, &a->group.leak_min_count))
-				return EXIT_ERROR;
-			break;
-		case O_LEAKM:
-			if (!cli_parse_count("--leak-min-minutes", optarg, &a->group.leak_min_minutes))
-				return EXIT_ERROR;
-			break;
-		case O_FAILLEAK: a->fail_on_leak = true; break;
-		case O_FAILRACE: a->fail_on_race = true; break;
-		case 'q': a->quiet = true; break;
-		case O_THREADS: {
-			uint32_t v = 0;
-			if (!cli_parse_count("--threads", optarg, &v))
-				return EXIT_ERROR;
-			if (v < 1 || v > 16) {
-				cli_error("--threads must be from 1 to 16");
-				return EXIT_ERROR;
-			}
-			cli_threads = (int)v;
-			break;
-		}
-		case 'h':
-			cli_print_usage(usage_analyze);
-			return -1;
-		default:
-			if (!cli_other_option(c, optarg, argv, "analyze"))
-				return EXIT_ERROR;
-			break;
-		}
+	struct analyze_args *a = target;
+	uint32_t n;
+	switch (id) {
+	case O_JSON: a->out = OUT_JSON; return true;
+	case O_FOLDED: a->out = OUT_FOLDED; return true;
+	case O_HTML: a->out = OUT_HTML; return true;
+	case O_IDS: a->all_ids = true; return true;
+	case O_PICK: return cli_parse_pick(v, &a->pick);
+	case O_LEAKN: return cli_parse_count("--leak-min-count", v, 0, 100000000, &a->group.leak_min_count);
+	case O_LEAKM: return cli_parse_count("--leak-min-minutes", v, 0, 100000000, &a->group.leak_min_minutes);
+	case O_FAILLEAK: a->fail_on_leak = true; return true;
+	case O_FAILRACE: a->fail_on_race = true; return true;
+	case O_THREADS:
+		if (!cli_parse_count("--threads", v, 1, 16, &n))
+			return false;
+		a->src.threads = (int)n;
+		return true;
 	}
-	*first_input = optind;
-	return EXIT_OK;
+	return false;
 }
+
+static const struct opt_group output_group = {"Output:", output_opts, ARRAY_LEN(output_opts), take};
+static const struct opt_group pick_group = {NULL, pick_opts, ARRAY_LEN(pick_opts), take};
+static const struct opt_group suspicion_group = {"Leak suspicion on one snapshot (confirm with several snapshots):",
+						 suspicion_opts, ARRAY_LEN(suspicion_opts), take};
+static const struct opt_group threads_group = {"Other:", threads_opts, ARRAY_LEN(threads_opts), take};
+
+static const struct opt_use uses[] = {
+	{&output_group, 0, NULL},
+	{&opt_group_output, offsetof(struct analyze_args, output), NULL},
+	{&opt_group_color, offsetof(struct analyze_args, color), NULL},
+	{&opt_group_text, offsetof(struct analyze_args, text), NULL},
+	{&opt_group_frames, offsetof(struct analyze_args, text), NULL},
+	{&opt_group_filter, offsetof(struct analyze_args, filters), NULL},
+	{&opt_group_grouping, offsetof(struct analyze_args, group), NULL},
+	{&pick_group, 0, NULL},
+	{&suspicion_group, 0, NULL},
+	{&threads_group, 0, NULL},
+	{&opt_group_quiet, offsetof(struct analyze_args, quiet), NULL},
+	CLI_USE_LIVE(struct analyze_args, src),
+	{NULL, 0, NULL},
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_command command_analyze = {
+	.name = "analyze",
+	.summary = "group and explain a goroutine dump or profile (any Go format)",
+	.synopsis = "usage: goroscope analyze [options] [FILE|-|URL|pid:N|CAPTURE-DIR]...",
+	.description =
+		"Read goroutine dumps - Go text tracebacks of any version: debug=2 and\n"
+		"runtime.Stack output, panics, fatal errors, SIGQUIT/SIGABRT and\n"
+		"GOTRACEBACK=crash dumps, test timeouts, gccgo dumps, race reports - also\n"
+		"inside logs (per-line prefixes, CRLF, markdown), several per file - and\n"
+		"profiles: debug=1 text and pprof protobuf (gzipped or not) of goroutine,\n"
+		"goroutineleak, threadcreate, block and mutex profiles. The format is\n"
+		"recognised by content. Group the goroutines by stack and explain what they\n"
+		"wait on, for how long, who created them, and which groups look like leaks.\n"
+		"With no FILE, or FILE -, read stdin.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 1 findings asked for with --fail-on-*, 2 usage or input error.\n",
+	.run = run,
+};
 
 /* How many dumps came from the same input as s. */
 static uint32_t dumps_in_source(const struct snapset *set, const struct snapshot *s)
@@ -208,19 +131,16 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-int cmd_analyze(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	struct analyze_args a = {.out = OUT_TEXT, .color = -1};
-	a.text.max_groups = 20;
-	a.text.max_frames = 12;
 	group_options_default(&a.group);
+	cli_source_defaults(&a.src);
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	cli_threads = ncpu < 1 ? 1 : ncpu > 16 ? 16 : (int)ncpu;
-	int first;
-	int rc = parse_args(argc, argv, &a, &first);
-	if (rc == -1)
-		return EXIT_OK;
-	if (rc != EXIT_OK)
+	a.src.threads = ncpu < 1 ? 1 : ncpu > 16 ? 16 : (int)ncpu;
+	int ninputs;
+	int rc = cli_parse_or_exit(&command_analyze, argc, argv, &a, &ninputs);
+	if (rc >= 0)
 		return rc;
 	a.text.color = a.out == OUT_TEXT && cli_want_color(a.color);
 
@@ -235,7 +155,7 @@ int cmd_analyze(int argc, char **argv)
 	double t0 = timing ? now_seconds() : 0, t_read = 0, t_analyze = 0;
 	struct snapset set;
 	snapset_init(&set);
-	if (!cli_load_inputs(argc - first, argv + first, &set, a.quiet)) {
+	if (!cli_load_inputs(&a.src, ninputs, argv, &set, a.quiet)) {
 		snapset_free(&set);
 		filter_free(&filter);
 		return EXIT_ERROR;

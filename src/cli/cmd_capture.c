@@ -8,30 +8,67 @@
 #include "cli.h"
 #include "../capture/capture.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-const char usage_capture[] =
-	"usage: goroscope capture [options] URL\n"
-	"\n"
-	"Capture the evidence of a live Go service in one timestamped directory:\n"
-	"the goroutine profile as protobuf, debug=1 and debug=2 (goroutine.pb.gz,\n"
-	"goroutine.debug1.txt, goroutine.debug2.txt), block and mutex profiles over\n"
-	"--seconds N (taken at the same time), the goroutineleak profile when the\n"
-	"target serves it (Go 1.26+), and manifest.json: target, times, the Go\n"
-	"version when known, size and sha256 of each file, and what failed. URL is\n"
-	"the service's base URL (http://host:port). Every goroscope command reads\n"
-	"the directory (or several, in time order) as an input.\n"
-	"\n"
-	"  --out DIR            where to create the directory (default: .)\n"
-	"  --seconds N          also block and mutex profiles over N seconds\n"
-	"  --max-time S         give up on what is left after S seconds (default 120)\n"
-	"  -q, --quiet          only print the directory\n"
-	"  -h, --help           this help\n"
-	"\n"
-	"Exit status: 0 when the goroutine profile was captured in at least one\n"
-	"encoding, 2 otherwise (or on a usage error).\n";
+struct capture_args {
+	const char *out_dir;
+	uint32_t seconds;
+	double max_time;
+	bool quiet;
+	struct fetch_options fetch;
+};
+
+enum { O_OUT, O_SECONDS, O_MAXTIME, O_QUIET };
+
+static const struct opt capture_opts[] = {
+	{"out", 0, OV_DIR, "DIR", "where to create the directory", NULL, ".", O_OUT},
+	{"seconds", 0, OV_OTHER, "N", "also block and mutex profiles over N seconds (1 to 3600)", NULL, NULL, O_SECONDS},
+	{"max-time", 0, OV_OTHER, "S", "give up on what is left after S seconds", NULL, "120", O_MAXTIME},
+	{"quiet", 'q', OV_FLAG, NULL, "only print the directory", NULL, NULL, O_QUIET},
+};
+
+static bool take(void *target, int id, const char *v)
+{
+	struct capture_args *a = target;
+	switch (id) {
+	case O_OUT: a->out_dir = v; return true;
+	case O_SECONDS: return cli_parse_count("--seconds", v, 1, 3600, &a->seconds);
+	case O_MAXTIME: return cli_parse_seconds("--max-time", v, 0.001, 86400, &a->max_time);
+	case O_QUIET: a->quiet = true; return true;
+	}
+	return false;
+}
+
+static const struct opt_group capture_group = {NULL, capture_opts, ARRAY_LEN(capture_opts), take};
+
+static const struct opt_use uses[] = {
+	{&capture_group, 0, NULL},
+	{&opt_group_auth, offsetof(struct capture_args, fetch.auth), NULL},
+	{&opt_group_transfer, offsetof(struct capture_args, fetch), NULL},
+	{NULL, 0, NULL},
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_command command_capture = {
+	.name = "capture",
+	.summary = "save a live service's goroutine, block, mutex profiles and a manifest",
+	.synopsis = "usage: goroscope capture [options] URL",
+	.description =
+		"Capture the evidence of a live Go service in one timestamped directory:\n"
+		"the goroutine profile as protobuf, debug=1 and debug=2 (goroutine.pb.gz,\n"
+		"goroutine.debug1.txt, goroutine.debug2.txt), block and mutex profiles over\n"
+		"--seconds N (taken at the same time), the goroutineleak profile when the\n"
+		"target serves it (Go 1.26+), and manifest.json: target, times, the Go\n"
+		"version when known, size and sha256 of each file, and what failed. URL is\n"
+		"the service's base URL (http://host:port). Every goroscope command reads\n"
+		"the directory (or several, in time order) as an input.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 when the goroutine profile was captured in at least one\n"
+		    "encoding, 2 otherwise (or on a usage error).\n",
+	.run = run,
+};
 
 static void log_progress(void *ctx, const char *msg)
 {
@@ -39,56 +76,19 @@ static void log_progress(void *ctx, const char *msg)
 	fprintf(stderr, "goroscope: %s\n", msg);
 }
 
-int cmd_capture(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	enum { O_OUT = 256, O_SECONDS, O_MAXTIME };
-	static const struct option opts[] = {
-		{"out", required_argument, 0, O_OUT},       {"seconds", required_argument, 0, O_SECONDS},
-		{"max-time", required_argument, 0, O_MAXTIME}, {"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},              CLI_NET_OPTIONS,
-		{0, 0, 0, 0},
-	};
-	const char *out_dir = ".";
-	long seconds = 0;
-	double max_time = 120;
-	bool quiet = false;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qhH:", opts, NULL)) != -1) {
-		switch (c) {
-		case O_OUT: out_dir = optarg; break;
-		case O_SECONDS: {
-			char *end;
-			seconds = strtol(optarg, &end, 10);
-			if (!*optarg || *end || seconds < 1 || seconds > 3600) {
-				cli_error("--seconds needs 1 to 3600, got '%s'", optarg);
-				return EXIT_ERROR;
-			}
-			break;
-		}
-		case O_MAXTIME: {
-			char *end;
-			max_time = strtod(optarg, &end);
-			if (end == optarg || *end || !(max_time > 0) || max_time > 86400) {
-				cli_error("--max-time needs seconds (0 < S <= 86400), got '%s'", optarg);
-				return EXIT_ERROR;
-			}
-			break;
-		}
-		case 'q': quiet = true; break;
-		case 'h': cli_print_usage(usage_capture); return EXIT_OK;
-		default:
-			if (!cli_other_option(c, optarg, argv, "capture"))
-				return EXIT_ERROR;
-			break;
-		}
-	}
-	if (argc - optind != 1 || !fetch_is_url(argv[optind])) {
+	struct capture_args a = {0};
+	fetch_options_default(&a.fetch);
+	int n;
+	int rc = cli_parse_or_exit(&command_capture, argc, argv, &a, &n);
+	if (rc >= 0)
+		return rc;
+	if (n != 1 || !fetch_is_url(argv[0])) {
 		cli_error("capture needs one base URL such as http://127.0.0.1:6060 (see 'goroscope capture --help')");
 		return EXIT_ERROR;
 	}
-	const char *target = argv[optind];
+	const char *target = argv[0];
 	struct err ferr;
 	if (!fetch_init(&ferr)) {
 		cli_error("%s", ferr.msg);
@@ -96,8 +96,8 @@ int cmd_capture(int argc, char **argv)
 	}
 
 	struct capture_request req = {
-		.target = target, .out_dir = out_dir, .seconds = seconds, .max_time = max_time,
-		.fetch = cli_fetch, .log = quiet ? NULL : log_progress,
+		.target = target, .out_dir = a.out_dir, .seconds = a.seconds, .max_time = a.max_time,
+		.fetch = a.fetch, .log = a.quiet ? NULL : log_progress,
 	};
 	struct capture_result res;
 	struct err err = {0};
@@ -106,7 +106,7 @@ int cmd_capture(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	printf("%s\n", res.dir);
-	if (!quiet)
+	if (!a.quiet)
 		fprintf(stderr, "goroscope: captured into %s%s\n", res.dir,
 			res.failures ? " (some files failed: see manifest.json)" : "");
 	else if (res.failures)

@@ -8,69 +8,122 @@
 #include "../report/report.h"
 
 #include "../fetch/fetch.h"
+#include "../fetch/pprof_url.h"
 
-#include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-const char usage_contention[] =
-	"usage: goroscope contention [options] PROFILE...\n"
-	"       goroscope contention [options] --seconds N URL\n"
-	"\n"
-	"Rank where goroutines waited, from block and mutex profiles (debug=1 text\n"
-	"or protobuf, by content): per site - the first frame in user code and the\n"
-	"wait primitive (lock, chan send/receive, select, Cond, WaitGroup; for a\n"
-	"mutex profile the Unlock whose holder made others wait) - the events, the\n"
-	"time blocked, the mean per event and the share of the contention. Idle\n"
-	"waiting (a coordinator in WaitGroup.Wait, workers parked on a queue,\n"
-	"profiling requests) is set apart with the reason, so the top of the list\n"
-	"is the real bottleneck. Goroutine dumps or profiles given too tell how many\n"
-	"goroutines are parked at each site right now.\n"
-	"\n"
-	"Live: with a base URL and --seconds N, the block and mutex profiles of the\n"
-	"next N seconds are requested together (the server waits N seconds), and a\n"
-	"debug=2 goroutine dump is taken for the parked-now counts. An empty profile\n"
-	"means that kind of profiling is off in the program: the report says how to\n"
-	"turn it on.\n"
-	"\n"
-	"  --json               JSON: \"contention\" and \"idle\" arrays (docs/json.md)\n"
-	"  --folded             folded stacks weighted by nanoseconds blocked\n"
-	"  --html               one self-contained HTML page: flame graph of the time\n"
-	"                       blocked, the sites table with holders\n"
-	"  -o, --output FILE    write to FILE instead of standard output\n"
-	"  --seconds N          live: profile the next N seconds (1 to 3600)\n"
-	"  --min-mean-ms N      flag sites waiting this long per event (default 10)\n"
-	"  --min-events N       ...or blocking this often (default 1000)\n"
-	"  --limit N            sites printed as text (default 20; 0 = all)\n"
-	"  --full-path          full file paths in text\n"
-	"  --color=WHEN         auto, always, never\n"
-	"  -q, --quiet          no warnings on stderr\n"
-	"  -h, --help           this help\n"
-	"\n"
-	"Exit status: 0 ok, 2 usage or input error.\n";
+struct contention_args {
+	bool json, html, folded, quiet;
+	const char *output;
+	uint32_t seconds;
+	struct contention_options co;
+	struct text_options text;
+	int color;
+	struct source_options src;
+};
+
+enum { O_JSON, O_FOLDED, O_HTML, O_SECONDS, O_MINMEAN, O_MINEVENTS };
+
+static const struct opt output_opts[] = {
+	{"json", 0, OV_FLAG, NULL, "JSON: \"contention\" and \"idle\" arrays (docs/json.md)", NULL, NULL, O_JSON},
+	{"folded", 0, OV_FLAG, NULL, "folded stacks weighted by nanoseconds blocked", NULL, NULL, O_FOLDED},
+	{"html", 0, OV_FLAG, NULL,
+	 "one self-contained HTML page: flame graph of the time blocked, the sites table with holders", NULL, NULL,
+	 O_HTML},
+};
+static const struct opt ranking_opts[] = {
+	{"seconds", 0, OV_OTHER, "N", "live: profile the next N seconds (1 to 3600)", NULL, NULL, O_SECONDS},
+	{"min-mean-ms", 0, OV_OTHER, "N", "flag sites waiting this long per event", NULL, "10", O_MINMEAN},
+	{"min-events", 0, OV_OTHER, "N", "...or blocking this often", NULL, "1000", O_MINEVENTS},
+};
+
+static bool take(void *target, int id, const char *v)
+{
+	struct contention_args *a = target;
+	uint32_t n;
+	switch (id) {
+	case O_JSON: a->json = true; return true;
+	case O_FOLDED: a->folded = true; return true;
+	case O_HTML: a->html = true; return true;
+	case O_SECONDS: return cli_parse_count("--seconds", v, 1, 3600, &a->seconds);
+	case O_MINMEAN:
+		if (!cli_parse_count("--min-mean-ms", v, 0, 100000000, &n))
+			return false;
+		a->co.min_mean_ms = n;
+		return true;
+	case O_MINEVENTS:
+		if (!cli_parse_count("--min-events", v, 0, 100000000, &n))
+			return false;
+		a->co.min_events = n;
+		return true;
+	}
+	return false;
+}
+
+static const struct opt_group output_group = {"Output:", output_opts, ARRAY_LEN(output_opts), take};
+static const struct opt_group ranking_group = {"Profiles and ranking:", ranking_opts, ARRAY_LEN(ranking_opts), take};
+
+static const struct opt_use uses[] = {
+	{&output_group, 0, NULL},
+	{&opt_group_output, offsetof(struct contention_args, output), NULL},
+	{&opt_group_color, offsetof(struct contention_args, color), NULL},
+	{&opt_group_text, offsetof(struct contention_args, text), NULL},
+	{&ranking_group, 0, NULL},
+	{&opt_group_quiet, offsetof(struct contention_args, quiet), NULL},
+	CLI_USE_LIVE(struct contention_args, src),
+	{NULL, 0, NULL},
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_command command_contention = {
+	.name = "contention",
+	.summary = "rank contention sites of block and mutex profiles, idle waiting apart",
+	.synopsis = "usage: goroscope contention [options] PROFILE...\n"
+		    "       goroscope contention [options] --seconds N URL",
+	.description =
+		"Rank where goroutines waited, from block and mutex profiles (debug=1 text\n"
+		"or protobuf, by content; capture directories give theirs): per site - the\n"
+		"first frame in user code and the wait primitive (lock, chan send/receive,\n"
+		"select, Cond, WaitGroup; for a mutex profile the Unlock whose holder made\n"
+		"others wait) - the events, the time blocked, the mean per event and the\n"
+		"share of the contention. Idle waiting (a coordinator in WaitGroup.Wait,\n"
+		"workers parked on a queue, profiling requests) is set apart with the\n"
+		"reason, so the top of the list is the real bottleneck. Goroutine dumps or\n"
+		"profiles given too tell how many goroutines are parked at each site now.\n"
+		"\n"
+		"Live: with a base URL and --seconds N, the block and mutex profiles of the\n"
+		"next N seconds are requested together (the server waits N seconds), and a\n"
+		"debug=2 goroutine dump is taken for the parked-now counts. An empty profile\n"
+		"means that kind of profiling is off in the program: the report says how to\n"
+		"turn it on.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 2 usage or input error.\n",
+	.run = run,
+};
 
 struct live_fetch {
-	char url[2048];
+	char url[PPROF_URL_MAX];
+	struct source_options src;
 	struct snapset set;
+	struct err err;
 	bool ok;
-	bool quiet;
 };
 
 static void *fetch_one(void *arg)
 {
 	struct live_fetch *lf = arg;
-	lf->ok = cli_load_url(lf->url, &lf->set, lf->quiet, true);
+	lf->ok = source_load(lf->url, &lf->src, &lf->set, NULL, &lf->err) == ST_OK;
 	return NULL;
 }
 
 /* The block and mutex profiles of the next N seconds, requested together,
  * then a debug=2 dump for the parked-now counts. */
-static bool load_live(const char *base, uint32_t seconds, struct snapset *set, bool quiet)
+static bool load_live(const char *base, uint32_t seconds, const struct source_options *src, struct snapset *set,
+		      bool quiet)
 {
-	size_t n = strlen(base);
-	while (n && base[n - 1] == '/')
-		n--;
 	struct err ferr;
 	if (!fetch_init(&ferr)) {
 		cli_error("%s", ferr.msg);
@@ -79,14 +132,19 @@ static bool load_live(const char *base, uint32_t seconds, struct snapset *set, b
 	struct live_fetch lf[2];
 	for (int i = 0; i < 2; i++) {
 		memset(&lf[i], 0, sizeof(lf[i]));
-		snprintf(lf[i].url, sizeof(lf[i].url), "%.*s/debug/pprof/%s?seconds=%u", (int)MIN(n, (size_t)2000), base,
-			 i ? "mutex" : "block", seconds);
+		char endpoint[64];
+		snprintf(endpoint, sizeof(endpoint), "%s?seconds=%u", i ? "mutex" : "block", seconds);
+		if (!pprof_url(lf[i].url, sizeof(lf[i].url), base, endpoint)) {
+			cli_error("'%.200s...': URL too long", base);
+			return false;
+		}
+		lf[i].src = *src;
+		/* the endpoint says which profile it is; protobuf cannot */
+		lf[i].src.contention_kind = i ? PROF_MUTEX : PROF_BLOCK;
+		/* the server holds each request for N seconds: allow for it */
+		lf[i].src.fetch.timeout_ms = MAX(src->fetch.timeout_ms, (long)seconds * 1000 + 15000);
 		snapset_init(&lf[i].set);
-		lf[i].quiet = quiet;
 	}
-	/* the server holds each request for N seconds: allow for it */
-	long timeout = cli_fetch.timeout_ms;
-	cli_fetch.timeout_ms = MAX(timeout, (long)seconds * 1000 + 15000);
 	if (!quiet)
 		fprintf(stderr, "goroscope: profiling block and mutex contention for %u s...\n", seconds);
 	pthread_t tid;
@@ -96,138 +154,72 @@ static bool load_live(const char *base, uint32_t seconds, struct snapset *set, b
 		pthread_join(tid, NULL);
 	else
 		fetch_one(&lf[1]);
-	cli_fetch.timeout_ms = timeout;
-	bool ok = lf[0].ok && lf[1].ok;
+	bool ok = true;
 	for (int i = 0; i < 2; i++) {
+		if (!lf[i].ok) {
+			cli_error("%s", lf[i].err.msg);
+			ok = false;
+		}
 		for (uint32_t k = 0; k < lf[i].set.n; k++) {
-			struct snapshot *s = lf[i].set.v[k];
-			/* the endpoint says which profile it is; protobuf cannot */
-			if (s->profile == PROF_CONTENTION) {
-				s->profile = i ? PROF_MUTEX : PROF_BLOCK;
-				s->profile_name = i ? "mutex" : "block";
-			}
-			snapset_push(set, s);
+			if (!quiet)
+				cli_print_warnings(lf[i].set.v[k]);
+			snapset_push(set, lf[i].set.v[k]);
 		}
 		lf[i].set.n = 0;
 		snapset_free(&lf[i].set);
 	}
-	if (ok) {
-		char url[2048];
-		snprintf(url, sizeof(url), "%.*s/debug/pprof/goroutine?debug=2", (int)MIN(n, (size_t)2000), base);
-		(void)cli_load_url(url, set, true, false); /* optional: only for parked-now counts */
-	}
+	char url[PPROF_URL_MAX];
+	if (ok && pprof_url(url, sizeof(url), base, pprof_goroutine_endpoint(PPROF_DEBUG2)))
+		(void)source_load(url, src, set, NULL, NULL); /* optional: only for parked-now counts */
 	return ok;
 }
 
-int cmd_contention(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_MINMEAN, O_MINEVENTS, O_LIMIT, O_FULL, O_COLOR, O_FOLDED, O_SECONDS, O_HTML };
-	static const struct option opts[] = {
-		{"json", no_argument, 0, O_JSON},
-		{"html", no_argument, 0, O_HTML},
-		{"output", required_argument, 0, 'o'},
-		{"folded", no_argument, 0, O_FOLDED},
-		{"seconds", required_argument, 0, O_SECONDS},
-		{"min-mean-ms", required_argument, 0, O_MINMEAN},
-		{"min-events", required_argument, 0, O_MINEVENTS},
-		{"limit", required_argument, 0, O_LIMIT},
-		{"full-path", no_argument, 0, O_FULL},
-		{"color", required_argument, 0, O_COLOR},
-		{"colour", required_argument, 0, O_COLOR},
-		{"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},
-		CLI_NET_OPTIONS,
-		{0, 0, 0, 0},
-	};
-	struct contention_options co;
-	contention_options_default(&co);
-	struct text_options to = {.max_groups = 20};
-	bool json = false, html = false, quiet = false, folded = false;
-	const char *output = NULL;
-	uint32_t seconds = 0;
-	int color = -1;
-	uint32_t v;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:qhH:", opts, NULL)) != -1) {
-		switch (c) {
-		case O_JSON: json = true; break;
-		case O_HTML: html = true; break;
-		case 'o': output = optarg; break;
-		case O_FOLDED: folded = true; break;
-		case O_SECONDS:
-			if (!cli_parse_count("--seconds", optarg, &seconds))
-				return EXIT_ERROR;
-			if (seconds < 1 || seconds > 3600) {
-				cli_error("--seconds needs 1 to 3600");
-				return EXIT_ERROR;
-			}
-			break;
-		case O_MINMEAN:
-			if (!cli_parse_count("--min-mean-ms", optarg, &v))
-				return EXIT_ERROR;
-			co.min_mean_ms = v;
-			break;
-		case O_MINEVENTS:
-			if (!cli_parse_count("--min-events", optarg, &v))
-				return EXIT_ERROR;
-			co.min_events = v;
-			break;
-		case O_LIMIT:
-			if (!cli_parse_count("--limit", optarg, &to.max_groups))
-				return EXIT_ERROR;
-			break;
-		case O_FULL: to.full_paths = true; break;
-		case O_COLOR:
-			if (!cli_parse_color(optarg, &color))
-				return EXIT_ERROR;
-			break;
-		case 'q': quiet = true; break;
-		case 'h': cli_print_usage(usage_contention); return EXIT_OK;
-		default:
-			if (!cli_other_option(c, optarg, argv, "contention"))
-				return EXIT_ERROR;
-			break;
-		}
-	}
-	if (optind == argc) {
+	struct contention_args a = {.color = -1};
+	contention_options_default(&a.co);
+	cli_source_defaults(&a.src);
+	a.src.capture = SOURCE_CAPTURE_CONTENTION_REQUIRED;
+	int ninputs;
+	int rc = cli_parse_or_exit(&command_contention, argc, argv, &a, &ninputs);
+	if (rc >= 0)
+		return rc;
+	if (ninputs == 0) {
 		cli_error("contention needs block or mutex profiles (see 'goroscope contention --help')");
 		return EXIT_ERROR;
 	}
-	to.color = !json && !folded && !html && !output && cli_want_color(color);
+	a.text.color = !a.json && !a.folded && !a.html && !a.output && cli_want_color(a.color);
 	struct snapset set;
 	snapset_init(&set);
-	int rc = EXIT_ERROR;
-	bool live = seconds && argc - optind == 1 && fetch_is_url(argv[optind]);
-	if (seconds && !live) {
+	rc = EXIT_ERROR;
+	bool live = a.seconds && ninputs == 1 && fetch_is_url(argv[0]);
+	if (a.seconds && !live) {
 		cli_error("--seconds takes one base URL (http://host:port)");
 		return EXIT_ERROR;
 	}
-	cli_capture_contention = CAPTURE_CONTENTION_REQUIRED;
-	bool loaded = live ? load_live(argv[optind], seconds, &set, quiet)
-			   : cli_load_inputs(argc - optind, argv + optind, &set, quiet);
+	bool loaded = live ? load_live(argv[0], a.seconds, &a.src, &set, a.quiet)
+			   : cli_load_inputs(&a.src, ninputs, argv, &set, a.quiet);
 	if (loaded) {
 		struct contention_result r;
-		contention_run(set.v, set.n, &co, &r);
+		contention_run(set.v, set.n, &a.co, &r);
 		if (!r.nprofiles) {
 			cli_error("no block or mutex profile among the inputs");
-		} else if (!output || cli_redirect_stdout(output)) {
+		} else if (!a.output || cli_redirect_stdout(a.output)) {
 			struct buf out;
 			buf_init(&out);
 			bool ok;
-			if (html) {
+			if (a.html) {
 				report_contention_json(&out, &r);
 				char title[1200];
-				snprintf(title, sizeof(title), "goroscope contention: %s", argv[optind]);
+				snprintf(title, sizeof(title), "goroscope contention: %s", argv[0]);
 				ok = cli_write_html(title, &out);
 			} else {
-				if (json)
+				if (a.json)
 					report_contention_json(&out, &r);
-				else if (folded)
+				else if (a.folded)
 					report_contention_folded(&out, &r, set.v, set.n);
 				else
-					report_contention_text(&out, &r, &to);
+					report_contention_text(&out, &r, &a.text);
 				ok = cli_write_stdout(out.p, out.len);
 			}
 			rc = ok ? EXIT_OK : EXIT_ERROR;

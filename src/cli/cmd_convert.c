@@ -10,32 +10,69 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-const char usage_convert[] =
-	"usage: goroscope convert --to pprof|json|folded [-o OUT] [--pick N] [FILE|-]...\n"
-	"\n"
-	"Write a goroutine dump or profile in another form. Inputs are read as by\n"
-	"'goroscope analyze' (text tracebacks, debug=1, protobuf; by content).\n"
-	"\n"
-	"  --to pprof        gzipped pprof protobuf (for go tool pprof): one sample\n"
-	"                    per stack, state, wait minutes and label set, with the\n"
-	"                    state (\"state\") and wait minutes (\"wait_minutes\") as\n"
-	"                    sample labels; one dump only (see --pick)\n"
-	"  --to json         every goroutine, grouped by stack, as 'analyze --json\n"
-	"                    --all --ids' writes it\n"
-	"  --to folded       folded stacks of every goroutine (flamegraph.pl)\n"
-	"  -o, --output OUT  write to OUT instead of stdout (pprof refuses a terminal)\n"
-	"  --pick N          the Nth dump of the inputs (1-based, or last)\n"
-	"  -q, --quiet       no warnings on stderr\n"
-	"  -h, --help        this help\n"
-	"\n"
-	"Exit status: 0 ok, 2 usage or input error.\n";
-
 enum target { TO_NONE, TO_PPROF, TO_JSON, TO_FOLDED };
+
+struct convert_args {
+	enum target to;
+	const char *output;
+	long pick;
+	bool quiet;
+	struct source_options src;
+};
+
+enum { O_TO, O_PICK };
+
+static const struct opt convert_opts[] = {
+	{"to", 0, OV_CHOICE, "FORM",
+	 "pprof: gzipped pprof protobuf for go tool pprof, one sample per stack, state, wait minutes and label set, "
+	 "the state and wait minutes as sample labels (\"state\", \"wait_minutes\"), one dump only (see --pick); "
+	 "json: every goroutine grouped by stack, as 'analyze --json --all --ids' writes it; folded: folded stacks "
+	 "of every goroutine (flamegraph.pl)",
+	 "pprof json folded", NULL, O_TO},
+	{"pick", 0, OV_OTHER, "N", "the Nth dump of the inputs (from 1, or last)", NULL, NULL, O_PICK},
+};
+
+static bool take(void *target, int id, const char *v)
+{
+	struct convert_args *a = target;
+	switch (id) {
+	case O_TO:
+		a->to = !strcmp(v, "pprof") ? TO_PPROF : !strcmp(v, "json") ? TO_JSON : !strcmp(v, "folded") ? TO_FOLDED : TO_NONE;
+		if (a->to == TO_NONE)
+			cli_error("--to must be pprof, json or folded, got '%s'", v);
+		return a->to != TO_NONE;
+	case O_PICK: return cli_parse_pick(v, &a->pick);
+	}
+	return false;
+}
+
+static const struct opt_group convert_group = {NULL, convert_opts, ARRAY_LEN(convert_opts), take};
+
+static const struct opt_use uses[] = {
+	{&convert_group, 0, NULL},
+	{&opt_group_output, offsetof(struct convert_args, output), NULL},
+	{&opt_group_quiet, offsetof(struct convert_args, quiet), NULL},
+	CLI_USE_LIVE(struct convert_args, src),
+	{NULL, 0, NULL},
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_command command_convert = {
+	.name = "convert",
+	.summary = "write a dump or profile as pprof protobuf, JSON or folded stacks",
+	.synopsis = "usage: goroscope convert --to pprof|json|folded [-o FILE] [--pick N] [FILE|-|URL]...",
+	.description = "Write a goroutine dump or profile in another form. Inputs are read as by\n"
+		       "'goroscope analyze' (text tracebacks, debug=1, protobuf; by content). A\n"
+		       "pprof profile is binary: it is not written to a terminal.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 2 usage or input error.\n",
+	.run = run,
+};
 
 static bool write_all(int fd, const char *p, size_t n, const char *name)
 {
@@ -53,52 +90,17 @@ static bool write_all(int fd, const char *p, size_t n, const char *name)
 	return true;
 }
 
-int cmd_convert(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	enum { O_TO = 256, O_PICK };
-	static const struct option opts[] = {
-		{"to", required_argument, 0, O_TO},   {"output", required_argument, 0, 'o'},
-		{"pick", required_argument, 0, O_PICK}, {"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},        CLI_NET_OPTIONS,
-		{0, 0, 0, 0},
-	};
-	enum target to = TO_NONE;
-	const char *output = NULL;
-	long pick = 0;
-	bool quiet = false;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:qhH:", opts, NULL)) != -1) {
-		switch (c) {
-		case O_TO:
-			to = !strcmp(optarg, "pprof")	 ? TO_PPROF
-			     : !strcmp(optarg, "json")	 ? TO_JSON
-			     : !strcmp(optarg, "folded") ? TO_FOLDED
-							 : TO_NONE;
-			if (to == TO_NONE) {
-				cli_error("--to must be pprof, json or folded, got '%s'", optarg);
-				return EXIT_ERROR;
-			}
-			break;
-		case 'o': output = optarg; break;
-		case O_PICK: {
-			char *end;
-			pick = !strcmp(optarg, "last") ? -1 : strtol(optarg, &end, 10);
-			if (pick == 0 || (pick > 0 && *end)) {
-				cli_error("--pick needs a dump number from 1, or 'last', got '%s'", optarg);
-				return EXIT_ERROR;
-			}
-			break;
-		}
-		case 'q': quiet = true; break;
-		case 'h': cli_print_usage(usage_convert); return EXIT_OK;
-		default:
-			if (!cli_other_option(c, optarg, argv, "convert"))
-				return EXIT_ERROR;
-			break;
-		}
-	}
+	struct convert_args a = {0};
+	cli_source_defaults(&a.src);
+	int ninputs;
+	int rc = cli_parse_or_exit(&command_convert, argc, argv, &a, &ninputs);
+	if (rc >= 0)
+		return rc;
+	enum target to = a.to;
+	const char *output = a.output;
+	long pick = a.pick;
 	if (to == TO_NONE) {
 		cli_error("convert needs --to pprof, json or folded (see 'goroscope convert --help')");
 		return EXIT_ERROR;
@@ -110,7 +112,7 @@ int cmd_convert(int argc, char **argv)
 	}
 	struct snapset set;
 	snapset_init(&set);
-	if (!cli_load_inputs(argc - optind, argv + optind, &set, quiet)) {
+	if (!cli_load_inputs(&a.src, ninputs, argv, &set, a.quiet)) {
 		snapset_free(&set);
 		return EXIT_ERROR;
 	}

@@ -7,136 +7,137 @@
 #include "../base/buf.h"
 #include "../report/report.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-const char usage_diff[] =
-	"usage: goroscope diff [options] OLD NEW\n"
-	"       goroscope diff [options] FILE   (its first and last dump)\n"
-	"\n"
-	"Compare two snapshots of one process: which groups of goroutines are new,\n"
-	"gone, grown or shrunk, with counts and deltas, largest change first. Inputs\n"
-	"are any format 'analyze' reads, and may differ (a debug=2 dump against a\n"
-	"protobuf profile): groups are matched by their stacks from the first frame\n"
-	"outside the runtime (and the creator, when both inputs have creators).\n"
-	"When both are text dumps, goroutines are also followed by id: how many\n"
-	"persisted, how many are new, how many exited, and per group how many of\n"
-	"its goroutines were already there. A file holding several dumps stands\n"
-	"for its last one.\n"
-	"\n"
-	"  --json               JSON (schema: docs/json.md, \"diff\")\n"
-	"  --html               one self-contained HTML page: diff flame graph\n"
-	"                       (growth red, shrinkage blue) and the groups by change\n"
-	"  -o, --output FILE    write to FILE instead of standard output\n"
-	"  --by MODE            stack (default), top=N, creator, state, label:KEY\n"
-	"  --all                include runtime goroutines\n"
-	"  -m, --match RE       keep groups matching RE (as in analyze)\n"
-	"  -f, --filter RE      drop groups matching RE\n"
-	"  --label KEY=RE       keep goroutines by pprof label (repeatable)\n"
-	"  --limit N            changed groups printed as text (default 20; 0 = all)\n"
-	"  --frames N           frames per group as text (default 6; 0 = all)\n"
-	"  --full-path          full file paths in text\n"
-	"  --color=WHEN         auto, always, never\n"
-	"  -q, --quiet          no warnings on stderr\n"
-	"  -h, --help           this help\n"
-	"\n"
-	"Exit status: 0 ok, 2 usage or input error.\n";
+struct diff_args {
+	bool json, html, quiet;
+	const char *output;
+	struct group_options group;
+	struct text_options text;
+	struct cli_filter_args filters;
+	int color;
+	struct source_options src;
+};
 
-int cmd_diff(int argc, char **argv)
+enum { O_JSON, O_HTML };
+
+static const struct opt output_opts[] = {
+	{"json", 0, OV_FLAG, NULL, "JSON (schema: docs/json.md, \"diff\")", NULL, NULL, O_JSON},
+	{"html", 0, OV_FLAG, NULL,
+	 "one self-contained HTML page: diff flame graph (growth red, shrinkage blue) and the groups by change", NULL,
+	 NULL, O_HTML},
+};
+
+static bool take(void *target, int id, const char *v)
 {
-	enum { O_JSON = 256, O_HTML };
-	static const struct option opts[] = {
-		{"json", no_argument, 0, O_JSON},
-		{"html", no_argument, 0, O_HTML},
-		{"output", required_argument, 0, 'o'},
-		CLI_GROUP_OPTIONS,
-		{"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},
-		CLI_VIEW_OPTIONS,
-		CLI_NET_OPTIONS,
-		{0, 0, 0, 0},
-	};
-
-	struct group_options go;
-	group_options_default(&go);
-	struct text_options to = {.max_groups = 20, .max_frames = 6};
-	struct cli_filter_args fa = {0};
-	bool json = false, html = false, quiet = false;
-	const char *output = NULL;
-	int color = -1;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:f:o:qhH:", opts, NULL)) != -1) {
-		switch (c) {
-		case O_JSON: json = true; break;
-		case O_HTML: html = true; break;
-		case 'o': output = optarg; break;
-		case 'q': quiet = true; break;
-		case 'h': cli_print_usage(usage_diff); return EXIT_OK;
-		default: {
-			int r = cli_group_option(c, optarg, &go);
-			if (r == 0)
-				r = cli_view_option(c, optarg, &to, &color, &fa);
-			if (r < 0 || (r == 0 && !cli_other_option(c, optarg, argv, "diff")))
-				return EXIT_ERROR;
-			break;
-		}
-		}
+	(void)v;
+	struct diff_args *a = target;
+	switch (id) {
+	case O_JSON: a->json = true; return true;
+	case O_HTML: a->html = true; return true;
 	}
-	int ninputs = argc - optind;
+	return false;
+}
+
+static const struct opt_group output_group = {"Output:", output_opts, ARRAY_LEN(output_opts), take};
+static const char *const frames_6[] = {"frames=6", NULL};
+
+static const struct opt_use uses[] = {
+	{&output_group, 0, NULL},
+	{&opt_group_output, offsetof(struct diff_args, output), NULL},
+	{&opt_group_color, offsetof(struct diff_args, color), NULL},
+	{&opt_group_text, offsetof(struct diff_args, text), NULL},
+	{&opt_group_frames, offsetof(struct diff_args, text), frames_6},
+	{&opt_group_filter, offsetof(struct diff_args, filters), NULL},
+	{&opt_group_grouping, offsetof(struct diff_args, group), NULL},
+	{&opt_group_quiet, offsetof(struct diff_args, quiet), NULL},
+	CLI_USE_LIVE(struct diff_args, src),
+	{NULL, 0, NULL},
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_command command_diff = {
+	.name = "diff",
+	.summary = "what changed between two snapshots: groups new, gone, grown, shrunk",
+	.synopsis = "usage: goroscope diff [options] OLD NEW\n"
+		    "       goroscope diff [options] FILE   (its first and last dump)",
+	.description =
+		"Compare two snapshots of one process: which groups of goroutines are new,\n"
+		"gone, grown or shrunk, with counts and deltas, largest change first. Inputs\n"
+		"are any format 'analyze' reads, and may differ (a debug=2 dump against a\n"
+		"protobuf profile): groups are matched by their stacks from the first frame\n"
+		"outside the runtime (and the creator, when both inputs have creators).\n"
+		"When both are text dumps, goroutines are also followed by id: how many\n"
+		"persisted, how many are new, how many exited, and per group how many of\n"
+		"its goroutines were already there. A file holding several dumps stands\n"
+		"for its last one.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 2 usage or input error.\n",
+	.run = run,
+};
+
+static int run(int argc, char **argv)
+{
+	struct diff_args a = {.color = -1};
+	group_options_default(&a.group);
+	cli_source_defaults(&a.src);
+	int ninputs;
+	int rc = cli_parse_or_exit(&command_diff, argc, argv, &a, &ninputs);
+	if (rc >= 0)
+		return rc;
 	if (ninputs < 1 || ninputs > 2) {
 		cli_error("diff needs OLD and NEW, or one file holding several dumps (see 'goroscope diff --help')");
 		return EXIT_ERROR;
 	}
-	to.color = !json && !html && !output && cli_want_color(color);
+	a.text.color = !a.json && !a.html && !a.output && cli_want_color(a.color);
 	struct filter filter;
-	if (!cli_build_filter(&fa, &filter))
+	if (!cli_build_filter(&a.filters, &filter))
 		return EXIT_ERROR;
-	go.filter = &filter;
+	a.group.filter = &filter;
 
 	struct snapset sets[2];
 	snapset_init(&sets[0]);
 	snapset_init(&sets[1]);
 	const struct snapshot *old = NULL, *new = NULL;
-	int rc = EXIT_ERROR;
-	if (!cli_load_inputs(1, argv + optind, &sets[0], quiet))
+	rc = EXIT_ERROR;
+	if (!cli_load_inputs(&a.src, 1, argv, &sets[0], a.quiet))
 		goto out;
 	if (ninputs == 2) {
-		if (!cli_load_inputs(1, argv + optind + 1, &sets[1], quiet))
+		if (!cli_load_inputs(&a.src, 1, argv + 1, &sets[1], a.quiet))
 			goto out;
 		old = sets[0].v[sets[0].n - 1];
 		new = sets[1].v[sets[1].n - 1];
 	} else {
 		if (sets[0].n < 2) {
-			cli_error("'%s' holds one dump: give OLD and NEW", argv[optind]);
+			cli_error("'%s' holds one dump: give OLD and NEW", argv[0]);
 			goto out;
 		}
 		old = sets[0].v[0];
 		new = sets[0].v[sets[0].n - 1];
 	}
-	if (output && !cli_redirect_stdout(output))
+	if (a.output && !cli_redirect_stdout(a.output))
 		goto out;
 	struct analysis a_old, a_new;
-	analysis_run(old, &go, &a_old);
-	analysis_run(new, &go, &a_new);
+	analysis_run(old, &a.group, &a_old);
+	analysis_run(new, &a.group, &a_new);
 	struct diff d;
 	diff_run(&a_old, &a_new, &d);
 	struct buf out;
 	buf_init(&out);
 	bool ok;
-	if (html) {
+	if (a.html) {
 		report_diff_json(&out, &d);
 		char title[1200];
 		snprintf(title, sizeof(title), "goroscope diff: %s → %s", old->source, new->source);
 		ok = cli_write_html(title, &out);
 	} else {
-		if (json)
+		if (a.json)
 			report_diff_json(&out, &d);
 		else
-			report_diff_text(&out, &d, &to);
+			report_diff_text(&out, &d, &a.text);
 		ok = cli_write_stdout(out.p, out.len);
 	}
 	rc = ok ? EXIT_OK : EXIT_ERROR;

@@ -10,30 +10,66 @@
 #include "../store/store.h"
 #include "../watch/config.h"
 
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
-const char usage_history[] =
-	"usage: goroscope history [--store FILE] [--since D] [--json] [TARGET]\n"
-	"       goroscope history [--store FILE] [--since D] --html [-o FILE]\n"
-	"\n"
-	"Show what `goroscope watch` stored: without TARGET, the watched targets\n"
-	"with their last count and alerts; with TARGET (its name), its goroutine\n"
-	"count over time, its largest stack groups (first and last count, growth)\n"
-	"and its alerts with their capture directories. Reads the store while the\n"
-	"daemon runs.\n"
-	"\n"
-	"  --store FILE         the watch store (default goroscope-watch.db)\n"
-	"  --since D            only the last D (default 24h), e.g. 30m, 7d\n"
-	"  --json               JSON instead of text\n"
-	"  --html               one self-contained HTML page: every target's count\n"
-	"                       and largest groups over time, alerts marked\n"
-	"  -o, --output FILE    write to FILE instead of standard output\n"
-	"  -h, --help           this help\n"
-	"\n"
-	"Exit status: 0, or 2 when the store cannot be read or TARGET is unknown.\n";
+struct history_args {
+	const char *store;
+	double since_s;
+	bool json, html;
+	const char *output;
+};
+
+enum { O_STORE, O_SINCE, O_JSON, O_HTML };
+
+static const struct opt history_opts[] = {
+	{"store", 0, OV_FILE, "FILE", "the watch store", NULL, "goroscope-watch.db", O_STORE},
+	{"since", 0, OV_OTHER, "D", "only the last D, e.g. 30m, 7d", NULL, "24h", O_SINCE},
+	{"json", 0, OV_FLAG, NULL, "JSON instead of text", NULL, NULL, O_JSON},
+	{"html", 0, OV_FLAG, NULL,
+	 "one self-contained HTML page: every target's count and largest groups over time, alerts marked", NULL, NULL,
+	 O_HTML},
+};
+
+static bool take(void *target, int id, const char *v)
+{
+	struct history_args *a = target;
+	switch (id) {
+	case O_STORE: a->store = v; return true;
+	case O_SINCE: return cli_parse_duration("--since", v, &a->since_s);
+	case O_JSON: a->json = true; return true;
+	case O_HTML: a->html = true; return true;
+	}
+	return false;
+}
+
+static const struct opt_group history_group = {NULL, history_opts, ARRAY_LEN(history_opts), take};
+
+static const struct opt_use uses[] = {
+	{&history_group, 0, NULL},
+	{&opt_group_output, offsetof(struct history_args, output), NULL},
+	{NULL, 0, NULL},
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_command command_history = {
+	.name = "history",
+	.summary = "show what watch stored: series, groups, alerts (also as an HTML page)",
+	.synopsis = "usage: goroscope history [--store FILE] [--since D] [--json] [TARGET]\n"
+		    "       goroscope history [--store FILE] [--since D] --html [-o FILE]",
+	.description =
+		"Show what `goroscope watch` stored: without TARGET, the watched targets\n"
+		"with their last count and alerts; with TARGET (its name), its goroutine\n"
+		"count over time, its largest stack groups (first and last count, growth)\n"
+		"and its alerts with their capture directories. Reads the store while the\n"
+		"daemon runs.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0, or 2 when the store cannot be read or TARGET is unknown.\n",
+	.words = WORDS_NONE,
+	.run = run,
+};
 
 struct sample_list {
 	struct store_sample_row *v;
@@ -259,45 +295,21 @@ static int history_html(const char *path, double since_s, const char *output)
 	return rc;
 }
 
-int cmd_history(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	enum { O_STORE = 256, O_SINCE, O_JSON, O_HTML };
-	static const struct option opts[] = {
-		{"store", required_argument, 0, O_STORE}, {"since", required_argument, 0, O_SINCE},
-		{"json", no_argument, 0, O_JSON},         {"help", no_argument, 0, 'h'},
-		{"html", no_argument, 0, O_HTML},         {"output", required_argument, 0, 'o'},
-		{0, 0, 0, 0},
-	};
-	const char *path = "goroscope-watch.db";
-	double since_s = 86400;
-	bool json = false, html = false;
-	const char *output = NULL;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", opts, NULL)) != -1) {
-		switch (c) {
-		case O_STORE: path = optarg; break;
-		case O_SINCE:
-			if (!watch_parse_duration(optarg, &since_s)) {
-				cli_error("--since needs a duration such as 30m, 24h, 7d, got '%s'", optarg);
-				return EXIT_ERROR;
-			}
-			break;
-		case O_JSON: json = true; break;
-		case O_HTML: html = true; break;
-		case 'o': output = optarg; break;
-		case 'h': cli_print_usage(usage_history); return EXIT_OK;
-		default:
-			cli_error("%s: '%s' (see 'goroscope history --help')", c == ':' ? "option needs a value" : "unknown option",
-				  argv[optind - 1]);
-			return EXIT_ERROR;
-		}
-	}
-	if (argc - optind > (html ? 0 : 1)) {
-		cli_error(html ? "history --html shows every target: give no TARGET" : "history takes one target name at most");
+	struct history_args a = {0};
+	int n;
+	int rc = cli_parse_or_exit(&command_history, argc, argv, &a, &n);
+	if (rc >= 0)
+		return rc;
+	if (n > (a.html ? 0 : 1)) {
+		cli_error(a.html ? "history --html shows every target: give no TARGET" : "history takes one target name at most");
 		return EXIT_ERROR;
 	}
+	const char *path = a.store;
+	double since_s = a.since_s;
+	bool json = a.json, html = a.html;
+	const char *output = a.output;
 	if (html)
 		return history_html(path, since_s, output);
 	struct store *store;
@@ -308,9 +320,9 @@ int cmd_history(int argc, char **argv)
 	}
 	struct buf out;
 	buf_init(&out);
-	int rc = EXIT_OK;
+	rc = EXIT_OK;
 	int64_t since = cli_since_ms(since_s);
-	struct target_pick pick = {.name = argc > optind ? argv[optind] : NULL, .list = &out, .json = json, .first = true};
+	struct target_pick pick = {.name = n ? argv[0] : NULL, .list = &out, .json = json, .first = true};
 	if (json)
 		buf_adds(&out, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"command\":\"history\"");
 	if (!pick.name) {

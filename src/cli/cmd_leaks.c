@@ -8,89 +8,119 @@
 #include "../base/buf.h"
 #include "../base/xalloc.h"
 #include "../fetch/fetch.h"
+#include "../fetch/pprof_url.h"
+#include "../proc/pprof_port.h"
 #include "../report/report.h"
 
 #include <errno.h>
 #include <time.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-const char usage_leaks[] =
-	"usage: goroscope leaks [options] SNAPSHOT...\n"
-	"       goroscope leaks [options] URL [--every D] [--count N | --for D]\n"
-	"\n"
-	"Name the goroutines that leak, from snapshots of one process in time order:\n"
-	"files (any format 'analyze' reads; a file holding several dumps gives them\n"
-	"all, in order). A group leaks when it grows and keeps its goroutines: the\n"
-	"count rises step after step and, where goroutine ids exist (text dumps),\n"
-	"each snapshot's goroutines are still there in the next. Fixed pools, idle\n"
-	"loops, bursts that drain, goroutines that come and go with load, and\n"
-	"profiling requests are told apart; goroutines of a goroutineleak profile\n"
-	"are proven leaks. Each leak comes with its stack, count series, growth,\n"
-	"evidence and confidence, blocking site, creator, likely cause and fix, and\n"
-	"the memory it pins (estimate).\n"
-	"\n"
-	"Times: protobuf profiles carry theirs; otherwise each file's modification\n"
-	"time when every file holds one snapshot; --interval sets them.\n"
-	"\n"
-	"Live: with one URL (a base such as http://127.0.0.1:6060, or a pprof\n"
-	"URL), goroscope takes the snapshots itself, --every D apart (default 5s),\n"
-	"--count N of them (default 7) or for --for D, with progress on stderr.\n"
-	"--format auto (default) takes debug=2 (goroutine ids and wait minutes: the\n"
-	"strongest evidence) while the target has at most 10,000 goroutines, and the\n"
-	"cheap protobuf profile above that (debug=2 stops the target's world for the\n"
-	"whole dump). When the target serves /debug/pprof/goroutineleak (Go 1.26+),\n"
-	"its listing is taken at the end as proof.\n"
-	"\n"
-	"  --json               JSON with a top-level \"leaks\" array (docs/json.md)\n"
-	"  --html               one self-contained HTML page: the timeline of the\n"
-	"                       snapshots and of each leak's count, the leaks with\n"
-	"                       cause and fix\n"
-	"  -o, --output FILE    write to FILE instead of standard output\n"
-	"  --fail-on-leak       exit 1 when a leak is reported (for CI)\n"
-	"  --interval D         the snapshots are D apart (5s, 500ms, 2m)\n"
-	"  --every D            live: time between snapshots (default 5s)\n"
-	"  --count N            live: snapshots to take (default 7, at least 2)\n"
-	"  --for D              live: sample for D (instead of --count)\n"
-	"  --min-growth N       goroutines a leak must gain over the series (default 3)\n"
-	"  --by MODE            stack (default), top=N, creator\n"
-	"  --all                include runtime goroutines\n"
-	"  -m, --match RE       keep groups matching RE (as in analyze)\n"
-	"  -f, --filter RE      drop groups matching RE\n"
-	"  --label KEY=RE       keep goroutines by pprof label (repeatable)\n"
-	"  --limit N            leaks printed as text (default 20; 0 = all)\n"
-	"  --frames N           frames per leak as text (default 8; 0 = all)\n"
-	"  --full-path          full file paths in text\n"
-	"  --color=WHEN         auto, always, never\n"
-	"  -q, --quiet          no warnings on stderr\n"
-	"  -h, --help           this help\n"
-	"\n"
-	"Exit status: 0 ok, 1 a leak was reported and --fail-on-leak was given,\n"
-	"2 usage or input error.\n";
+struct leaks_args {
+	bool json, html, quiet, fail_on_leak;
+	const char *output;
+	double interval_s, every_s, for_s; /* 0: not given */
+	uint32_t count;
+	struct group_options group;
+	struct series_options series;
+	struct text_options text;
+	struct cli_filter_args filters;
+	int color;
+	struct source_options src;
+};
 
-/* "5s", "500ms", "2m", "1h" or plain seconds, to nanoseconds; -1 if bad. */
-static int64_t parse_duration(const char *s)
+enum { O_JSON, O_HTML, O_FAIL, O_INTERVAL, O_EVERY, O_COUNT, O_FOR, O_MINGROWTH };
+
+static const struct opt output_opts[] = {
+	{"json", 0, OV_FLAG, NULL, "JSON with a top-level \"leaks\" array (docs/json.md)", NULL, NULL, O_JSON},
+	{"html", 0, OV_FLAG, NULL,
+	 "one self-contained HTML page: the timeline of the snapshots and of each leak's count, the leaks with cause "
+	 "and fix",
+	 NULL, NULL, O_HTML},
+	{"fail-on-leak", 0, OV_FLAG, NULL, "exit 1 when a leak is reported (for CI)", NULL, NULL, O_FAIL},
+};
+static const struct opt series_opts[] = {
+	{"interval", 0, OV_OTHER, "D", "the snapshots are D apart (5s, 500ms, 2m)", NULL, NULL, O_INTERVAL},
+	{"every", 0, OV_OTHER, "D", "live: time between snapshots", NULL, "5s", O_EVERY},
+	{"count", 0, OV_OTHER, "N", "live: snapshots to take, 2 to 10000", NULL, "7", O_COUNT},
+	{"for", 0, OV_OTHER, "D", "live: sample for D (instead of --count)", NULL, NULL, O_FOR},
+	{"min-growth", 0, OV_OTHER, "N", "goroutines a leak must gain over the series", NULL, "3", O_MINGROWTH},
+};
+
+static bool take(void *target, int id, const char *v)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (end == s || errno || !(v > 0) || v > 1e7)
-		return -1;
-	double unit = 1e9;
-	if (!strcmp(end, "ms"))
-		unit = 1e6;
-	else if (!strcmp(end, "m"))
-		unit = 60e9;
-	else if (!strcmp(end, "h"))
-		unit = 3600e9;
-	else if (*end && strcmp(end, "s"))
-		return -1;
-	return (int64_t)(v * unit);
+	struct leaks_args *a = target;
+	switch (id) {
+	case O_JSON: a->json = true; return true;
+	case O_HTML: a->html = true; return true;
+	case O_FAIL: a->fail_on_leak = true; return true;
+	case O_INTERVAL: return cli_parse_duration("--interval", v, &a->interval_s);
+	case O_EVERY: return cli_parse_duration("--every", v, &a->every_s);
+	case O_FOR: return cli_parse_duration("--for", v, &a->for_s);
+	case O_COUNT: return cli_parse_count("--count", v, 2, 10000, &a->count);
+	case O_MINGROWTH: return cli_parse_count("--min-growth", v, 1, 100000000, &a->series.min_growth);
+	}
+	return false;
 }
+
+static const struct opt_group output_group = {"Output:", output_opts, ARRAY_LEN(output_opts), take};
+static const struct opt_group series_group = {"Snapshots:", series_opts, ARRAY_LEN(series_opts), take};
+static const char *const frames_8[] = {"frames=8", NULL};
+
+static const struct opt_use uses[] = {
+	{&output_group, 0, NULL},
+	{&opt_group_output, offsetof(struct leaks_args, output), NULL},
+	{&opt_group_color, offsetof(struct leaks_args, color), NULL},
+	{&opt_group_text, offsetof(struct leaks_args, text), NULL},
+	{&opt_group_frames, offsetof(struct leaks_args, text), frames_8},
+	{&series_group, 0, NULL},
+	{&opt_group_filter, offsetof(struct leaks_args, filters), NULL},
+	{&opt_group_grouping, offsetof(struct leaks_args, group), NULL},
+	{&opt_group_quiet, offsetof(struct leaks_args, quiet), NULL},
+	CLI_USE_LIVE(struct leaks_args, src),
+	{NULL, 0, NULL},
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_command command_leaks = {
+	.name = "leaks",
+	.summary = "name the goroutines that leak, from snapshots in time order",
+	.synopsis = "usage: goroscope leaks [options] SNAPSHOT...\n"
+		    "       goroscope leaks [options] URL|pid:N [--every D] [--count N | --for D]",
+	.description =
+		"Name the goroutines that leak, from snapshots of one process in time order:\n"
+		"files (any format 'analyze' reads; a file holding several dumps gives them\n"
+		"all, in order) or capture directories. A group leaks when it grows and\n"
+		"keeps its goroutines: the count rises step after step and, where goroutine\n"
+		"ids exist (text dumps), each snapshot's goroutines are still there in the\n"
+		"next. Fixed pools, idle loops, bursts that drain, goroutines that come and\n"
+		"go with load, and profiling requests are told apart; goroutines of a\n"
+		"goroutineleak profile are proven leaks. Each leak comes with its stack,\n"
+		"count series, growth, evidence and confidence, blocking site, creator,\n"
+		"likely cause and fix, and the memory it pins (estimate). --by state and\n"
+		"label:KEY do not apply: leaks follow groups by stack.\n"
+		"\n"
+		"Times: protobuf profiles carry theirs; otherwise each file's modification\n"
+		"time when every file holds one snapshot; --interval sets them.\n"
+		"\n"
+		"Live: with one URL (a base such as http://127.0.0.1:6060, or a pprof URL)\n"
+		"or pid:N, goroscope takes the snapshots itself, --every D apart, --count N\n"
+		"of them or for --for D, with progress on stderr. --format auto takes\n"
+		"debug=2 (goroutine ids and wait minutes: the strongest evidence) while the\n"
+		"target has at most 10,000 goroutines, and the cheap protobuf profile above\n"
+		"that (debug=2 stops the target's world for the whole dump). When the target\n"
+		"serves /debug/pprof/goroutineleak (Go 1.26+), its listing is taken at the\n"
+		"end as proof.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 1 a leak was reported and --fail-on-leak was given,\n"
+		    "2 usage or input error.\n",
+	.run = run,
+};
 
 static int64_t now_ns(void)
 {
@@ -114,20 +144,22 @@ static void sleep_until(int64_t when_ns)
 /* Take count snapshots of url, every_ns apart, into set (with their times
  * in taken[]); then the goroutineleak profile, if served, into proof. The
  * format: --format, or auto (debug=2 while the target is small). */
-static bool sample_live(const char *url, int64_t every_ns, uint32_t count, struct snapset *set, int64_t *taken,
-			struct snapset *proof, bool quiet)
+static bool sample_live(const char *url, const struct source_options *src, int64_t every_ns, uint32_t count,
+			struct snapset *set, int64_t *taken, struct snapset *proof, bool quiet)
 {
-	enum cli_format asked = cli_format;
-	enum cli_format f = asked == CLI_FORMAT_AUTO ? CLI_FORMAT_DEBUG2 : asked;
+	struct source_options o = *src;
+	o.format = src->format == SOURCE_FORMAT_AUTO ? SOURCE_FORMAT_DEBUG2 : src->format;
 	int64_t start = now_ns();
 	uint64_t prev = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		sleep_until(start + (int64_t)i * every_ns);
-		cli_format = f;
 		taken[i] = now_ns();
 		uint32_t before = set->n;
-		if (!cli_load_inputs(1, (char **)&url, set, true))
+		struct err err = {0};
+		if (source_load(url, &o, set, NULL, &err) != ST_OK) {
+			cli_error("%s", err.msg);
 			return false;
+		}
 		/* one snapshot per sample: a response holding several is odd, keep its last */
 		while (set->n > before + 1) {
 			snapshot_free(set->v[before]);
@@ -140,26 +172,20 @@ static bool sample_live(const char *url, int64_t every_ns, uint32_t count, struc
 			fprintf(stderr, "goroscope: snapshot %u/%u (%s): %llu goroutines (%+lld)\n", i + 1, count,
 				s->format, (unsigned long long)n, (long long)(i ? (int64_t)n - (int64_t)prev : 0));
 		prev = n;
-		if (asked == CLI_FORMAT_AUTO && f == CLI_FORMAT_DEBUG2 && n > 10000) {
-			f = CLI_FORMAT_PPROF;
+		if (src->format == SOURCE_FORMAT_AUTO && o.format == SOURCE_FORMAT_DEBUG2 && n > 10000) {
+			o.format = SOURCE_FORMAT_PPROF;
 			if (!quiet)
 				fprintf(stderr, "goroscope: over 10,000 goroutines: the next snapshots use the protobuf profile "
 						"(debug=2 stops the target's world)\n");
 		}
 	}
-	cli_format = asked;
 	/* the runtime's own verdict (Go 1.26+), if served */
-	if (!strstr(url, "/debug/pprof/")) {
-		char leak_url[2048];
-		size_t n = strlen(url);
-		while (n && url[n - 1] == '/')
-			n--;
-		snprintf(leak_url, sizeof(leak_url), "%.*s/debug/pprof/goroutineleak", (int)MIN(n, (size_t)2000), url);
-		unsigned retries = cli_fetch.retries;
-		cli_fetch.retries = 0;
+	char leak_url[PPROF_URL_MAX];
+	if (!pprof_url_is_endpoint(url) && pprof_url(leak_url, sizeof(leak_url), url, "goroutineleak")) {
+		struct source_options once = *src;
+		once.fetch.retries = 0;
 		/* a 404 here only means Go < 1.26: not an error to report */
-		bool got = cli_load_url(leak_url, proof, true, false);
-		cli_fetch.retries = retries;
+		bool got = source_load(leak_url, &once, proof, NULL, NULL) == ST_OK;
 		if (!quiet)
 			fprintf(stderr, got ? "goroscope: the target serves goroutineleak: its listing is taken as proof\n"
 					    : "goroscope: no goroutineleak profile served (Go 1.26+ has one): growth is the evidence\n");
@@ -167,105 +193,42 @@ static bool sample_live(const char *url, int64_t every_ns, uint32_t count, struc
 	return true;
 }
 
-int cmd_leaks(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_FAIL, O_INTERVAL, O_MINGROWTH,
-	       O_EVERY, O_COUNT, O_FOR, O_HTML };
-	static const struct option opts[] = {
-		{"json", no_argument, 0, O_JSON},
-		{"html", no_argument, 0, O_HTML},
-		{"output", required_argument, 0, 'o'},
-		{"fail-on-leak", no_argument, 0, O_FAIL},
-		{"interval", required_argument, 0, O_INTERVAL},
-		{"every", required_argument, 0, O_EVERY},
-		{"count", required_argument, 0, O_COUNT},
-		{"for", required_argument, 0, O_FOR},
-		{"min-growth", required_argument, 0, O_MINGROWTH},
-		CLI_GROUP_OPTIONS,
-		{"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},
-		CLI_VIEW_OPTIONS,
-		CLI_NET_OPTIONS,
-		{0, 0, 0, 0},
-	};
-	struct group_options go;
-	group_options_default(&go);
-	struct series_options so;
-	series_options_default(&so);
-	struct text_options to = {.max_groups = 20, .max_frames = 8};
-	struct cli_filter_args fa = {0};
-	bool json = false, html = false, quiet = false, fail_on_leak = false;
-	const char *output = NULL;
-	int64_t interval = 0, every = 5000000000LL, duration = 0;
-	uint32_t count = 7;
-	int color = -1;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:f:o:qhH:", opts, NULL)) != -1) {
-		switch (c) {
-		case O_JSON: json = true; break;
-		case O_HTML: html = true; break;
-		case 'o': output = optarg; break;
-		case O_FAIL: fail_on_leak = true; break;
-		case O_INTERVAL:
-			interval = parse_duration(optarg);
-			if (interval < 0) {
-				cli_error("--interval needs a duration such as 5s, 500ms or 2m, got '%s'", optarg);
-				return EXIT_ERROR;
-			}
-			break;
-		case O_EVERY:
-		case O_FOR: {
-			int64_t d = parse_duration(optarg);
-			if (d < 0) {
-				cli_error("%s needs a duration such as 5s, 500ms or 2m, got '%s'",
-					  c == O_EVERY ? "--every" : "--for", optarg);
-				return EXIT_ERROR;
-			}
-			*(c == O_EVERY ? &every : &duration) = d;
-			break;
-		}
-		case O_COUNT:
-			if (!cli_parse_count("--count", optarg, &count))
-				return EXIT_ERROR;
-			if (count < 2 || count > 10000) {
-				cli_error("--count needs 2 to 10000 snapshots");
-				return EXIT_ERROR;
-			}
-			break;
-		case O_MINGROWTH:
-			if (!cli_parse_count("--min-growth", optarg, &so.min_growth))
-				return EXIT_ERROR;
-			if (!so.min_growth)
-				so.min_growth = 1;
-			break;
-		case 'q': quiet = true; break;
-		case 'h': cli_print_usage(usage_leaks); return EXIT_OK;
-		default: {
-			int r = cli_group_option(c, optarg, &go);
-			if (r == 0)
-				r = cli_view_option(c, optarg, &to, &color, &fa);
-			if (r < 0 || (r == 0 && !cli_other_option(c, optarg, argv, "leaks")))
-				return EXIT_ERROR;
-			break;
-		}
-		}
-	}
-	if (go.by == GROUP_STATE || go.by == GROUP_LABEL) {
+	struct leaks_args a = {.color = -1};
+	group_options_default(&a.group);
+	series_options_default(&a.series);
+	cli_source_defaults(&a.src);
+	int ninputs;
+	int rc = cli_parse_or_exit(&command_leaks, argc, argv, &a, &ninputs);
+	if (rc >= 0)
+		return rc;
+	if (a.group.by == GROUP_STATE || a.group.by == GROUP_LABEL) {
 		cli_error("leaks follow groups by stack: --by stack, top=N or creator");
 		return EXIT_ERROR;
 	}
-	int ninputs = argc - optind;
 	if (ninputs < 1) {
 		cli_error("leaks needs snapshots in time order (see 'goroscope leaks --help')");
 		return EXIT_ERROR;
 	}
-	to.color = !json && !html && !output && cli_want_color(color);
+	/* pid:N is a live source too: its pprof base URL */
+	char pid_url[64];
+	const char *live_url = ninputs == 1 && fetch_is_url(argv[0]) ? argv[0] : NULL;
+	if (ninputs == 1 && proc_is_pid_spec(argv[0])) {
+		struct err err = {0};
+		if (proc_pprof_url(argv[0], pid_url, sizeof(pid_url), &err) != ST_OK) {
+			cli_error("%s", err.msg);
+			return EXIT_ERROR;
+		}
+		live_url = pid_url;
+	}
+	a.text.color = !a.json && !a.html && !a.output && cli_want_color(a.color);
 	struct filter filter;
-	if (!cli_build_filter(&fa, &filter))
+	if (!cli_build_filter(&a.filters, &filter))
 		return EXIT_ERROR;
-	go.filter = &filter;
+	a.group.filter = &filter;
+	int64_t every = (int64_t)(a.every_s * 1e9), interval = (int64_t)(a.interval_s * 1e9);
+	uint32_t count = a.count;
 
 	/* Every snapshot of every input, with a time where one is known. */
 	struct snapset set, proof_set;
@@ -274,22 +237,22 @@ int cmd_leaks(int argc, char **argv)
 	int64_t *mtime = xcalloc((size_t)ninputs, sizeof(*mtime));
 	uint32_t *from = NULL; /* input index of each snapshot */
 	int64_t *taken = NULL; /* live: when each snapshot was taken */
-	int rc = EXIT_ERROR;
+	rc = EXIT_ERROR;
 	bool one_each = true;
-	bool live = ninputs == 1 && fetch_is_url(argv[optind]);
+	bool live = live_url != NULL;
 	if (live) {
-		if (duration)
-			count = (uint32_t)MIN(MAX(duration / every + 1, 2), 10000);
+		if (a.for_s > 0)
+			count = (uint32_t)MIN(MAX(a.for_s / a.every_s + 1, 2), 10000);
 		taken = xcalloc(count, sizeof(*taken));
-		if (!sample_live(argv[optind], every, count, &set, taken, &proof_set, quiet))
+		if (!sample_live(live_url, &a.src, every, count, &set, taken, &proof_set, a.quiet))
 			goto out;
 	}
 	for (int i = 0; i < ninputs && !live; i++) {
 		uint32_t before = set.n;
-		if (!cli_load_inputs(1, argv + optind + i, &set, quiet))
+		if (!cli_load_inputs(&a.src, 1, argv + i, &set, a.quiet))
 			goto out;
 		struct stat sb;
-		if (strcmp(argv[optind + i], "-") && stat(argv[optind + i], &sb) == 0)
+		if (strcmp(argv[i], "-") && stat(argv[i], &sb) == 0)
 			mtime[i] = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
 		one_each = one_each && set.n == before + 1;
 		from = xreallocarray(from, set.n, sizeof(*from));
@@ -302,7 +265,7 @@ int cmd_leaks(int argc, char **argv)
 	for (uint32_t k = 0; k < set.n; k++)
 		all_proto_times = all_proto_times && set.v[k]->time_nanos > 0;
 	for (uint32_t k = 0; k < set.n; k++) {
-		analysis_run(set.v[k], &go, &an[k]);
+		analysis_run(set.v[k], &a.group, &an[k]);
 		pts[k].a = &an[k];
 		if (live)
 			pts[k].when_ns = taken[k];
@@ -315,29 +278,29 @@ int cmd_leaks(int argc, char **argv)
 	}
 	struct analysis proof_an;
 	if (proof_set.n) {
-		analysis_run(proof_set.v[0], &go, &proof_an);
-		so.proof = &proof_an;
+		analysis_run(proof_set.v[0], &a.group, &proof_an);
+		a.series.proof = &proof_an;
 	}
 	struct series_result r;
-	series_run(pts, set.n, &so, &r);
+	series_run(pts, set.n, &a.series, &r);
 	struct buf out;
 	buf_init(&out);
-	bool ok = !output || cli_redirect_stdout(output);
-	if (ok && html) {
+	bool ok = !a.output || cli_redirect_stdout(a.output);
+	if (ok && a.html) {
 		report_leaks_json(&out, pts, &r);
 		char title[1200];
 		snprintf(title, sizeof(title), "goroscope leaks: %s%s", set.n ? set.v[0]->source : "?",
 			 set.n > 1 ? " and later snapshots" : "");
 		ok = cli_write_html(title, &out);
 	} else if (ok) {
-		if (json)
+		if (a.json)
 			report_leaks_json(&out, pts, &r);
 		else
-			report_leaks_text(&out, pts, &r, &to);
+			report_leaks_text(&out, pts, &r, &a.text);
 		ok = cli_write_stdout(out.p, out.len);
 	}
 	buf_free(&out);
-	rc = !ok ? EXIT_ERROR : fail_on_leak && r.nleaks ? EXIT_FINDINGS : EXIT_OK;
+	rc = !ok ? EXIT_ERROR : a.fail_on_leak && r.nleaks ? EXIT_FINDINGS : EXIT_OK;
 	series_free(&r);
 	if (proof_set.n)
 		analysis_free(&proof_an);

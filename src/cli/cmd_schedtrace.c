@@ -9,61 +9,67 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-const char usage_schedtrace[] =
-	"usage: goroscope schedtrace [--json] [FILE|-]\n"
-	"\n"
-	"Summarise GODEBUG=schedtrace=N output (with or without scheddetail=1),\n"
-	"found anywhere in a log: GOMAXPROCS, idle Ps, threads, spinning threads,\n"
-	"global and local run queues (and, with scheddetail, live goroutines) over\n"
-	"time - first, last, min, max, mean - and what stands out: threads that keep\n"
-	"growing, more runnable goroutines than Ps, idle Ps while work waits,\n"
-	"goroutines that keep growing. With no FILE, or FILE -, read stdin.\n"
-	"\n"
-	"  --json               JSON: summary, flags and every record\n"
-	"  --color=WHEN         auto, always, never\n"
-	"  -h, --help           this help\n"
-	"\n"
-	"Exit status: 0 ok, 2 usage or input error (no records found).\n";
+struct schedtrace_args {
+	bool json;
+	int color;
+};
+
+static const struct opt schedtrace_opts[] = {
+	{"json", 0, OV_FLAG, NULL, "JSON: summary, flags and every record", NULL, NULL, 0},
+};
+
+static bool take(void *target, int id, const char *v)
+{
+	(void)id;
+	(void)v;
+	((struct schedtrace_args *)target)->json = true;
+	return true;
+}
+
+static const struct opt_group schedtrace_group = {NULL, schedtrace_opts, ARRAY_LEN(schedtrace_opts), take};
+
+static const struct opt_use uses[] = {
+	{&schedtrace_group, 0, NULL},
+	{&opt_group_color, offsetof(struct schedtrace_args, color), NULL},
+	{NULL, 0, NULL},
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_command command_schedtrace = {
+	.name = "schedtrace",
+	.summary = "summarise GODEBUG=schedtrace output: run queues, threads, idle Ps",
+	.synopsis = "usage: goroscope schedtrace [--json] [FILE|-]",
+	.description =
+		"Summarise GODEBUG=schedtrace=N output (with or without scheddetail=1),\n"
+		"found anywhere in a log: GOMAXPROCS, idle Ps, threads, spinning threads,\n"
+		"global and local run queues (and, with scheddetail, live goroutines) over\n"
+		"time - first, last, min, max, mean - and what stands out: threads that keep\n"
+		"growing, more runnable goroutines than Ps, idle Ps while work waits,\n"
+		"goroutines that keep growing. With no FILE, or FILE -, read stdin.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 2 usage or input error (no records found).\n",
+	.run = run,
+};
 
 enum { MAX_INPUT = 1024 * 1024 * 1024 };
 
-int cmd_schedtrace(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	enum { O_JSON = 256, O_COLOR };
-	static const struct option opts[] = {
-		{"json", no_argument, 0, O_JSON},
-		{"color", required_argument, 0, O_COLOR},
-		{"colour", required_argument, 0, O_COLOR},
-		{"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0},
-	};
-	bool json = false;
-	int color = -1, c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-		switch (c) {
-		case O_JSON: json = true; break;
-		case O_COLOR:
-			if (!cli_parse_color(optarg, &color))
-				return EXIT_ERROR;
-			break;
-		case 'h': cli_print_usage(usage_schedtrace); return EXIT_OK;
-		default:
-			cli_error("unknown option '%s' (see 'goroscope schedtrace --help')", argv[optind - 1]);
-			return EXIT_ERROR;
-		}
-	}
-	if (argc - optind > 1) {
+	struct schedtrace_args a = {.color = -1};
+	int n;
+	int rc = cli_parse_or_exit(&command_schedtrace, argc, argv, &a, &n);
+	if (rc >= 0)
+		return rc;
+	if (n > 1) {
 		cli_error("schedtrace reads one FILE, or stdin");
 		return EXIT_ERROR;
 	}
-	const char *name = optind < argc ? argv[optind] : "-";
+	const char *name = n ? argv[0] : "-";
 	int fd = strcmp(name, "-") ? open(name, O_RDONLY | O_CLOEXEC) : 0;
 	if (fd < 0) {
 		cli_error("cannot open '%s': %s", name, strerror(errno));
@@ -92,16 +98,16 @@ int cmd_schedtrace(int argc, char **argv)
 	buf_free(&in);
 	struct buf out;
 	buf_init(&out);
-	int rc = EXIT_OK;
+	rc = EXIT_OK;
 	if (!t.n) {
 		cli_error("%s: no GODEBUG=schedtrace records (\"SCHED Tms: gomaxprocs=...\") in %llu lines", name,
 			  (unsigned long long)t.lines);
 		rc = EXIT_ERROR;
 	} else {
-		if (json)
+		if (a.json)
 			report_sched_json(&out, &t);
 		else
-			report_sched_text(&out, &t, cli_want_color(color));
+			report_sched_text(&out, &t, cli_want_color(a.color));
 		if (!cli_write_stdout(out.p, out.len))
 			rc = EXIT_ERROR;
 	}

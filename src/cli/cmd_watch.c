@@ -9,52 +9,158 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
-const char usage_watch[] =
-	"usage: goroscope watch [--config FILE] [options] [URL|pid:N]...\n"
-	"\n"
-	"Watch Go services: poll each target's goroutine profile (debug=1 or\n"
-	"protobuf, never debug=2), keep the series in a SQLite store, and alert when\n"
-	"a threshold is breached several polls in a row: capture the evidence (as\n"
-	"`goroscope capture` does), run the leak analysis over the last profiles,\n"
-	"and notify webhooks and/or a command. Serves /metrics (Prometheus), /healthz\n"
-	"and an Alertmanager webhook receiver (/alertmanager) on 127.0.0.1.\n"
-	"Targets come from the configuration file (see docs/watch.md) and from the\n"
-	"arguments (a base URL http://host:port, or pid:N for a local process).\n"
-	"\n"
-	"  --config FILE        YAML configuration (targets, thresholds, notify)\n"
-	"  --listen HOST:PORT   endpoints address (default 127.0.0.1:9465; port 0: any)\n"
-	"  --token TOKEN        require 'Authorization: Bearer TOKEN' on the endpoints\n"
-	"  --store FILE         SQLite store (default goroscope-watch.db)\n"
-	"  --captures DIR       where captures go (default captures)\n"
-	"  --webhook URL        POST alerts as JSON to URL (repeatable)\n"
-	"  --ready-file FILE    write the endpoints' port to FILE once listening\n"
-	"  --run-for DURATION   stop by itself after DURATION (default: until a signal)\n"
-	"  -q, --quiet          no log lines on stderr\n"
-	"\n"
-	"For the targets given as arguments (the configuration's `defaults:` apply\n"
-	"first):\n"
-	"  --interval D         poll every D (default 15s)\n"
-	"  --poll-timeout D     give up on a poll after D (default 5s)\n"
-	"  --poll-format F      debug1 (default) or pprof\n"
-	"  --max-goroutines N   alert above N goroutines\n"
-	"  --factor F           alert above F x the learnt baseline\n"
-	"  --rate N             alert when growing faster than N goroutines a minute\n"
-	"  --group-growth N     alert when one stack group gains N over the rate window\n"
-	"  --rate-window D      window of --rate and --group-growth (default 5m)\n"
-	"  --breaches N         consecutive breaches before firing (default 3)\n"
-	"  --resolve N          clean samples before resolving (default 3)\n"
-	"  --cooldown D         least time between two captures of a target (default 10m)\n"
-	"\n"
-	"Durations: 500ms, 10s, 5m, 2h, 7d. Signals: SIGTERM and SIGINT stop cleanly,\n"
-	"SIGHUP re-reads the configuration file. Exit status: 0 after a clean stop,\n"
-	"2 on a usage, configuration, store or listening error.\n";
+/* What the command line sets: the configuration (the file's, then the
+ * flags over it) and how the daemon runs. */
+struct watch_cli {
+	struct watch_config cfg;
+	struct watch_options o;
+};
+
+enum {
+	O_CONFIG, O_LISTEN, O_TOKEN, O_STORE, O_CAPTURES, O_WEBHOOK, O_READY, O_RUNFOR, O_QUIET,
+	O_INTERVAL, O_PTIMEOUT, O_PFORMAT, O_MAXG, O_FACTOR, O_RATE, O_GGROWTH, O_RWINDOW, O_BREACHES, O_RESOLVE,
+	O_COOLDOWN,
+};
+
+static const struct opt daemon_opts[] = {
+	{"config", 0, OV_FILE, "FILE", "YAML configuration: targets, thresholds, notify (docs/watch.md)", NULL, NULL,
+	 O_CONFIG},
+	{"listen", 0, OV_OTHER, "HOST:PORT", "endpoints address (default 127.0.0.1:9465; port 0: any)", NULL, NULL,
+	 O_LISTEN},
+	{"token", 0, OV_OTHER, "TOKEN", "require 'Authorization: Bearer TOKEN' on the endpoints", NULL, NULL, O_TOKEN},
+	{"store", 0, OV_FILE, "FILE", "SQLite store (default goroscope-watch.db)", NULL, NULL, O_STORE},
+	{"captures", 0, OV_DIR, "DIR", "where captures go (default captures)", NULL, NULL, O_CAPTURES},
+	{"webhook", 0, OV_OTHER, "URL", "POST alerts as JSON to URL (repeatable)", NULL, NULL, O_WEBHOOK, true},
+	{"ready-file", 0, OV_FILE, "FILE", "write the endpoints' port to FILE once listening", NULL, NULL, O_READY},
+	{"run-for", 0, OV_OTHER, "D", "stop by itself after D (default: until a signal)", NULL, NULL, O_RUNFOR},
+	{"quiet", 'q', OV_FLAG, NULL, "no log lines on stderr", NULL, NULL, O_QUIET},
+};
+static const struct opt target_opts[] = {
+	{"interval", 0, OV_OTHER, "D", "poll every D (default 15s)", NULL, NULL, O_INTERVAL},
+	{"poll-timeout", 0, OV_OTHER, "D", "give up on a poll after D (default 5s)", NULL, NULL, O_PTIMEOUT},
+	{"poll-format", 0, OV_CHOICE, "F", "debug1 (default) or pprof; never debug2, which stops the target's world",
+	 "debug1 pprof", NULL, O_PFORMAT},
+	{"max-goroutines", 0, OV_OTHER, "N", "alert above N goroutines", NULL, NULL, O_MAXG},
+	{"factor", 0, OV_OTHER, "F", "alert above F x the learnt baseline", NULL, NULL, O_FACTOR},
+	{"rate", 0, OV_OTHER, "N", "alert when growing faster than N goroutines a minute", NULL, NULL, O_RATE},
+	{"group-growth", 0, OV_OTHER, "N", "alert when one stack group gains N over the rate window", NULL, NULL,
+	 O_GGROWTH},
+	{"rate-window", 0, OV_OTHER, "D", "window of --rate and --group-growth (default 5m)", NULL, NULL, O_RWINDOW},
+	{"breaches", 0, OV_OTHER, "N", "consecutive breaches before firing (default 3)", NULL, NULL, O_BREACHES},
+	{"resolve", 0, OV_OTHER, "N", "clean samples before resolving (default 3)", NULL, NULL, O_RESOLVE},
+	{"cooldown", 0, OV_OTHER, "D", "least time between two captures of a target (default 10m)", NULL, NULL,
+	 O_COOLDOWN},
+};
+
+static bool number_opt(const char *opt, const char *arg, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+	if (end == arg || *end || !(v > 0) || v > 1e9) {
+		cli_error("%s needs a positive number, got '%s'", opt, arg);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static bool take_daemon(void *target, int id, const char *v)
+{
+	struct watch_cli *w = target;
+	struct watch_config *c = &w->cfg;
+	switch (id) {
+	case O_CONFIG: return true; /* read before the flags: cmd_watch's run() */
+	case O_LISTEN: c->listen = v; return true;
+	case O_TOKEN: c->token = v; return true;
+	case O_STORE: c->store = v; return true;
+	case O_CAPTURES: c->captures = v; return true;
+	case O_WEBHOOK:
+		c->webhooks = xreallocarray(c->webhooks, c->nwebhooks + 1, sizeof(*c->webhooks));
+		c->webhooks[c->nwebhooks++] = (struct watch_webhook){v, 5, 3, NULL};
+		return true;
+	case O_READY: w->o.ready_file = v; return true;
+	case O_RUNFOR: return cli_parse_duration("--run-for", v, &w->o.run_for_s);
+	case O_QUIET: w->o.log = NULL; return true;
+	}
+	return false;
+}
+
+static bool take_target(void *target, int id, const char *v)
+{
+	struct watch_target *d = target;
+	uint32_t n;
+	switch (id) {
+	case O_INTERVAL: return cli_parse_duration("--interval", v, &d->interval_s);
+	case O_PTIMEOUT: return cli_parse_duration("--poll-timeout", v, &d->timeout_s);
+	case O_PFORMAT:
+		if (!strcmp(v, "debug1") || !strcmp(v, "pprof")) {
+			d->format = v[0] == 'd' ? WATCH_DEBUG1 : WATCH_PPROF;
+			return true;
+		}
+		cli_error("--poll-format is debug1 or pprof (debug=2 stops the target's world: never polled)");
+		return false;
+	case O_MAXG: return number_opt("--max-goroutines", v, &d->th.count);
+	case O_FACTOR: return number_opt("--factor", v, &d->th.factor);
+	case O_RATE: return number_opt("--rate", v, &d->th.rate);
+	case O_GGROWTH: return number_opt("--group-growth", v, &d->th.group_growth);
+	case O_RWINDOW: return cli_parse_duration("--rate-window", v, &d->th.rate_window_s);
+	case O_BREACHES:
+		if (!cli_parse_count("--breaches", v, 1, 1000, &n))
+			return false;
+		d->breaches = n;
+		return true;
+	case O_RESOLVE:
+		if (!cli_parse_count("--resolve", v, 1, 1000, &n))
+			return false;
+		d->resolve = n;
+		return true;
+	case O_COOLDOWN: return cli_parse_duration("--cooldown", v, &d->cooldown_s);
+	}
+	return false;
+}
+
+static const struct opt_group daemon_group = {NULL, daemon_opts, ARRAY_LEN(daemon_opts), take_daemon};
+static const struct opt_group target_group = {
+	"For the targets given as arguments (over the configuration's `defaults:`):", target_opts,
+	ARRAY_LEN(target_opts), take_target};
+
+static const struct opt_use uses[] = {
+	{&daemon_group, 0, NULL},
+	{&target_group, offsetof(struct watch_cli, cfg.defaults), NULL},
+	{&opt_group_auth, offsetof(struct watch_cli, cfg.defaults.auth), NULL},
+	{NULL, 0, NULL},
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_command command_watch = {
+	.name = "watch",
+	.summary = "watch many services: poll, store, alert on leaks, capture the evidence",
+	.synopsis = "usage: goroscope watch [--config FILE] [options] [URL|pid:N]...",
+	.description =
+		"Watch Go services: poll each target's goroutine profile (debug=1 or\n"
+		"protobuf, never debug=2), keep the series in a SQLite store, and alert when\n"
+		"a threshold is breached several polls in a row: capture the evidence (as\n"
+		"`goroscope capture` does), run the leak analysis over the last profiles,\n"
+		"and notify webhooks and/or a command. Serves /metrics (Prometheus), /healthz\n"
+		"and an Alertmanager webhook receiver (/alertmanager) on 127.0.0.1.\n"
+		"Targets come from the configuration file (see docs/watch.md; each target\n"
+		"may set its own headers, bearer token and TLS there) and from the arguments\n"
+		"(a base URL http://host:port, or pid:N for a local process), which take the\n"
+		"options below.\n",
+	.uses = uses,
+	.epilogue =
+		"Durations: 500ms, 10s, 5m, 2h, 7d. Signals: SIGTERM and SIGINT stop cleanly,\n"
+		"SIGHUP re-reads the configuration file. Exit status: 0 after a clean stop,\n"
+		"2 on a usage, configuration, store or listening error.\n",
+	.run = run,
+};
 
 static void log_line(const char *line)
 {
@@ -104,72 +210,22 @@ static bool read_file(const char *path, struct buf *out)
 	return true;
 }
 
-static bool duration_opt(const char *opt, const char *arg, double *out)
+static int run(int argc, char **argv)
 {
-	if (watch_parse_duration(arg, out))
-		return true;
-	cli_error("%s needs a duration such as 10s, 5m, 2h, got '%s'", opt, arg);
-	return false;
-}
-
-static bool number_opt(const char *opt, const char *arg, double *out)
-{
-	char *end;
-	double v = strtod(arg, &end);
-	if (end == arg || *end || !(v > 0) || v > 1e9) {
-		cli_error("%s needs a positive number, got '%s'", opt, arg);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
-int cmd_watch(int argc, char **argv)
-{
-	enum {
-		O_CONFIG = 256, O_LISTEN, O_TOKEN, O_STORE, O_CAPTURES, O_WEBHOOK, O_READY, O_RUNFOR, O_INTERVAL,
-		O_PTIMEOUT, O_PFORMAT, O_MAXG, O_FACTOR, O_RATE, O_GGROWTH, O_RWINDOW, O_BREACHES, O_RESOLVE, O_COOLDOWN,
-	};
-	static const struct option opts[] = {
-		{"config", required_argument, 0, O_CONFIG},     {"listen", required_argument, 0, O_LISTEN},
-		{"token", required_argument, 0, O_TOKEN},       {"store", required_argument, 0, O_STORE},
-		{"captures", required_argument, 0, O_CAPTURES}, {"webhook", required_argument, 0, O_WEBHOOK},
-		{"ready-file", required_argument, 0, O_READY},  {"run-for", required_argument, 0, O_RUNFOR},
-		{"interval", required_argument, 0, O_INTERVAL}, {"poll-timeout", required_argument, 0, O_PTIMEOUT},
-		{"poll-format", required_argument, 0, O_PFORMAT}, {"max-goroutines", required_argument, 0, O_MAXG},
-		{"factor", required_argument, 0, O_FACTOR},     {"rate", required_argument, 0, O_RATE},
-		{"group-growth", required_argument, 0, O_GGROWTH}, {"rate-window", required_argument, 0, O_RWINDOW},
-		{"breaches", required_argument, 0, O_BREACHES}, {"resolve", required_argument, 0, O_RESOLVE},
-		{"cooldown", required_argument, 0, O_COOLDOWN}, {"quiet", no_argument, 0, 'q'},
-		{"help", no_argument, 0, 'h'},                  {0, 0, 0, 0},
-	};
-	/* first pass: the configuration file, so that flags override it */
-	const char *config = NULL;
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			cli_print_usage(usage_watch);
-			return EXIT_OK;
-		}
-		if (c == O_CONFIG)
-			config = optarg;
-		else if (c == '?' || c == ':') {
-			cli_error("%s: '%s' (see 'goroscope watch --help')", c == '?' ? "unknown option" : "option needs a value",
-				  argv[optind - 1]);
-			return EXIT_ERROR;
-		}
-	}
-	struct watch_config cfg;
-	watch_config_init(&cfg);
+	struct watch_cli w;
+	memset(&w, 0, sizeof(w));
+	watch_config_init(&w.cfg);
+	w.o.log = log_line;
+	/* the configuration file first, so that the flags override it */
+	bool help;
+	const char *config = cli_scan_option(&command_watch, argc, argv, "config", &help);
 	struct err err = {0};
-	int rc = EXIT_ERROR;
-	if (config) {
+	int rc = EXIT_ERROR, n;
+	if (config && !help) {
 		struct buf text;
 		buf_init(&text);
 		bool ok = read_file(config, &text) &&
-			  watch_config_parse(&cfg, text.p ? text.p : "", text.len, config, &err) == ST_OK;
+			  watch_config_parse(&w.cfg, text.p ? text.p : "", text.len, config, &err) == ST_OK;
 		buf_free(&text);
 		if (!ok) {
 			if (err.msg[0])
@@ -177,59 +233,15 @@ int cmd_watch(int argc, char **argv)
 			goto out;
 		}
 	}
-	struct watch_options o = {.config_path = config, .resolve_pid = cli_resolve_pid, .log = log_line};
-	struct watch_target *d = &cfg.defaults;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
-		bool ok = true;
-		switch (c) {
-		case O_CONFIG: break;
-		case O_LISTEN: cfg.listen = optarg; break;
-		case O_TOKEN: cfg.token = optarg; break;
-		case O_STORE: cfg.store = optarg; break;
-		case O_CAPTURES: cfg.captures = optarg; break;
-		case O_WEBHOOK:
-			cfg.webhooks = xreallocarray(cfg.webhooks, cfg.nwebhooks + 1, sizeof(*cfg.webhooks));
-			cfg.webhooks[cfg.nwebhooks++] = (struct watch_webhook){optarg, 5, 3, NULL};
-			break;
-		case O_READY: o.ready_file = optarg; break;
-		case O_RUNFOR: ok = duration_opt("--run-for", optarg, &o.run_for_s); break;
-		case O_INTERVAL: ok = duration_opt("--interval", optarg, &d->interval_s); break;
-		case O_PTIMEOUT: ok = duration_opt("--poll-timeout", optarg, &d->timeout_s); break;
-		case O_PFORMAT:
-			if (strcmp(optarg, "debug1") == 0)
-				d->format = WATCH_DEBUG1;
-			else if (strcmp(optarg, "pprof") == 0)
-				d->format = WATCH_PPROF;
-			else {
-				cli_error("--poll-format is debug1 or pprof (debug=2 stops the target's world: never polled)");
-				ok = false;
-			}
-			break;
-		case O_MAXG: ok = number_opt("--max-goroutines", optarg, &d->th.count); break;
-		case O_FACTOR: ok = number_opt("--factor", optarg, &d->th.factor); break;
-		case O_RATE: ok = number_opt("--rate", optarg, &d->th.rate); break;
-		case O_GGROWTH: ok = number_opt("--group-growth", optarg, &d->th.group_growth); break;
-		case O_RWINDOW: ok = duration_opt("--rate-window", optarg, &d->th.rate_window_s); break;
-		case O_BREACHES:
-		case O_RESOLVE: {
-			uint32_t n;
-			ok = cli_parse_count(c == O_BREACHES ? "--breaches" : "--resolve", optarg, &n) && n >= 1;
-			if (ok)
-				*(c == O_BREACHES ? &d->breaches : &d->resolve) = n;
-			else
-				cli_error("%s needs 1 or more", c == O_BREACHES ? "--breaches" : "--resolve");
-			break;
-		}
-		case O_COOLDOWN: ok = duration_opt("--cooldown", optarg, &d->cooldown_s); break;
-		case 'q': o.log = NULL; break;
-		}
-		if (!ok)
-			goto out;
+	w.o.config_path = config;
+	int parsed = cli_parse_or_exit(&command_watch, argc, argv, &w, &n);
+	if (parsed >= 0) {
+		rc = parsed;
+		goto out;
 	}
-	for (int i = optind; i < argc; i++)
-		watch_config_add_target(&cfg, argv[i]);
-	if (watch_config_check(&cfg, &err) != ST_OK) {
+	for (int i = 0; i < n; i++)
+		watch_config_add_target(&w.cfg, argv[i]);
+	if (watch_config_check(&w.cfg, &err) != ST_OK) {
 		cli_error("%s%s", err.msg, config ? "" : " (see 'goroscope watch --help')");
 		goto out;
 	}
@@ -237,12 +249,13 @@ int cmd_watch(int argc, char **argv)
 	cli_on_signal(SIGINT, on_stop);
 	cli_on_signal(SIGHUP, on_reload);
 	signal(SIGPIPE, SIG_IGN);
-	if (watch_run(&cfg, &o, &err) != ST_OK) {
+	/* watch_run owns the configuration from here on, and frees it */
+	if (watch_run(&w.cfg, &w.o, &err) != ST_OK) {
 		cli_error("%s", err.msg);
 		return EXIT_ERROR;
 	}
 	return EXIT_OK;
 out:
-	watch_config_free(&cfg);
+	watch_config_free(&w.cfg);
 	return rc;
 }

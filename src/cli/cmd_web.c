@@ -15,38 +15,77 @@
 #include "../watch/config.h"
 #include "../web/httpd.h"
 
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
-const char usage_web[] =
-	"usage: goroscope web [options] [SRC]...\n"
-	"       goroscope web [options] --store FILE [SRC]...\n"
-	"\n"
-	"Serve the interactive report on a local port, in tabs: the snapshots\n"
-	"(overview, suspected leaks, flame graph, group table); with two or more\n"
-	"goroutine snapshots, the diff of the first and last (diff flame graph) and\n"
-	"the leak analysis of the series (timeline); with block or mutex profiles,\n"
-	"the contention view; with --store, the watch daemon's history (counts and\n"
-	"largest groups over time per target, alerts marked). Sources (dumps,\n"
-	"profiles, capture directories, live URLs) are read once, at start; the\n"
-	"store is read again at each page load (it is a local file). The server\n"
-	"never fetches anything on behalf of a request. Prints the address, serves\n"
-	"until interrupted. Each view's JSON: /api/analysis.json, /api/diff.json,\n"
-	"/api/leaks.json, /api/contention.json, /api/timeline.json.\n"
-	"\n"
-	"  --listen HOST:PORT   address (default 127.0.0.1:0, a free port)\n"
-	"  --token TOKEN        require 'Authorization: Bearer TOKEN'\n"
-	"  --store FILE         the watch store to show (goroscope watch)\n"
-	"  --since D            history shown from the store (default 24h)\n"
-	"  --by MODE, -m RE, -f RE, --label K=RE, --all   as for analyze\n"
-	"  -q, --quiet          no warnings about the inputs\n"
-	"  -h, --help           this help\n"
-	"\n"
-	"Exit status: 0 after an interrupt, 2 when an input or the store cannot be\n"
-	"read or the address cannot be listened on.\n";
+struct web_args {
+	const char *listen, *token, *store;
+	double since_s;
+	bool quiet;
+	struct group_options group;
+	struct cli_filter_args filters;
+	struct source_options src;
+};
+
+enum { O_LISTEN, O_TOKEN, O_STORE, O_SINCE };
+
+static const struct opt web_opts[] = {
+	{"listen", 0, OV_OTHER, "HOST:PORT", "address to serve on (port 0: a free port)", NULL, "127.0.0.1:0",
+	 O_LISTEN},
+	{"token", 0, OV_OTHER, "TOKEN", "require 'Authorization: Bearer TOKEN'", NULL, NULL, O_TOKEN},
+	{"store", 0, OV_FILE, "FILE", "the watch store to show (goroscope watch)", NULL, NULL, O_STORE},
+	{"since", 0, OV_OTHER, "D", "history shown from the store", NULL, "24h", O_SINCE},
+};
+
+static bool take(void *target, int id, const char *v)
+{
+	struct web_args *a = target;
+	switch (id) {
+	case O_LISTEN: a->listen = v; return true;
+	case O_TOKEN: a->token = v; return true;
+	case O_STORE: a->store = v; return true;
+	case O_SINCE: return cli_parse_duration("--since", v, &a->since_s);
+	}
+	return false;
+}
+
+static const struct opt_group web_group = {NULL, web_opts, ARRAY_LEN(web_opts), take};
+
+static const struct opt_use uses[] = {
+	{&web_group, 0, NULL},
+	{&opt_group_filter, offsetof(struct web_args, filters), NULL},
+	{&opt_group_grouping, offsetof(struct web_args, group), NULL},
+	{&opt_group_quiet, offsetof(struct web_args, quiet), NULL},
+	CLI_USE_LIVE(struct web_args, src),
+	{NULL, 0, NULL},
+};
+
+static int run(int argc, char **argv);
+
+const struct cli_command command_web = {
+	.name = "web",
+	.summary = "browse every view (groups, diff, leaks, contention, history) on 127.0.0.1",
+	.synopsis = "usage: goroscope web [options] [SRC]...\n"
+		    "       goroscope web [options] --store FILE [SRC]...",
+	.description =
+		"Serve the interactive report on a local port, in tabs: the snapshots\n"
+		"(overview, suspected leaks, flame graph, group table); with two or more\n"
+		"goroutine snapshots, the diff of the first and last (diff flame graph) and\n"
+		"the leak analysis of the series (timeline); with block or mutex profiles,\n"
+		"the contention view; with --store, the watch daemon's history (counts and\n"
+		"largest groups over time per target, alerts marked). Sources (dumps,\n"
+		"profiles, capture directories, live URLs) are read once, at start; the\n"
+		"store is read again at each page load (it is a local file). The server\n"
+		"never fetches anything on behalf of a request. Prints the address, serves\n"
+		"until interrupted. Each view's JSON: /api/analysis.json, /api/diff.json,\n"
+		"/api/leaks.json, /api/contention.json, /api/timeline.json.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 after an interrupt, 2 when an input or the store cannot be\n"
+		    "read or the address cannot be listened on.\n",
+	.run = run,
+};
 
 /* The views' JSON documents, built at start (the timeline at each request),
  * and the page around them. */
@@ -207,73 +246,39 @@ static void build_views(struct site *site, const struct snapset *set, const stru
 	free(snaps);
 }
 
-int cmd_web(int argc, char **argv)
+static int run(int argc, char **argv)
 {
-	enum { O_LISTEN = 256, O_TOKEN, O_STORE, O_SINCE };
-	static const struct option opts[] = {
-		{"listen", required_argument, 0, O_LISTEN}, {"token", required_argument, 0, O_TOKEN},
-		{"store", required_argument, 0, O_STORE},   {"since", required_argument, 0, O_SINCE},
-		CLI_GROUP_OPTIONS,
-		{"quiet", no_argument, 0, 'q'},             {"help", no_argument, 0, 'h'},
-		CLI_VIEW_OPTIONS,                            CLI_NET_OPTIONS,
-		{0, 0, 0, 0},
-	};
-	const char *listen = "127.0.0.1:0", *token = NULL;
-	bool quiet = false;
-	double since_s = 86400;
+	struct web_args a = {0};
+	group_options_default(&a.group);
+	cli_source_defaults(&a.src);
+	/* capture directories: their block and mutex profiles too */
+	a.src.capture = SOURCE_CAPTURE_CONTENTION_TOO;
+	int ninputs;
+	int rc = cli_parse_or_exit(&command_web, argc, argv, &a, &ninputs);
+	if (rc >= 0)
+		return rc;
 	struct site site;
 	memset(&site, 0, sizeof(site));
-	struct group_options go;
-	group_options_default(&go);
-	struct text_options to = {0};
-	struct cli_filter_args fa = {0};
-	int color = -1;
+	site.store = a.store;
 	struct err err = {0};
-	int c;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":m:f:qhH:", opts, NULL)) != -1) {
-		switch (c) {
-		case O_LISTEN: listen = optarg; break;
-		case O_TOKEN: token = optarg; break;
-		case O_STORE: site.store = optarg; break;
-		case O_SINCE:
-			if (!watch_parse_duration(optarg, &since_s)) {
-				cli_error("--since needs a duration such as 30m, 24h, 7d, got '%s'", optarg);
-				return EXIT_ERROR;
-			}
-			break;
-		case 'q': quiet = true; break;
-		case 'h': cli_print_usage(usage_web); return EXIT_OK;
-		default: {
-			int r = cli_group_option(c, optarg, &go);
-			if (r == 0)
-				r = cli_view_option(c, optarg, &to, &color, &fa);
-			if (r < 0 || (r == 0 && !cli_other_option(c, optarg, argv, "web")))
-				return EXIT_ERROR;
-			break;
-		}
-		}
-	}
-	if (optind == argc && !site.store) {
+	if (ninputs == 0 && !site.store) {
 		cli_error("web needs dumps, profiles, capture directories, URLs or --store FILE (see 'goroscope web --help')");
 		return EXIT_ERROR;
 	}
 	struct filter filter;
-	if (!cli_build_filter(&fa, &filter))
+	if (!cli_build_filter(&a.filters, &filter))
 		return EXIT_ERROR;
-	go.filter = &filter;
+	a.group.filter = &filter;
 	for (int v = 0; v < NVIEWS; v++)
 		buf_init(&site.doc[v]);
 	buf_init(&site.page);
-	int rc = EXIT_ERROR;
+	rc = EXIT_ERROR;
 	struct snapset set;
 	snapset_init(&set);
-	cli_capture_contention = CAPTURE_CONTENTION_TOO; /* capture directories: their block and mutex profiles too */
-	if (optind < argc && !cli_load_inputs(argc - optind, argv + optind, &set, quiet))
+	if (ninputs && !cli_load_inputs(&a.src, ninputs, argv, &set, a.quiet))
 		goto out;
 	if (site.store) {
-		site.since_ms = cli_since_ms(since_s);
+		site.since_ms = cli_since_ms(a.since_s);
 		/* a store that cannot be read is an error at start, not a blank tab */
 		if (cli_timeline_json(&site.doc[V_TIMELINE], site.store, site.since_ms, &err) != ST_OK) {
 			cli_error("%s", err.msg);
@@ -281,7 +286,7 @@ int cmd_web(int argc, char **argv)
 		}
 	}
 	if (set.n)
-		build_views(&site, &set, &go);
+		build_views(&site, &set, &a.group);
 	snprintf(site.title, sizeof(site.title), "goroscope: %s%s", set.n ? set.v[0]->source : site.store,
 		 set.n > 1 || (set.n && site.store) ? " and more" : "");
 	snapset_free(&set);
@@ -289,7 +294,7 @@ int cmd_web(int argc, char **argv)
 	if (!site.store)
 		put_page(&site.page, &site); /* the inputs were read once: so is the page */
 
-	struct httpd *h = httpd_start(listen, token, "/healthz", serve, &site, &err);
+	struct httpd *h = httpd_start(a.listen, a.token, "/healthz", serve, &site, &err);
 	if (!h) {
 		cli_error("%s", err.msg);
 		goto out;
@@ -298,7 +303,7 @@ int cmd_web(int argc, char **argv)
 	cli_on_signal(SIGINT, on_signal);
 	char host[128];
 	int port;
-	httpd_parse_listen(listen, host, sizeof(host), &port);
+	httpd_parse_listen(a.listen, host, sizeof(host), &port);
 	bool v6 = strchr(host, ':') != NULL;
 	printf("goroscope web: http://%s%s%s:%d/\n", v6 ? "[" : "", host, v6 ? "]" : "", httpd_port(h));
 	fflush(stdout);

@@ -1,28 +1,18 @@
-/* main.c: goroscope's entry point: the table of subcommands and the global
- * options (--help, --version). Each subcommand lives in cmd_<name>.c. */
+/* main.c: goroscope's entry point: the list of commands (each declared in
+ * its cmd_<name>.c as a struct cli_command, see opt.h), `goroscope help`,
+ * and the global options (--help, --version). */
 #include "../base/common.h"
 #include "cli.h"
 
 #include <signal.h>
 #include <stdio.h>
 
-const struct command commands[] = {
-	{"analyze", "group and explain a goroutine dump or profile (any Go format)", cmd_analyze, usage_analyze},
-	{"leaks", "name the goroutines that leak, from snapshots in time order", cmd_leaks, usage_leaks},
-	{"contention", "rank contention sites of block and mutex profiles, idle waiting apart", cmd_contention,
-	 usage_contention},
-	{"schedtrace", "summarise GODEBUG=schedtrace output: run queues, threads, idle Ps", cmd_schedtrace,
-	 usage_schedtrace},
-	{"capture", "save a live service's goroutine, block, mutex profiles and a manifest", cmd_capture, usage_capture},
-	{"watch", "watch many services: poll, store, alert on leaks, capture the evidence", cmd_watch, usage_watch},
-	{"history", "show what watch stored: series, groups, alerts (also as an HTML page)", cmd_history, usage_history},
-	{"web", "browse every view (groups, diff, leaks, contention, history) on 127.0.0.1", cmd_web, usage_web},
-	{"ps", "list local Go processes, their Go version and pprof ports", cmd_ps, usage_ps},
-	{"diff", "what changed between two snapshots: groups new, gone, grown, shrunk", cmd_diff, usage_diff},
-	{"convert", "write a dump or profile as pprof protobuf, JSON or folded stacks", cmd_convert, usage_convert},
-	{"help", "show help for goroscope or for a command", cmd_help, usage_help},
+const struct cli_command *const cli_commands[] = {
+	&command_analyze, &command_leaks,   &command_contention, &command_schedtrace, &command_capture,
+	&command_watch,   &command_history, &command_web,        &command_ps,         &command_diff,
+	&command_convert, &command_completion, &command_help,
 };
-const size_t ncommands = ARRAY_LEN(commands);
+const size_t cli_ncommands = ARRAY_LEN(cli_commands);
 
 static void print_main_usage(FILE *f)
 {
@@ -32,29 +22,43 @@ static void print_main_usage(FILE *f)
 		   "prints (tracebacks, crash and SIGQUIT dumps, debug=2 output, debug=1 and\n"
 		   "protobuf profiles) and explains it.\n\n"
 		   "Commands:\n");
-	for (size_t i = 0; i < ncommands; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	for (size_t i = 0; i < cli_ncommands; i++)
+		fprintf(f, "  %-10s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
 	fprintf(f, "\nRun 'goroscope help COMMAND' or 'goroscope COMMAND --help' for details.\n"
 		   "Exit status: 0 ok, 1 findings (when asked with --fail-on-...), 2 usage or input error.\n");
 }
 
-int cmd_help(int argc, char **argv)
+static int run_help(int argc, char **argv)
 {
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+	int n;
+	int rc = cli_parse_or_exit(&command_help, argc, argv, NULL, &n);
+	if (rc >= 0)
+		return rc;
+	if (n == 0) {
 		print_main_usage(stdout);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < ncommands; i++) {
-		if (!strcmp(argv[1], commands[i].name)) {
-			cli_print_usage(commands[i].usage);
-			return EXIT_OK;
-		}
+	const struct cli_command *c = n == 1 ? cli_find_command(argv[0]) : NULL;
+	if (!c) {
+		cli_error(n == 1 ? "no such command '%s' (see 'goroscope help')" : "help takes one command (got '%s' and more)",
+			  argv[0]);
+		return EXIT_ERROR;
 	}
-	cli_error("no such command '%s' (see 'goroscope help')", argv[1]);
-	return EXIT_ERROR;
+	cli_print_help(c, stdout);
+	return EXIT_OK;
 }
 
-const char usage_help[] = "usage: goroscope help [COMMAND]\n\nShow the list of commands, or one command's options.\n";
+static const struct opt_use no_options[] = {{NULL, 0, NULL}};
+
+const struct cli_command command_help = {
+	.name = "help",
+	.summary = "show help for goroscope or for a command",
+	.synopsis = "usage: goroscope help [COMMAND]",
+	.description = "Show the list of commands, or one command's options.\n",
+	.uses = no_options,
+	.words = WORDS_COMMANDS,
+	.run = run_help,
+};
 
 int main(int argc, char **argv)
 {
@@ -73,9 +77,9 @@ int main(int argc, char **argv)
 		print_main_usage(stdout);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < ncommands; i++)
-		if (!strcmp(cmd, commands[i].name))
-			return commands[i].run(argc - 1, argv + 1);
+	const struct cli_command *c = cli_find_command(cmd);
+	if (c)
+		return c->run(argc - 1, argv + 1);
 	cli_error("unknown command '%s' (see 'goroscope help')", cmd);
 	return EXIT_ERROR;
 }

@@ -30,3 +30,20 @@ bool cli_write_html(const char *title, const struct buf *json)
 	buf_free(&page);
 	return ok;
 }
+
+bool cli_write_stdout(const char *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(1, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EPIPE)
+				cli_error("cannot write output: %s", strerror(errno));
+			return false;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}

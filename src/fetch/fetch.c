@@ -55,22 +55,22 @@ struct curl_slist *fetch_setup(CURL *h, const char *url, const struct fetch_opti
 	/* pprof bodies are gzip already or plain text: no transfer encoding */
 	easy_set_writer(h, on_data);
 	EASY_SET_PTR(h, CURLOPT_WRITEDATA, k);
-	if (o->cacert)
-		EASY_SET_TEXT(h, CURLOPT_CAINFO, o->cacert);
-	if (o->cert)
-		EASY_SET_TEXT(h, CURLOPT_SSLCERT, o->cert);
-	if (o->key)
-		EASY_SET_TEXT(h, CURLOPT_SSLKEY, o->key);
-	if (o->insecure) {
+	if (o->auth.cacert)
+		EASY_SET_TEXT(h, CURLOPT_CAINFO, o->auth.cacert);
+	if (o->auth.cert)
+		EASY_SET_TEXT(h, CURLOPT_SSLCERT, o->auth.cert);
+	if (o->auth.key)
+		EASY_SET_TEXT(h, CURLOPT_SSLKEY, o->auth.key);
+	if (o->auth.insecure) {
 		EASY_SET_LONG(h, CURLOPT_SSL_VERIFYPEER, 0L);
 		EASY_SET_LONG(h, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
 	struct curl_slist *hdrs = NULL;
-	for (unsigned i = 0; i < o->nheaders; i++)
-		hdrs = curl_lib.slist_append(hdrs, o->headers[i]);
+	for (unsigned i = 0; i < o->auth.nheaders; i++)
+		hdrs = curl_lib.slist_append(hdrs, o->auth.headers[i]);
 	char auth[1024];
-	if (o->bearer) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", o->bearer);
+	if (o->auth.bearer) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", o->auth.bearer);
 		hdrs = curl_lib.slist_append(hdrs, auth);
 	}
 	if (hdrs)

@@ -15,13 +15,19 @@
 
 enum { FETCH_MAX_HEADERS = 16 };
 
-struct fetch_options {
+/* Who we are to the server and whom we trust: what a live source needs
+ * beyond its URL (the same for a one-off fetch and a watched target). */
+struct fetch_auth {
 	const char *headers[FETCH_MAX_HEADERS]; /* "Name: value" */
 	unsigned nheaders;
 	const char *bearer;     /* sent as "Authorization: Bearer TOKEN" */
 	const char *cacert;     /* CA bundle file for https */
 	const char *cert, *key; /* client certificate and key (PEM) */
 	bool insecure;          /* do not verify the server's certificate */
+};
+
+struct fetch_options {
+	struct fetch_auth auth;
 	long connect_timeout_ms; /* default 3000 */
 	long timeout_ms;        /* whole transfer, default 30000 */
 	unsigned retries;       /* more attempts after a failure that may pass (default 2) */

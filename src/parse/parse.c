@@ -18,7 +18,7 @@ enum status parse_mem(const char *p, size_t n, enum input_format fmt, const char
 	case FMT_CONTENTION:
 		return debug1_parse(p, n, source, out, err);
 	case FMT_PROTOBUF:
-		return pprof_parse(p, n, source, out, err);
+		return pprof_parse(p, n, source, opt ? opt->contention_kind : PROF_CONTENTION, out, err);
 	case FMT_HEAP:
 		return err_set(err, ST_FORMAT, 1, 0,
 			       "this is a heap profile (memory allocations), not goroutine data; goroscope reads "

@@ -662,7 +662,8 @@ static void guess_contention_kind(struct snapshot *s)
 	s->profile_name = unlock > other ? "mutex" : "block";
 }
 
-enum status pprof_parse(const char *p, size_t n, const char *source, struct snapset *out, struct err *err)
+enum status pprof_parse(const char *p, size_t n, const char *source, enum profile_kind contention_kind,
+			struct snapset *out, struct err *err)
 {
 	struct prof pr = {0};
 	pr.msg = (struct pb){(const uint8_t *)p, (const uint8_t *)p + n, (const uint8_t *)p};
@@ -676,8 +677,12 @@ enum status pprof_parse(const char *p, size_t n, const char *source, struct snap
 	if (st == ST_OK)
 		st = read_samples(&pr);
 	if (st == ST_OK) {
-		if (pr.s->profile == PROF_CONTENTION)
+		if (pr.s->profile == PROF_CONTENTION && (contention_kind == PROF_BLOCK || contention_kind == PROF_MUTEX)) {
+			pr.s->profile = contention_kind;
+			pr.s->profile_name = contention_kind == PROF_MUTEX ? "mutex" : "block";
+		} else if (pr.s->profile == PROF_CONTENTION) {
 			guess_contention_kind(pr.s);
+		}
 		if (pr.s->dropped_negative)
 			snapshot_warn(pr.s, 0, 0,
 				      "%llu samples have negative values (a delta profile: goroutines that went away); "

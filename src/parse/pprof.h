@@ -11,8 +11,12 @@
 /* Parse the uncompressed Profile message at p (n bytes) into one snapshot
  * appended to out. Every id and string index is checked. Fails with
  * ST_FORMAT (err: what, at which byte) on a malformed message, a dangling
- * reference, or a profile of another kind (err says which). */
-enum status pprof_parse(const char *p, size_t n, const char *source, struct snapset *out, struct err *err);
+ * reference, or a profile of another kind (err says which). A block or
+ * mutex profile does not say which it is: contention_kind does when the
+ * caller knows (PROF_BLOCK, PROF_MUTEX); PROF_CONTENTION guesses from the
+ * stacks (a mutex profile's end at an Unlock). */
+enum status pprof_parse(const char *p, size_t n, const char *source, enum profile_kind contention_kind,
+			struct snapset *out, struct err *err);
 
 /* Go 1.21+ writes generic functions with their shapes
  * ("main.(*Box[go.shape.string]).Wait"); tracebacks write "[...]". Write

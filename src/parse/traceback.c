@@ -28,6 +28,7 @@ void tb_options_default(struct tb_options *o)
 	o->mapped = false;
 	o->threads = 1;
 	o->replay = true;
+	o->contention_kind = PROF_CONTENTION;
 }
 
 /* Is this a register-dump line: a short register name, spaces, 0xHEX. */

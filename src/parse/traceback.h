@@ -17,6 +17,11 @@ struct tb_options {
 	bool mapped;         /* parse_mem's block is a file mapping: release pages */
 	int threads;         /* parse_mem of a large block splits it over this many */
 	bool replay;         /* read repeated stacks by comparison (default; same result, faster) */
+	/* parse_mem of a protobuf block or mutex profile, which does not say
+	 * which of the two it is: PROF_BLOCK or PROF_MUTEX when the caller
+	 * knows (the endpoint it fetched), PROF_CONTENTION (default) to guess
+	 * from the stacks. */
+	enum profile_kind contention_kind;
 };
 
 /* What a parse saw besides snapshots, so callers can explain an empty

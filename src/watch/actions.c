@@ -13,8 +13,7 @@
 #include "../base/gzip.h"
 #include "../base/xalloc.h"
 #include "../capture/capture.h"
-#include "../parse/parse.h"
-#include "../parse/sniff.h"
+#include "../source/source.h"
 #include "../report/escape.h"
 #include "../report/report.h"
 
@@ -72,16 +71,16 @@ static bool analyse(const struct job *j, const char *name, struct buf *out)
 	struct snapset set;
 	snapset_init(&set);
 	int64_t when[WATCH_KEEP_BODIES];
+	struct source_options src;
+	source_options_default(&src);
 	for (uint32_t k = 0; k < j->nkept; k++) {
 		char *raw = NULL;
 		size_t raw_len = 0, trailing = 0;
 		struct err err = {0};
 		uint32_t before = set.n;
 		const struct buf *gz = &j->kept[k].gz;
-		if (gzip_decompress(gz->p, gz->len, gzip_cap(gz->len), &raw, &raw_len, &trailing, &err) == ST_OK) {
-			enum input_format fmt = sniff_format(raw, MIN(raw_len, (size_t)SNIFF_HEAD));
-			parse_mem(raw, raw_len, fmt, name, NULL, &set, NULL, &err);
-		}
+		if (gzip_decompress(gz->p, gz->len, gzip_cap(gz->len), &raw, &raw_len, &trailing, &err) == ST_OK)
+			(void)source_load_mem(name, raw ? raw : "", raw_len, &src, &set, NULL, &err); /* unreadable: left out */
 		free(raw);
 		/* one snapshot per profile: keep the first */
 		while (set.n > before + 1)
@@ -177,7 +176,7 @@ static bool post_webhook(struct watch *w, const struct watch_webhook *h, const s
 	fo.timeout_ms = (long)(h->timeout_s * 1000);
 	fo.connect_timeout_ms = MIN(fo.connect_timeout_ms, fo.timeout_ms);
 	fo.retries = 0; /* retried here, 4xx included: a receiver being deployed may 404 for a while */
-	fo.bearer = h->bearer;
+	fo.auth.bearer = h->bearer;
 	fo.max_bytes = 1 << 20;
 	double backoff = 1;
 	for (uint32_t attempt = 0;; attempt++) {
@@ -322,7 +321,7 @@ static void run_job(struct watch *w, struct job *j)
 			.log = capture_log, .log_ctx = w,
 		};
 		fetch_options_default(&req.fetch);
-		req.fetch.bearer = t->cfg.bearer;
+		req.fetch.auth = t->cfg.auth;
 		req.fetch.timeout_ms = (long)(t->cfg.capture_max_time_s * 1000);
 		struct err err = {0};
 		if (capture_run(&req, &cap, &err) != ST_OK)

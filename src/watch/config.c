@@ -201,6 +201,74 @@ static enum status capture_field(struct walker *w, const char *key, yaml_node_t 
 	return bad(w, v, "unknown capture setting '%s' (seconds, max_time)", key);
 }
 
+/* The first line of the file named by n's value, a bearer token. */
+static enum status get_token_file(struct walker *w, const yaml_node_t *n, const char *key, const char **out)
+{
+	const char *path;
+	enum status st = get_string(w, n, key, &path);
+	if (st != ST_OK)
+		return st;
+	FILE *f = fopen(path, "r");
+	char tok[512];
+	if (!f || !fgets(tok, sizeof(tok), f)) {
+		if (f)
+			fclose(f);
+		return bad(w, n, "cannot read the token from '%s'", path);
+	}
+	fclose(f);
+	tok[strcspn(tok, "\r\n")] = '\0';
+	if (!tok[0])
+		return bad(w, n, "'%s' holds no token", path);
+	*out = arena_strndup(&w->c->mem, tok, strlen(tok));
+	return ST_OK;
+}
+
+static enum status get_bool(struct walker *w, const yaml_node_t *n, const char *key, bool *out)
+{
+	const char *s = scalar(n);
+	if (s && (strcmp(s, "true") == 0 || strcmp(s, "false") == 0)) {
+		*out = s[0] == 't';
+		return ST_OK;
+	}
+	return bad(w, n, "'%s' is true or false, got '%s'", key, s ? s : "(not text)");
+}
+
+/* tls_config: as in a Prometheus scrape config. */
+static enum status tls_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
+{
+	struct fetch_auth *a = ctx;
+	if (strcmp(key, "ca_file") == 0)
+		return get_string(w, v, key, &a->cacert);
+	if (strcmp(key, "cert_file") == 0)
+		return get_string(w, v, key, &a->cert);
+	if (strcmp(key, "key_file") == 0)
+		return get_string(w, v, key, &a->key);
+	if (strcmp(key, "insecure_skip_verify") == 0)
+		return get_bool(w, v, key, &a->insecure);
+	return bad(w, v, "unknown tls_config setting '%s' (ca_file, cert_file, key_file, insecure_skip_verify)", key);
+}
+
+/* headers: Name: value, sent with every request to the target. */
+static enum status header_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
+{
+	struct fetch_auth *a = ctx;
+	const char *value;
+	if (a->nheaders == FETCH_MAX_HEADERS)
+		return bad(w, v, "too many headers (at most %d)", FETCH_MAX_HEADERS);
+	if (!*key || strpbrk(key, ": \t\r\n"))
+		return bad(w, v, "'%s' is not a header name", key);
+	enum status st = get_string(w, v, key, &value);
+	if (st != ST_OK)
+		return st;
+	if (strpbrk(value, "\r\n"))
+		return bad(w, v, "the value of header '%s' holds a line break", key);
+	size_t n = strlen(key) + 2 + strlen(value);
+	char *h = arena_alloc(&w->c->mem, n + 1);
+	snprintf(h, n + 1, "%s: %s", key, value);
+	a->headers[a->nheaders++] = h;
+	return ST_OK;
+}
+
 static enum status label_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
 {
 	struct watch_target *t = ctx;
@@ -229,7 +297,15 @@ static enum status target_field(struct walker *w, const char *key, yaml_node_t *
 		return ST_OK;
 	}
 	if (strcmp(key, "bearer_token") == 0)
-		return get_string(w, v, key, &t->bearer);
+		return get_string(w, v, key, &t->auth.bearer);
+	if (strcmp(key, "bearer_token_file") == 0)
+		return get_token_file(w, v, key, &t->auth.bearer);
+	if (strcmp(key, "tls_config") == 0)
+		return each_field(w, v, "tls_config", tls_field, &t->auth);
+	if (strcmp(key, "headers") == 0) {
+		t->auth.nheaders = 0; /* the target's own replace the defaults' */
+		return each_field(w, v, "headers", header_field, &t->auth);
+	}
 	if (strcmp(key, "thresholds") == 0)
 		return each_field(w, v, "thresholds", threshold_field, &t->th);
 	if (strcmp(key, "breaches") == 0)
@@ -324,25 +400,8 @@ static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, 
 		return get_string(w, v, key, &c->listen);
 	if (strcmp(key, "bearer_token") == 0)
 		return get_string(w, v, key, &c->token);
-	if (strcmp(key, "bearer_token_file") == 0) {
-		const char *path;
-		enum status st = get_string(w, v, key, &path);
-		if (st != ST_OK)
-			return st;
-		FILE *f = fopen(path, "r");
-		char tok[512];
-		if (!f || !fgets(tok, sizeof(tok), f)) {
-			if (f)
-				fclose(f);
-			return bad(w, v, "cannot read the token from '%s'", path);
-		}
-		fclose(f);
-		tok[strcspn(tok, "\r\n")] = '\0';
-		if (!tok[0])
-			return bad(w, v, "'%s' holds no token", path);
-		c->token = arena_strndup(&c->mem, tok, strlen(tok));
-		return ST_OK;
-	}
+	if (strcmp(key, "bearer_token_file") == 0)
+		return get_token_file(w, v, key, &c->token);
 	if (strcmp(key, "store") == 0)
 		return get_string(w, v, key, &c->store);
 	if (strcmp(key, "retention") == 0)

@@ -11,6 +11,7 @@
 
 #include "../base/arena.h"
 #include "../base/err.h"
+#include "../fetch/fetch.h"
 
 /* Every threshold is off at 0. */
 struct watch_thresholds {
@@ -33,7 +34,7 @@ struct watch_target {
 	uint32_t nlabels;
 	double interval_s, timeout_s;
 	enum watch_format format;
-	const char *bearer;    /* token for the target's pprof endpoint */
+	struct fetch_auth auth; /* headers, bearer token, TLS for the target's pprof endpoint */
 	struct watch_thresholds th;
 	uint32_t breaches;     /* consecutive breaches before firing (default 3) */
 	uint32_t resolve;      /* clean samples before resolving (default 3) */

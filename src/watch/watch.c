@@ -11,9 +11,9 @@
 #include "../base/gzip.h"
 #include "../base/u64map.h"
 #include "../base/xalloc.h"
-#include "../proc/proc.h"
-#include "../parse/parse.h"
-#include "../parse/sniff.h"
+#include "../fetch/pprof_url.h"
+#include "../proc/pprof_port.h"
+#include "../source/source.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -145,10 +145,11 @@ static enum status target_setup(struct watch *w, uint32_t i, const struct watch_
 	t->w = w;
 	t->index = i;
 	t->cfg = *cfg;
-	if (!strncmp(cfg->url, "pid:", 4)) {
-		if (!w->opt->resolve_pid || !w->opt->resolve_pid(cfg->url, t->url, sizeof(t->url)))
-			return err_set(err, ST_USAGE, cfg->line, 0, "target '%s': cannot find the pprof endpoint of %s", cfg->name,
-				       cfg->url);
+	if (proc_is_pid_spec(cfg->url)) {
+		struct err why = {0};
+		if (proc_pprof_url(cfg->url, t->url, sizeof(t->url), &why) != ST_OK)
+			return err_set(err, ST_USAGE, cfg->line, 0, "target '%s': cannot find the pprof endpoint: %s", cfg->name,
+				       why.msg);
 		t->pid = atoi(cfg->url + 4);
 		t->pid_started = proc_start_time(t->pid);
 	} else {
@@ -243,11 +244,12 @@ static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fet
 	struct snapset set;
 	snapset_init(&set);
 	struct err err = {0};
-	enum input_format fmt = sniff_format(r->body->p, MIN(r->body->len, (size_t)SNIFF_HEAD));
-	enum status st = parse_mem(r->body->p, r->body->len, fmt, t->cfg.name, NULL, &set, NULL, &err);
-	if (st != ST_OK || !set.n) {
+	struct source_options so;
+	source_options_default(&so);
+	enum status st = source_load_mem(t->cfg.name, r->body->p ? r->body->p : "", r->body->len, &so, &set, NULL, &err);
+	if (st != ST_OK) {
 		char why[600];
-		snprintf(why, sizeof(why), "cannot read the profile: %.512s", st != ST_OK ? err.msg : "no goroutines in it");
+		snprintf(why, sizeof(why), "cannot read the profile: %.512s", err.msg);
 		pthread_mutex_lock(&w->mu);
 		t->up = false;
 		t->scrape_errors++;
@@ -587,15 +589,15 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 				on_fetched(t, &r);
 				continue;
 			}
-			char url[2200];
-			snprintf(url, sizeof(url), "%s/debug/pprof/goroutine%s", t->url,
-				 t->cfg.format == WATCH_DEBUG1 ? "?debug=1" : "");
+			char url[PPROF_URL_MAX]; /* fits: watch_config_check bounds t->url */
+			pprof_url(url, sizeof(url), t->url,
+				  pprof_goroutine_endpoint(t->cfg.format == WATCH_DEBUG1 ? PPROF_DEBUG1 : PPROF_PROTOBUF));
 			struct fetch_options fo;
 			fetch_options_default(&fo);
 			fo.timeout_ms = (long)(t->cfg.timeout_s * 1000);
 			fo.connect_timeout_ms = MIN(fo.connect_timeout_ms, fo.timeout_ms);
 			fo.max_bytes = (size_t)64 << 20;
-			fo.bearer = t->cfg.bearer;
+			fo.auth = t->cfg.auth;
 			fetch_pool_add(w->pool, url, &fo, on_fetched, t);
 		}
 		int64_t next = MIN(schedule_next(&w->due), now + 1000);

@@ -15,8 +15,6 @@
 
 struct watch_options {
 	const char *config_path;    /* re-read on reload; NULL when targets came from flags */
-	/* turn "pid:N" into a base URL; NULL: such targets are errors */
-	bool (*resolve_pid)(const char *spec, char *url, size_t urlsz);
 	/* one log line (no newline), or NULL for silence */
 	void (*log)(const char *line);
 	double run_for_s;           /* stop by itself after this long (0: until a signal) */

@@ -194,7 +194,7 @@ static void test_pprof_goroutine(void **st)
 		struct snapset set;
 		snapset_init(&set);
 		struct err err = {0};
-		assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", &set, &err), ST_OK);
+		assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", PROF_CONTENTION, &set, &err), ST_OK);
 		const struct snapshot *s = set.v[0];
 		assert_int_equal(s->profile, PROF_GOROUTINE);
 		assert_int_equal(s->total_weight, 5);
@@ -221,15 +221,15 @@ static void test_pprof_bad(void **st)
 	snapset_init(&set);
 	struct err err = {0};
 	goroutine_profile(&p, 9, false, 1, false); /* location 9 is not defined */
-	assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", &set, &err), ST_FORMAT);
+	assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", PROF_CONTENTION, &set, &err), ST_FORMAT);
 	assert_non_null(strstr(err.msg, "location 9"));
 	goroutine_profile(&p, 1, false, 1, false);
 	for (size_t cut = 1; cut < p.n; cut += 7) /* every truncation fails cleanly or reads less */
-		pprof_parse((const char *)p.b, cut, "t", &set, &err);
+		pprof_parse((const char *)p.b, cut, "t", PROF_CONTENTION, &set, &err);
 	snapset_free(&set);
 	snapset_init(&set);
 	goroutine_profile(&p, 1, false, -3, false); /* delta profile: negative */
-	assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", &set, &err), ST_OK);
+	assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", PROF_CONTENTION, &set, &err), ST_OK);
 	assert_int_equal(set.v[0]->dropped_negative, 1);
 	assert_int_equal(set.v[0]->total_weight, 0);
 	snapset_free(&set);

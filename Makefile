@@ -1,11 +1,22 @@
 # goroscope: one Makefile for everything.
 #   make            build build/goroscope
-#   make demo       install what is missing, build, analyze a dump of a bundled Go program
+#   make demo       install what the build and the demo need, build, find the
+#                   leaks of a bundled Go service live
+#   make check      the fast suite for every change (unit, e2e, corpus,
+#                   convert, install, fuzz replay): installs nothing
 #   make test       install what is missing, then every test, also under ASan+UBSan
+#   make install    the binary, the man page, bash and zsh completions under
+#                   $(DESTDIR)$(PREFIX) (default /usr/local); make uninstall
 #   make bench      speed and memory benchmark (generates 14 MB and 140 MB dumps),
 #                   then the watch daemon polling 1,000 targets (bench-watch alone)
 #   make fuzz       run the libFuzzer targets for FUZZ_SECONDS each
-#   make deps       install the Debian packages the targets above need
+#   make deps-build | deps-check | deps | deps-bench
+#                   install the Debian packages of the demo, of make check,
+#                   of make test, of make bench
+#
+# CFLAGS, CPPFLAGS and LDFLAGS are honoured (CFLAGS replaces the default
+# -O2 -g -flto=auto). DLOPEN=0 links libcurl, libmicrohttpd and libcrypto
+# like any other library instead of loading them at first use (see below).
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g -flto=auto
@@ -14,11 +25,27 @@ WARN    := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wm
 ifeq ($(CI),true)
 WARN    += -Werror
 endif
-# libcurl, libmicrohttpd and libcrypto are not linked: they are loaded when
-# first used (src/base/dynlib.h), which saves about 9 ms at every start.
-# Their headers are still needed to build.
-LDLIBS  := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz) $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(shell pkg-config --libs yaml-0.1 2>/dev/null || echo -lyaml) $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson) -lm -pthread
+pkglibs = $(shell pkg-config --libs $(1) 2>/dev/null || echo $(2))
+LDLIBS  := $(call pkglibs,zlib,-lz) $(call pkglibs,sqlite3,-lsqlite3) $(call pkglibs,yaml-0.1,-lyaml) \
+           $(call pkglibs,jansson,-ljansson) -lm -pthread
+# libcurl, libmicrohttpd and libcrypto are not linked by default: they are
+# loaded when first used (src/base/dynlib.h), which saves about 9 ms at every
+# start, and a host without them can still analyse files. Their headers are
+# needed to build. Packagers whose tools find run-time dependencies from the
+# ELF file (dpkg-shlibdeps, rpm's find-requires) build with DLOPEN=0.
+DLOPEN  ?= 1
+ifeq ($(DLOPEN),0)
+CPPFLAGS += -DGOROSCOPE_LINKED
+LDLIBS  += -Wl,--no-as-needed $(call pkglibs,libcurl,-lcurl) $(call pkglibs,libmicrohttpd,-lmicrohttpd) \
+           $(call pkglibs,libcrypto,-lcrypto) -Wl,--as-needed
+endif
 BUILD   := build
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
 
 SRC_LIB := $(wildcard src/base/*.c src/model/*.c src/parse/*.c src/analyze/*.c src/report/*.c src/fetch/*.c src/proc/*.c src/capture/*.c src/source/*.c src/store/*.c src/watch/*.c src/web/*.c)
 SRC_CLI := $(wildcard src/cli/*.c)
@@ -46,20 +73,23 @@ FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps demo test unit e2e corpus fixtures watch html browser convert san fuzz-replay fuzz bench bench-watch clean
+.PHONY: all deps deps-build deps-check deps-bench demo check test unit e2e corpus fixtures watch html browser \
+	convert install-test san fuzz-replay fuzz bench bench-watch install uninstall completions clean
 
 all: $(BUILD)/goroscope
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/install-deps.sh test
+deps-build deps-check deps-bench:
+	@scripts/install-deps.sh $(@:deps-%=%)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/san/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(SANFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(WARN) $(CPPFLAGS) $(SANFLAGS) -MMD -MP -c $< -o $@
 
 $(GEN_ASSETS): scripts/embed.py $(ASSETS)
 	@mkdir -p $(dir $@)
@@ -80,30 +110,49 @@ $(BUILD)/libgoroscope-san.a: $(SAN_LIB)
 	ar rcs $@ $^
 
 $(BUILD)/goroscope: $(OBJ_CLI) $(BUILD)/libgoroscope.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/goroscope-san: $(SAN_CLI) $(BUILD)/libgoroscope-san.a
-	$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(SANFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/unit/%: tests/unit/%.c $(BUILD)/libgoroscope.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(CFLAGS) -o $@ $< $(BUILD)/libgoroscope.a -lcmocka $(LDLIBS)
+	$(CC) $(WARN) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libgoroscope.a -lcmocka $(LDLIBS)
 
 $(BUILD)/unit-san/%: tests/unit/%.c $(BUILD)/libgoroscope-san.a
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(SANFLAGS) -o $@ $< $(BUILD)/libgoroscope-san.a -lcmocka $(LDLIBS)
+	$(CC) $(WARN) $(CPPFLAGS) $(SANFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libgoroscope-san.a -lcmocka $(LDLIBS)
 
-# libFuzzer needs clang; the targets link the sanitizer build of the library.
-$(BUILD)/fuzz/%: fuzz/%.c $(SRC_LIB) $(GEN_ASSETS)
+# libFuzzer needs clang. The library is compiled once with the fuzzer's
+# coverage and ASan+UBSan, and each target links it.
+FUZZFLAGS := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_LIB := $(SRC_LIB:%.c=$(BUILD)/fuzzlib/%.o) $(BUILD)/fuzzlib/gen/html_assets.o
+$(BUILD)/fuzzlib/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o $@ $< $(SRC_LIB) $(GEN_ASSETS) $(LDLIBS)
+	clang $(WARN) $(CPPFLAGS) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(BUILD)/fuzzlib/gen/html_assets.o: $(GEN_ASSETS)
+	@mkdir -p $(dir $@)
+	clang -O1 -c $< -o $@
+$(BUILD)/libgoroscope-fuzz.a: $(FUZZ_LIB)
+	ar rcs $@ $^
+$(BUILD)/fuzz/%: fuzz/%.c $(BUILD)/libgoroscope-fuzz.a
+	@mkdir -p $(dir $@)
+	clang $(WARN) $(CPPFLAGS) $(FUZZFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libgoroscope-fuzz.a $(LDLIBS)
 
-demo: deps all
+demo: deps-build all
 	@scripts/demo.sh
+
+# The fast suite: no apt, no browser, no network, no root (once make
+# deps-check has run); says what is missing instead of installing it.
+check:
+	@scripts/install-deps.sh --check check
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit e2e corpus convert install-test fuzz-replay
+	@echo "make check: all passed"
 
 test: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/goroscope-san
-	@$(MAKE) --no-print-directory unit $(SUITES) san fuzz-replay
+	@$(MAKE) --no-print-directory unit $(SUITES) install-test san fuzz-replay
 	@echo "all test suites passed"
 
 unit: $(UNIT_BIN)
@@ -126,17 +175,41 @@ san: $(UNIT_SAN) $(BUILD)/goroscope-san
 fuzz-replay: $(FUZZ_BIN)
 	@tests/fuzz-replay.sh $(FUZZ_BIN)
 
-fuzz: deps $(FUZZ_BIN)
+# make install into a scratch DESTDIR, make uninstall, and a DLOPEN=0 build
+install-test: $(BUILD)/goroscope
+	@tests/install/run.sh
+
+# Shell completions, written by the binary from its option tables.
+completions: $(BUILD)/completion/goroscope $(BUILD)/completion/_goroscope
+$(BUILD)/completion/goroscope: $(BUILD)/goroscope
+	@mkdir -p $(dir $@)
+	$(BUILD)/goroscope completion bash >$@
+$(BUILD)/completion/_goroscope: $(BUILD)/goroscope
+	@mkdir -p $(dir $@)
+	$(BUILD)/goroscope completion zsh >$@
+
+install: $(BUILD)/goroscope completions
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	install -m 0755 $(BUILD)/goroscope $(DESTDIR)$(BINDIR)/goroscope
+	install -m 0644 docs/goroscope.1 $(DESTDIR)$(MANDIR)/man1/goroscope.1
+	install -m 0644 $(BUILD)/completion/goroscope $(DESTDIR)$(BASHCOMPDIR)/goroscope
+	install -m 0644 $(BUILD)/completion/_goroscope $(DESTDIR)$(ZSHCOMPDIR)/_goroscope
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/goroscope $(DESTDIR)$(MANDIR)/man1/goroscope.1 \
+	      $(DESTDIR)$(BASHCOMPDIR)/goroscope $(DESTDIR)$(ZSHCOMPDIR)/_goroscope
+
+fuzz: deps-check $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz-corpus/$$n; \
 	  echo "== $$n for $(FUZZ_SECONDS)s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD)/fuzz-corpus/$$n fuzz/corpus/$$n || exit 1; done
 
-bench: deps all
+bench: deps-bench all
 	@bench/run.sh
 	@bench/watch-scale.sh
 
 # the watch daemon alone at scale: 1,000 targets every 10 s (DURATION=540 s)
-bench-watch: deps all
+bench-watch: deps-bench all
 	@bench/watch-scale.sh
 
 clean:

@@ -13,7 +13,10 @@
 #include <stdint.h>
 #include <string.h>
 
+/* A packager may stamp its own: CPPFLAGS=-DGOROSCOPE_VERSION=\"0.1.0-1\" */
+#ifndef GOROSCOPE_VERSION
 #define GOROSCOPE_VERSION "0.1.0"
+#endif
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -7,10 +7,18 @@
 
 static void load(struct dynlib *lib)
 {
+#ifdef GOROSCOPE_LINKED
+	/* Built with DLOPEN=0: the library is linked, its symbols are in the
+	 * program's own namespace. */
+	void *h = RTLD_DEFAULT;
+	const bool linked = true;
+#else
 	/* RTLD_LOCAL: the library's symbols stay out of the global namespace;
 	 * RTLD_NOW: a missing dependency shows here, not at a first call. */
 	void *h = dlopen(lib->soname, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
+	const bool linked = false;
+#endif
+	if (!h && !linked) {
 		const char *why = dlerror();
 		err_set(&lib->err, ST_IO, 0, 0, "cannot load %s (Debian package %s): %s", lib->soname, lib->package,
 			why ? why : "unknown reason");
@@ -25,7 +33,8 @@ static void load(struct dynlib *lib)
 			err_set(&lib->err, ST_IO, 0, 0, "%s has no function %s: a version too old (Debian package %s)",
 				lib->soname, lib->names[i], lib->package);
 			free(addrs);
-			dlclose(h);
+			if (!linked)
+				dlclose(h);
 			return;
 		}
 	}

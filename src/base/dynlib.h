@@ -9,7 +9,11 @@
  * A module that needs such a library describes it with a struct dynlib
  * (its soname, the Debian package that ships it, the functions wanted and a
  * callback that stores their addresses in the module's typed table) and
- * calls dynlib_load before each use; only the first call does the work. */
+ * calls dynlib_load before each use; only the first call does the work.
+ *
+ * Built with -DGOROSCOPE_LINKED (make DLOPEN=0), the libraries are linked
+ * as usual and the same calls find the symbols in the program itself: one
+ * code path, and packaging tools see the dependencies in the ELF file. */
 #ifndef GOROSCOPE_DYNLIB_H
 #define GOROSCOPE_DYNLIB_H
 

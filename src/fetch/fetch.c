@@ -142,6 +142,12 @@ enum status fetch_describe(const char *url, CURLcode rc, long status, const stru
 		   rc == CURLE_SSL_CACERT_BADFILE) {
 		st = err_set(err, ST_IO, 0, 0, "%s: TLS failed: %s (see --cacert, --cert/--key, --insecure)", url,
 			     errbuf[0] ? errbuf : curl_lib.easy_strerror(rc));
+	} else if (rc == CURLE_RECV_ERROR && strstr(errbuf, "certificate")) {
+		/* TLS 1.3: a server that refuses the client's certificate (or
+		 * its absence) says so after the handshake, at the first read */
+		st = err_set(err, ST_IO, 0, 0,
+			     "%s: TLS failed: the server refused our client certificate, or wants one: %s (see --cert/--key)",
+			     url, errbuf);
 	} else if (rc != CURLE_OK) {
 		st = err_set(err, ST_IO, 0, 0, "%s: %s", url, errbuf[0] ? errbuf : curl_lib.easy_strerror(rc));
 	} else if (status != 200) {

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <yaml.h>
 
 static void target_defaults(struct watch_target *t)
@@ -489,6 +490,24 @@ void watch_config_add_target(struct watch_config *c, const char *url)
 	t->url = t->name = arena_strndup(&c->mem, url, strlen(url));
 }
 
+/* TLS files that cannot be read, or a key without its certificate, would
+ * fail every poll: better said once, at start, with the file. */
+static enum status check_auth(const struct watch_target *t, struct err *err)
+{
+	const struct fetch_auth *a = &t->auth;
+	if ((a->key != NULL) != (a->cert != NULL))
+		return err_set(err, ST_USAGE, t->line, 0,
+			       "target '%s': a client certificate needs both its certificate and its key (cert_file and "
+			       "key_file, or --cert and --key)",
+			       t->name);
+	const char *files[] = {a->cacert, a->cert, a->key};
+	for (size_t i = 0; i < ARRAY_LEN(files); i++)
+		if (files[i] && access(files[i], R_OK) != 0)
+			return err_set(err, ST_USAGE, t->line, 0, "target '%s': cannot read '%s': %s", t->name, files[i],
+				       strerror(errno));
+	return ST_OK;
+}
+
 enum status watch_config_check(const struct watch_config *c, struct err *err)
 {
 	if (!c->ntargets)
@@ -508,6 +527,9 @@ enum status watch_config_check(const struct watch_config *c, struct err *err)
 		for (uint32_t j = 0; j < i; j++)
 			if (strcmp(c->targets[j].name, t->name) == 0)
 				return err_set(err, ST_USAGE, t->line, 0, "two targets are called '%s'", t->name);
+		enum status st = check_auth(t, err);
+		if (st != ST_OK)
+			return st;
 	}
 	return ST_OK;
 }

@@ -125,5 +125,9 @@ if "$G" analyze --folded --all -q "$C/generated/go1.27/sigquit.txt" | grep -vqE 
 # Text output never carries raw escape bytes from the input.
 if "$G" analyze --color=never "$D/hostile.txt" | grep -q $'\033'; then
   fail=$((fail+1)); echo "FAIL hostile text leaked ESC"; else pass=$((pass+1)); fi
+# Every option each command's help lists is taken, no other; the man page
+# and the completions agree with the help.
+if python3 "$here/check_options.py" "$G" "$here/../../docs/goroscope.1"; then pass=$((pass+1)); else
+  fail=$((fail+1)); echo "FAIL options (above)"; fi
 echo "e2e: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -11,3 +11,4 @@ mkdir -p "$out"
 export GOCACHE=${GOCACHE:-$(cd "$here/../.." && pwd)/build/fixtures/gocache} GOFLAGS=-mod=mod GOTOOLCHAIN=local
 (cd "$here/../fixtures/grower" && go build -o "$out/grower" .)
 python3 "$here/check_watch.py" "$G" "$out/grower" "$out"
+python3 "$here/check_watch_tls.py" "$G" "$out/grower" "$out"

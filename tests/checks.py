@@ -1,7 +1,8 @@
 """Tiny assertion tally shared by the Python test drivers: check() records a
 failure instead of stopping, finish() prints them and a 'N passed, N failed'
-line and exits non-zero on any failure."""
+line and exits non-zero on any failure; wait_for() is the one way they wait."""
 import sys
+import time
 
 _failures = []
 _checks = 0
@@ -12,6 +13,20 @@ def check(cond, what):
     _checks += 1
     if not cond:
         _failures.append(what)
+
+
+def wait_for(what, cond, timeout=30, interval=0.1):
+    """Poll cond until it returns something true, and return that: a bounded
+    wait on a state, never a guess of how long something takes. After
+    timeout seconds, a failed check naming what was awaited, and None."""
+    end = time.time() + timeout
+    while time.time() < end:
+        v = cond()
+        if v:
+            return v
+        time.sleep(interval)
+    check(False, f"timed out after {timeout} s waiting for {what}")
+    return None
 
 
 def finish(label):

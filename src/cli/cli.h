@@ -54,10 +54,20 @@ extern const struct opt_group opt_group_output;
 /* -q, --quiet into a bool: no warnings on stderr. */
 extern const struct opt_group opt_group_quiet;
 
+/* The groups of a command that prints groups or sites as text, for an
+ * arguments struct with members output, color and text; then -m, -f,
+ * --label, --by and --all for one with members filters and group. */
+#define CLI_USE_TEXT_OUTPUT(type)                                                                           \
+	{&opt_group_output, offsetof(type, output), NULL}, {&opt_group_color, offsetof(type, color), NULL}, \
+		{&opt_group_text, offsetof(type, text), NULL}
+#define CLI_USE_GROUPING(type) \
+	{&opt_group_filter, offsetof(type, filters), NULL}, {&opt_group_grouping, offsetof(type, group), NULL}
+
 /* Values of options, for the groups' take() functions: print why and
  * return false when s is not one. */
 bool cli_parse_count(const char *opt, const char *s, uint32_t lo, uint32_t hi, uint32_t *out);
 bool cli_parse_seconds(const char *opt, const char *s, double lo, double hi, double *out);
+bool cli_parse_number(const char *opt, const char *s, double lo, double hi, double *out);
 /* "500ms", "10s", "5m", "2h", "7d", or seconds. */
 bool cli_parse_duration(const char *opt, const char *s, double *seconds);
 /* --pick: a dump number from 1, or "last" (-1). */

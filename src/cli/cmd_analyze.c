@@ -80,39 +80,15 @@ static const struct opt_group threads_group = {"Other:", threads_opts, ARRAY_LEN
 
 static const struct opt_use uses[] = {
 	{&output_group, 0, NULL},
-	{&opt_group_output, offsetof(struct analyze_args, output), NULL},
-	{&opt_group_color, offsetof(struct analyze_args, color), NULL},
-	{&opt_group_text, offsetof(struct analyze_args, text), NULL},
+	CLI_USE_TEXT_OUTPUT(struct analyze_args),
 	{&opt_group_frames, offsetof(struct analyze_args, text), NULL},
-	{&opt_group_filter, offsetof(struct analyze_args, filters), NULL},
-	{&opt_group_grouping, offsetof(struct analyze_args, group), NULL},
+	CLI_USE_GROUPING(struct analyze_args),
 	{&pick_group, 0, NULL},
 	{&suspicion_group, 0, NULL},
 	{&threads_group, 0, NULL},
 	{&opt_group_quiet, offsetof(struct analyze_args, quiet), NULL},
 	CLI_USE_LIVE(struct analyze_args, src),
 	{NULL, 0, NULL},
-};
-
-static int run(int argc, char **argv);
-
-const struct cli_command command_analyze = {
-	.name = "analyze",
-	.summary = "group and explain a goroutine dump or profile (any Go format)",
-	.synopsis = "usage: goroscope analyze [options] [FILE|-|URL|pid:N|CAPTURE-DIR]...",
-	.description =
-		"Read goroutine dumps - Go text tracebacks of any version: debug=2 and\n"
-		"runtime.Stack output, panics, fatal errors, SIGQUIT/SIGABRT and\n"
-		"GOTRACEBACK=crash dumps, test timeouts, gccgo dumps, race reports - also\n"
-		"inside logs (per-line prefixes, CRLF, markdown), several per file - and\n"
-		"profiles: debug=1 text and pprof protobuf (gzipped or not) of goroutine,\n"
-		"goroutineleak, threadcreate, block and mutex profiles. The format is\n"
-		"recognised by content. Group the goroutines by stack and explain what they\n"
-		"wait on, for how long, who created them, and which groups look like leaks.\n"
-		"With no FILE, or FILE -, read stdin.\n",
-	.uses = uses,
-	.epilogue = "Exit status: 0 ok, 1 findings asked for with --fail-on-*, 2 usage or input error.\n",
-	.run = run,
 };
 
 /* How many dumps came from the same input as s. */
@@ -231,3 +207,22 @@ static int run(int argc, char **argv)
 		return EXIT_ERROR;
 	return findings ? EXIT_FINDINGS : EXIT_OK;
 }
+
+const struct cli_command command_analyze = {
+	.name = "analyze",
+	.summary = "group and explain a goroutine dump or profile (any Go format)",
+	.synopsis = "usage: goroscope analyze [options] [FILE|-|URL|pid:N|CAPTURE-DIR]...",
+	.description =
+		"Read goroutine dumps - Go text tracebacks of any version: debug=2 and\n"
+		"runtime.Stack output, panics, fatal errors, SIGQUIT/SIGABRT and\n"
+		"GOTRACEBACK=crash dumps, test timeouts, gccgo dumps, race reports - also\n"
+		"inside logs (per-line prefixes, CRLF, markdown), several per file - and\n"
+		"profiles: debug=1 text and pprof protobuf (gzipped or not) of goroutine,\n"
+		"goroutineleak, threadcreate, block and mutex profiles. The format is\n"
+		"recognised by content. Group the goroutines by stack and explain what they\n"
+		"wait on, for how long, who created them, and which groups look like leaks.\n"
+		"With no FILE, or FILE -, read stdin.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 1 findings asked for with --fail-on-*, 2 usage or input error.\n",
+	.run = run,
+};

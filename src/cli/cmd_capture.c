@@ -49,27 +49,6 @@ static const struct opt_use uses[] = {
 	{NULL, 0, NULL},
 };
 
-static int run(int argc, char **argv);
-
-const struct cli_command command_capture = {
-	.name = "capture",
-	.summary = "save a live service's goroutine, block, mutex profiles and a manifest",
-	.synopsis = "usage: goroscope capture [options] URL",
-	.description =
-		"Capture the evidence of a live Go service in one timestamped directory:\n"
-		"the goroutine profile as protobuf, debug=1 and debug=2 (goroutine.pb.gz,\n"
-		"goroutine.debug1.txt, goroutine.debug2.txt), block and mutex profiles over\n"
-		"--seconds N (taken at the same time), the goroutineleak profile when the\n"
-		"target serves it (Go 1.26+), and manifest.json: target, times, the Go\n"
-		"version when known, size and sha256 of each file, and what failed. URL is\n"
-		"the service's base URL (http://host:port). Every goroscope command reads\n"
-		"the directory (or several, in time order) as an input.\n",
-	.uses = uses,
-	.epilogue = "Exit status: 0 when the goroutine profile was captured in at least one\n"
-		    "encoding, 2 otherwise (or on a usage error).\n",
-	.run = run,
-};
-
 static void log_progress(void *ctx, const char *msg)
 {
 	(void)ctx;
@@ -113,3 +92,22 @@ static int run(int argc, char **argv)
 		cli_error("%s", res.first_error);
 	return res.any_goroutine ? EXIT_OK : EXIT_ERROR;
 }
+
+const struct cli_command command_capture = {
+	.name = "capture",
+	.summary = "save a live service's goroutine, block, mutex profiles and a manifest",
+	.synopsis = "usage: goroscope capture [options] URL",
+	.description =
+		"Capture the evidence of a live Go service in one timestamped directory:\n"
+		"the goroutine profile as protobuf, debug=1 and debug=2 (goroutine.pb.gz,\n"
+		"goroutine.debug1.txt, goroutine.debug2.txt), block and mutex profiles over\n"
+		"--seconds N (taken at the same time), the goroutineleak profile when the\n"
+		"target serves it (Go 1.26+), and manifest.json: target, times, the Go\n"
+		"version when known, size and sha256 of each file, and what failed. URL is\n"
+		"the service's base URL (http://host:port). Every goroscope command reads\n"
+		"the directory (or several, in time order) as an input.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 when the goroutine profile was captured in at least one\n"
+		    "encoding, 2 otherwise (or on a usage error).\n",
+	.run = run,
+};

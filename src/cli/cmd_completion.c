@@ -8,6 +8,25 @@
 
 #include <stdio.h>
 
+/* Every command's name, separated by spaces. */
+static void put_command_names(struct buf *b)
+{
+	for (size_t i = 0; i < cli_ncommands; i++)
+		buf_printf(b, "%s%s", i ? " " : "", cli_commands[i]->name);
+}
+
+/* A command's fixed words (the commands, or its choices), between before
+ * and after. */
+static void put_word_list(struct buf *b, const struct cli_command *cmd, const char *before, const char *after)
+{
+	buf_adds(b, before);
+	if (cmd->words == WORDS_COMMANDS)
+		put_command_names(b);
+	else
+		buf_adds(b, cmd->word_choices);
+	buf_adds(b, after);
+}
+
 /* ---- bash ---- */
 
 struct bash_ctx {
@@ -66,8 +85,7 @@ static void bash_script(struct buf *b)
 		    "    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}\n"
 		    "    if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
 		    "        COMPREPLY=($(compgen -W '");
-	for (size_t i = 0; i < cli_ncommands; i++)
-		buf_printf(b, "%s%s", i ? " " : "", cli_commands[i]->name);
+	put_command_names(b);
 	buf_adds(b, " --help --version' -- \"$cur\"))\n"
 		    "        return\n"
 		    "    fi\n"
@@ -88,17 +106,10 @@ static void bash_script(struct buf *b)
 		buf_add(b, names.p + 1, names.len - 1);
 		buf_free(&names);
 		buf_adds(b, "'\n");
-		switch (cmd->words) {
-		case WORDS_FILES: break;
-		case WORDS_NONE: buf_adds(b, "        words=none\n"); break;
-		case WORDS_COMMANDS:
-			buf_adds(b, "        words='");
-			for (size_t k = 0; k < cli_ncommands; k++)
-				buf_printf(b, "%s%s", k ? " " : "", cli_commands[k]->name);
-			buf_adds(b, "'\n");
-			break;
-		case WORDS_CHOICES: buf_printf(b, "        words='%s'\n", cmd->word_choices); break;
-		}
+		if (cmd->words == WORDS_NONE)
+			buf_adds(b, "        words=none\n");
+		else if (cmd->words != WORDS_FILES)
+			put_word_list(b, cmd, "        words='", "'\n");
 		buf_adds(b, "        ;;\n");
 	}
 	buf_adds(b, "    *) return ;;\n"
@@ -189,17 +200,12 @@ static void zsh_script(struct buf *b)
 		const struct cli_command *cmd = cli_commands[i];
 		buf_printf(b, "    %s)\n      _arguments -s -S \\\n", cmd->name);
 		cli_each_option(cmd, zsh_option, b);
-		switch (cmd->words) {
-		case WORDS_FILES: buf_adds(b, "      '*:input:_files'"); break;
-		case WORDS_NONE: buf_adds(b, "      ''"); break;
-		case WORDS_COMMANDS:
-			buf_adds(b, "      '1:command:(");
-			for (size_t k = 0; k < cli_ncommands; k++)
-				buf_printf(b, "%s%s", k ? " " : "", cli_commands[k]->name);
-			buf_adds(b, ")'");
-			break;
-		case WORDS_CHOICES: buf_printf(b, "      '1:word:(%s)'", cmd->word_choices); break;
-		}
+		if (cmd->words == WORDS_NONE)
+			buf_adds(b, "      ''");
+		else if (cmd->words == WORDS_FILES)
+			buf_adds(b, "      '*:input:_files'");
+		else
+			put_word_list(b, cmd, "      '1:word:(", ")'");
 		buf_adds(b, "\n      ;;\n");
 	}
 	/* autoloaded from fpath, the file is _goroscope's body: run it; sourced,

@@ -67,41 +67,11 @@ static const struct opt_group ranking_group = {"Profiles and ranking:", ranking_
 
 static const struct opt_use uses[] = {
 	{&output_group, 0, NULL},
-	{&opt_group_output, offsetof(struct contention_args, output), NULL},
-	{&opt_group_color, offsetof(struct contention_args, color), NULL},
-	{&opt_group_text, offsetof(struct contention_args, text), NULL},
+	CLI_USE_TEXT_OUTPUT(struct contention_args),
 	{&ranking_group, 0, NULL},
 	{&opt_group_quiet, offsetof(struct contention_args, quiet), NULL},
 	CLI_USE_LIVE(struct contention_args, src),
 	{NULL, 0, NULL},
-};
-
-static int run(int argc, char **argv);
-
-const struct cli_command command_contention = {
-	.name = "contention",
-	.summary = "rank contention sites of block and mutex profiles, idle waiting apart",
-	.synopsis = "usage: goroscope contention [options] PROFILE...\n"
-		    "       goroscope contention [options] --seconds N URL",
-	.description =
-		"Rank where goroutines waited, from block and mutex profiles (debug=1 text\n"
-		"or protobuf, by content; capture directories give theirs): per site - the\n"
-		"first frame in user code and the wait primitive (lock, chan send/receive,\n"
-		"select, Cond, WaitGroup; for a mutex profile the Unlock whose holder made\n"
-		"others wait) - the events, the time blocked, the mean per event and the\n"
-		"share of the contention. Idle waiting (a coordinator in WaitGroup.Wait,\n"
-		"workers parked on a queue, profiling requests) is set apart with the\n"
-		"reason, so the top of the list is the real bottleneck. Goroutine dumps or\n"
-		"profiles given too tell how many goroutines are parked at each site now.\n"
-		"\n"
-		"Live: with a base URL and --seconds N, the block and mutex profiles of the\n"
-		"next N seconds are requested together (the server waits N seconds), and a\n"
-		"debug=2 goroutine dump is taken for the parked-now counts. An empty profile\n"
-		"means that kind of profiling is off in the program: the report says how to\n"
-		"turn it on.\n",
-	.uses = uses,
-	.epilogue = "Exit status: 0 ok, 2 usage or input error.\n",
-	.run = run,
 };
 
 struct live_fetch {
@@ -230,3 +200,29 @@ static int run(int argc, char **argv)
 	snapset_free(&set);
 	return rc;
 }
+
+const struct cli_command command_contention = {
+	.name = "contention",
+	.summary = "rank contention sites of block and mutex profiles, idle waiting apart",
+	.synopsis = "usage: goroscope contention [options] PROFILE...\n"
+		    "       goroscope contention [options] --seconds N URL",
+	.description =
+		"Rank where goroutines waited, from block and mutex profiles (debug=1 text\n"
+		"or protobuf, by content; capture directories give theirs): per site - the\n"
+		"first frame in user code and the wait primitive (lock, chan send/receive,\n"
+		"select, Cond, WaitGroup; for a mutex profile the Unlock whose holder made\n"
+		"others wait) - the events, the time blocked, the mean per event and the\n"
+		"share of the contention. Idle waiting (a coordinator in WaitGroup.Wait,\n"
+		"workers parked on a queue, profiling requests) is set apart with the\n"
+		"reason, so the top of the list is the real bottleneck. Goroutine dumps or\n"
+		"profiles given too tell how many goroutines are parked at each site now.\n"
+		"\n"
+		"Live: with a base URL and --seconds N, the block and mutex profiles of the\n"
+		"next N seconds are requested together (the server waits N seconds), and a\n"
+		"debug=2 goroutine dump is taken for the parked-now counts. An empty profile\n"
+		"means that kind of profiling is off in the program: the report says how to\n"
+		"turn it on.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 2 usage or input error.\n",
+	.run = run,
+};

@@ -60,20 +60,6 @@ static const struct opt_use uses[] = {
 	{NULL, 0, NULL},
 };
 
-static int run(int argc, char **argv);
-
-const struct cli_command command_convert = {
-	.name = "convert",
-	.summary = "write a dump or profile as pprof protobuf, JSON or folded stacks",
-	.synopsis = "usage: goroscope convert --to pprof|json|folded [-o FILE] [--pick N] [FILE|-|URL]...",
-	.description = "Write a goroutine dump or profile in another form. Inputs are read as by\n"
-		       "'goroscope analyze' (text tracebacks, debug=1, protobuf; by content). A\n"
-		       "pprof profile is binary: it is not written to a terminal.\n",
-	.uses = uses,
-	.epilogue = "Exit status: 0 ok, 2 usage or input error.\n",
-	.run = run,
-};
-
 static bool write_all(int fd, const char *p, size_t n, const char *name)
 {
 	while (n) {
@@ -178,3 +164,15 @@ static int run(int argc, char **argv)
 	buf_free(&out);
 	return ok ? EXIT_OK : EXIT_ERROR;
 }
+
+const struct cli_command command_convert = {
+	.name = "convert",
+	.summary = "write a dump or profile as pprof protobuf, JSON or folded stacks",
+	.synopsis = "usage: goroscope convert --to pprof|json|folded [-o FILE] [--pick N] [FILE|-|URL]...",
+	.description = "Write a goroutine dump or profile in another form. Inputs are read as by\n"
+		       "'goroscope analyze' (text tracebacks, debug=1, protobuf; by content). A\n"
+		       "pprof profile is binary: it is not written to a terminal.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 2 usage or input error.\n",
+	.run = run,
+};

@@ -46,37 +46,12 @@ static const char *const frames_6[] = {"frames=6", NULL};
 
 static const struct opt_use uses[] = {
 	{&output_group, 0, NULL},
-	{&opt_group_output, offsetof(struct diff_args, output), NULL},
-	{&opt_group_color, offsetof(struct diff_args, color), NULL},
-	{&opt_group_text, offsetof(struct diff_args, text), NULL},
+	CLI_USE_TEXT_OUTPUT(struct diff_args),
 	{&opt_group_frames, offsetof(struct diff_args, text), frames_6},
-	{&opt_group_filter, offsetof(struct diff_args, filters), NULL},
-	{&opt_group_grouping, offsetof(struct diff_args, group), NULL},
+	CLI_USE_GROUPING(struct diff_args),
 	{&opt_group_quiet, offsetof(struct diff_args, quiet), NULL},
 	CLI_USE_LIVE(struct diff_args, src),
 	{NULL, 0, NULL},
-};
-
-static int run(int argc, char **argv);
-
-const struct cli_command command_diff = {
-	.name = "diff",
-	.summary = "what changed between two snapshots: groups new, gone, grown, shrunk",
-	.synopsis = "usage: goroscope diff [options] OLD NEW\n"
-		    "       goroscope diff [options] FILE   (its first and last dump)",
-	.description =
-		"Compare two snapshots of one process: which groups of goroutines are new,\n"
-		"gone, grown or shrunk, with counts and deltas, largest change first. Inputs\n"
-		"are any format 'analyze' reads, and may differ (a debug=2 dump against a\n"
-		"protobuf profile): groups are matched by their stacks from the first frame\n"
-		"outside the runtime (and the creator, when both inputs have creators).\n"
-		"When both are text dumps, goroutines are also followed by id: how many\n"
-		"persisted, how many are new, how many exited, and per group how many of\n"
-		"its goroutines were already there. A file holding several dumps stands\n"
-		"for its last one.\n",
-	.uses = uses,
-	.epilogue = "Exit status: 0 ok, 2 usage or input error.\n",
-	.run = run,
 };
 
 static int run(int argc, char **argv)
@@ -151,3 +126,23 @@ out:
 	filter_free(&filter);
 	return rc;
 }
+
+const struct cli_command command_diff = {
+	.name = "diff",
+	.summary = "what changed between two snapshots: groups new, gone, grown, shrunk",
+	.synopsis = "usage: goroscope diff [options] OLD NEW\n"
+		    "       goroscope diff [options] FILE   (its first and last dump)",
+	.description =
+		"Compare two snapshots of one process: which groups of goroutines are new,\n"
+		"gone, grown or shrunk, with counts and deltas, largest change first. Inputs\n"
+		"are any format 'analyze' reads, and may differ (a debug=2 dump against a\n"
+		"protobuf profile): groups are matched by their stacks from the first frame\n"
+		"outside the runtime (and the creator, when both inputs have creators).\n"
+		"When both are text dumps, goroutines are also followed by id: how many\n"
+		"persisted, how many are new, how many exited, and per group how many of\n"
+		"its goroutines were already there. A file holding several dumps stands\n"
+		"for its last one.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 2 usage or input error.\n",
+	.run = run,
+};

@@ -52,25 +52,6 @@ static const struct opt_use uses[] = {
 	{NULL, 0, NULL},
 };
 
-static int run(int argc, char **argv);
-
-const struct cli_command command_history = {
-	.name = "history",
-	.summary = "show what watch stored: series, groups, alerts (also as an HTML page)",
-	.synopsis = "usage: goroscope history [--store FILE] [--since D] [--json] [TARGET]\n"
-		    "       goroscope history [--store FILE] [--since D] --html [-o FILE]",
-	.description =
-		"Show what `goroscope watch` stored: without TARGET, the watched targets\n"
-		"with their last count and alerts; with TARGET (its name), its goroutine\n"
-		"count over time, its largest stack groups (first and last count, growth)\n"
-		"and its alerts with their capture directories. Reads the store while the\n"
-		"daemon runs.\n",
-	.uses = uses,
-	.epilogue = "Exit status: 0, or 2 when the store cannot be read or TARGET is unknown.\n",
-	.words = WORDS_NONE,
-	.run = run,
-};
-
 struct sample_list {
 	struct store_sample_row *v;
 	char **errors;
@@ -384,3 +365,20 @@ done:
 	store_close(store);
 	return rc;
 }
+
+const struct cli_command command_history = {
+	.name = "history",
+	.summary = "show what watch stored: series, groups, alerts (also as an HTML page)",
+	.synopsis = "usage: goroscope history [--store FILE] [--since D] [--json] [TARGET]\n"
+		    "       goroscope history [--store FILE] [--since D] --html [-o FILE]",
+	.description =
+		"Show what `goroscope watch` stored: without TARGET, the watched targets\n"
+		"with their last count and alerts; with TARGET (its name), its goroutine\n"
+		"count over time, its largest stack groups (first and last count, growth)\n"
+		"and its alerts with their capture directories. Reads the store while the\n"
+		"daemon runs.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0, or 2 when the store cannot be read or TARGET is unknown.\n",
+	.words = WORDS_NONE,
+	.run = run,
+};

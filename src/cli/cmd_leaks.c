@@ -73,53 +73,13 @@ static const char *const frames_8[] = {"frames=8", NULL};
 
 static const struct opt_use uses[] = {
 	{&output_group, 0, NULL},
-	{&opt_group_output, offsetof(struct leaks_args, output), NULL},
-	{&opt_group_color, offsetof(struct leaks_args, color), NULL},
-	{&opt_group_text, offsetof(struct leaks_args, text), NULL},
+	CLI_USE_TEXT_OUTPUT(struct leaks_args),
 	{&opt_group_frames, offsetof(struct leaks_args, text), frames_8},
 	{&series_group, 0, NULL},
-	{&opt_group_filter, offsetof(struct leaks_args, filters), NULL},
-	{&opt_group_grouping, offsetof(struct leaks_args, group), NULL},
+	CLI_USE_GROUPING(struct leaks_args),
 	{&opt_group_quiet, offsetof(struct leaks_args, quiet), NULL},
 	CLI_USE_LIVE(struct leaks_args, src),
 	{NULL, 0, NULL},
-};
-
-static int run(int argc, char **argv);
-
-const struct cli_command command_leaks = {
-	.name = "leaks",
-	.summary = "name the goroutines that leak, from snapshots in time order",
-	.synopsis = "usage: goroscope leaks [options] SNAPSHOT...\n"
-		    "       goroscope leaks [options] URL|pid:N [--every D] [--count N | --for D]",
-	.description =
-		"Name the goroutines that leak, from snapshots of one process in time order:\n"
-		"files (any format 'analyze' reads; a file holding several dumps gives them\n"
-		"all, in order) or capture directories. A group leaks when it grows and\n"
-		"keeps its goroutines: the count rises step after step and, where goroutine\n"
-		"ids exist (text dumps), each snapshot's goroutines are still there in the\n"
-		"next. Fixed pools, idle loops, bursts that drain, goroutines that come and\n"
-		"go with load, and profiling requests are told apart; goroutines of a\n"
-		"goroutineleak profile are proven leaks. Each leak comes with its stack,\n"
-		"count series, growth, evidence and confidence, blocking site, creator,\n"
-		"likely cause and fix, and the memory it pins (estimate). --by state and\n"
-		"label:KEY do not apply: leaks follow groups by stack.\n"
-		"\n"
-		"Times: protobuf profiles carry theirs; otherwise each file's modification\n"
-		"time when every file holds one snapshot; --interval sets them.\n"
-		"\n"
-		"Live: with one URL (a base such as http://127.0.0.1:6060, or a pprof URL)\n"
-		"or pid:N, goroscope takes the snapshots itself, --every D apart, --count N\n"
-		"of them or for --for D, with progress on stderr. --format auto takes\n"
-		"debug=2 (goroutine ids and wait minutes: the strongest evidence) while the\n"
-		"target has at most 10,000 goroutines, and the cheap protobuf profile above\n"
-		"that (debug=2 stops the target's world for the whole dump). When the target\n"
-		"serves /debug/pprof/goroutineleak (Go 1.26+), its listing is taken at the\n"
-		"end as proof.\n",
-	.uses = uses,
-	.epilogue = "Exit status: 0 ok, 1 a leak was reported and --fail-on-leak was given,\n"
-		    "2 usage or input error.\n",
-	.run = run,
 };
 
 static int64_t now_ns(void)
@@ -317,3 +277,38 @@ out:
 	filter_free(&filter);
 	return rc;
 }
+
+const struct cli_command command_leaks = {
+	.name = "leaks",
+	.summary = "name the goroutines that leak, from snapshots in time order",
+	.synopsis = "usage: goroscope leaks [options] SNAPSHOT...\n"
+		    "       goroscope leaks [options] URL|pid:N [--every D] [--count N | --for D]",
+	.description =
+		"Name the goroutines that leak, from snapshots of one process in time order:\n"
+		"files (any format 'analyze' reads; a file holding several dumps gives them\n"
+		"all, in order) or capture directories. A group leaks when it grows and\n"
+		"keeps its goroutines: the count rises step after step and, where goroutine\n"
+		"ids exist (text dumps), each snapshot's goroutines are still there in the\n"
+		"next. Fixed pools, idle loops, bursts that drain, goroutines that come and\n"
+		"go with load, and profiling requests are told apart; goroutines of a\n"
+		"goroutineleak profile are proven leaks. Each leak comes with its stack,\n"
+		"count series, growth, evidence and confidence, blocking site, creator,\n"
+		"likely cause and fix, and the memory it pins (estimate). --by state and\n"
+		"label:KEY do not apply: leaks follow groups by stack.\n"
+		"\n"
+		"Times: protobuf profiles carry theirs; otherwise each file's modification\n"
+		"time when every file holds one snapshot; --interval sets them.\n"
+		"\n"
+		"Live: with one URL (a base such as http://127.0.0.1:6060, or a pprof URL)\n"
+		"or pid:N, goroscope takes the snapshots itself, --every D apart, --count N\n"
+		"of them or for --for D, with progress on stderr. --format auto takes\n"
+		"debug=2 (goroutine ids and wait minutes: the strongest evidence) while the\n"
+		"target has at most 10,000 goroutines, and the cheap protobuf profile above\n"
+		"that (debug=2 stops the target's world for the whole dump). When the target\n"
+		"serves /debug/pprof/goroutineleak (Go 1.26+), its listing is taken at the\n"
+		"end as proof.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 1 a leak was reported and --fail-on-leak was given,\n"
+		    "2 usage or input error.\n",
+	.run = run,
+};

@@ -37,25 +37,6 @@ static bool take(void *target, int id, const char *v)
 static const struct opt_group ps_group = {NULL, ps_opts, ARRAY_LEN(ps_opts), take};
 static const struct opt_use uses[] = {{&ps_group, 0, NULL}, {NULL, 0, NULL}};
 
-static int run(int argc, char **argv);
-
-const struct cli_command command_ps = {
-	.name = "ps",
-	.summary = "list local Go processes, their Go version and pprof ports",
-	.synopsis = "usage: goroscope ps [--json] [--no-probe]",
-	.description =
-		"List the Go processes on this machine, found without any agent from the\n"
-		"build info in their executables: pid, name, Go version, main module,\n"
-		"listening TCP ports, and the port that answers /debug/pprof/ (asked on\n"
-		"127.0.0.1 only, with a short timeout). Warns when a pprof port listens on\n"
-		"all interfaces: the debug endpoints are then exposed to the network.\n"
-		"Other commands take 'pid:N' as an input: that process's pprof endpoint.\n",
-	.uses = uses,
-	.epilogue = "Exit status: 0 ok, 2 usage error.\n",
-	.words = WORDS_NONE,
-	.run = run,
-};
-
 static int run(int argc, char **argv)
 {
 	struct ps_args a = {0};
@@ -137,3 +118,20 @@ static int run(int argc, char **argv)
 	free(ps);
 	return ok ? EXIT_OK : EXIT_ERROR;
 }
+
+const struct cli_command command_ps = {
+	.name = "ps",
+	.summary = "list local Go processes, their Go version and pprof ports",
+	.synopsis = "usage: goroscope ps [--json] [--no-probe]",
+	.description =
+		"List the Go processes on this machine, found without any agent from the\n"
+		"build info in their executables: pid, name, Go version, main module,\n"
+		"listening TCP ports, and the port that answers /debug/pprof/ (asked on\n"
+		"127.0.0.1 only, with a short timeout). Warns when a pprof port listens on\n"
+		"all interfaces: the debug endpoints are then exposed to the network.\n"
+		"Other commands take 'pid:N' as an input: that process's pprof endpoint.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 2 usage error.\n",
+	.words = WORDS_NONE,
+	.run = run,
+};

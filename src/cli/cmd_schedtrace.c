@@ -38,24 +38,6 @@ static const struct opt_use uses[] = {
 	{NULL, 0, NULL},
 };
 
-static int run(int argc, char **argv);
-
-const struct cli_command command_schedtrace = {
-	.name = "schedtrace",
-	.summary = "summarise GODEBUG=schedtrace output: run queues, threads, idle Ps",
-	.synopsis = "usage: goroscope schedtrace [--json] [FILE|-]",
-	.description =
-		"Summarise GODEBUG=schedtrace=N output (with or without scheddetail=1),\n"
-		"found anywhere in a log: GOMAXPROCS, idle Ps, threads, spinning threads,\n"
-		"global and local run queues (and, with scheddetail, live goroutines) over\n"
-		"time - first, last, min, max, mean - and what stands out: threads that keep\n"
-		"growing, more runnable goroutines than Ps, idle Ps while work waits,\n"
-		"goroutines that keep growing. With no FILE, or FILE -, read stdin.\n",
-	.uses = uses,
-	.epilogue = "Exit status: 0 ok, 2 usage or input error (no records found).\n",
-	.run = run,
-};
-
 enum { MAX_INPUT = 1024 * 1024 * 1024 };
 
 static int run(int argc, char **argv)
@@ -115,3 +97,19 @@ static int run(int argc, char **argv)
 	sched_free(&t);
 	return rc;
 }
+
+const struct cli_command command_schedtrace = {
+	.name = "schedtrace",
+	.summary = "summarise GODEBUG=schedtrace output: run queues, threads, idle Ps",
+	.synopsis = "usage: goroscope schedtrace [--json] [FILE|-]",
+	.description =
+		"Summarise GODEBUG=schedtrace=N output (with or without scheddetail=1),\n"
+		"found anywhere in a log: GOMAXPROCS, idle Ps, threads, spinning threads,\n"
+		"global and local run queues (and, with scheddetail, live goroutines) over\n"
+		"time - first, last, min, max, mean - and what stands out: threads that keep\n"
+		"growing, more runnable goroutines than Ps, idle Ps while work waits,\n"
+		"goroutines that keep growing. With no FILE, or FILE -, read stdin.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 ok, 2 usage or input error (no records found).\n",
+	.run = run,
+};

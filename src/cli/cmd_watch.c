@@ -58,18 +58,6 @@ static const struct opt target_opts[] = {
 	 O_COOLDOWN},
 };
 
-static bool number_opt(const char *opt, const char *arg, double *out)
-{
-	char *end;
-	double v = strtod(arg, &end);
-	if (end == arg || *end || !(v > 0) || v > 1e9) {
-		cli_error("%s needs a positive number, got '%s'", opt, arg);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
 static bool take_daemon(void *target, int id, const char *v)
 {
 	struct watch_cli *w = target;
@@ -105,10 +93,10 @@ static bool take_target(void *target, int id, const char *v)
 		}
 		cli_error("--poll-format is debug1 or pprof (debug=2 stops the target's world: never polled)");
 		return false;
-	case O_MAXG: return number_opt("--max-goroutines", v, &d->th.count);
-	case O_FACTOR: return number_opt("--factor", v, &d->th.factor);
-	case O_RATE: return number_opt("--rate", v, &d->th.rate);
-	case O_GGROWTH: return number_opt("--group-growth", v, &d->th.group_growth);
+	case O_MAXG: return cli_parse_number("--max-goroutines", v, 1, 1e9, &d->th.count);
+	case O_FACTOR: return cli_parse_number("--factor", v, 0.001, 1e6, &d->th.factor);
+	case O_RATE: return cli_parse_number("--rate", v, 0.001, 1e9, &d->th.rate);
+	case O_GGROWTH: return cli_parse_number("--group-growth", v, 1, 1e9, &d->th.group_growth);
 	case O_RWINDOW: return cli_parse_duration("--rate-window", v, &d->th.rate_window_s);
 	case O_BREACHES:
 		if (!cli_parse_count("--breaches", v, 1, 1000, &n))
@@ -135,31 +123,6 @@ static const struct opt_use uses[] = {
 	{&target_group, offsetof(struct watch_cli, cfg.defaults), NULL},
 	{&opt_group_auth, offsetof(struct watch_cli, cfg.defaults.auth), NULL},
 	{NULL, 0, NULL},
-};
-
-static int run(int argc, char **argv);
-
-const struct cli_command command_watch = {
-	.name = "watch",
-	.summary = "watch many services: poll, store, alert on leaks, capture the evidence",
-	.synopsis = "usage: goroscope watch [--config FILE] [options] [URL|pid:N]...",
-	.description =
-		"Watch Go services: poll each target's goroutine profile (debug=1 or\n"
-		"protobuf, never debug=2), keep the series in a SQLite store, and alert when\n"
-		"a threshold is breached several polls in a row: capture the evidence (as\n"
-		"`goroscope capture` does), run the leak analysis over the last profiles,\n"
-		"and notify webhooks and/or a command. Serves /metrics (Prometheus), /healthz\n"
-		"and an Alertmanager webhook receiver (/alertmanager) on 127.0.0.1.\n"
-		"Targets come from the configuration file (see docs/watch.md; each target\n"
-		"may set its own headers, bearer token and TLS there) and from the arguments\n"
-		"(a base URL http://host:port, or pid:N for a local process), which take the\n"
-		"options below.\n",
-	.uses = uses,
-	.epilogue =
-		"Durations: 500ms, 10s, 5m, 2h, 7d. Signals: SIGTERM and SIGINT stop cleanly,\n"
-		"SIGHUP re-reads the configuration file. Exit status: 0 after a clean stop,\n"
-		"2 on a usage, configuration, store or listening error.\n",
-	.run = run,
 };
 
 static void log_line(const char *line)
@@ -259,3 +222,26 @@ out:
 	watch_config_free(&w.cfg);
 	return rc;
 }
+
+const struct cli_command command_watch = {
+	.name = "watch",
+	.summary = "watch many services: poll, store, alert on leaks, capture the evidence",
+	.synopsis = "usage: goroscope watch [--config FILE] [options] [URL|pid:N]...",
+	.description =
+		"Watch Go services: poll each target's goroutine profile (debug=1 or\n"
+		"protobuf, never debug=2), keep the series in a SQLite store, and alert when\n"
+		"a threshold is breached several polls in a row: capture the evidence (as\n"
+		"`goroscope capture` does), run the leak analysis over the last profiles,\n"
+		"and notify webhooks and/or a command. Serves /metrics (Prometheus), /healthz\n"
+		"and an Alertmanager webhook receiver (/alertmanager) on 127.0.0.1.\n"
+		"Targets come from the configuration file (see docs/watch.md; each target\n"
+		"may set its own headers, bearer token and TLS there) and from the arguments\n"
+		"(a base URL http://host:port, or pid:N for a local process), which take the\n"
+		"options below.\n",
+	.uses = uses,
+	.epilogue =
+		"Durations: 500ms, 10s, 5m, 2h, 7d. Signals: SIGTERM and SIGINT stop cleanly,\n"
+		"SIGHUP re-reads the configuration file. Exit status: 0 after a clean stop,\n"
+		"2 on a usage, configuration, store or listening error.\n",
+	.run = run,
+};

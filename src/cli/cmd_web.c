@@ -55,36 +55,10 @@ static const struct opt_group web_group = {NULL, web_opts, ARRAY_LEN(web_opts), 
 
 static const struct opt_use uses[] = {
 	{&web_group, 0, NULL},
-	{&opt_group_filter, offsetof(struct web_args, filters), NULL},
-	{&opt_group_grouping, offsetof(struct web_args, group), NULL},
+	CLI_USE_GROUPING(struct web_args),
 	{&opt_group_quiet, offsetof(struct web_args, quiet), NULL},
 	CLI_USE_LIVE(struct web_args, src),
 	{NULL, 0, NULL},
-};
-
-static int run(int argc, char **argv);
-
-const struct cli_command command_web = {
-	.name = "web",
-	.summary = "browse every view (groups, diff, leaks, contention, history) on 127.0.0.1",
-	.synopsis = "usage: goroscope web [options] [SRC]...\n"
-		    "       goroscope web [options] --store FILE [SRC]...",
-	.description =
-		"Serve the interactive report on a local port, in tabs: the snapshots\n"
-		"(overview, suspected leaks, flame graph, group table); with two or more\n"
-		"goroutine snapshots, the diff of the first and last (diff flame graph) and\n"
-		"the leak analysis of the series (timeline); with block or mutex profiles,\n"
-		"the contention view; with --store, the watch daemon's history (counts and\n"
-		"largest groups over time per target, alerts marked). Sources (dumps,\n"
-		"profiles, capture directories, live URLs) are read once, at start; the\n"
-		"store is read again at each page load (it is a local file). The server\n"
-		"never fetches anything on behalf of a request. Prints the address, serves\n"
-		"until interrupted. Each view's JSON: /api/analysis.json, /api/diff.json,\n"
-		"/api/leaks.json, /api/contention.json, /api/timeline.json.\n",
-	.uses = uses,
-	.epilogue = "Exit status: 0 after an interrupt, 2 when an input or the store cannot be\n"
-		    "read or the address cannot be listened on.\n",
-	.run = run,
 };
 
 /* The views' JSON documents, built at start (the timeline at each request),
@@ -319,3 +293,26 @@ out:
 	buf_free(&site.page);
 	return rc;
 }
+
+const struct cli_command command_web = {
+	.name = "web",
+	.summary = "browse every view (groups, diff, leaks, contention, history) on 127.0.0.1",
+	.synopsis = "usage: goroscope web [options] [SRC]...\n"
+		    "       goroscope web [options] --store FILE [SRC]...",
+	.description =
+		"Serve the interactive report on a local port, in tabs: the snapshots\n"
+		"(overview, suspected leaks, flame graph, group table); with two or more\n"
+		"goroutine snapshots, the diff of the first and last (diff flame graph) and\n"
+		"the leak analysis of the series (timeline); with block or mutex profiles,\n"
+		"the contention view; with --store, the watch daemon's history (counts and\n"
+		"largest groups over time per target, alerts marked). Sources (dumps,\n"
+		"profiles, capture directories, live URLs) are read once, at start; the\n"
+		"store is read again at each page load (it is a local file). The server\n"
+		"never fetches anything on behalf of a request. Prints the address, serves\n"
+		"until interrupted. Each view's JSON: /api/analysis.json, /api/diff.json,\n"
+		"/api/leaks.json, /api/contention.json, /api/timeline.json.\n",
+	.uses = uses,
+	.epilogue = "Exit status: 0 after an interrupt, 2 when an input or the store cannot be\n"
+		    "read or the address cannot be listened on.\n",
+	.run = run,
+};

@@ -26,16 +26,27 @@ bool cli_parse_count(const char *opt, const char *s, uint32_t lo, uint32_t hi, u
 	return true;
 }
 
-bool cli_parse_seconds(const char *opt, const char *s, double lo, double hi, double *out)
+/* A real number from lo to hi; what names it in the message. */
+static bool parse_real(const char *opt, const char *what, const char *s, double lo, double hi, double *out)
 {
 	char *end;
 	double v = strtod(s, &end);
-	if (end == s || *end || !isfinite(v) || v < lo || v > hi || v <= 0) {
-		cli_error("%s needs seconds from %g to %g, got '%s'", opt, lo, hi, s);
+	if (end == s || *end || !isfinite(v) || v < lo || v > hi) {
+		cli_error("%s needs %s from %g to %g, got '%s'", opt, what, lo, hi, s);
 		return false;
 	}
 	*out = v;
 	return true;
+}
+
+bool cli_parse_seconds(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	return parse_real(opt, "seconds", s, lo, hi, out);
+}
+
+bool cli_parse_number(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	return parse_real(opt, "a number", s, lo, hi, out);
 }
 
 bool cli_parse_duration(const char *opt, const char *s, double *seconds)

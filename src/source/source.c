@@ -255,15 +255,10 @@ static enum status load_file(const char *path, const struct source_options *o, s
 	return st;
 }
 
-enum status source_load_mem(const char *name, const char *p, size_t n, const struct source_options *o,
+/* source_load_mem with rep and err never NULL. */
+static enum status load_mem(const char *name, const char *p, size_t n, const struct source_options *o,
 			    struct snapset *set, struct source_report *rep, struct err *err)
 {
-	struct source_report unused;
-	struct err local;
-	if (!rep)
-		rep = &unused;
-	if (!err)
-		err = &local;
 	memset(rep, 0, sizeof(*rep));
 	size_t i = 0;
 	while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t'))
@@ -295,20 +290,30 @@ static enum status load_url(const char *spec, const struct source_options *o, st
 	long status;
 	enum status st = fetch_get(url, &o->fetch, &body, &status, err);
 	if (st == ST_OK)
-		st = source_load_mem(url, body.p ? body.p : "", body.len, o, set, rep, err);
+		st = load_mem(url, body.p ? body.p : "", body.len, o, set, rep, err);
 	buf_free(&body);
 	return st;
+}
+
+/* The entry points take NULL for rep and err; the rest of the file always
+ * has both. */
+enum status source_load_mem(const char *name, const char *p, size_t n, const struct source_options *o,
+			    struct snapset *set, struct source_report *rep, struct err *err)
+{
+	struct source_report r;
+	struct err e;
+	return load_mem(name, p, n, o, set, rep ? rep : &r, err ? err : &e);
 }
 
 enum status source_load(const char *spec, const struct source_options *o, struct snapset *set,
 			struct source_report *rep, struct err *err)
 {
-	struct source_report unused;
-	struct err local;
+	struct source_report r;
+	struct err e;
 	if (!rep)
-		rep = &unused;
+		rep = &r;
 	if (!err)
-		err = &local;
+		err = &e;
 	memset(rep, 0, sizeof(*rep));
 	if (fetch_is_url(spec))
 		return load_url(spec, o, set, rep, err);

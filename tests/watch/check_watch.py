@@ -19,7 +19,7 @@ usage: check_watch.py GOROSCOPE GROWER OUTDIR
 import hashlib, http.server, json, os, re, signal, socket, sqlite3, subprocess, sys, threading, time, urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import check, finish  # noqa: E402
+from checks import check, finish, wait_for  # noqa: E402
 
 G, GROWER, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -157,17 +157,6 @@ def metric(text, name, **labels):
     return None
 
 
-def wait_for(what, cond, timeout=30):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.2)
-    check(False, f"timed out waiting for {what}")
-    return None
-
-
 def db():
     c = sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=10)
     return c
@@ -252,9 +241,9 @@ check(metric(m, "goroscope_captures_total", target="leaky") == 1, "one capture")
 steady.kill()
 steady.wait()
 wait_for("steady down", lambda: metric(get(port, "/metrics")[1], "goroscope_target_up", target="steady") == 0)
-time.sleep(1.5)
+wait_for("steady's scrape errors counted",
+         lambda: (metric(get(port, "/metrics")[1], "goroscope_scrape_errors_total", target="steady") or 0) >= 1)
 m = get(port, "/metrics")[1]
-check((metric(m, "goroscope_scrape_errors_total", target="steady") or 0) >= 1, "scrape errors counted")
 check(metric(m, "goroscope_target_up", target="leaky") == 1, "the other target is still polled")
 steady, _ = start_grower("steady2", {"GROWER_LEAK_AFTER": "1h", "GROWER_ADDR": f"127.0.0.1:{steady_port}"})
 wait_for("steady back up", lambda: metric(get(port, "/metrics")[1], "goroscope_target_up", target="steady") == 1, 60)

@@ -11,10 +11,10 @@ command line's --cacert, --cert, --key and --bearer.
 
 usage: check_watch_tls.py GOROSCOPE GROWER OUTDIR
 """
-import atexit, os, re, shutil, sqlite3, subprocess, sys, time
+import atexit, os, re, shutil, sqlite3, subprocess, sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import check, finish  # noqa: E402
+from checks import check, finish, wait_for  # noqa: E402
 
 G, GROWER, OUT = sys.argv[1], sys.argv[2], os.path.join(sys.argv[3], "tls")
 shutil.rmtree(OUT, ignore_errors=True)
@@ -23,24 +23,16 @@ procs = []
 atexit.register(lambda: [p.kill() for p in procs if p.poll() is None])
 
 
-def wait_for(what, cond, timeout=30):
-    """Poll cond until it holds: a bounded wait, with the reason on failure."""
-    end = time.time() + timeout
-    while time.time() < end:
-        v = cond()
-        if v:
-            return v
-        time.sleep(0.1)
-    raise SystemExit(f"timed out after {timeout} s waiting for {what}")
-
-
 ca = os.path.join(OUT, "ca.pem")
 log = open(os.path.join(OUT, "grower.out"), "w")
 grower = subprocess.Popen([GROWER], env={**os.environ, "GROWER_TLS_CERT": ca, "GROWER_TLS_CLIENT_DIR": OUT,
                                          "GROWER_LEAK_AFTER": "1h"}, stdout=log, stderr=subprocess.STDOUT)
 procs.append(grower)
-port = int(wait_for("grower to listen", lambda: (re.findall(r"listening on (\d+)",
-                                                             open(os.path.join(OUT, "grower.out")).read()) or [None])[0]))
+port = wait_for("grower to listen", lambda: (re.findall(r"listening on (\d+)",
+                                                         open(os.path.join(OUT, "grower.out")).read()) or [None])[0])
+if not port:
+    finish("watch tls")
+port = int(port)
 base = f"https://127.0.0.1:{port}/secure"
 cert, key = os.path.join(OUT, "client.pem"), os.path.join(OUT, "client.key")
 check(os.path.exists(cert) and os.path.exists(key), "grower wrote the client certificate")

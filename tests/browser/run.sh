@@ -16,9 +16,14 @@ out=$root/build/browser-test
 rm -rf "$out"
 mkdir -p "$out"
 
-# playwright-core exactly as locked; nothing else is installed
-if [ ! -d "$here/node_modules/playwright-core" ] || [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
-  (cd "$here" && npm ci --no-audit --no-fund --silent)
+# playwright-core exactly as locked (1.61: the last that runs on Debian 12's
+# Node.js 18); nothing else is installed. The installed version is compared
+# with the lock, not file times, which a checkout does not keep.
+locked() { (cd "$here" && node -e "$1" 2>/dev/null) || true; }
+want=$(locked 'console.log(require("./package-lock.json").packages["node_modules/playwright-core"].version)')
+have=$(locked 'console.log(require("./node_modules/playwright-core/package.json").version)')
+if [ -z "$want" ] || [ "$want" != "$have" ]; then
+  (cd "$here" && npm ci --no-audit --no-fund --silent) || { echo "FAIL npm ci of playwright-core $want"; exit 1; }
 fi
 
 export GOCACHE=${GOCACHE:-$root/build/fixtures/gocache} GOFLAGS=-mod=mod GOTOOLCHAIN=local

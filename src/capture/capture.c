@@ -65,7 +65,7 @@ static bool write_file(const char *dir, const char *name, const struct buf *b, c
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		snprintf(why, whysz, "cannot create %s: %s", path, strerror(errno));
+		snprintf(why, whysz, "cannot create %.400s: %s", path, strerror(errno));
 		return false;
 	}
 	size_t off = 0;
@@ -74,14 +74,14 @@ static bool write_file(const char *dir, const char *name, const struct buf *b, c
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
-			snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
+			snprintf(why, whysz, "cannot write %.400s: %s", path, strerror(errno));
 			close(fd);
 			return false;
 		}
 		off += (size_t)w;
 	}
 	if (close(fd) != 0) {
-		snprintf(why, whysz, "cannot write %s: %s", path, strerror(errno));
+		snprintf(why, whysz, "cannot write %.400s: %s", path, strerror(errno));
 		return false;
 	}
 	return true;

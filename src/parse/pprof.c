@@ -202,7 +202,7 @@ static uint32_t intern_str(struct prof *pr, uint64_t idx)
 
 static enum status read_value_type(struct prof *pr, struct pb sub, uint64_t out[2])
 {
-	struct pb_field f;
+	struct pb_field f = {0};
 	int r;
 	out[0] = out[1] = 0;
 	while ((r = pb_next(&sub, &f)) > 0)
@@ -213,7 +213,7 @@ static enum status read_value_type(struct prof *pr, struct pb sub, uint64_t out[
 
 static enum status read_function(struct prof *pr, struct pb sub, size_t offset)
 {
-	struct pb_field f;
+	struct pb_field f = {0};
 	int r;
 	uint64_t id = 0;
 	struct pfunc fn = {0, 0, 0, offset, UINT32_MAX, UINT32_MAX};
@@ -245,7 +245,7 @@ static enum status read_function(struct prof *pr, struct pb sub, size_t offset)
 
 static enum status read_location(struct prof *pr, struct pb sub, size_t offset)
 {
-	struct pb_field f;
+	struct pb_field f = {0};
 	int r;
 	uint64_t id = 0;
 	struct ploc loc = {0, 0, pr->nlines, 0, offset};
@@ -292,7 +292,7 @@ static enum status read_location(struct prof *pr, struct pb sub, size_t offset)
 static enum status read_tables(struct prof *pr)
 {
 	struct pb b = pr->msg;
-	struct pb_field f;
+	struct pb_field f = {0};
 	int r;
 	enum status st;
 	while ((r = pb_next(&b, &f)) > 0) {
@@ -556,7 +556,7 @@ static enum status read_samples(struct prof *pr)
 	for (uint32_t i = 0; i < pr->nsamples && st == ST_OK; i++) {
 		struct pb b = pr->samples[i];
 		size_t offset = (size_t)(b.p - b.base);
-		struct pb_field f;
+		struct pb_field f = {0};
 		int r;
 		a.nloc = 0;
 		a.nvalues = 0;

@@ -162,8 +162,8 @@ static enum status parse_fd(int fd, const struct stat *sb, const char *name, con
 		if (fmt == FMT_TRACEBACK || fmt == FMT_EMPTY) {
 			st = traceback_parse_fd(fd, head, (size_t)n, name, &opt, set, stats, err);
 		} else {
-			char *all;
-			size_t len;
+			char *all = NULL;
+			size_t len = 0;
 			st = read_all(fd, head, (size_t)n, name, &all, &len, err);
 			if (st == ST_OK) {
 				st = parse_mem(all, len, fmt, name, &opt, set, stats, err);

@@ -131,12 +131,14 @@ static enum status get_number(struct walker *w, const yaml_node_t *n, const char
 static enum status get_count(struct walker *w, const yaml_node_t *n, const char *key, uint32_t lo, uint32_t hi,
 			     uint32_t *out)
 {
-	double v;
+	double v = 0;
 	enum status st = get_number(w, n, key, lo, hi, &v);
-	if (st == ST_OK && v != floor(v))
+	if (st != ST_OK)
+		return st;
+	if (v != floor(v))
 		return bad(w, n, "'%s' needs a whole number", key);
 	*out = (uint32_t)v;
-	return st;
+	return ST_OK;
 }
 
 /* Call field() for each key of mapping n. */
@@ -192,9 +194,10 @@ static enum status capture_field(struct walker *w, const char *key, yaml_node_t 
 {
 	struct watch_target *t = ctx;
 	if (strcmp(key, "seconds") == 0) {
-		uint32_t s;
+		uint32_t s = 0;
 		enum status st = get_count(w, v, key, 0, 3600, &s);
-		t->capture_seconds = s;
+		if (st == ST_OK)
+			t->capture_seconds = s;
 		return st;
 	}
 	if (strcmp(key, "max_time") == 0)
@@ -205,7 +208,7 @@ static enum status capture_field(struct walker *w, const char *key, yaml_node_t 
 /* The first line of the file named by n's value, a bearer token. */
 static enum status get_token_file(struct walker *w, const yaml_node_t *n, const char *key, const char **out)
 {
-	const char *path;
+	const char *path = NULL;
 	enum status st = get_string(w, n, key, &path);
 	if (st != ST_OK)
 		return st;
@@ -253,7 +256,7 @@ static enum status tls_field(struct walker *w, const char *key, yaml_node_t *v, 
 static enum status header_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
 {
 	struct fetch_auth *a = ctx;
-	const char *value;
+	const char *value = NULL;
 	if (a->nheaders == FETCH_MAX_HEADERS)
 		return bad(w, v, "too many headers (at most %d)", FETCH_MAX_HEADERS);
 	if (!*key || strpbrk(key, ": \t\r\n"))

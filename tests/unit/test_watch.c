@@ -100,6 +100,77 @@ static void test_config(void **st)
 	assert_false(watch_parse_duration("5 min", &s));
 }
 
+/* What a target needs to be reached: headers, a token (or its file), TLS,
+ * from defaults or its own; files checked at start. */
+static void test_config_auth(void **st)
+{
+	(void)st;
+	char token[] = "/tmp/goroscope-unit-token-XXXXXX";
+	int fd = mkstemp(token);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "s3cret\n", 7), 7);
+	close(fd);
+	char yaml[2048];
+	snprintf(yaml, sizeof(yaml),
+		 "defaults:\n"
+		 "  headers: {X-Org: shop}\n"
+		 "  tls_config: {ca_file: %s}\n"
+		 "targets:\n"
+		 "  - name: a\n"
+		 "    url: https://x:1\n"
+		 "    bearer_token_file: %s\n"
+		 "  - name: b\n"
+		 "    url: https://x:2\n"
+		 "    headers: {X-Org: pay, X-Env: prod}\n"
+		 "    tls_config: {cert_file: %s, key_file: %s, insecure_skip_verify: true}\n",
+		 token, token, token, token);
+	struct watch_config c;
+	struct err err = {0};
+	assert_int_equal(parse(&c, yaml, &err), ST_OK);
+	const struct fetch_auth *a = &c.targets[0].auth, *b = &c.targets[1].auth;
+	assert_string_equal(a->bearer, "s3cret");
+	assert_int_equal(a->nheaders, 1);
+	assert_string_equal(a->headers[0], "X-Org: shop");
+	assert_string_equal(a->cacert, token);
+	assert_false(a->insecure);
+	/* a target's own headers replace the defaults' */
+	assert_int_equal(b->nheaders, 2);
+	assert_string_equal(b->headers[0], "X-Org: pay");
+	assert_string_equal(b->headers[1], "X-Env: prod");
+	assert_true(b->insecure && b->cert && b->key);
+	assert_string_equal(b->cacert, token); /* the rest of tls_config stays the defaults' */
+	assert_int_equal(watch_config_check(&c, &err), ST_OK);
+	watch_config_free(&c);
+
+	static const struct {
+		const char *yaml, *want;
+	} bad[] = {
+		{"targets:\n  - url: http://x:1\n    tls_config: {ca: x}\n", "test.yaml:3: unknown tls_config setting 'ca'"},
+		{"targets:\n  - url: http://x:1\n    tls_config: {insecure_skip_verify: yes}\n", "is true or false"},
+		{"targets:\n  - url: http://x:1\n    headers: {'A: B': c}\n", "'A: B' is not a header name"},
+		{"targets:\n  - url: http://x:1\n    headers: {A: \"b\\nc\"}\n", "holds a line break"},
+		{"targets:\n  - url: http://x:1\n    bearer_token_file: /nonexistent/t\n", "cannot read the token"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_not_equal(parse(&c, bad[i].yaml, &err), ST_OK);
+		if (!strstr(err.msg, bad[i].want))
+			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].want);
+		watch_config_free(&c);
+	}
+	/* said at start: a key without its certificate, a file that cannot be read */
+	assert_int_equal(parse(&c, "targets:\n  - url: https://x:1\n    tls_config: {key_file: /etc/hostname}\n", &err), ST_OK);
+	assert_int_equal(watch_config_check(&c, &err), ST_USAGE);
+	assert_non_null(strstr(err.msg, "needs both its certificate and its key"));
+	watch_config_free(&c);
+	assert_int_equal(parse(&c, "targets:\n  - url: https://x:1\n    tls_config: {ca_file: /nonexistent/ca.pem}\n", &err),
+			 ST_OK);
+	assert_int_equal(watch_config_check(&c, &err), ST_USAGE);
+	assert_non_null(strstr(err.msg, "cannot read '/nonexistent/ca.pem'"));
+	watch_config_free(&c);
+	unlink(token);
+}
+
 static struct watch_target target_with(double count, double factor, double rate, double group_growth)
 {
 	struct watch_config c;
@@ -318,7 +389,7 @@ static void test_store(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_config),      cmocka_unit_test(test_rules_convergence),
+		cmocka_unit_test(test_config),      cmocka_unit_test(test_config_auth), cmocka_unit_test(test_rules_convergence),
 		cmocka_unit_test(test_rules_baseline), cmocka_unit_test(test_rules_rate),
 		cmocka_unit_test(test_rules_group_growth), cmocka_unit_test(test_store),
 	};

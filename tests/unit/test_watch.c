@@ -19,6 +19,23 @@ static enum status parse(struct watch_config *c, const char *yaml, struct err *e
 	return watch_config_parse(c, yaml, strlen(yaml), "test.yaml", err);
 }
 
+/* YAML that must not parse, and what the error must say (with the line). */
+struct bad_yaml {
+	const char *yaml, *want;
+};
+
+static void expect_errors(const struct bad_yaml *bad, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct watch_config c;
+		struct err err = {0};
+		assert_int_not_equal(parse(&c, bad[i].yaml, &err), ST_OK);
+		if (!strstr(err.msg, bad[i].want))
+			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].want);
+		watch_config_free(&c);
+	}
+}
+
 static void test_config(void **st)
 {
 	(void)st;
@@ -66,9 +83,7 @@ static void test_config(void **st)
 	watch_config_free(&c);
 
 	/* errors name the line */
-	static const struct {
-		const char *yaml, *want;
-	} bad[] = {
+	static const struct bad_yaml bad[] = {
 		{"targets:\n  - url: http://x:1\n    thresholds: {cuont: 5}\n", "test.yaml:3: unknown threshold 'cuont'"},
 		{"targets:\n  - url: http://x:1\n    interval: soon\n", "test.yaml:3: 'interval' needs a duration"},
 		{"targets:\n  - name: x\n", "test.yaml:2: a target needs 'url'"},
@@ -76,13 +91,7 @@ static void test_config(void **st)
 		{"target:\n  - url: http://x:1\n", "test.yaml:2: unknown setting 'target'"},
 		{"targets:\n  - url: http://x:1\n    format: debug2\n", "'format' is debug1 or pprof"},
 	};
-	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-		memset(&err, 0, sizeof(err));
-		assert_int_not_equal(parse(&c, bad[i].yaml, &err), ST_OK);
-		if (!strstr(err.msg, bad[i].want))
-			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].want);
-		watch_config_free(&c);
-	}
+	expect_errors(bad, ARRAY_LEN(bad));
 	/* checks across fields */
 	assert_int_equal(parse(&c, "targets:\n  - url: ftp://x\n", &err), ST_OK);
 	assert_int_equal(watch_config_check(&c, &err), ST_USAGE);
@@ -142,22 +151,14 @@ static void test_config_auth(void **st)
 	assert_int_equal(watch_config_check(&c, &err), ST_OK);
 	watch_config_free(&c);
 
-	static const struct {
-		const char *yaml, *want;
-	} bad[] = {
+	static const struct bad_yaml bad[] = {
 		{"targets:\n  - url: http://x:1\n    tls_config: {ca: x}\n", "test.yaml:3: unknown tls_config setting 'ca'"},
 		{"targets:\n  - url: http://x:1\n    tls_config: {insecure_skip_verify: yes}\n", "is true or false"},
 		{"targets:\n  - url: http://x:1\n    headers: {'A: B': c}\n", "'A: B' is not a header name"},
 		{"targets:\n  - url: http://x:1\n    headers: {A: \"b\\nc\"}\n", "holds a line break"},
 		{"targets:\n  - url: http://x:1\n    bearer_token_file: /nonexistent/t\n", "cannot read the token"},
 	};
-	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
-		memset(&err, 0, sizeof(err));
-		assert_int_not_equal(parse(&c, bad[i].yaml, &err), ST_OK);
-		if (!strstr(err.msg, bad[i].want))
-			fail_msg("case %zu: '%s' lacks '%s'", i, err.msg, bad[i].want);
-		watch_config_free(&c);
-	}
+	expect_errors(bad, ARRAY_LEN(bad));
 	/* said at start: a key without its certificate, a file that cannot be read */
 	assert_int_equal(parse(&c, "targets:\n  - url: https://x:1\n    tls_config: {key_file: /etc/hostname}\n", &err), ST_OK);
 	assert_int_equal(watch_config_check(&c, &err), ST_USAGE);

@@ -8,6 +8,7 @@
 #include "../src/analyze/contention.h"
 #include "../src/analyze/diff.h"
 #include "../src/analyze/group.h"
+#include "../src/analyze/order.h"
 #include "../src/analyze/series.h"
 #include "../src/report/report.h"
 
@@ -31,20 +32,26 @@ static void compare_all(struct snapset *set)
 	struct buf b;
 	buf_init(&b);
 	struct text_options to = {.color = false, .max_groups = 0, .max_frames = 0};
+	struct order_result ord;
+	order_snapshots((const struct snapshot *const *)set->v, set->n, &ord);
+	for (uint32_t k = 0; k < set->n; k++)
+		if (ord.perm[k] >= set->n)
+			abort();
 	for (uint32_t i = 0; i + 1 < set->n; i++) {
 		struct diff d;
 		diff_run(&an[i], &an[i + 1], &d);
-		report_diff_text(&b, &d, &to);
-		report_diff_json(&b, &d);
+		report_diff_text(&b, &d, &ord, &to);
+		report_diff_json(&b, &d, &ord);
 		diff_free(&d);
 	}
 	struct series_options so;
 	series_options_default(&so);
 	struct series_result r;
 	series_run(pts, set->n, &so, &r);
-	report_leaks_text(&b, pts, &r, &to);
-	report_leaks_json(&b, pts, &r);
+	report_leaks_text(&b, pts, &r, &ord, &to);
+	report_leaks_json(&b, pts, &r, &ord);
 	series_free(&r);
+	order_free(&ord);
 	struct contention_options co;
 	contention_options_default(&co);
 	struct contention_result cr;

@@ -268,6 +268,7 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 			}
 			buf_adds(&m, "\"fetched\":");
 			put_json_utc(&m, it->fetched_ns);
+			buf_printf(&m, ",\"fetched_ns\":%lld", (long long)it->fetched_ns);
 			if (i <= I_D2)
 				res->any_goroutine = true;
 		} else {

@@ -1,9 +1,48 @@
-/* capture_dir.c: see capture_dir.h. */
+/* capture_dir.c: see capture_dir.h. The manifest is JSON that capture.c
+ * wrote, but a directory given as input may come from anywhere: it is read
+ * with jansson, bounded, and only numbers are taken from it. */
 #include "../base/common.h"
 #include "capture_dir.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <sys/stat.h>
+
+enum { MANIFEST_MAX = 1 << 20 };
+
+/* The manifest's times: started_ns, and each file's fetched_ns by name. */
+static void read_times(const char *manifest, struct capture_files *out)
+{
+	struct stat sb;
+	if (stat(manifest, &sb) != 0 || sb.st_size > MANIFEST_MAX)
+		return;
+	json_t *m = json_load_file(manifest, JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(m)) {
+		json_decref(m);
+		return;
+	}
+	json_t *started = json_object_get(m, "started_ns");
+	int64_t start = json_is_integer(started) && json_integer_value(started) > 0 ? json_integer_value(started) : 0;
+	out->goroutine_ns = out->block_ns = out->mutex_ns = start;
+	json_t *files = json_object_get(m, "files");
+	size_t i;
+	json_t *f;
+	json_array_foreach(files, i, f) {
+		const char *name = json_string_value(json_object_get(f, "name"));
+		json_t *t = json_object_get(f, "fetched_ns");
+		if (!name || !json_is_integer(t) || json_integer_value(t) <= 0)
+			continue;
+		int64_t ns = json_integer_value(t);
+		const char *path = strrchr(out->goroutine, '/');
+		if (path && !strcmp(path + 1, name))
+			out->goroutine_ns = ns;
+		else if (!strcmp(name, CAPTURE_BLOCK))
+			out->block_ns = ns;
+		else if (!strcmp(name, CAPTURE_MUTEX))
+			out->mutex_ns = ns;
+	}
+	json_decref(m);
+}
 
 /* dir/name into out when it exists and is not empty; false otherwise (out
  * is then ""). *too_long is set when the path does not fit. */
@@ -41,5 +80,7 @@ enum status capture_dir_files(const char *dir, struct capture_files *out, struct
 		present(dir, best_first[i], out->goroutine, &too_long);
 	present(dir, CAPTURE_BLOCK, out->block, &too_long);
 	present(dir, CAPTURE_MUTEX, out->mutex, &too_long);
+	out->goroutine_ns = out->block_ns = out->mutex_ns = 0;
+	read_times(manifest, out);
 	return ST_OK;
 }

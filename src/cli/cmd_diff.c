@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "../analyze/diff.h"
 #include "../analyze/group.h"
+#include "../analyze/order.h"
 #include "../base/buf.h"
 #include "../report/report.h"
 
@@ -80,21 +81,32 @@ static int run(int argc, char **argv)
 	rc = EXIT_ERROR;
 	if (!cli_load_inputs(&a.src, 1, argv, &sets[0], a.quiet))
 		goto out;
-	if (ninputs == 2) {
-		if (!cli_load_inputs(&a.src, 1, argv + 1, &sets[1], a.quiet))
-			goto out;
-		old = sets[0].v[sets[0].n - 1];
-		new = sets[1].v[sets[1].n - 1];
-	} else {
-		if (sets[0].n < 2) {
-			cli_error("'%s' holds one dump: give OLD and NEW", argv[0]);
-			goto out;
-		}
-		old = sets[0].v[0];
-		new = sets[0].v[sets[0].n - 1];
-	}
-	if (a.output && !cli_redirect_stdout(a.output))
+	if (ninputs == 2 && !cli_load_inputs(&a.src, 1, argv + 1, &sets[1], a.quiet))
 		goto out;
+	if (ninputs == 1 && sets[0].n < 2) {
+		cli_error("'%s' holds one dump: give OLD and NEW", argv[0]);
+		goto out;
+	}
+	/* OLD and NEW, or the dumps of one file, in time order from the evidence
+	 * they carry: given the other way round, they are compared in time order */
+	const struct snapshot *pair[2];
+	const struct snapshot *const *cand = pair;
+	uint32_t ncand = 2;
+	if (ninputs == 2) {
+		pair[0] = sets[0].v[sets[0].n - 1];
+		pair[1] = sets[1].v[sets[1].n - 1];
+	} else {
+		cand = (const struct snapshot *const *)sets[0].v;
+		ncand = sets[0].n;
+	}
+	struct order_result ord;
+	order_snapshots(cand, ncand, &ord);
+	old = cand[ord.perm[0]];
+	new = cand[ord.perm[ncand - 1]];
+	if (a.output && !cli_redirect_stdout(a.output)) {
+		order_free(&ord);
+		goto out;
+	}
 	struct analysis a_old, a_new;
 	analysis_run(old, &a.group, &a_old);
 	analysis_run(new, &a.group, &a_new);
@@ -104,15 +116,15 @@ static int run(int argc, char **argv)
 	buf_init(&out);
 	bool ok;
 	if (a.html) {
-		report_diff_json(&out, &d);
+		report_diff_json(&out, &d, &ord);
 		char title[1200];
 		snprintf(title, sizeof(title), "goroscope diff: %s → %s", old->source, new->source);
 		ok = cli_write_html(title, &out);
 	} else {
 		if (a.json)
-			report_diff_json(&out, &d);
+			report_diff_json(&out, &d, &ord);
 		else
-			report_diff_text(&out, &d, &a.text);
+			report_diff_text(&out, &d, &ord, &a.text);
 		ok = cli_write_stdout(out.p, out.len);
 	}
 	rc = ok ? EXIT_OK : EXIT_ERROR;
@@ -120,6 +132,7 @@ static int run(int argc, char **argv)
 	diff_free(&d);
 	analysis_free(&a_old);
 	analysis_free(&a_new);
+	order_free(&ord);
 out:
 	snapset_free(&sets[0]);
 	snapset_free(&sets[1]);
@@ -141,7 +154,9 @@ const struct cli_command command_diff = {
 		"When both are text dumps, goroutines are also followed by id: how many\n"
 		"persisted, how many are new, how many exited, and per group how many of\n"
 		"its goroutines were already there. A file holding several dumps stands\n"
-		"for its last one.\n",
+		"for its last one. Given NEW before OLD (by their own times, else their\n"
+		"goroutine ids, else file times), they are compared in time order, and the\n"
+		"report says so.\n",
 	.uses = uses,
 	.epilogue = "Exit status: 0 ok, 2 usage or input error.\n",
 	.run = run,

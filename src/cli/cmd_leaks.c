@@ -4,6 +4,7 @@
 #include "../base/common.h"
 #include "cli.h"
 #include "../analyze/group.h"
+#include "../analyze/order.h"
 #include "../analyze/series.h"
 #include "../base/buf.h"
 #include "../base/xalloc.h"
@@ -101,11 +102,11 @@ static void sleep_until(int64_t when_ns)
 	}
 }
 
-/* Take count snapshots of url, every_ns apart, into set (with their times
- * in taken[]); then the goroutineleak profile, if served, into proof. The
+/* Take count snapshots of url, every_ns apart, into set (each knows when it
+ * arrived); then the goroutineleak profile, if served, into proof. The
  * format: --format, or auto (debug=2 while the target is small). */
 static bool sample_live(const char *url, const struct source_options *src, int64_t every_ns, uint32_t count,
-			struct snapset *set, int64_t *taken, struct snapset *proof, bool quiet)
+			struct snapset *set, struct snapset *proof, bool quiet)
 {
 	struct source_options o = *src;
 	o.format = src->format == SOURCE_FORMAT_AUTO ? SOURCE_FORMAT_DEBUG2 : src->format;
@@ -113,7 +114,6 @@ static bool sample_live(const char *url, const struct source_options *src, int64
 	uint64_t prev = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		sleep_until(start + (int64_t)i * every_ns);
-		taken[i] = now_ns();
 		uint32_t before = set->n;
 		struct err err = {0};
 		if (source_load(url, &o, set, NULL, &err) != ST_OK) {
@@ -194,47 +194,24 @@ static int run(int argc, char **argv)
 	struct snapset set, proof_set;
 	snapset_init(&set);
 	snapset_init(&proof_set);
-	int64_t *mtime = xcalloc((size_t)ninputs, sizeof(*mtime));
-	uint32_t *from = NULL; /* input index of each snapshot */
-	int64_t *taken = NULL; /* live: when each snapshot was taken */
 	rc = EXIT_ERROR;
-	bool one_each = true;
-	bool live = live_url != NULL;
-	if (live) {
+	if (live_url) {
 		if (a.for_s > 0)
 			count = (uint32_t)MIN(MAX(a.for_s / a.every_s + 1, 2), 10000);
-		taken = xcalloc(count, sizeof(*taken));
-		if (!sample_live(live_url, &a.src, every, count, &set, taken, &proof_set, a.quiet))
+		if (!sample_live(live_url, &a.src, every, count, &set, &proof_set, a.quiet))
 			goto out;
+	} else if (!cli_load_inputs(&a.src, ninputs, argv, &set, a.quiet)) {
+		goto out;
 	}
-	for (int i = 0; i < ninputs && !live; i++) {
-		uint32_t before = set.n;
-		if (!cli_load_inputs(&a.src, 1, argv + i, &set, a.quiet))
-			goto out;
-		struct stat sb;
-		if (strcmp(argv[i], "-") && stat(argv[i], &sb) == 0)
-			mtime[i] = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
-		one_each = one_each && set.n == before + 1;
-		from = xreallocarray(from, set.n, sizeof(*from));
-		for (uint32_t k = before; k < set.n; k++)
-			from[k] = (uint32_t)i;
-	}
+	/* time order from the evidence the snapshots carry, not the order given */
+	struct order_result ord;
+	order_snapshots((const struct snapshot *const *)set.v, set.n, &ord);
 	struct series_point *pts = xcalloc(set.n, sizeof(*pts));
 	struct analysis *an = xcalloc(set.n, sizeof(*an));
-	bool all_proto_times = true;
-	for (uint32_t k = 0; k < set.n; k++)
-		all_proto_times = all_proto_times && set.v[k]->time_nanos > 0;
 	for (uint32_t k = 0; k < set.n; k++) {
-		analysis_run(set.v[k], &a.group, &an[k]);
+		analysis_run(set.v[ord.perm[k]], &a.group, &an[k]);
 		pts[k].a = &an[k];
-		if (live)
-			pts[k].when_ns = taken[k];
-		else if (interval)
-			pts[k].when_ns = 1 + (int64_t)k * interval;
-		else if (all_proto_times)
-			pts[k].when_ns = set.v[k]->time_nanos;
-		else if (one_each)
-			pts[k].when_ns = mtime[from[k]];
+		pts[k].when_ns = interval ? 1 + (int64_t)k * interval : ord.when_ns[k];
 	}
 	struct analysis proof_an;
 	if (proof_set.n) {
@@ -247,16 +224,16 @@ static int run(int argc, char **argv)
 	buf_init(&out);
 	bool ok = !a.output || cli_redirect_stdout(a.output);
 	if (ok && a.html) {
-		report_leaks_json(&out, pts, &r);
+		report_leaks_json(&out, pts, &r, &ord);
 		char title[1200];
-		snprintf(title, sizeof(title), "goroscope leaks: %s%s", set.n ? set.v[0]->source : "?",
+		snprintf(title, sizeof(title), "goroscope leaks: %s%s", set.n ? pts[0].a->snap->source : "?",
 			 set.n > 1 ? " and later snapshots" : "");
 		ok = cli_write_html(title, &out);
 	} else if (ok) {
 		if (a.json)
-			report_leaks_json(&out, pts, &r);
+			report_leaks_json(&out, pts, &r, &ord);
 		else
-			report_leaks_text(&out, pts, &r, &a.text);
+			report_leaks_text(&out, pts, &r, &ord, &a.text);
 		ok = cli_write_stdout(out.p, out.len);
 	}
 	buf_free(&out);
@@ -268,10 +245,8 @@ static int run(int argc, char **argv)
 		analysis_free(&an[k]);
 	free(an);
 	free(pts);
+	order_free(&ord);
 out:
-	free(mtime);
-	free(from);
-	free(taken);
 	snapset_free(&set);
 	snapset_free(&proof_set);
 	filter_free(&filter);
@@ -296,8 +271,11 @@ const struct cli_command command_leaks = {
 		"likely cause and fix, and the memory it pins (estimate). --by state and\n"
 		"label:KEY do not apply: leaks follow groups by stack.\n"
 		"\n"
-		"Times: protobuf profiles carry theirs; otherwise each file's modification\n"
-		"time when every file holds one snapshot; --interval sets them.\n"
+		"Order and times come from the snapshots, whatever order they are given in:\n"
+		"their own times (protobuf profiles, capture directories, live fetches),\n"
+		"else goroutine ids (text dumps: the newest id only grows), else the files'\n"
+		"modification times; the report says which, and what stands against it.\n"
+		"The dumps of one file keep their order. --interval D sets the times.\n"
 		"\n"
 		"Live: with one URL (a base such as http://127.0.0.1:6060, or a pprof URL)\n"
 		"or pid:N, goroscope takes the snapshots itself, --every D apart, --count N\n"

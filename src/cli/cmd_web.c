@@ -7,6 +7,7 @@
 #include "../analyze/contention.h"
 #include "../analyze/diff.h"
 #include "../analyze/group.h"
+#include "../analyze/order.h"
 #include "../analyze/series.h"
 #include "../base/buf.h"
 #include "../base/xalloc.h"
@@ -163,26 +164,30 @@ static bool is_contention(const struct snapshot *s)
 /* Build every view that the inputs allow. */
 static void build_views(struct site *site, const struct snapset *set, const struct group_options *go)
 {
-	struct snapshot **snaps = xcalloc(set->n + 1, sizeof(*snaps));
+	const struct snapshot **given = xcalloc(set->n + 1, sizeof(*given));
+	const struct snapshot **snaps = xcalloc(set->n + 1, sizeof(*snaps));
 	struct analysis *an = xcalloc(set->n + 1, sizeof(*an));
 	uint32_t n = 0, ncont = 0;
 	for (uint32_t i = 0; i < set->n; i++) {
 		if (is_contention(set->v[i]))
 			ncont++;
 		else
-			snaps[n++] = set->v[i];
+			given[n++] = set->v[i];
 	}
+	/* the goroutine snapshots in time order, from the evidence they carry */
+	struct order_result ord;
+	order_snapshots(given, n, &ord);
+	for (uint32_t k = 0; k < n; k++)
+		snaps[k] = given[ord.perm[k]];
 	/* only profiles of contention: no goroutine view */
 	struct buf scratch;
 	buf_init(&scratch);
 	struct buf *b = n || !ncont ? &site->doc[V_ANALYZE] : &scratch;
 	report_json_begin(b, "analyze");
 	uint64_t total = 0;
-	bool times = n > 0;
 	for (uint32_t i = 0; i < n; i++) {
 		analysis_run(snaps[i], go, &an[i]);
 		total += an[i].total;
-		times = times && snaps[i]->time_nanos > 0;
 		report_json_snapshot(b, &an[i], i == 0, false);
 	}
 	report_json_end(b, total);
@@ -190,18 +195,18 @@ static void build_views(struct site *site, const struct snapset *set, const stru
 	if (n >= 2) {
 		struct diff d;
 		diff_run(&an[0], &an[n - 1], &d);
-		report_diff_json(&site->doc[V_DIFF], &d);
+		report_diff_json(&site->doc[V_DIFF], &d, &ord);
 		diff_free(&d);
 	}
 	if (n >= 2 && go->by != GROUP_STATE && go->by != GROUP_LABEL) {
 		struct series_point *pts = xcalloc(n, sizeof(*pts));
 		for (uint32_t i = 0; i < n; i++)
-			pts[i] = (struct series_point){&an[i], times ? snaps[i]->time_nanos : 0};
+			pts[i] = (struct series_point){&an[i], ord.when_ns[i]};
 		struct series_options so;
 		series_options_default(&so);
 		struct series_result r;
 		series_run(pts, n, &so, &r);
-		report_leaks_json(&site->doc[V_LEAKS], pts, &r);
+		report_leaks_json(&site->doc[V_LEAKS], pts, &r, &ord);
 		series_free(&r);
 		free(pts);
 	}
@@ -218,6 +223,8 @@ static void build_views(struct site *site, const struct snapset *set, const stru
 		analysis_free(&an[i]);
 	free(an);
 	free(snaps);
+	free(given);
+	order_free(&ord);
 }
 
 static int run(int argc, char **argv)

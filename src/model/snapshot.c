@@ -92,6 +92,18 @@ uint64_t snapshot_stack_signature(const struct snapshot *s, const struct frame *
 	return hash_u64(sig, flags & (STACK_ELIDED_OLD | STACK_ELIDED_MIDDLE | STACK_UNAVAILABLE));
 }
 
+const char *taken_from_name(enum taken_from t)
+{
+	switch (t) {
+	case TAKEN_PROFILE: return "profile time";
+	case TAKEN_CAPTURE: return "capture time";
+	case TAKEN_FETCH: return "fetch time";
+	case TAKEN_MTIME: return "file time";
+	case TAKEN_UNKNOWN: break;
+	}
+	return "unknown";
+}
+
 const char *profile_kind_name(enum profile_kind k)
 {
 	switch (k) {

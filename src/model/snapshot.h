@@ -125,6 +125,16 @@ enum profile_kind {
 	PROF_CONTENTION,     /* block or mutex: a protobuf profile does not say which */
 };
 
+/* How the moment a snapshot was taken is known, strongest first. */
+enum taken_from {
+	TAKEN_UNKNOWN = 0,
+	TAKEN_PROFILE, /* the protobuf profile's own time */
+	TAKEN_CAPTURE, /* the time in its capture directory's manifest */
+	TAKEN_FETCH,   /* fetched live: when the response arrived */
+	TAKEN_MTIME,   /* the file's modification time (copies change it) */
+};
+const char *taken_from_name(enum taken_from t);
+
 /* Per-snapshot goroutines are stored in chunks so a million of them never
  * need one huge reallocation (that would double the peak memory). */
 enum { G_CHUNK_BITS = 14, G_CHUNK = 1 << G_CHUNK_BITS };
@@ -169,6 +179,8 @@ struct snapshot {
 	uint32_t threads;        /* register dumps seen (GOTRACEBACK=crash: one per M) */
 	uint64_t unique_ids;     /* distinct goroutine ids */
 	uint32_t go_version_min; /* minor version lower bound inferred from features, 0 = unknown */
+	int64_t taken_ns;        /* when it was taken (Unix ns), 0 when unknown; taken_from says how it is known */
+	enum taken_from taken_from;
 
 	/* Profiles (profile != PROF_NONE): records are samples. */
 	enum profile_kind profile;

@@ -677,6 +677,10 @@ enum status pprof_parse(const char *p, size_t n, const char *source, enum profil
 	if (st == ST_OK)
 		st = read_samples(&pr);
 	if (st == ST_OK) {
+		if (pr.s->time_nanos > 0) {
+			pr.s->taken_ns = pr.s->time_nanos;
+			pr.s->taken_from = TAKEN_PROFILE;
+		}
 		if (pr.s->profile == PROF_CONTENTION && (contention_kind == PROF_BLOCK || contention_kind == PROF_MUTEX)) {
 			pr.s->profile = contention_kind;
 			pr.s->profile_name = contention_kind == PROF_MUTEX ? "mutex" : "block";

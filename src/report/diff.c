@@ -30,7 +30,8 @@ static void side_line(struct buf *b, const char *what, const struct analysis *a)
 	buf_printf(b, ": %llu goroutines shown, %s\n", (unsigned long long)a->shown, s->format);
 }
 
-void report_diff_text(struct buf *b, const struct diff *d, const struct text_options *o)
+void report_diff_text(struct buf *b, const struct diff *d, const struct order_result *ord,
+		      const struct text_options *o)
 {
 	const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
 	const char *red = o->color ? "\033[31m" : "", *green = o->color ? "\033[32m" : "";
@@ -39,6 +40,7 @@ void report_diff_text(struct buf *b, const struct diff *d, const struct text_opt
 		   (unsigned long long)d->new_total, (long long)delta, reset);
 	side_line(b, "old", d->old);
 	side_line(b, "new", d->new);
+	report_order_text(b, ord);
 	buf_printf(b, "   groups: %u new, %u gone, %u grown, %u shrunk, %u unchanged\n", d->counts[DIFF_NEW],
 		   d->counts[DIFF_GONE], d->counts[DIFF_GROWN], d->counts[DIFF_SHRUNK], d->counts[DIFF_SAME]);
 	if (d->by_id) {
@@ -120,9 +122,10 @@ static void side_obj(struct buf *b, const struct analysis *a)
 	buf_printf(b, ",\"total\":%llu,\"shown\":%llu}", (unsigned long long)a->total, (unsigned long long)a->shown);
 }
 
-void report_diff_json(struct buf *b, const struct diff *d)
+void report_diff_json(struct buf *b, const struct diff *d, const struct order_result *ord)
 {
 	buf_adds(b, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"schema\":1,\"command\":\"diff\"");
+	report_order_json(b, ord);
 	buf_adds(b, ",\"old\":");
 	side_obj(b, d->old);
 	buf_adds(b, ",\"new\":");

@@ -315,6 +315,14 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, b
 		buf_printf(b, "\"1.%u\"", s->go_version_min);
 	else
 		buf_adds(b, "null");
+	buf_adds(b, ",\"taken\":");
+	if (s->taken_ns > 0) {
+		buf_printf(b, "{\"unix_nanos\":%lld,\"from\":", (long long)s->taken_ns);
+		put_json_cstr(b, taken_from_name(s->taken_from));
+		buf_addc(b, '}');
+	} else {
+		buf_adds(b, "null");
+	}
 	buf_printf(b,
 		   ",\"total\":%llu,\"shown\":%llu,\"hidden_system\":%llu,\"filtered_out\":%llu,\"unique_ids\":%llu",
 		   (unsigned long long)a->total, (unsigned long long)a->shown, (unsigned long long)a->hidden_system,

@@ -3,6 +3,7 @@
  * growth, evidence, cause and fix, and the growing groups set aside. */
 #include "../base/common.h"
 #include "report.h"
+#include "../analyze/order.h"
 #include "../analyze/series.h"
 #include "escape.h"
 
@@ -36,8 +37,32 @@ static void put_bytes(struct buf *b, uint64_t n)
 		buf_printf(b, "%.0f KiB", (double)n / 1024.0);
 }
 
+void report_order_text(struct buf *b, const struct order_result *ord)
+{
+	if (!ord || ord->n < 2)
+		return;
+	buf_printf(b, "   in time order by %s%s\n", order_basis_name(ord),
+		   ord->reordered ? " (given in another order)" : "");
+	if (ord->note[0]) {
+		buf_adds(b, "   ! ");
+		put_text(b, ord->note, strlen(ord->note));
+		buf_addc(b, '\n');
+	}
+}
+
+void report_order_json(struct buf *b, const struct order_result *ord)
+{
+	if (!ord)
+		return;
+	buf_adds(b, ",\"order\":{\"basis\":");
+	put_json_cstr(b, order_basis_name(ord));
+	buf_printf(b, ",\"reordered\":%s,\"note\":", ord->reordered ? "true" : "false");
+	put_json_cstr_or_null(b, ord->note[0] ? ord->note : NULL);
+	buf_addc(b, '}');
+}
+
 void report_leaks_text(struct buf *b, const struct series_point *pts, const struct series_result *r,
-		       const struct text_options *o)
+		       const struct order_result *ord, const struct text_options *o)
 {
 	const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
 	const char *red = o->color ? "\033[31m" : "", *dim = o->color ? "\033[2m" : "";
@@ -52,6 +77,7 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 		   (unsigned long long)r->totals[r->npoints - 1]);
 	buf_adds(b, r->ids ? " · followed by goroutine id\n"
 			   : " · no goroutine ids in these formats: growth alone is the evidence\n");
+	report_order_text(b, ord);
 	if (r->proof_profile)
 		buf_adds(b, "   the runtime's goroutineleak profile was read: what it lists is proven\n");
 	if (r->npoints < 2 && !r->proof_profile)
@@ -121,9 +147,11 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 	}
 }
 
-void report_leaks_json(struct buf *b, const struct series_point *pts, const struct series_result *r)
+void report_leaks_json(struct buf *b, const struct series_point *pts, const struct series_result *r,
+		       const struct order_result *ord)
 {
 	buf_adds(b, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"schema\":1,\"command\":\"leaks\"");
+	report_order_json(b, ord);
 	buf_adds(b, ",\"snapshots\":[");
 	for (uint32_t p = 0; p < r->npoints; p++) {
 		const struct snapshot *s = pts[p].a->snap;

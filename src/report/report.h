@@ -43,15 +43,25 @@ void report_pprof(struct buf *b, const struct snapshot *s);
 
 /* Diff of two snapshots (analyze/diff.h): text, and JSON (docs/json.md). */
 struct diff;
-void report_diff_text(struct buf *b, const struct diff *d, const struct text_options *o);
-void report_diff_json(struct buf *b, const struct diff *d);
+struct order_result;
+/* ord: how the old and the new were told apart (analyze/order.h), or NULL. */
+void report_diff_text(struct buf *b, const struct diff *d, const struct order_result *ord,
+		      const struct text_options *o);
+void report_diff_json(struct buf *b, const struct diff *d, const struct order_result *ord);
 
-/* Leaks over a series of snapshots (analyze/series.h). */
+/* Leaks over a series of snapshots (analyze/series.h), in the time order
+ * ord says how it was found (analyze/order.h; NULL: taken as given). */
 struct series_point;
 struct series_result;
+struct order_result;
 void report_leaks_text(struct buf *b, const struct series_point *pts, const struct series_result *r,
-		       const struct text_options *o);
-void report_leaks_json(struct buf *b, const struct series_point *pts, const struct series_result *r);
+		       const struct order_result *ord, const struct text_options *o);
+void report_leaks_json(struct buf *b, const struct series_point *pts, const struct series_result *r,
+		       const struct order_result *ord);
+/* The order part of a report: text lines, or the JSON member "order" (with
+ * its leading comma). */
+void report_order_text(struct buf *b, const struct order_result *ord);
+void report_order_json(struct buf *b, const struct order_result *ord);
 
 /* Contention sites of block/mutex profiles (analyze/contention.h). */
 struct contention_result;

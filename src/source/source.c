@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 void source_options_default(struct source_options *o)
@@ -35,6 +36,28 @@ bool source_profile_url(const char *base, enum source_format f, char *out, size_
 	}
 	enum pprof_encoding e = f == SOURCE_FORMAT_DEBUG1 ? PPROF_DEBUG1 : f == SOURCE_FORMAT_PPROF ? PPROF_PROTOBUF : PPROF_DEBUG2;
 	return pprof_url(out, outsz, base, pprof_goroutine_endpoint(e));
+}
+
+/* When the snapshots from index `from` on were taken, as `how` tells it,
+ * unless they know it better already (a profile's own time). */
+static void stamp(struct snapset *set, uint32_t from, int64_t ns, enum taken_from how)
+{
+	if (ns <= 0)
+		return;
+	for (uint32_t i = from; i < set->n; i++) {
+		struct snapshot *s = set->v[i];
+		if (s->taken_from == TAKEN_UNKNOWN || how < s->taken_from) {
+			s->taken_ns = ns;
+			s->taken_from = how;
+		}
+	}
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 static void parse_options(const struct source_options *o, struct tb_options *t)
@@ -194,14 +217,17 @@ static enum status load_capture(const char *dir, const struct source_options *o,
 			return err_set(err, ST_NOTFOUND, 0, 0,
 				       "capture '%s' holds no block or mutex profile (capture --seconds N takes them)", dir);
 		const char *files[2] = {f.block, f.mutex};
+		const int64_t times[2] = {f.block_ns, f.mutex_ns};
 		for (int i = 0; i < 2; i++) {
 			if (!files[i][0])
 				continue;
 			struct source_options one = *o;
 			one.contention_kind = i ? PROF_MUTEX : PROF_BLOCK;
+			uint32_t first = set->n;
 			st = load_file(files[i], &one, set, &part, err);
 			if (st != ST_OK)
 				goto fail;
+			stamp(set, first, times[i], TAKEN_CAPTURE);
 			if (part.cut.code != ST_OK && rep->cut.code == ST_OK)
 				rep->cut = part.cut;
 		}
@@ -212,9 +238,11 @@ static enum status load_capture(const char *dir, const struct source_options *o,
 		goto fail;
 	}
 	struct err cut = rep->cut;
+	uint32_t first = set->n;
 	st = load_file(f.goroutine, o, set, &part, err);
 	if (st != ST_OK)
 		goto fail;
+	stamp(set, first, f.goroutine_ns, TAKEN_CAPTURE);
 	*rep = part;
 	rep->snapshots = set->n - before;
 	if (cut.code != ST_OK)
@@ -249,6 +277,8 @@ static enum status load_file(const char *path, const struct source_options *o, s
 		uint32_t before = set->n;
 		st = parse_fd(fd, &sb, name, &opt, set, &stats, err);
 		st = settle(st, name, set->n - before, &stats, rep, err);
+		if (st == ST_OK && S_ISREG(sb.st_mode))
+			stamp(set, before, (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec, TAKEN_MTIME);
 	}
 	if (!is_stdin)
 		close(fd);
@@ -289,8 +319,12 @@ static enum status load_url(const char *spec, const struct source_options *o, st
 	buf_init(&body);
 	long status;
 	enum status st = fetch_get(url, &o->fetch, &body, &status, err);
+	int64_t arrived = now_ns();
+	uint32_t before = set->n;
 	if (st == ST_OK)
 		st = load_mem(url, body.p ? body.p : "", body.len, o, set, rep, err);
+	if (st == ST_OK)
+		stamp(set, before, arrived, TAKEN_FETCH);
 	buf_free(&body);
 	return st;
 }

@@ -15,7 +15,9 @@
  * The format is sniffed from the bytes (parse/sniff.h) and the snapshots
  * found are appended to a set; they are complete when appended and never
  * changed afterwards (the kind of a contention profile is told to the
- * parser, not patched in). Nothing here prints or exits: the result is a
+ * parser, not patched in). Each carries when it was taken, as well as the
+ * source can tell (snapshot.h, taken_from): a profile's own time, else the
+ * capture manifest's, the moment a response arrived, a file's mtime. Nothing here prints or exits: the result is a
  * status, an error that is a whole sentence naming the source (and the line
  * where it applies), and a report of what was read. Warnings about the data
  * travel in the snapshots themselves (snapshot.h). Options are passed in

@@ -104,7 +104,7 @@ static bool analyse(const struct job *j, const char *name, struct buf *out)
 	}
 	struct series_result r;
 	series_run(pts, set.n, &so, &r);
-	report_leaks_json(out, pts, &r);
+	report_leaks_json(out, pts, &r, NULL); /* kept in the order they were polled */
 	while (out->len && (out->p[out->len - 1] == '\n'))
 		out->len--;
 	series_free(&r);

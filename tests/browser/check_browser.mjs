@@ -180,12 +180,27 @@ const frame = (page, graph, func) => page.locator(`#${graph} .cell[title^="${fun
   check(await p.page.locator("#pane-analyze #series-chart path.series").count() >= 3 &&
         (await p.page.locator("#pane-analyze .legend").first().textContent()).includes("main.leakySender"),
         "web: two snapshots get a timeline of the total and the largest groups, the leak among them");
+  check(await p.page.locator("#pane-analyze section[id^=snapshot-]").first().getAttribute("id") === "snapshot-4",
+        "web: the newest snapshot comes first");
+  // given as t0, t2, a capture, the live service: kept in that order by
+  // their goroutine ids, with times from each (file, capture, fetch)
+  const analysis = await (await fetch(new URL("api/analysis.json", webUrl))).json();
+  const sources = analysis.snapshots.map((x) => x.source);
+  check(sources.length === 4 && /grower\.t0\.txt$/.test(sources[0]) && /grower\.t2\.txt$/.test(sources[1]) &&
+        /goroutine\.debug2\.txt$/.test(sources[2]) && sources[3].startsWith("http://"),
+        `web: the snapshots in time order ${JSON.stringify(sources)}`);
+  const leaksDoc = await (await fetch(new URL("api/leaks.json", webUrl))).json();
+  check(leaksDoc.order && leaksDoc.order.basis === "goroutine ids" && leaksDoc.times_known,
+        `web: the leak analysis knows the order and the times ${JSON.stringify(leaksDoc.order)} ${leaksDoc.times_known}`);
   check(await p.page.locator("#pane-diff #diff-groups").count() === 0, "web: other tabs are drawn only when opened");
   await p.page.click("#tab-diff");
   const rows = await rowsOf(p.page, "diff-groups");
   check(rows.length > 0 && rows[0][6] === "main.leakySender", "web: the diff tab shows the growing group first");
   check(await p.page.locator("#pane-analyze").isHidden(), "web: the other panes are hidden");
   await p.page.screenshot({path: path.join(out, "web-diff.png")});
+  await p.page.click("#tab-leaks");
+  check(!(await p.page.locator("#pane-leaks").textContent()).includes("capture times unknown"),
+        "web: the leaks tab knows when the snapshots were taken");
   await p.page.click("#tab-timeline");
   check(await p.page.locator("#pane-timeline #chart-1 .marker").count() >= 1, "web: the watch history tab marks the alert");
   await p.page.click("#tab-contention");

@@ -61,7 +61,8 @@ done
 # the alert made (no block or mutex profile in it), the live service (read
 # once, now), a block profile, the store
 capture=$(ls -d "$out"/captures/*/ | head -1)
-"$G" web -q --store "$out/watch.db" "$out/grower.t0.txt" "$out/grower.t2.txt" "$capture" "$url" \
+# (given out of time order: web finds it from what each carries)
+"$G" web -q --store "$out/watch.db" "$url" "$out/grower.t2.txt" "$capture" "$out/grower.t0.txt" \
   "$corpus/real/pprof/badger_block_2026.prof" >"$out/web.out" &
 web=$!
 web_url=$(wait_for_line "$out/web.out" 's/^goroscope web: \(http:[^ ]*\)$/\1/p') ||

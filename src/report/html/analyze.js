@@ -67,9 +67,12 @@ goroscope.views.analyze = function (doc, root) {
       });
     });
     order.sort(function (a, b) { return b.counts[b.counts.length - 1] - a.counts[a.counts.length - 1]; });
-    // protobuf profiles carry their capture time; text dumps do not
-    var times = snaps.every(function (s) { return s.profile && s.profile.time_nanos; });
-    function xOf(i) { return times ? snaps[i].profile.time_nanos / 1e6 : i + 1; }
+    // when each was taken (a profile's own time, a capture's, a fetch's, a
+    // file's), when every snapshot has one and they rise; else its rank
+    var times = snaps.every(function (s, i) {
+      return s.taken && (!i || s.taken.unix_nanos > snaps[i - 1].taken.unix_nanos);
+    });
+    function xOf(i) { return times ? snaps[i].taken.unix_nanos / 1e6 : i + 1; }
     var series = [{name: "goroutines shown", points: snaps.map(function (s, i) { return [xOf(i), s.shown]; })}];
     order.slice(0, 7).forEach(function (e) {
       series.push({name: e.name, points: e.counts.map(function (c, i) { return [xOf(i), c]; })});
@@ -82,7 +85,10 @@ goroscope.views.analyze = function (doc, root) {
   }
   if ((doc.snapshots || []).length >= 2) seriesTimeline(doc.snapshots);
 
-  (doc.snapshots || []).forEach(function (s, i) {
+  // newest first: it is the one an incident is about; the timeline above
+  // covers the others
+  (doc.snapshots || []).slice().reverse().forEach(function (s, k, list) {
+    var i = list.length - 1 - k;
     var suffix = i ? "-" + (i + 1) : "";
     var box = el("section", {id: "snapshot-" + (i + 1)});
     root.appendChild(box);

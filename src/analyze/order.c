@@ -1,0 +1,188 @@
+/* order.c: see order.h. */
+#include "../base/common.h"
+#include "order.h"
+#include "../base/xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+uint64_t order_max_id(const struct snapshot *s)
+{
+	if (snapshot_is_profile(s))
+		return 0;
+	uint64_t max = 0;
+	for (uint64_t i = 0; i < s->ngoroutines; i++) {
+		uint64_t id = snapshot_goroutine(s, i)->id;
+		if (id > max)
+			max = id;
+	}
+	return max;
+}
+
+/* One snapshot with what it is ordered by. */
+struct item {
+	uint32_t given;
+	int64_t key;       /* time (ns) or goroutine id */
+	int64_t group_key; /* the least key of its source's snapshots */
+	const struct snapshot *s;
+};
+
+static int cmp_source(const struct item *x, const struct item *y)
+{
+	int c = strcmp(x->s->source, y->s->source);
+	if (c)
+		return c;
+	if (x->s->index != y->s->index)
+		return x->s->index < y->s->index ? -1 : 1;
+	return x->given < y->given ? -1 : x->given > y->given;
+}
+
+static int cmp_by_source(const void *a, const void *b)
+{
+	return cmp_source(a, b);
+}
+
+/* Sources by their key; the dumps of one source (a log) keep their order
+ * in it, which is time order whatever their ids say (a restart in a log
+ * starts ids again); ties by source name, never by the order given. */
+static int cmp_items(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	if (x->group_key != y->group_key)
+		return x->group_key < y->group_key ? -1 : 1;
+	return cmp_source(x, y);
+}
+
+static bool strong_time(const struct snapshot *s)
+{
+	return s->taken_ns > 0 && (s->taken_from == TAKEN_PROFILE || s->taken_from == TAKEN_CAPTURE ||
+				   s->taken_from == TAKEN_FETCH);
+}
+
+/* Sort items by key; fill r's permutation and whether it moved anything. */
+static void sort_into(struct item *it, uint32_t n, struct order_result *r)
+{
+	qsort(it, n, sizeof(*it), cmp_by_source);
+	for (uint32_t i = 0; i < n;) {
+		uint32_t j = i;
+		int64_t least = it[i].key;
+		for (; j < n && !strcmp(it[j].s->source, it[i].s->source); j++)
+			least = MIN(least, it[j].key);
+		for (; i < j; i++)
+			it[i].group_key = least;
+	}
+	qsort(it, n, sizeof(*it), cmp_items);
+	for (uint32_t k = 0; k < n; k++) {
+		r->perm[k] = it[k].given;
+		r->reordered = r->reordered || it[k].given != k;
+	}
+}
+
+/* Times per ordered position, when every snapshot has one and they rise. */
+static void set_times(const struct snapshot *const *v, struct order_result *r)
+{
+	bool ok = true;
+	for (uint32_t k = 0; k < r->n && ok; k++) {
+		const struct snapshot *s = v[r->perm[k]];
+		ok = s->taken_ns > 0 && (k == 0 || s->taken_ns > v[r->perm[k - 1]]->taken_ns);
+	}
+	r->times_known = ok;
+	for (uint32_t k = 0; k < r->n; k++)
+		r->when_ns[k] = ok ? v[r->perm[k]]->taken_ns : 0;
+}
+
+/* Goroutine ids that go backwards along the order: a new process (or ids
+ * of unrelated dumps); noted. */
+static void check_ids(const struct snapshot *const *v, struct order_result *r)
+{
+	uint64_t prev = 0;
+	const struct snapshot *prev_s = NULL;
+	for (uint32_t k = 0; k < r->n; k++) {
+		const struct snapshot *s = v[r->perm[k]];
+		uint64_t id = order_max_id(s);
+		if (!id)
+			continue;
+		if (prev_s && id < prev) {
+			snprintf(r->note, sizeof(r->note),
+				 "goroutine ids go backwards from %.80s (newest id %llu) to %.80s (%llu), later by %.20s: "
+				 "not one process throughout (a restart?)",
+				 prev_s->source, (unsigned long long)prev, s->source, (unsigned long long)id,
+				 order_basis_name(r));
+			return;
+		}
+		prev = id;
+		prev_s = s;
+	}
+}
+
+void order_snapshots(const struct snapshot *const *v, uint32_t n, struct order_result *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->n = n;
+	r->perm = xcalloc(n ? n : 1, sizeof(*r->perm));
+	r->when_ns = xcalloc(n ? n : 1, sizeof(*r->when_ns));
+	struct item *it = xcalloc(n ? n : 1, sizeof(*it));
+	bool all_strong = true, all_ids = true, all_mtimes = true;
+	r->weakest = TAKEN_PROFILE;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct snapshot *s = v[i];
+		all_strong = all_strong && strong_time(s);
+		if (strong_time(s) && s->taken_from > r->weakest)
+			r->weakest = s->taken_from;
+		all_ids = all_ids && order_max_id(s) > 0;
+		all_mtimes = all_mtimes && s->taken_ns > 0;
+		it[i] = (struct item){i, 0, 0, s};
+	}
+	if (all_strong) {
+		r->basis = ORDER_TIMES;
+		for (uint32_t i = 0; i < n; i++)
+			it[i].key = v[i]->taken_ns;
+	} else if (all_ids) {
+		r->basis = ORDER_GOROUTINE_IDS;
+		for (uint32_t i = 0; i < n; i++)
+			it[i].key = (int64_t)MIN(order_max_id(v[i]), (uint64_t)INT64_MAX);
+	} else if (all_mtimes) {
+		r->basis = ORDER_FILE_TIMES;
+		for (uint32_t i = 0; i < n; i++)
+			it[i].key = v[i]->taken_ns;
+	} else {
+		r->basis = ORDER_AS_GIVEN;
+		for (uint32_t i = 0; i < n; i++)
+			it[i].key = i;
+		if (n > 1)
+			snprintf(r->note, sizeof(r->note),
+				 "nothing tells when %s snapshots were taken (no profile, capture or file time, no "
+				 "goroutine ids): taken in the order given",
+				 n == 2 ? "both" : "these");
+	}
+	sort_into(it, n, r);
+	free(it);
+	set_times(v, r);
+	if (r->basis != ORDER_GOROUTINE_IDS && !r->note[0])
+		check_ids(v, r);
+}
+
+void order_free(struct order_result *r)
+{
+	free(r->perm);
+	free(r->when_ns);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *order_basis_name(const struct order_result *r)
+{
+	switch (r->basis) {
+	case ORDER_TIMES:
+		switch (r->weakest) {
+		case TAKEN_PROFILE: return "profile time";
+		case TAKEN_CAPTURE: return "capture time";
+		case TAKEN_FETCH: return "fetch time";
+		default: break;
+		}
+		return "time taken";
+	case ORDER_GOROUTINE_IDS: return "goroutine ids";
+	case ORDER_FILE_TIMES: return "file times";
+	case ORDER_AS_GIVEN: break;
+	}
+	return "the order given";
+}

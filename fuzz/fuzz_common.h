@@ -9,6 +9,7 @@
 #include "../src/analyze/diff.h"
 #include "../src/analyze/group.h"
 #include "../src/analyze/order.h"
+#include "../src/analyze/process.h"
 #include "../src/analyze/series.h"
 #include "../src/report/report.h"
 
@@ -48,8 +49,17 @@ static void compare_all(struct snapset *set)
 	series_options_default(&so);
 	struct series_result r;
 	series_run(pts, set->n, &so, &r);
-	report_leaks_text(&b, pts, &r, &ord, &to);
-	report_leaks_json(&b, pts, &r, &ord);
+	const struct snapshot **inputs = calloc(set->n, sizeof(*inputs));
+	if (!inputs)
+		abort();
+	for (uint32_t k = 0; k < set->n; k++)
+		inputs[k] = set->v[ord.perm[k]];
+	struct process_break breaks[8];
+	uint32_t nbreaks = process_breaks(inputs, set->n, breaks, 8);
+	struct leaks_scope scope = {&ord, inputs, set->n, breaks, nbreaks, nbreaks, nbreaks ? breaks[nbreaks - 1].at : 0, 0};
+	report_leaks_text(&b, pts, &r, &scope, &to);
+	report_leaks_json(&b, pts, &r, &scope);
+	free(inputs);
 	series_free(&r);
 	order_free(&ord);
 	struct contention_options co;

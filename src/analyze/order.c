@@ -2,22 +2,10 @@
 #include "../base/common.h"
 #include "order.h"
 #include "../base/xalloc.h"
+#include "process.h"
 
 #include <stdio.h>
 #include <stdlib.h>
-
-uint64_t order_max_id(const struct snapshot *s)
-{
-	if (snapshot_is_profile(s))
-		return 0;
-	uint64_t max = 0;
-	for (uint64_t i = 0; i < s->ngoroutines; i++) {
-		uint64_t id = snapshot_goroutine(s, i)->id;
-		if (id > max)
-			max = id;
-	}
-	return max;
-}
 
 /* One snapshot with what it is ordered by. */
 struct item {
@@ -91,28 +79,38 @@ static void set_times(const struct snapshot *const *v, struct order_result *r)
 		r->when_ns[k] = ok ? v[r->perm[k]]->taken_ns : 0;
 }
 
-/* Goroutine ids that go backwards along the order: a new process (or ids
- * of unrelated dumps); noted. */
-static void check_ids(const struct snapshot *const *v, struct order_result *r)
+/* Text dumps with ids and file times: do the files' times hold? They do
+ * when the ids rise along them, or fall only where the goroutines sharing
+ * ids are plainly other goroutines (created elsewhere): restarts, which
+ * only times can place. A fall between dumps of what may be one process
+ * is a copy out of order as much as a restart of a program that starts
+ * its goroutines the same way each time: the ids decide, and the note says
+ * so. */
+static bool file_times_hold(const struct snapshot *const *v, uint32_t n, const struct item *given,
+			    struct order_result *r)
 {
-	uint64_t prev = 0;
-	const struct snapshot *prev_s = NULL;
-	for (uint32_t k = 0; k < r->n; k++) {
-		const struct snapshot *s = v[r->perm[k]];
-		uint64_t id = order_max_id(s);
-		if (!id)
+	struct item *it = xcalloc(n, sizeof(*it));
+	for (uint32_t i = 0; i < n; i++)
+		it[i] = (struct item){given[i].given, v[i]->taken_ns, 0, v[i]};
+	struct order_result tmp = {.n = n, .perm = xcalloc(n, sizeof(uint32_t))};
+	sort_into(it, n, &tmp);
+	bool hold = true;
+	for (uint32_t k = 1; k < n && hold; k++) {
+		const struct snapshot *a = v[tmp.perm[k - 1]], *b = v[tmp.perm[k]];
+		if (process_max_id(b) >= process_max_id(a) || !strcmp(a->source, b->source))
 			continue;
-		if (prev_s && id < prev) {
+		hold = process_same(a, b, NULL, 0) == PROCESS_OTHER;
+		if (!hold)
 			snprintf(r->note, sizeof(r->note),
-				 "goroutine ids go backwards from %.80s (newest id %llu) to %.80s (%llu), later by %.20s: "
-				 "not one process throughout (a restart?)",
-				 prev_s->source, (unsigned long long)prev, s->source, (unsigned long long)id,
-				 order_basis_name(r));
-			return;
-		}
-		prev = id;
-		prev_s = s;
+				 "the files' times put %.80s (newest goroutine id %llu) after %.80s (%llu): copied out of "
+				 "order, or a restart between them, which these dumps cannot tell apart; ordered by the "
+				 "goroutine ids",
+				 b->source, (unsigned long long)process_max_id(b), a->source,
+				 (unsigned long long)process_max_id(a));
 	}
+	free(tmp.perm);
+	free(it);
+	return hold;
 }
 
 void order_snapshots(const struct snapshot *const *v, uint32_t n, struct order_result *r)
@@ -129,7 +127,7 @@ void order_snapshots(const struct snapshot *const *v, uint32_t n, struct order_r
 		all_strong = all_strong && strong_time(s);
 		if (strong_time(s) && s->taken_from > r->weakest)
 			r->weakest = s->taken_from;
-		all_ids = all_ids && order_max_id(s) > 0;
+		all_ids = all_ids && process_max_id(s) > 0;
 		all_mtimes = all_mtimes && s->taken_ns > 0;
 		it[i] = (struct item){i, 0, 0, s};
 	}
@@ -137,10 +135,10 @@ void order_snapshots(const struct snapshot *const *v, uint32_t n, struct order_r
 		r->basis = ORDER_TIMES;
 		for (uint32_t i = 0; i < n; i++)
 			it[i].key = v[i]->taken_ns;
-	} else if (all_ids) {
+	} else if (all_ids && !(all_mtimes && file_times_hold(v, n, it, r))) {
 		r->basis = ORDER_GOROUTINE_IDS;
 		for (uint32_t i = 0; i < n; i++)
-			it[i].key = (int64_t)MIN(order_max_id(v[i]), (uint64_t)INT64_MAX);
+			it[i].key = (int64_t)MIN(process_max_id(v[i]), (uint64_t)INT64_MAX);
 	} else if (all_mtimes) {
 		r->basis = ORDER_FILE_TIMES;
 		for (uint32_t i = 0; i < n; i++)
@@ -158,8 +156,6 @@ void order_snapshots(const struct snapshot *const *v, uint32_t n, struct order_r
 	sort_into(it, n, r);
 	free(it);
 	set_times(v, r);
-	if (r->basis != ORDER_GOROUTINE_IDS && !r->note[0])
-		check_ids(v, r);
 }
 
 void order_free(struct order_result *r)

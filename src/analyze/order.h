@@ -4,17 +4,19 @@
  *
  *   1. their own times: a protobuf profile's, a capture manifest's, the
  *      moment a live response arrived (snapshot.h, taken_from);
- *   2. goroutine ids, for text dumps: the runtime numbers goroutines in the
- *      order it creates them, so within one process the newest id only
- *      grows;
- *   3. the files' modification times (a copy changes them: the weakest);
+ *   2. for text dumps, the files' modification times where the goroutine
+ *      ids agree (they rise along them, or fall only where the goroutines
+ *      are plainly another process's: a restart), else the goroutine ids:
+ *      the runtime numbers goroutines in creation order, so within one
+ *      process the newest id only grows (a copy changes file times);
+ *   3. the files' modification times;
  *   4. nothing: the order given, said as such.
  *
  * The dumps of one source (a log holding several) keep their order in it.
  * Ties are broken by source name, never by the order given: the same
- * snapshots in any order give the same result.
- * Whatever stands against the order found (goroutine ids that go backwards
- * along the times) is noted, not hidden. Pure: reads the snapshots. */
+ * snapshots in any order give the same result. Where the series passes
+ * from one process to the next is process.h's to say. Pure: reads the
+ * snapshots. */
 #ifndef GOROSCOPE_ORDER_H
 #define GOROSCOPE_ORDER_H
 
@@ -38,7 +40,7 @@ struct order_result {
 	enum order_basis basis;
 	enum taken_from weakest; /* ORDER_TIMES: the weakest kind of time among them */
 	bool reordered;          /* the order given was not this one */
-	char note[512];          /* what stands against the order, or why it is unsure; "" when nothing */
+	char note[512];          /* why the order is unsure; "" when nothing */
 };
 
 /* Order the n snapshots v (n >= 1) into r; order_free it later. */
@@ -49,8 +51,5 @@ void order_free(struct order_result *r);
  * reports: what the order rests on. */
 const char *order_basis_name(const struct order_result *r);
 
-/* The newest goroutine id of a text dump, 0 for a profile or a dump without
- * ids. */
-uint64_t order_max_id(const struct snapshot *s);
 
 #endif

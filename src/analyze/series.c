@@ -275,6 +275,36 @@ void series_run(const struct series_point *pts, uint32_t n, const struct series_
 	free(track_of);
 }
 
+/* The key that matches a leak's group across analyses (as diff does). */
+static uint64_t leak_key(const struct series_point *pts, const struct leak *l)
+{
+	const struct analysis *a = pts[l->point].a;
+	return diff_group_key(a, &a->groups[l->group], false);
+}
+
+uint32_t series_mark_recurring(struct series_result *r, const struct series_point *pts,
+			       const struct series_result *before, const struct series_point *before_pts)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < r->nleaks; i++) {
+		struct leak *l = &r->leaks[i];
+		uint64_t key = leak_key(pts, l);
+		for (uint32_t k = 0; k < before->nleaks; k++) {
+			if (leak_key(before_pts, &before->leaks[k]) != key)
+				continue;
+			add_evidence(l, "it leaked in the process before the restart too: the same leak in both lives of "
+					"the service");
+			if (l->confidence < CONF_HIGH)
+				l->confidence++;
+			n++;
+			break;
+		}
+	}
+	if (n)
+		qsort(r->leaks, r->nleaks, sizeof(*r->leaks), cmp_leaks);
+	return n;
+}
+
 void series_free(struct series_result *r)
 {
 	for (uint32_t i = 0; i < r->nleaks; i++)

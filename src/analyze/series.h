@@ -74,6 +74,13 @@ struct series_result {
 /* n >= 1 points, oldest first, analysed with the same group options. */
 void series_run(const struct series_point *pts, uint32_t n, const struct series_options *o,
 		struct series_result *r);
+
+/* r's leaks (over pts) that also leaked in the process before a restart
+ * (before, over before_pts): the same stack grew in both lives of the
+ * service, stronger evidence than one: said in their evidence, and their
+ * confidence raised one step (to high at most). Returns how many. */
+uint32_t series_mark_recurring(struct series_result *r, const struct series_point *pts,
+			       const struct series_result *before, const struct series_point *before_pts);
 void series_free(struct series_result *r);
 
 #endif

@@ -70,8 +70,8 @@ bool cli_parse_seconds(const char *opt, const char *s, double lo, double hi, dou
 bool cli_parse_number(const char *opt, const char *s, double lo, double hi, double *out);
 /* "500ms", "10s", "5m", "2h", "7d", or seconds. */
 bool cli_parse_duration(const char *opt, const char *s, double *seconds);
-/* --pick: a dump number from 1, or "last" (-1). */
-bool cli_parse_pick(const char *s, long *pick);
+/* --pick, --process: a number from 1, or "last" (-1). */
+bool cli_parse_pick(const char *opt, const char *s, long *pick);
 
 /* ---- inputs (input.c) ---- */
 

@@ -58,7 +58,7 @@ static bool take(void *target, int id, const char *v)
 	case O_FOLDED: a->out = OUT_FOLDED; return true;
 	case O_HTML: a->out = OUT_HTML; return true;
 	case O_IDS: a->all_ids = true; return true;
-	case O_PICK: return cli_parse_pick(v, &a->pick);
+	case O_PICK: return cli_parse_pick("--pick", v, &a->pick);
 	case O_LEAKN: return cli_parse_count("--leak-min-count", v, 0, 100000000, &a->group.leak_min_count);
 	case O_LEAKM: return cli_parse_count("--leak-min-minutes", v, 0, 100000000, &a->group.leak_min_minutes);
 	case O_FAILLEAK: a->fail_on_leak = true; return true;

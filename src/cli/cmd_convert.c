@@ -45,7 +45,7 @@ static bool take(void *target, int id, const char *v)
 		if (a->to == TO_NONE)
 			cli_error("--to must be pprof, json or folded, got '%s'", v);
 		return a->to != TO_NONE;
-	case O_PICK: return cli_parse_pick(v, &a->pick);
+	case O_PICK: return cli_parse_pick("--pick", v, &a->pick);
 	}
 	return false;
 }

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "../analyze/group.h"
 #include "../analyze/order.h"
+#include "../analyze/process.h"
 #include "../analyze/series.h"
 #include "../base/buf.h"
 #include "../base/xalloc.h"
@@ -21,11 +22,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+enum { LEAKS_MAX_RESTARTS = 64 };
+
 struct leaks_args {
 	bool json, html, quiet, fail_on_leak;
 	const char *output;
 	double interval_s, every_s, for_s; /* 0: not given */
 	uint32_t count;
+	long process;                      /* which process to judge, from 1; -1: the last */
 	struct group_options group;
 	struct series_options series;
 	struct text_options text;
@@ -34,7 +38,7 @@ struct leaks_args {
 	struct source_options src;
 };
 
-enum { O_JSON, O_HTML, O_FAIL, O_INTERVAL, O_EVERY, O_COUNT, O_FOR, O_MINGROWTH };
+enum { O_JSON, O_HTML, O_FAIL, O_INTERVAL, O_EVERY, O_COUNT, O_FOR, O_MINGROWTH, O_PROCESS };
 
 static const struct opt output_opts[] = {
 	{"json", 0, OV_FLAG, NULL, "JSON with a top-level \"leaks\" array (docs/json.md)", NULL, NULL, O_JSON},
@@ -50,6 +54,9 @@ static const struct opt series_opts[] = {
 	{"count", 0, OV_OTHER, "N", "live: snapshots to take, 2 to 10000", NULL, "7", O_COUNT},
 	{"for", 0, OV_OTHER, "D", "live: sample for D (instead of --count)", NULL, NULL, O_FOR},
 	{"min-growth", 0, OV_OTHER, "N", "goroutines a leak must gain over the series", NULL, "3", O_MINGROWTH},
+	{"process", 0, OV_OTHER, "N",
+	 "when the snapshots span restarts, the process to judge: from 1 (the oldest), or last", NULL, "last",
+	 O_PROCESS},
 };
 
 static bool take(void *target, int id, const char *v)
@@ -64,6 +71,7 @@ static bool take(void *target, int id, const char *v)
 	case O_FOR: return cli_parse_duration("--for", v, &a->for_s);
 	case O_COUNT: return cli_parse_count("--count", v, 2, 10000, &a->count);
 	case O_MINGROWTH: return cli_parse_count("--min-growth", v, 1, 100000000, &a->series.min_growth);
+	case O_PROCESS: return cli_parse_pick("--process", v, &a->process);
 	}
 	return false;
 }
@@ -206,10 +214,26 @@ static int run(int argc, char **argv)
 	/* time order from the evidence the snapshots carry, not the order given */
 	struct order_result ord;
 	order_snapshots((const struct snapshot *const *)set.v, set.n, &ord);
+	const struct snapshot **inputs = xcalloc(set.n, sizeof(*inputs));
+	for (uint32_t k = 0; k < set.n; k++)
+		inputs[k] = set.v[ord.perm[k]];
+	/* one process's series: snapshots of two are never compared as one */
+	struct process_break breaks[LEAKS_MAX_RESTARTS];
+	uint32_t nbreaks = process_breaks(inputs, set.n, breaks, LEAKS_MAX_RESTARTS);
+	uint32_t process = a.process < 0 ? nbreaks : (uint32_t)a.process - 1;
+	if (a.process > 0 && (uint32_t)a.process > nbreaks + 1) {
+		cli_error("--process %ld: the snapshots hold %u process(es)", a.process, nbreaks + 1);
+		free(inputs);
+		order_free(&ord);
+		goto out;
+	}
+	uint32_t first = process ? breaks[process - 1].at : 0;
+	uint32_t end = process < nbreaks ? breaks[process].at : set.n;
+	uint32_t npts = end - first;
 	struct series_point *pts = xcalloc(set.n, sizeof(*pts));
 	struct analysis *an = xcalloc(set.n, sizeof(*an));
 	for (uint32_t k = 0; k < set.n; k++) {
-		analysis_run(set.v[ord.perm[k]], &a.group, &an[k]);
+		analysis_run(inputs[k], &a.group, &an[k]);
 		pts[k].a = &an[k];
 		pts[k].when_ns = interval ? 1 + (int64_t)k * interval : ord.when_ns[k];
 	}
@@ -219,21 +243,32 @@ static int run(int argc, char **argv)
 		a.series.proof = &proof_an;
 	}
 	struct series_result r;
-	series_run(pts, set.n, &a.series, &r);
+	series_run(pts + first, npts, &a.series, &r);
+	struct leaks_scope scope = {&ord, inputs, set.n, breaks, nbreaks, process, first, 0};
+	/* a leak of the process before too is stronger evidence */
+	uint32_t prev_first = process > 1 ? breaks[process - 2].at : 0;
+	if (process > 0 && first - prev_first >= 2) {
+		struct series_options before_o = a.series;
+		before_o.proof = NULL;
+		struct series_result before;
+		series_run(pts + prev_first, first - prev_first, &before_o, &before);
+		scope.recurring = series_mark_recurring(&r, pts + first, &before, pts + prev_first);
+		series_free(&before);
+	}
 	struct buf out;
 	buf_init(&out);
 	bool ok = !a.output || cli_redirect_stdout(a.output);
 	if (ok && a.html) {
-		report_leaks_json(&out, pts, &r, &ord);
+		report_leaks_json(&out, pts + first, &r, &scope);
 		char title[1200];
-		snprintf(title, sizeof(title), "goroscope leaks: %s%s", set.n ? pts[0].a->snap->source : "?",
+		snprintf(title, sizeof(title), "goroscope leaks: %s%s", set.n ? pts[first].a->snap->source : "?",
 			 set.n > 1 ? " and later snapshots" : "");
 		ok = cli_write_html(title, &out);
 	} else if (ok) {
 		if (a.json)
-			report_leaks_json(&out, pts, &r, &ord);
+			report_leaks_json(&out, pts + first, &r, &scope);
 		else
-			report_leaks_text(&out, pts, &r, &ord, &a.text);
+			report_leaks_text(&out, pts + first, &r, &scope, &a.text);
 		ok = cli_write_stdout(out.p, out.len);
 	}
 	buf_free(&out);
@@ -245,6 +280,7 @@ static int run(int argc, char **argv)
 		analysis_free(&an[k]);
 	free(an);
 	free(pts);
+	free(inputs);
 	order_free(&ord);
 out:
 	snapset_free(&set);
@@ -276,6 +312,12 @@ const struct cli_command command_leaks = {
 		"else goroutine ids (text dumps: the newest id only grows), else the files'\n"
 		"modification times; the report says which, and what stands against it.\n"
 		"The dumps of one file keep their order. --interval D sets the times.\n"
+		"\n"
+		"Restarts: snapshots of two process instances are never compared as one.\n"
+		"Where the goroutine ids start again (or the same ids are other goroutines,\n"
+		"or a profile names another binary), a new process begins: the report says\n"
+		"where, and judges the last process's series (--process N for another); a\n"
+		"leak that grew in the process before too is stronger evidence, and said so.\n"
 		"\n"
 		"Live: with one URL (a base such as http://127.0.0.1:6060, or a pprof URL)\n"
 		"or pid:N, goroscope takes the snapshots itself, --every D apart, --count N\n"

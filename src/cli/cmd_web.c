@@ -8,6 +8,7 @@
 #include "../analyze/diff.h"
 #include "../analyze/group.h"
 #include "../analyze/order.h"
+#include "../analyze/process.h"
 #include "../analyze/series.h"
 #include "../base/buf.h"
 #include "../base/xalloc.h"
@@ -202,11 +203,16 @@ static void build_views(struct site *site, const struct snapset *set, const stru
 		struct series_point *pts = xcalloc(n, sizeof(*pts));
 		for (uint32_t i = 0; i < n; i++)
 			pts[i] = (struct series_point){&an[i], ord.when_ns[i]};
+		/* the last process's series: two are never compared as one */
+		struct process_break breaks[64];
+		uint32_t nbreaks = process_breaks(snaps, n, breaks, ARRAY_LEN(breaks));
+		uint32_t first = nbreaks ? breaks[nbreaks - 1].at : 0;
 		struct series_options so;
 		series_options_default(&so);
 		struct series_result r;
-		series_run(pts, n, &so, &r);
-		report_leaks_json(&site->doc[V_LEAKS], pts, &r, &ord);
+		series_run(pts + first, n - first, &so, &r);
+		struct leaks_scope scope = {&ord, snaps, n, breaks, nbreaks, nbreaks, first, 0};
+		report_leaks_json(&site->doc[V_LEAKS], pts + first, &r, &scope);
 		series_free(&r);
 		free(pts);
 	}

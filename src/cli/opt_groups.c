@@ -57,14 +57,14 @@ bool cli_parse_duration(const char *opt, const char *s, double *seconds)
 	return false;
 }
 
-bool cli_parse_pick(const char *s, long *pick)
+bool cli_parse_pick(const char *opt, const char *s, long *pick)
 {
 	uint32_t v;
 	if (!strcmp(s, "last")) {
 		*pick = -1;
 		return true;
 	}
-	if (!cli_parse_count("--pick", s, 1, 100000000, &v))
+	if (!cli_parse_count(opt, s, 1, 100000000, &v))
 		return false;
 	*pick = v;
 	return true;

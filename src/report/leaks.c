@@ -4,6 +4,7 @@
 #include "../base/common.h"
 #include "report.h"
 #include "../analyze/order.h"
+#include "../analyze/process.h"
 #include "../analyze/series.h"
 #include "escape.h"
 
@@ -61,8 +62,28 @@ void report_order_json(struct buf *b, const struct order_result *ord)
 	buf_addc(b, '}');
 }
 
+/* The restarts and which process the series is, as text lines. */
+static void scope_text(struct buf *b, const struct leaks_scope *sc)
+{
+	if (!sc)
+		return;
+	report_order_text(b, sc->order);
+	for (uint32_t i = 0; i < sc->nbreaks; i++) {
+		buf_adds(b, "   ! a new process ");
+		put_text(b, sc->breaks[i].why, strlen(sc->breaks[i].why));
+		buf_addc(b, '\n');
+	}
+	if (sc->nbreaks) {
+		uint32_t last = sc->process < sc->nbreaks ? sc->breaks[sc->process].at : sc->ninputs;
+		buf_printf(b,
+			   "   the series is process %u of %u: snapshots %u to %u of %u (--process N for another); "
+			   "snapshots of two processes are never compared as one\n",
+			   sc->process + 1, sc->nbreaks + 1, sc->first + 1, last, sc->ninputs);
+	}
+}
+
 void report_leaks_text(struct buf *b, const struct series_point *pts, const struct series_result *r,
-		       const struct order_result *ord, const struct text_options *o)
+		       const struct leaks_scope *scope, const struct text_options *o)
 {
 	const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
 	const char *red = o->color ? "\033[31m" : "", *dim = o->color ? "\033[2m" : "";
@@ -77,7 +98,7 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 		   (unsigned long long)r->totals[r->npoints - 1]);
 	buf_adds(b, r->ids ? " · followed by goroutine id\n"
 			   : " · no goroutine ids in these formats: growth alone is the evidence\n");
-	report_order_text(b, ord);
+	scope_text(b, scope);
 	if (r->proof_profile)
 		buf_adds(b, "   the runtime's goroutineleak profile was read: what it lists is proven\n");
 	if (r->npoints < 2 && !r->proof_profile)
@@ -147,11 +168,36 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 	}
 }
 
+/* "inputs", "restarts", "restart_signs" and "process" members. */
+static void scope_json(struct buf *b, const struct leaks_scope *sc)
+{
+	if (!sc)
+		return;
+	report_order_json(b, sc->order);
+	buf_adds(b, ",\"inputs\":[");
+	for (uint32_t i = 0; i < sc->ninputs; i++) {
+		buf_adds(b, i ? ",{\"source\":" : "{\"source\":");
+		put_json_cstr(b, sc->inputs[i]->source);
+		buf_printf(b, ",\"index\":%u}", sc->inputs[i]->index);
+	}
+	buf_adds(b, "],\"restarts\":[");
+	for (uint32_t i = 0; i < sc->nbreaks; i++)
+		buf_printf(b, "%s%u", i ? "," : "", sc->breaks[i].at);
+	buf_adds(b, "],\"restart_signs\":[");
+	for (uint32_t i = 0; i < sc->nbreaks; i++) {
+		if (i)
+			buf_addc(b, ',');
+		put_json_cstr(b, sc->breaks[i].why);
+	}
+	buf_printf(b, "],\"process\":{\"index\":%u,\"of\":%u,\"first\":%u,\"recurring_leaks\":%u}", sc->process,
+		   sc->nbreaks + 1, sc->first, sc->recurring);
+}
+
 void report_leaks_json(struct buf *b, const struct series_point *pts, const struct series_result *r,
-		       const struct order_result *ord)
+		       const struct leaks_scope *scope)
 {
 	buf_adds(b, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"schema\":1,\"command\":\"leaks\"");
-	report_order_json(b, ord);
+	scope_json(b, scope);
 	buf_adds(b, ",\"snapshots\":[");
 	for (uint32_t p = 0; p < r->npoints; p++) {
 		const struct snapshot *s = pts[p].a->snap;

@@ -49,15 +49,29 @@ void report_diff_text(struct buf *b, const struct diff *d, const struct order_re
 		      const struct text_options *o);
 void report_diff_json(struct buf *b, const struct diff *d, const struct order_result *ord);
 
-/* Leaks over a series of snapshots (analyze/series.h), in the time order
- * ord says how it was found (analyze/order.h; NULL: taken as given). */
+/* Leaks over a series of snapshots (analyze/series.h). The scope says what
+ * else the report tells: how the snapshots were put in time order
+ * (analyze/order.h), and where they pass from one process to the next
+ * (analyze/process.h), the series being one process's. NULL: a series
+ * taken as given, one process. */
 struct series_point;
 struct series_result;
 struct order_result;
+struct process_break;
+struct leaks_scope {
+	const struct order_result *order;     /* NULL: taken as given */
+	const struct snapshot *const *inputs; /* every snapshot, in time order */
+	uint32_t ninputs;
+	const struct process_break *breaks;   /* along inputs */
+	uint32_t nbreaks;
+	uint32_t process;                     /* the one analysed, 0-based among nbreaks + 1 */
+	uint32_t first;                       /* its first snapshot among inputs */
+	uint32_t recurring;                   /* its leaks that leaked in the process before too */
+};
 void report_leaks_text(struct buf *b, const struct series_point *pts, const struct series_result *r,
-		       const struct order_result *ord, const struct text_options *o);
+		       const struct leaks_scope *scope, const struct text_options *o);
 void report_leaks_json(struct buf *b, const struct series_point *pts, const struct series_result *r,
-		       const struct order_result *ord);
+		       const struct leaks_scope *scope);
 /* The order part of a report: text lines, or the JSON member "order" (with
  * its leading comma). */
 void report_order_text(struct buf *b, const struct order_result *ord);

@@ -182,15 +182,15 @@ const frame = (page, graph, func) => page.locator(`#${graph} .cell[title^="${fun
         "web: two snapshots get a timeline of the total and the largest groups, the leak among them");
   check(await p.page.locator("#pane-analyze section[id^=snapshot-]").first().getAttribute("id") === "snapshot-4",
         "web: the newest snapshot comes first");
-  // given as t0, t2, a capture, the live service: kept in that order by
-  // their goroutine ids, with times from each (file, capture, fetch)
+  // given out of order: put in time order by their times (the files',
+  // the capture's, the fetch's), which the goroutine ids confirm
   const analysis = await (await fetch(new URL("api/analysis.json", webUrl))).json();
   const sources = analysis.snapshots.map((x) => x.source);
   check(sources.length === 4 && /grower\.t0\.txt$/.test(sources[0]) && /grower\.t2\.txt$/.test(sources[1]) &&
         /goroutine\.debug2\.txt$/.test(sources[2]) && sources[3].startsWith("http://"),
         `web: the snapshots in time order ${JSON.stringify(sources)}`);
   const leaksDoc = await (await fetch(new URL("api/leaks.json", webUrl))).json();
-  check(leaksDoc.order && leaksDoc.order.basis === "goroutine ids" && leaksDoc.times_known,
+  check(leaksDoc.order && leaksDoc.order.basis === "file times" && leaksDoc.order.reordered && leaksDoc.times_known,
         `web: the leak analysis knows the order and the times ${JSON.stringify(leaksDoc.order)} ${leaksDoc.times_known}`);
   check(await p.page.locator("#pane-diff #diff-groups").count() === 0, "web: other tabs are drawn only when opened");
   await p.page.click("#tab-diff");

@@ -2,6 +2,7 @@
  * evidence they carry, the same whatever order they are given in. */
 #include "../../src/base/common.h"
 #include "../../src/analyze/order.h"
+#include "../../src/analyze/process.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -49,6 +50,18 @@ static void expect(struct snapshot **v, uint32_t n, const char *want, enum order
 	}
 }
 
+/* The order of v says part in its note, and rests on basis. */
+static void expect_note(struct snapshot **v, uint32_t n, enum order_basis basis, const char *part)
+{
+	struct order_result r;
+	char got[256];
+	order_of(v, n, &r, got, sizeof(got));
+	assert_int_equal(r.basis, basis);
+	if (!strstr(r.note, part))
+		fail_msg("note '%s' lacks '%s'", r.note, part);
+	order_free(&r);
+}
+
 static void free_all(struct snapshot **v, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++)
@@ -64,12 +77,9 @@ static void test_by_own_times(void **st)
 				snap("b", 1, 0, 2000, TAKEN_FETCH)};
 	expect(v, 3, "a b c", ORDER_TIMES, true);
 	struct order_result r;
-	char got[64];
-	order_of(v, 3, &r, got, sizeof(got));
+	order_snapshots((const struct snapshot *const *)v, 3, &r);
 	assert_string_equal(order_basis_name(&r), "fetch time");
-	assert_true(r.reordered);
-	assert_int_equal(r.when_ns[0], 1000);
-	assert_string_equal(r.note, "");
+	assert_true(r.reordered && r.when_ns[0] == 1000 && !r.note[0]);
 	order_free(&r);
 	free_all(v, 3);
 }
@@ -77,14 +87,16 @@ static void test_by_own_times(void **st)
 static void test_by_ids_over_file_times(void **st)
 {
 	(void)st;
-	/* copied files: their mtimes say nothing; the goroutine ids do */
-	struct snapshot *v[] = {snap("snap-10", 1, 90, 5000, TAKEN_MTIME), snap("snap-2", 1, 20, 5000, TAKEN_MTIME),
-				snap("snap-1", 1, 10, 5000, TAKEN_MTIME)};
+	/* copied in glob order: the files' times put snap-10 before snap-2, the
+	 * goroutine ids do not, and nothing shows another process: the ids */
+	struct snapshot *v[] = {snap("snap-10", 1, 90, 2000, TAKEN_MTIME), snap("snap-2", 1, 20, 3000, TAKEN_MTIME),
+				snap("snap-1", 1, 10, 1000, TAKEN_MTIME)};
 	expect(v, 3, "snap-1 snap-2 snap-10", ORDER_GOROUTINE_IDS, false);
+	expect_note(v, 3, ORDER_GOROUTINE_IDS, "the files' times put snap-2 (newest goroutine id 20) after snap-10 (90)");
 	free_all(v, 3);
-	/* mtimes that rise along the ids give the times too */
+	/* file times that rise with the ids hold, and give the times */
 	struct snapshot *w[] = {snap("x", 1, 30, 3000, TAKEN_MTIME), snap("y", 1, 10, 1000, TAKEN_MTIME)};
-	expect(w, 2, "y x", ORDER_GOROUTINE_IDS, true);
+	expect(w, 2, "y x", ORDER_FILE_TIMES, true);
 	free_all(w, 2);
 }
 
@@ -97,12 +109,7 @@ static void test_file_times_and_nothing(void **st)
 	free_all(v, 2);
 	/* nothing at all (stdin profiles): as given, and said */
 	struct snapshot *w[] = {snap("-", 1, 0, 0, TAKEN_UNKNOWN), snap("-", 2, 0, 0, TAKEN_UNKNOWN)};
-	struct order_result r;
-	char got[64];
-	order_of(w, 2, &r, got, sizeof(got));
-	assert_int_equal(r.basis, ORDER_AS_GIVEN);
-	assert_non_null(strstr(r.note, "taken in the order given"));
-	order_free(&r);
+	expect_note(w, 2, ORDER_AS_GIVEN, "taken in the order given");
 	free_all(w, 2);
 }
 
@@ -122,15 +129,71 @@ static void test_one_source_keeps_its_order(void **st)
 	assert_int_equal(v[r.perm[1]]->index, 2);
 	assert_string_equal(v[r.perm[2]]->source, "other");
 	order_free(&r);
-	/* by times, ids that go backwards are noted */
-	struct snapshot *w[] = {snap("a", 1, 500, 1000, TAKEN_PROFILE), snap("b", 1, 8, 2000, TAKEN_PROFILE)};
-	w[0]->taken_from = w[1]->taken_from = TAKEN_CAPTURE;
-	order_of(w, 2, &r, got, sizeof(got));
-	assert_int_equal(r.basis, ORDER_TIMES);
-	assert_non_null(strstr(r.note, "goroutine ids go backwards from a (newest id 500) to b (8)"));
-	order_free(&r);
-	free_all(w, 2);
 	free_all(v, 3);
+}
+
+/* A goroutine created by fn at line with this id, in s. */
+static void add_created(struct snapshot *s, uint64_t id, const char *fn, uint32_t line)
+{
+	struct frame f = {0};
+	f.func = strtab_intern(&s->strs, fn, strlen(fn));
+	f.line = line;
+	uint32_t st = snapshot_add_stack(s, id * 31 + line, NULL, 0, STACK_HAS_CREATOR, &f);
+	struct goroutine *g = snapshot_add_goroutine(s);
+	g->id = id;
+	g->stack = st;
+}
+
+static void test_restarts(void **st)
+{
+	(void)st;
+	/* by their own times, ids that start again are a new process */
+	struct snapshot *v[] = {snap("a", 1, 500, 1000, TAKEN_CAPTURE), snap("b", 1, 900, 2000, TAKEN_CAPTURE),
+				snap("c", 1, 8, 3000, TAKEN_CAPTURE)};
+	struct process_break br[4];
+	assert_int_equal(process_breaks((const struct snapshot *const *)v, 3, br, 4), 1);
+	assert_int_equal(br[0].at, 2);
+	assert_non_null(strstr(br[0].why, "from snapshot 3 (c): goroutine ids start again: newest id 900, then 8"));
+	free_all(v, 3);
+
+	/* the same ids created elsewhere: another process, whatever the ids */
+	struct snapshot *x = snapshot_new("x", 1), *y = snapshot_new("y", 1), *z = snapshot_new("z", 1);
+	for (uint64_t id = 10; id < 15; id++) {
+		add_created(x, id, "main.serve", 40);
+		add_created(y, id, "main.serve", 40);
+		add_created(z, id, "main.other", 7);
+	}
+	add_created(z, 99, "main.other", 7); /* newer ids too: ids alone would see nothing */
+	assert_int_equal(process_same(x, y, NULL, 0), PROCESS_SAME);
+	char why[200];
+	assert_int_equal(process_same(y, z, why, sizeof(why)), PROCESS_OTHER);
+	assert_non_null(strstr(why, "created by main.serve in one and by main.other in the other"));
+	const struct snapshot *seq[] = {x, y, z};
+	assert_int_equal(process_breaks(seq, 3, br, 4), 1);
+	assert_int_equal(br[0].at, 2);
+	/* with file times, a fall of the ids where the goroutines are plainly
+	 * another process's (zz restarted: ids from 10 again, created
+	 * elsewhere) is a restart that only the times can place */
+	x->taken_ns = 1000, y->taken_ns = 2000;
+	x->taken_from = y->taken_from = TAKEN_MTIME;
+	struct snapshot *zz = snapshot_new("zz", 1);
+	for (uint64_t id = 10; id < 13; id++)
+		add_created(zz, id, "main.other", 7);
+	zz->taken_ns = 3000, zz->taken_from = TAKEN_MTIME;
+	const struct snapshot *all[] = {zz, y, x};
+	struct order_result r;
+	order_snapshots(all, 3, &r);
+	assert_int_equal(r.basis, ORDER_FILE_TIMES);
+	assert_string_equal(all[r.perm[0]]->source, "x");
+	assert_string_equal(all[r.perm[2]]->source, "zz");
+	const struct snapshot *ordered[] = {all[r.perm[0]], all[r.perm[1]], all[r.perm[2]]};
+	assert_int_equal(process_breaks(ordered, 3, br, 4), 1);
+	assert_non_null(strstr(br[0].why, "from snapshot 3 (zz): goroutine ids start again"));
+	order_free(&r);
+	snapshot_free(x);
+	snapshot_free(y);
+	snapshot_free(z);
+	snapshot_free(zz);
 }
 
 static void test_ties(void **st)
@@ -148,7 +211,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_by_own_times),   cmocka_unit_test(test_by_ids_over_file_times),
 		cmocka_unit_test(test_file_times_and_nothing), cmocka_unit_test(test_one_source_keeps_its_order),
-		cmocka_unit_test(test_ties),
+		cmocka_unit_test(test_ties),             cmocka_unit_test(test_restarts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

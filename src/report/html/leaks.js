@@ -13,6 +13,16 @@ goroscope.views.leaks = function (doc, root) {
      "capture times unknown: growth per snapshot") +
     (doc.by_id ? "; followed by goroutine id" : "") +
     (doc.goroutineleak_profile ? "; the runtime's goroutineleak profile was read: what it lists is proven" : "")}));
+  // how the snapshots were put in order, and where a new process starts
+  if (doc.order && (doc.inputs || snaps).length > 1)
+    box.appendChild(el("div", {class: "muted", id: "order", text: "in time order by " + doc.order.basis +
+      (doc.order.reordered ? " (given in another order)" : "") + (doc.order.note ? "; " + doc.order.note : "")}));
+  (doc.restart_signs || []).forEach(function (why) {
+    box.appendChild(el("div", {class: "note restart", text: "a new process " + why}));
+  });
+  if ((doc.restarts || []).length)
+    box.appendChild(el("div", {class: "muted", text: "the series is process " + (doc.process.index + 1) + " of " +
+      doc.process.of + ": snapshots of two processes are never compared as one"}));
 
   // x: the capture time when every snapshot has one, else the snapshot number
   var times = doc.times_known && snaps.every(function (s) { return s.time_nanos != null; });

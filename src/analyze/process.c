@@ -1,0 +1,128 @@
+/* process.c: see process.h. */
+#include "../base/common.h"
+#include "process.h"
+#include "../base/u64map.h"
+
+#include <stdio.h>
+
+uint64_t process_max_id(const struct snapshot *s)
+{
+	if (snapshot_is_profile(s))
+		return 0;
+	uint64_t max = 0;
+	for (uint64_t i = 0; i < s->ngoroutines; i++) {
+		uint64_t id = snapshot_goroutine(s, i)->id;
+		if (id > max)
+			max = id;
+	}
+	return max;
+}
+
+/* Goroutine ids of s to their index (ids appear once in a dump). */
+static void index_ids(const struct snapshot *s, struct u64map *m)
+{
+	bool inserted;
+	for (uint64_t i = 0; i < s->ngoroutines && i < U64MAP_EMPTY; i++)
+		*u64map_upsert(m, snapshot_goroutine(s, i)->id, (uint32_t)i, &inserted) = (uint32_t)i;
+}
+
+static const struct frame *creator_of(const struct snapshot *s, const struct goroutine *g)
+{
+	if (g->stack >= s->nstacks)
+		return NULL;
+	const struct stack *st = &s->stacks[g->stack];
+	return st->flags & STACK_HAS_CREATOR ? &st->creator : NULL;
+}
+
+enum process_verdict process_same(const struct snapshot *a, const struct snapshot *b, char *why, size_t whysz)
+{
+	if (snapshot_is_profile(a) || snapshot_is_profile(b) || !a->ngoroutines || !b->ngoroutines)
+		return PROCESS_UNKNOWN;
+	struct u64map ids = {0};
+	index_ids(a, &ids);
+	uint64_t same = 0, other = 0;
+	for (uint64_t i = 0; i < b->ngoroutines; i++) {
+		const struct goroutine *gb = snapshot_goroutine(b, i);
+		uint32_t k;
+		if (!u64map_get(&ids, gb->id, &k))
+			continue;
+		const struct goroutine *ga = snapshot_goroutine(a, k);
+		const struct frame *ca = creator_of(a, ga), *cb = creator_of(b, gb);
+		if (!ca || !cb)
+			continue;
+		const char *fa = snapshot_str(a, ca->func), *fb = snapshot_str(b, cb->func);
+		if (!strcmp(fa, fb) && ca->line == cb->line) {
+			same++;
+		} else if (!other++ && why) {
+			snprintf(why, whysz, "goroutine %llu was created by %.80s in one and by %.80s in the other",
+				 (unsigned long long)gb->id, fa, fb);
+		}
+	}
+	u64map_free(&ids);
+	if (same + other < 3)
+		return PROCESS_UNKNOWN;
+	return other * 2 > same + other ? PROCESS_OTHER : PROCESS_SAME;
+}
+
+/* Another binary: both protobuf profiles name their main mapping. */
+static bool other_binary(const struct snapshot *a, const struct snapshot *b, char *why, size_t whysz)
+{
+	if (a->build_id && b->build_id && *a->build_id && *b->build_id && strcmp(a->build_id, b->build_id)) {
+		snprintf(why, whysz, "another binary: build id %.40s, then %.40s", a->build_id, b->build_id);
+		return true;
+	}
+	if (a->binary && b->binary && *a->binary && *b->binary && strcmp(a->binary, b->binary)) {
+		snprintf(why, whysz, "another binary: %.80s, then %.80s", a->binary, b->binary);
+		return true;
+	}
+	return false;
+}
+
+/* An id of a that b, taken later, has waiting for less time: not the same
+ * goroutine. */
+static bool shorter_wait(const struct snapshot *a, const struct snapshot *b, char *why, size_t whysz)
+{
+	if (snapshot_is_profile(a) || snapshot_is_profile(b))
+		return false;
+	struct u64map ids = {0};
+	index_ids(a, &ids);
+	bool found = false;
+	for (uint64_t i = 0; i < b->ngoroutines && !found && ids.count; i++) {
+		const struct goroutine *gb = snapshot_goroutine(b, i);
+		uint32_t k;
+		if (!(gb->flags & G_HAS_MINUTES) || !u64map_get(&ids, gb->id, &k))
+			continue;
+		const struct goroutine *ga = snapshot_goroutine(a, k);
+		/* a minute of slack: the runtime rounds down */
+		if (ga->flags & G_HAS_MINUTES && gb->minutes + 1 < ga->minutes) {
+			snprintf(why, whysz, "goroutine %llu waited %u minutes, then %u: not the same goroutine",
+				 (unsigned long long)gb->id, ga->minutes, gb->minutes);
+			found = true;
+		}
+	}
+	u64map_free(&ids);
+	return found;
+}
+
+uint32_t process_breaks(const struct snapshot *const *v, uint32_t n, struct process_break *out, uint32_t max)
+{
+	uint32_t nb = 0;
+	for (uint32_t k = 1; k < n && nb < max; k++) {
+		const struct snapshot *a = v[k - 1], *b = v[k];
+		char why[200] = "";
+		uint64_t ida = process_max_id(a), idb = process_max_id(b);
+		if (other_binary(a, b, why, sizeof(why)))
+			;
+		else if (ida && idb && idb < ida)
+			snprintf(why, sizeof(why), "goroutine ids start again: newest id %llu, then %llu",
+				 (unsigned long long)ida, (unsigned long long)idb);
+		else if (process_same(a, b, why, sizeof(why)) != PROCESS_OTHER && !shorter_wait(a, b, why, sizeof(why)))
+			why[0] = '\0';
+		if (!why[0])
+			continue;
+		out[nb].at = k;
+		snprintf(out[nb].why, sizeof(out[nb].why), "from snapshot %u (%.300s): %s", k + 1, b->source, why);
+		nb++;
+	}
+	return nb;
+}

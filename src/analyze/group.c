@@ -523,6 +523,7 @@ void analysis_free(struct analysis *a)
 	free(a->groups);
 	free(a->states);
 	free(a->suspects);
+	free(a->parked);
 	free(a->suspect_groups);
 	free(a->members);
 	memset(a, 0, sizeof(*a));

@@ -85,7 +85,8 @@ struct suspect {
 	bool has_minutes;
 	uint32_t min_minutes, median_minutes, max_minutes;
 	enum confidence confidence;
-	const char *reason;
+	bool strong;                /* proof, an operation that can never complete, long waits: --fail-on-leak */
+	const char *reason;         /* also why a parked site is not suspected */
 	const struct leak_pattern *pattern;
 };
 
@@ -105,7 +106,7 @@ struct shared_object {
 	uint32_t nlisted;
 };
 
-enum { SHARED_OBJECTS = 5 };
+enum { SHARED_OBJECTS = 5, PARKED_LISTED = 8 };
 
 struct longest_wait {
 	uint64_t id;
@@ -135,6 +136,9 @@ struct analysis {
 	uint64_t *members;          /* goroutine indices, grouped (see group.first_member) */
 	struct suspect *suspects;   /* most certain first */
 	uint32_t nsuspects;
+	uint32_t strong_suspects;   /* of them, with strong evidence (suspect.strong) */
+	struct suspect *parked;     /* sites parked by design, not suspected (confidence none, reason why) */
+	uint32_t nparked;
 	uint32_t *suspect_groups;   /* group indices, by suspect, largest first */
 };
 

@@ -6,6 +6,10 @@
 #include "../base/u64set.h"
 #include "../base/xalloc.h"
 
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 void series_options_default(struct series_options *o)
@@ -54,10 +58,15 @@ static uint64_t goroutine_bytes(uint32_t nframes)
 	return stack + 400;
 }
 
-static void add_evidence(struct leak *l, const char *e)
+static void add_evidence(struct leak *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add_evidence(struct leak *l, const char *fmt, ...)
 {
-	if (l->nevidence < SERIES_MAX_EVIDENCE)
-		l->evidence[l->nevidence++] = e;
+	if (l->nevidence >= SERIES_MAX_EVIDENCE)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(l->evidence[l->nevidence++], SERIES_EVIDENCE_LEN, fmt, ap);
+	va_end(ap);
 }
 
 static int cmp_leaks(const void *a, const void *b)
@@ -101,6 +110,43 @@ static void measure_survival(const struct series_point *pts, uint32_t n, struct 
 	}
 }
 
+/* The shape of a count over the points. A leak's goroutines never exit,
+ * so its count never falls (beyond max_fall of its peak so far: matching
+ * noise) and keeps rising to the end; growth that stops and holds level for
+ * the last third of the steps (two at least) is saturation. */
+struct shape {
+	uint64_t peak;
+	uint32_t ups, downs;
+	bool fell;                  /* somewhere below (1 - max_fall) of the peak before it */
+	uint32_t level_steps;       /* trailing steps without real growth, when they are enough to call it level */
+};
+
+static void measure_shape(const uint64_t *c, uint32_t n, const struct series_options *o, struct shape *sh)
+{
+	memset(sh, 0, sizeof(*sh));
+	for (uint32_t p = 0; p < n; p++) {
+		if (p && c[p] > c[p - 1])
+			sh->ups++;
+		else if (p && c[p] < c[p - 1])
+			sh->downs++;
+		if ((double)c[p] < (1.0 - o->max_fall) * (double)sh->peak)
+			sh->fell = true;
+		sh->peak = MAX(sh->peak, c[p]);
+	}
+	uint32_t steps = n ? n - 1 : 0, need = MAX(2u, (steps + 2) / 3);
+	if (steps < need + 1)
+		return; /* too short to see growth and then a level */
+	uint64_t low = c[0];
+	for (uint32_t p = 1; p < n; p++)
+		low = MIN(low, c[p]);
+	/* growth over the trailing steps, against the whole rise: a leak keeps
+	 * its share of the rise in any window, a level adds (almost) nothing */
+	uint64_t before = c[n - 1 - need], last = c[n - 1];
+	double rise = (double)last - (double)low, tail = (double)last - (double)before;
+	if (rise > 0 && tail <= o->max_fall * rise)
+		sh->level_steps = need;
+}
+
 /* Judge one track; fills *l and returns true for a leak, or sets *why for a
  * growing group that is not one. */
 static bool judge(const struct series_point *pts, uint32_t n, const struct track *t, const struct series_options *o,
@@ -113,20 +159,13 @@ static bool judge(const struct series_point *pts, uint32_t n, const struct track
 	const struct stack *st = &s->stacks[g->stack];
 	memset(l, 0, sizeof(*l));
 	l->survival = t->survival;
-	uint64_t first = t->counts[0], last = t->counts[n - 1], peak = 0;
-	uint32_t ups = 0, downs = 0;
-	for (uint32_t p = 0; p < n; p++) {
-		peak = MAX(peak, t->counts[p]);
-		if (p && t->counts[p] > t->counts[p - 1])
-			ups++;
-		else if (p && t->counts[p] < t->counts[p - 1])
-			downs++;
-	}
+	struct shape sh;
+	measure_shape(t->counts, n, o, &sh);
+	uint64_t first = t->counts[0], last = t->counts[n - 1];
 	/* Growth over more than one step when there are several: a group that
 	 * only shows up at the end proves nothing yet. */
 	uint32_t min_ups = n > 2 ? 2 : 1;
-	bool grows = t->last == n - 1 && last >= first + o->min_growth && (double)last >= (1.0 - o->max_fall) * (double)peak &&
-		     ups >= min_ups && downs * 2 <= ups;
+	bool grows = t->last == n - 1 && last >= first + o->min_growth && sh.ups >= min_ups;
 	if ((grows || t->leaked) && is_profiler(s, st)) {
 		*why = "a profiling request (net/http/pprof, runtime/pprof): goroscope's own, or another profiler's";
 		return false;
@@ -136,8 +175,16 @@ static bool judge(const struct series_point *pts, uint32_t n, const struct track
 		add_evidence(l, "listed as leaked by the Go runtime's leak detector (goroutineleak profile or "
 				"\"(leaked)\" annotation): nothing reachable can wake these goroutines");
 	} else if (!grows) {
-		if (t->last == n - 1 && last >= first + o->min_growth && peak > last)
+		if (t->last == n - 1 && last >= first + o->min_growth && sh.peak > last)
 			*why = "grew, then fell back: a burst that is draining, not a leak";
+		return false;
+	} else if (sh.fell) {
+		*why = "its count fell back on the way (goroutines of it exit; a leak's never do): load that comes "
+		       "and goes, not a leak";
+		return false;
+	} else if (sh.level_steps) {
+		*why = "grew, then held level for the last snapshots: saturation (a pool filling up, the connections "
+		       "of a fixed number of clients), not a leak";
 		return false;
 	} else if (ids && t->survival >= 0 && t->survival < o->min_survival) {
 		*why = "grows, but its goroutines do not persist between snapshots (they come and go with load)";
@@ -147,17 +194,27 @@ static bool judge(const struct series_point *pts, uint32_t n, const struct track
 		return false;
 	}
 	if (grows) {
-		add_evidence(l, downs ? "the count rose over the series (with small dips)"
-				      : "the count never fell and rose over the series");
-		if (ids && t->survival >= 0)
+		if (sh.downs)
+			add_evidence(l, "the count rose from %" PRIu64 " to %" PRIu64 " over %u snapshots, never falling "
+					"more than %.0f%% below its peak",
+				     first, last, n, o->max_fall * 100);
+		else
+			add_evidence(l, "the count never fell and rose from %" PRIu64 " to %" PRIu64 " over %u snapshots",
+				     first, last, n);
+		if (ids && t->survival >= 1.0)
 			add_evidence(l, "goroutine ids persist: every snapshot's goroutines are still there in the next");
+		else if (ids && t->survival >= 0)
+			add_evidence(l, "goroutine ids persist: at least %.0f%% of each snapshot's goroutines are still "
+					"there in the next",
+				     floor(t->survival * 100));
 		else if (!ids)
 			add_evidence(l, "no goroutine ids in this format: persistence could not be checked");
 	}
 	if (g->has_minutes && g->max_minutes > 0)
-		add_evidence(l, "the oldest goroutines have waited for minutes (wait times from the dump)");
+		add_evidence(l, "the oldest of them have waited %u minute%s (wait times from the dump)", g->max_minutes,
+			     g->max_minutes == 1 ? "" : "s");
 	if (l->confidence != CONF_PROOF) {
-		bool steady = downs == 0 && ups * 2 >= (n - 1);
+		bool steady = sh.downs == 0 && sh.ups * 2 >= (n - 1);
 		if (ids && t->survival >= o->min_survival)
 			l->confidence = steady || (g->has_minutes && g->max_minutes > 0) ? CONF_HIGH : CONF_MEDIUM;
 		else

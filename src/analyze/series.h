@@ -6,8 +6,11 @@
  *     and where goroutine ids exist (text dumps) the goroutines of each
  *     snapshot are still there in the next; wait minutes keep increasing;
  *   - a fixed-size pool or an idle loop does not grow;
+ *   - growth that levels off (a pool filling up, connections of a fixed
+ *     number of clients) holds level for the last steps: saturation;
  *   - transient bursts and per-connection goroutines come and go: their
- *     counts fall back, or their ids do not persist;
+ *     counts fall back (a leak's never fall: its goroutines never exit),
+ *     or their ids do not persist;
  *   - goroscope's own profiling requests (net/http/pprof handlers) are set
  *     aside;
  *   - goroutines listed by the runtime's goroutineleak profile are proven.
@@ -33,7 +36,7 @@ struct series_options {
 
 void series_options_default(struct series_options *o);
 
-enum { SERIES_MAX_EVIDENCE = 6 };
+enum { SERIES_MAX_EVIDENCE = 6, SERIES_EVIDENCE_LEN = 200 };
 
 struct leak {
 	uint32_t point, group;      /* where it is shown: last snapshot holding it, its group there */
@@ -41,7 +44,9 @@ struct leak {
 	double growth_per_min;      /* NaN-free: 0 when times are unknown */
 	double growth_per_step;
 	enum confidence confidence;
-	const char *evidence[SERIES_MAX_EVIDENCE];
+	/* Why it is a leak, each sentence true of the counts, ids and waits it
+	 * summarises (tests/claims.py checks them against the snapshots). */
+	char evidence[SERIES_MAX_EVIDENCE][SERIES_EVIDENCE_LEN];
 	uint32_t nevidence;
 	double survival;            /* lowest step survival by id, -1 when no ids */
 	uint32_t max_minutes;       /* longest wait seen at the last point, 0 when unknown */

@@ -3,7 +3,8 @@
  * suspected when many goroutines park there, when they have waited long, when
  * the operation can never complete, or when the runtime's leak detector
  * marked them (proof). One snapshot cannot tell a leak from a busy pool: the
- * confidence says how strong the single-snapshot evidence is. */
+ * confidence says how strong the single-snapshot evidence is, and sites
+ * merely parked by design (a pool started by main) are listed apart. */
 #include "../base/common.h"
 #include "group.h"
 #include "../base/hash.h"
@@ -26,8 +27,33 @@ static int cmp_site_entry(const void *a, const void *b)
 
 static uint32_t main_state(const struct group *g) { return g->nstates ? g->states[0].state : 0; }
 
-/* Judge one site from its pooled numbers. */
-static void judge(const struct snapshot *s, const struct analysis *a, struct suspect *sp, bool only_main)
+/* Every goroutine of the site was started by the main goroutine (creator
+ * main.main or an init function, or "in goroutine 1"): a fixed pool or a
+ * loop set up at start-up, parked waiting for work. */
+static bool started_by_main(const struct snapshot *s, const struct analysis *a, const struct site_entry *e,
+			    uint32_t n)
+{
+	for (uint32_t k = 0; k < n; k++) {
+		const struct group *g = &a->groups[e[k].group];
+		const struct stack *st = &s->stacks[g->stack];
+		bool by_main_goroutine = g->with_parent == g->count && g->distinct_parents == 1 && g->top_parent == 1;
+		bool by_main_func = false;
+		if (st->flags & STACK_HAS_CREATOR) {
+			const char *c = snapshot_str(s, st->creator.func);
+			by_main_func = !strcmp(c, "main.main") || !strncmp(c, "main.init", 9);
+		}
+		if (!by_main_goroutine && !by_main_func)
+			return false;
+	}
+	return n > 0;
+}
+
+/* Judge one site from its pooled numbers. Strong evidence, enough for
+ * --fail-on-leak on one snapshot: the runtime's proof, an operation that
+ * can never complete, or long waits at a blocking site. Many goroutines
+ * parked at one site is a suspicion only: a busy server looks the same. */
+static void judge(const struct snapshot *s, const struct analysis *a, struct suspect *sp, bool only_main,
+		  bool by_main)
 {
 	const struct group_options *o = &a->opt;
 	const struct group *rep = &a->groups[sp->group];
@@ -36,6 +62,7 @@ static void judge(const struct snapshot *s, const struct analysis *a, struct sus
 	sp->pattern = rep->pattern;
 	if (sp->leaked) {
 		sp->confidence = CONF_PROOF;
+		sp->strong = true;
 		sp->reason = "the Go runtime's leak detector marked these goroutines (leaked): nothing reachable "
 			     "can ever wake them";
 		return;
@@ -44,19 +71,40 @@ static void judge(const struct snapshot *s, const struct analysis *a, struct sus
 		return;
 	if (state_blocks_forever(r)) {
 		sp->confidence = CONF_HIGH;
+		sp->strong = true;
 		sp->reason = "blocked in an operation that can never complete";
+		return;
+	}
+	enum wait_class wc = wait_class_of(s, main_state(rep), st);
+	/* A lock waited on for long is a deadlock or a holder that never lets
+	 * go, however few wait: one goroutine is enough. */
+	if (wc == WC_LOCK && sp->has_minutes && sp->max_minutes >= o->leak_min_minutes) {
+		sp->confidence = sp->max_minutes >= 60 ? CONF_HIGH : CONF_MEDIUM;
+		sp->strong = true;
+		sp->reason = sp->count == 1 ? "one goroutine has waited for a lock for a long time: the lock is held "
+					      "forever (a deadlock, or a holder blocked on something else)"
+					    : "goroutines have waited for a lock for a long time: the lock is held forever "
+					      "(a deadlock, or a holder blocked on something else)";
 		return;
 	}
 	bool pattern_only = rep->pattern && (!strcmp(rep->pattern->id, "http-body-not-closed") ||
 					     !strcmp(rep->pattern->id, "context-never-cancelled"));
-	if (!wait_class_can_leak(wait_class_of(s, main_state(rep), st)) && !pattern_only)
+	if (!wait_class_can_leak(wc) && !pattern_only)
 		return;
 	bool many = sp->count >= o->leak_min_count;
 	bool long_wait = sp->has_minutes && sp->median_minutes >= o->leak_min_minutes && sp->count >= 2;
 	if (!many && !long_wait)
 		return;
+	/* waiting for work: a receive or a select, not a send, lock or Wait */
+	bool awaits_work = wc == WC_SELECT || (wc == WC_CHANNEL && !strncmp(r, "chan receive", 12));
+	if (by_main && awaits_work) { /* would be suspected: say why it is not */
+		sp->reason = "started by main at start-up: a fixed pool or loop parked waiting for work, not a leak "
+			     "on its own";
+		return;
+	}
 	bool very_many = sp->count >= 10 * (uint64_t)o->leak_min_count;
 	sp->confidence = very_many && long_wait ? CONF_HIGH : very_many || long_wait ? CONF_MEDIUM : CONF_LOW;
+	sp->strong = long_wait;
 	sp->reason = many && long_wait ? "many goroutines parked at one blocking site for a long time"
 		     : many	       ? "many goroutines parked at one blocking site"
 				       : "goroutines parked at one blocking site for a long time";
@@ -99,7 +147,8 @@ static void lock_suspects(struct analysis *a, uint32_t used)
 				     .count = so->waiters, .has_minutes = so->has_minutes,
 				     .min_minutes = so->max_minutes, .median_minutes = so->max_minutes,
 				     .max_minutes = so->max_minutes, .pattern = g->pattern};
-		sp.confidence = waited && so->max_minutes >= o->leak_min_minutes ? CONF_HIGH : CONF_MEDIUM;
+		sp.strong = waited && so->max_minutes >= o->leak_min_minutes;
+		sp.confidence = sp.strong ? CONF_HIGH : CONF_MEDIUM;
 		sp.reason = c == WC_LOCK ? "goroutines from several call paths wait on one lock: a lock held forever "
 					   "or a deadlock"
 					 : "goroutines from several call paths wait on one object";
@@ -123,17 +172,18 @@ void suspects_find(struct analysis *a)
 		g->wclass = wait_class_of(s, main_state(g), st);
 		g->site = first_user_frame(s, st);
 		uint64_t key = hash_u64(0x517e, main_state(g));
-		if (st->nframes) {
-			const struct frame *f = &snapshot_frames(s, st)[g->site];
+		const struct frame *f = st->nframes ? &snapshot_frames(s, st)[g->site] : NULL;
+		if (f && !is_stdlib_func(snapshot_str(s, f->func)))
 			key = hash_u64(hash_u64(key, f->func), f->line);
-		} else {
-			key = hash_u64(key, g->stack + 1); /* no frames: a site of its own */
-		}
+		else /* no frames, or no user code: a site of its own (netpoll waits
+		      * of servers and clients are not one site) */
+			key = hash_u64(key, g->stack + 1);
 		e[i] = (struct site_entry){key, i};
 	}
 	qsort(e, n, sizeof(*e), cmp_site_entry);
 	/* every group once by site, and the groups of each shared object */
 	a->suspects = xmalloc((n + SHARED_OBJECTS) * sizeof(*a->suspects));
+	a->parked = xmalloc(PARKED_LISTED * sizeof(*a->parked));
 	a->suspect_groups = xmalloc((n + SHARED_OBJECTS * 16 + 1) * sizeof(*a->suspect_groups));
 	uint32_t used = 0;
 	for (uint32_t i = 0; i < n;) {
@@ -167,17 +217,21 @@ void suspects_find(struct analysis *a)
 			sp.median_minutes = (uint32_t)(weighted / with_min);
 		else
 			sp.min_minutes = 0;
-		judge(s, a, &sp, only_main);
+		judge(s, a, &sp, only_main, started_by_main(s, a, &e[i], j - i));
 		for (uint32_t k = i; k < j; k++)
 			a->groups[e[k].group].suspicion = sp.confidence;
 		if (sp.confidence != CONF_NONE) {
 			for (uint32_t k = i; k < j; k++)
 				a->suspect_groups[used++] = e[k].group;
 			a->suspects[a->nsuspects++] = sp;
+		} else if (sp.reason && a->nparked < PARKED_LISTED) {
+			a->parked[a->nparked++] = sp;
 		}
 		i = j;
 	}
 	lock_suspects(a, used);
 	qsort(a->suspects, a->nsuspects, sizeof(*a->suspects), cmp_suspects);
+	for (uint32_t i = 0; i < a->nsuspects; i++)
+		a->strong_suspects += a->suspects[i].strong;
 	free(e);
 }

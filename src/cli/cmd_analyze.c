@@ -41,7 +41,7 @@ static const struct opt pick_opts[] = {
 static const struct opt suspicion_opts[] = {
 	{"leak-min-count", 0, OV_OTHER, "N", "suspect a blocking site holding N goroutines", NULL, "10", O_LEAKN},
 	{"leak-min-minutes", 0, OV_OTHER, "M", "...or whose median wait is M minutes or more", NULL, "10", O_LEAKM},
-	{"fail-on-leak", 0, OV_FLAG, NULL, "exit 1 when a leak is suspected", NULL, NULL, O_FAILLEAK},
+	{"fail-on-leak", 0, OV_FLAG, NULL, "exit 1 on strong evidence of a leak: proof, an operation that can never complete, long waits", NULL, NULL, O_FAILLEAK},
 	{"fail-on-race", 0, OV_FLAG, NULL, "exit 1 when a data race report is found", NULL, NULL, O_FAILRACE},
 };
 static const struct opt threads_opts[] = {
@@ -170,7 +170,7 @@ static int run(int argc, char **argv)
 		if (timing)
 			t_analyze += now_seconds() - ta;
 		total += an.total;
-		if (a.fail_on_leak && an.nsuspects)
+		if (a.fail_on_leak && an.strong_suspects)
 			findings = true;
 		if (a.fail_on_race && (set.v[i]->nraces || set.v[i]->races_reported))
 			findings = true;

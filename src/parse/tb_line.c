@@ -314,10 +314,12 @@ bool tb_first_arg_word(struct slice args, uint64_t *out)
 	if (i == 2)
 		return false;
 	/* "0x0?" marks a possibly stale register value (Go 1.18+): useless
-	 * as an identity. Zero is a nil pointer or a plain number. */
+	 * as an identity. */
 	if (i < args.n && args.p[i] != ',')
 		return false;
-	if (v == 0)
+	/* Below the first 4 KiB page no platform maps anything: a value that
+	 * small is a number (a loop index, a length, a flag), not an object. */
+	if (v < 0x1000)
 		return false;
 	*out = v;
 	return true;

@@ -66,7 +66,9 @@ struct tb_created {
 };
 bool tb_parse_created(const char *s, size_t n, struct tb_created *c);
 
-/* First argument of a function line when it is a plain, non-zero hex word.
+/* First argument of a function line when it is a plain hex word that can
+ * be an address (0x1000 or more: smaller ones are numbers such as a loop
+ * index).
  * Returns false otherwise, also for "0x...?" (a possibly stale register
  * value, which cannot identify an object). */
 bool tb_first_arg_word(struct slice args, uint64_t *out);

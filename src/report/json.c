@@ -218,6 +218,7 @@ static void suspect_obj(struct buf *b, const struct analysis *a, const struct su
 		buf_adds(b, "null");
 	buf_adds(b, ",\"confidence\":");
 	put_json_cstr(b, confidence_name(sp->confidence));
+	buf_printf(b, ",\"strong\":%s", sp->strong ? "true" : "false");
 	buf_adds(b, ",\"evidence\":");
 	put_json_cstr(b, sp->reason);
 	buf_adds(b, ",\"pattern\":");
@@ -399,6 +400,15 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, b
 		if (i)
 			buf_addc(b, ',');
 		suspect_obj(b, a, &a->suspects[i]);
+	}
+	buf_printf(b, "],\"strong_suspects\":%u,\"parked\":[", a->strong_suspects);
+	for (uint32_t i = 0; i < a->nparked; i++) {
+		const struct suspect *sp = &a->parked[i];
+		buf_printf(b, "%s{\"group\":%u,\"count\":", i ? "," : "", sp->group + 1);
+		buf_add_u64(b, sp->count);
+		buf_adds(b, ",\"why\":");
+		put_json_cstr(b, sp->reason);
+		buf_addc(b, '}');
 	}
 	buf_adds(b, "],\"groups\":[");
 	for (uint32_t i = 0; i < a->ngroups; i++) {

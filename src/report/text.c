@@ -278,6 +278,42 @@ static void minutes_spread(struct out *w, const struct group *g)
 		buf_printf(w->b, " for %llu", (unsigned long long)g->with_minutes);
 }
 
+/* Where a blocking site's goroutines wait: "N × state at func (file:line)". */
+static void site_line(struct out *w, const struct group *g, uint64_t count)
+{
+	const struct stack *st = &w->s->stacks[g->stack];
+	col(w, C_BOLD);
+	buf_printf(w->b, "%llu ×", (unsigned long long)count);
+	if (g->nstates && g->states[0].state) {
+		buf_addc(w->b, ' ');
+		str(w, g->states[0].state);
+	}
+	col(w, C_RESET);
+	if (st->nframes) {
+		const struct frame *f = &snapshot_frames(w->s, st)[g->site];
+		buf_adds(w->b, " at ");
+		str(w, f->func);
+		buf_adds(w->b, " (");
+		location(w, f);
+		buf_addc(w->b, ')');
+	}
+}
+
+/* Sites parked by design, said so that a reader does not wonder why a big
+ * group is not suspected. */
+static void parked(struct out *w, const struct analysis *a)
+{
+	if (!a->nparked)
+		return;
+	buf_adds(w->b, "\nParked, not suspected\n");
+	for (uint32_t i = 0; i < a->nparked; i++) {
+		const struct suspect *sp = &a->parked[i];
+		buf_adds(w->b, "   ");
+		site_line(w, &a->groups[sp->group], sp->count);
+		buf_printf(w->b, "  [group #%u]: %s\n", sp->group + 1, sp->reason);
+	}
+}
+
 static void suspects(struct out *w, const struct analysis *a)
 {
 	if (!a->suspects_judged && !is_contention(w->s) && a->shown) {
@@ -285,6 +321,7 @@ static void suspects(struct out *w, const struct analysis *a)
 		buf_adds(w->b, "\n(leak suspicion is judged per blocking site: group by stack, top=N or creator to see it)\n");
 		col(w, C_RESET);
 	}
+	parked(w, a);
 	if (!a->nsuspects)
 		return;
 	buf_adds(w->b, "\n");
@@ -299,30 +336,16 @@ static void suspects(struct out *w, const struct analysis *a)
 	for (uint32_t i = 0; i < shown; i++) {
 		const struct suspect *sp = &a->suspects[i];
 		const struct group *g = &a->groups[sp->group];
-		const struct stack *st = &w->s->stacks[g->stack];
 		buf_printf(w->b, " %u. ", i + 1);
-		col(w, C_BOLD);
-		buf_printf(w->b, "%llu ×", (unsigned long long)sp->count);
-		if (g->nstates && g->states[0].state) {
-			buf_addc(w->b, ' ');
-			str(w, g->states[0].state);
-		}
-		col(w, C_RESET);
-		if (st->nframes) {
-			const struct frame *f = &snapshot_frames(w->s, st)[g->site];
-			buf_adds(w->b, " at ");
-			str(w, f->func);
-			buf_adds(w->b, " (");
-			location(w, f);
-			buf_addc(w->b, ')');
-		}
+		site_line(w, g, sp->count);
 		if (sp->has_minutes) {
 			if (sp->min_minutes == sp->max_minutes)
 				buf_printf(w->b, " · %u min", sp->min_minutes);
 			else
 				buf_printf(w->b, " · %u–%u min", sp->min_minutes, sp->max_minutes);
 		}
-		buf_printf(w->b, "  [%s; group #%u", confidence_name(sp->confidence), sp->group + 1);
+		buf_printf(w->b, "  [%s%s; group #%u", confidence_name(sp->confidence),
+			   sp->strong && !proven ? ", strong" : "", sp->group + 1);
 		if (sp->ngroups > 1)
 			buf_printf(w->b, " and %u more %s", sp->ngroups - 1,
 				   sp->shared_object ? "waiting on the same object" : "reaching the same site");

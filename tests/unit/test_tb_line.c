@@ -199,6 +199,7 @@ static void test_first_arg(void **state)
 	assert_int_equal(v, 0xc000012345ULL);
 	assert_false(tb_first_arg_word(slice_make("0xc000012345?", 13), &v));
 	assert_false(tb_first_arg_word(slice_make("0x0, 0x1", 8), &v));
+	assert_false(tb_first_arg_word(slice_make("0x2, 0x1", 8), &v)); /* a loop index, not an object */
 	assert_false(tb_first_arg_word(slice_make("{0x1, 0x2}", 10), &v));
 	assert_false(tb_first_arg_word(slice_make("...", 3), &v));
 	assert_false(tb_first_arg_word(slice_make("0x12345678901234567", 19), &v));

@@ -1,0 +1,259 @@
+"""Claim checker: every sentence a `leaks` report makes about its data is
+re-derived here from the snapshots themselves, read by this module's own
+small parsers (debug=2 text dumps, debug=1 text, gzipped pprof protobuf), so
+a report that says more than the data shows fails the suite that produced
+it. Checked: each leak's count per snapshot, "never fell" and "rose from A
+to B over N snapshots", "ids persist" (every / at least X%), the wait
+minutes it quotes, and for groups set aside the fall or level it names.
+
+check_leaks_claims(label, report) takes a parsed `leaks --json` document
+whose snapshot sources are files."""
+import gzip
+import os
+import re
+
+from checks import check
+
+_HEADER = re.compile(r"^goroutine (\d+) \[([^\],]*)(?:, (\d+) minutes)?[^\]]*\]:$")
+_FRAME_FILE = re.compile(r"^\t(.*):(\d+)(?: \+0x[0-9a-f]+)?$")
+_D1_SAMPLE = re.compile(r"^(\d+) @(?: 0x[0-9a-f]+)+$")
+_D1_FRAME = re.compile(r"^#\s+0x[0-9a-f]+\s+(\S+?)\+0x[0-9a-f]+\s+(.*):(\d+)$")
+
+
+class Goroutine:
+    __slots__ = ("id", "state", "minutes", "frames", "creator", "weight")
+
+    def __init__(self, gid=None, state=None, minutes=None, weight=1):
+        self.id, self.state, self.minutes, self.weight = gid, state, minutes, weight
+        self.frames, self.creator = [], None
+
+
+def _func_name(line):
+    """'pkg.f(0x1, ...)' or 'pkg.f(...)' -> 'pkg.f'; a receiver's
+    parentheses stay: 'pkg.(*T).m(...)' -> 'pkg.(*T).m'."""
+    if line.endswith(")"):
+        depth = 0
+        for i in range(len(line) - 1, -1, -1):
+            depth += {")": 1, "(": -1}.get(line[i], 0)
+            if depth == 0:
+                return line[:i]
+    return line
+
+
+def parse_debug2(text):
+    out, g, pending = [], None, None
+    for line in text.splitlines():
+        m = _HEADER.match(line)
+        if m:
+            g = Goroutine(int(m.group(1)), m.group(2), int(m.group(3)) if m.group(3) else None)
+            out.append(g)
+            continue
+        if g is None or not line:
+            continue
+        fm = _FRAME_FILE.match(line)
+        if fm and pending is not None:
+            kind, name = pending
+            if kind == "creator":
+                g.creator = (name, int(fm.group(2)))
+            else:
+                g.frames.append((name, int(fm.group(2))))
+            pending = None
+        elif line.startswith("created by "):
+            pending = ("creator", line[len("created by "):].split(" in goroutine ")[0])
+        elif not line.startswith("\t"):
+            pending = ("frame", _func_name(line))
+    return out
+
+
+def parse_debug1(text):
+    out, g = [], None
+    for line in text.splitlines():
+        m = _D1_SAMPLE.match(line)
+        if m:
+            g = Goroutine(weight=int(m.group(1)))
+            out.append(g)
+            continue
+        fm = _D1_FRAME.match(line)
+        if fm and g is not None:
+            g.frames.append((fm.group(1), int(fm.group(3))))
+        elif not line.strip():
+            g = None
+    return out
+
+
+def _varint(b, i):
+    v = shift = 0
+    while True:
+        c = b[i]
+        i += 1
+        v |= (c & 0x7F) << shift
+        shift += 7
+        if c < 0x80:
+            return v, i
+
+
+def _fields(b):
+    i = 0
+    while i < len(b):
+        key, i = _varint(b, i)
+        wt = key & 7
+        if wt == 0:
+            v, i = _varint(b, i)
+        elif wt == 2:
+            n, i = _varint(b, i)
+            v, i = b[i:i + n], i + n
+        elif wt == 1:
+            v, i = b[i:i + 8], i + 8
+        elif wt == 5:
+            v, i = b[i:i + 4], i + 4
+        else:
+            raise ValueError(f"wire type {wt}")
+        yield key >> 3, wt, v
+
+
+def _ints(wt, v):
+    if wt == 0:
+        return [v]
+    out, i = [], 0
+    while i < len(v):
+        x, i = _varint(v, i)
+        out.append(x)
+    return out
+
+
+def parse_pprof(data):
+    """A goroutine profile (profile.proto): one Goroutine per sample, weight
+    = its count, frames leaf first (inlined lines in order)."""
+    if data[:2] == b"\x1f\x8b":
+        data = gzip.decompress(data)
+    strings, funcs, locs, samples = [], {}, {}, []
+    for num, wt, v in _fields(data):
+        if num == 6:
+            strings.append(v.decode("utf-8", "replace"))
+        elif num == 5:
+            f = dict((n, x) for n, _, x in _fields(v))
+            funcs[f.get(1, 0)] = f.get(2, 0)
+        elif num == 4:
+            lid, lines = 0, []
+            for n, w, x in _fields(v):
+                if n == 1:
+                    lid = x
+                elif n == 4:
+                    ln = dict((k, y) for k, _, y in _fields(x))
+                    lines.append((ln.get(1, 0), ln.get(2, 0)))
+            locs[lid] = lines
+        elif num == 2:
+            ids, vals = [], []
+            for n, w, x in _fields(v):
+                if n == 1:
+                    ids += _ints(w, x)
+                elif n == 2:
+                    vals += _ints(w, x)
+            samples.append((ids, vals))
+    out = []
+    for ids, vals in samples:
+        g = Goroutine(weight=vals[0] if vals else 1)
+        for lid in ids:
+            for fid, line in locs.get(lid, []):
+                g.frames.append((strings[funcs.get(fid, 0)], line))
+        out.append(g)
+    return out
+
+
+def read_snapshot(path):
+    data = open(path, "rb").read()
+    if data[:2] == b"\x1f\x8b" or (data[:1] == b"\x0a"):
+        return parse_pprof(data)
+    text = data.decode("utf-8", "replace")
+    if text.lstrip().startswith("goroutine profile:"):
+        return parse_debug1(text)
+    return parse_debug2(text)
+
+
+def _key(frames):
+    """A stack as goroscope matches it over time: without the runtime's
+    frames on top (the parking, which differs between formats)."""
+    i = 0
+    while i + 1 < len(frames) and frames[i][0].startswith("runtime."):
+        i += 1
+    return tuple(frames[i:])
+
+
+def _members(gs, frames, creator):
+    key = _key(frames)
+    return [g for g in gs if _key(g.frames) == key and (creator is None or g.creator == creator)]
+
+
+def _shares(series):
+    """Per step, the share of a step's goroutines (ids) alive at the next."""
+    out = []
+    for (ids, alive_next) in series:
+        if ids:
+            out.append(sum(1 for i in ids if i in alive_next) / len(ids))
+    return out
+
+
+def check_leaks_claims(label, d, record=check):
+    """Check a `leaks --json` report against its snapshots (files); a
+    report over live URLs has nothing to re-read and is skipped. record
+    (cond, what) takes each verdict: checks.check by default."""
+    judged = d["snapshots"]  # the series judged: one process's, in time order
+    if not all(os.path.isfile(s["source"]) and s.get("index", 1) == 1 for s in judged):
+        return
+    snaps = [read_snapshot(s["source"]) for s in judged]
+    text = all(g.id is not None for gs in snaps for g in gs)
+    for leak in d["leaks"]:
+        frames = [(f["func"], f["line"]) for f in leak["frames"]]
+        cb = leak.get("created_by")
+        creator = (cb["func"], cb["line"]) if text and cb else None
+        members = [_members(gs, frames, creator) for gs in snaps]
+        counts = [sum(g.weight for g in m) for m in members]
+        name = leak["blocking_site"]["func"] if leak.get("blocking_site") else frames[0][0]
+        what = f"{label}: leak at {name}"
+        record(counts == leak["counts"], f"{what}: counts {leak['counts']}, the snapshots hold {counts}")
+        for e in leak["evidence"]:
+            m = re.match(r"the count (never fell and )?rose from (\d+) to (\d+) over (\d+) snapshots", e)
+            if m:
+                record([int(m.group(2)), int(m.group(3)), int(m.group(4))] == [counts[0], counts[-1], len(counts)],
+                      f"{what}: '{e}' but counts are {counts}")
+                if m.group(1):
+                    record(all(a <= b for a, b in zip(counts, counts[1:])), f"{what}: '{e}' but counts are {counts}")
+                else:
+                    peak = 0
+                    for c in counts:
+                        peak = max(peak, c)
+                        record(c >= 0.9 * peak, f"{what}: '{e}' but counts are {counts}")
+            if e.startswith("goroutine ids persist"):
+                alive = [set(g.id for g in gs) for gs in snaps]
+                shares = _shares([(set(g.id for g in members[i]), alive[i + 1]) for i in range(len(snaps) - 1)])
+                record(shares, f"{what}: '{e}' but no ids to follow")
+                if "every snapshot's goroutines" in e:
+                    record(all(s == 1.0 for s in shares), f"{what}: '{e}' but step survivals are {shares}")
+                pm = re.search(r"at least (\d+)%", e)
+                if pm:
+                    record(min(shares) * 100 >= int(pm.group(1)), f"{what}: '{e}' but step survivals are {shares}")
+            mm = re.match(r"the oldest of them have waited (\d+) minutes?", e)
+            if mm:
+                last = members[leak_point(leak, counts)]
+                waits = [g.minutes for g in last if g.minutes is not None]
+                record(waits and max(waits) == int(mm.group(1)), f"{what}: '{e}' but the waits are {sorted(set(waits))}")
+    for ig in d["ignored"]:
+        frames = [(f["func"], f["line"]) for f in ig["frames"]]
+        counts = [sum(g.weight for g in m) for m in (_members(gs, frames, None) for gs in snaps)]
+        what = f"{label}: set aside {frames[0][0] if frames else '?'}"
+        if "fell back on the way" in ig["reason"] or "fell back: a burst" in ig["reason"]:
+            record(any(c < 0.9 * max(counts[:i + 1]) for i, c in enumerate(counts)),
+                  f"{what}: says it fell back, counts {counts}")
+        if "held level" in ig["reason"]:
+            need = max(2, (len(counts) + 1) // 3)
+            record(len(counts) > need and counts[-1] > min(counts) and
+                  counts[-1] - counts[-1 - need] <= 0.1 * (counts[-1] - min(counts)),
+                  f"{what}: says it held level, counts {counts}")
+
+
+def leak_point(leak, counts):
+    """The snapshot a leak is shown at: the last one holding it."""
+    for i in range(len(counts) - 1, -1, -1):
+        if counts[i]:
+            return i
+    return len(counts) - 1

@@ -81,6 +81,7 @@ struct suspect {
 	uint32_t group;             /* the largest group at the site (its representative) */
 	uint32_t first, ngroups;    /* its groups: analysis.suspect_groups[first..+ngroups) */
 	uint64_t count;             /* goroutines at the site */
+	uint64_t in_state;          /* of them, in the representative's main state (sites; 0 for objects) */
 	uint64_t leaked;
 	bool has_minutes;
 	uint32_t min_minutes, median_minutes, max_minutes;

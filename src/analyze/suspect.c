@@ -142,6 +142,11 @@ static void lock_suspects(struct analysis *a, uint32_t used)
 		bool waited = so->has_minutes && so->max_minutes >= 1;
 		if (so->waiters < o->leak_min_count && !waited)
 			continue;
+		bool all_suspected = true;
+		for (uint32_t k = 0; k < so->nlisted; k++)
+			all_suspected = all_suspected && a->groups[so->group_list[k]].suspicion != CONF_NONE;
+		if (all_suspected)
+			continue; /* already said, site by site: not a second entry */
 		struct suspect sp = {.shared_object = true, .object = so->object,
 				     .group = so->first_group, .first = used, .ngroups = so->nlisted,
 				     .count = so->waiters, .has_minutes = so->has_minutes,
@@ -204,6 +209,9 @@ void suspects_find(struct analysis *a)
 			const struct group *g = &a->groups[e[k].group];
 			sp.count += g->count;
 			sp.leaked += g->leaked;
+			for (uint32_t k2 = 0; k2 < g->nstates; k2++)
+				if (g->states[k2].state == main_state(rep))
+					sp.in_state += g->states[k2].count;
 			only_main = only_main && g->count == 1 && g->nids && g->ids[0] == 1;
 			if (g->has_minutes) {
 				sp.has_minutes = true;

@@ -43,7 +43,7 @@ static const struct opt daemon_opts[] = {
 };
 static const struct opt target_opts[] = {
 	{"interval", 0, OV_OTHER, "D", "poll every D (default 15s)", NULL, NULL, O_INTERVAL},
-	{"poll-timeout", 0, OV_OTHER, "D", "give up on a poll after D (default 5s)", NULL, NULL, O_PTIMEOUT},
+	{"poll-timeout", 0, OV_OTHER, "D", "give up on a poll after D (default 5s, or the interval when shorter)", NULL, NULL, O_PTIMEOUT},
 	{"poll-format", 0, OV_CHOICE, "F", "debug1 (default) or pprof; never debug2, which stops the target's world",
 	 "debug1 pprof", NULL, O_PFORMAT},
 	{"max-goroutines", 0, OV_OTHER, "N", "alert above N goroutines", NULL, NULL, O_MAXG},

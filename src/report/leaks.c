@@ -151,7 +151,7 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 	if (shown < r->nleaks)
 		buf_printf(b, "\n... %u more leaks (--limit 0 shows all)\n", r->nleaks - shown);
 	if (!r->nleaks)
-		buf_adds(b, "\nno leak found: no group grew while keeping its goroutines\n");
+		buf_adds(b, "\nno leak found: no group kept growing to the last snapshot without losing goroutines\n");
 	if (r->nignored) {
 		buf_printf(b, "\n%sSet aside%s\n", bold, reset);
 		for (uint32_t i = 0; i < r->nignored; i++) {
@@ -160,10 +160,16 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 			const struct group *g = &a->groups[ig->group];
 			const struct stack *st = &a->snap->stacks[g->stack];
 			buf_printf(b, "   %s", dim);
-			if (st->nframes)
-				put_frame_text(b, a->snap, &snapshot_frames(a->snap, st)[first_user_frame(a->snap, st)],
-					       o->full_paths);
-			buf_printf(b, "%s: %s\n", reset, ig->reason);
+			if (st->nframes) {
+				const struct frame *f = snapshot_frames(a->snap, st);
+				uint32_t site = first_user_frame(a->snap, st);
+				put_frame_text(b, a->snap, &f[site], o->full_paths);
+				/* no user code: where the goroutine started tells two
+				 * netpoll waits apart (a server's conn, a client's) */
+				if (site + 1 < st->nframes && is_stdlib_func(snapshot_str(a->snap, f[site].func)))
+					buf_printf(b, " in %s", snapshot_str(a->snap, f[st->nframes - 1].func));
+			}
+			buf_printf(b, " (%llu at the end)%s: %s\n", (unsigned long long)ig->last_count, reset, ig->reason);
 		}
 	}
 }

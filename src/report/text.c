@@ -196,8 +196,25 @@ static void heading(struct out *w, const struct analysis *a, uint32_t nsnaps)
 	}
 }
 
+/* --by label:KEY where no goroutine has KEY: one group of "(not set)",
+ * which needs saying, not just showing. */
+static void label_note(struct out *w, const struct analysis *a)
+{
+	if (a->opt.by != GROUP_LABEL || a->label_key || !a->shown)
+		return;
+	col(w, C_YELLOW);
+	buf_adds(w->b, "\nno goroutine carries the label \"");
+	put_text(w->b, a->opt.label_key, strlen(a->opt.label_key));
+	buf_adds(w->b, "\"");
+	buf_adds(w->b, snapshot_is_profile(w->s) ? "" : " (labels are shown by debug=1 and protobuf profiles, not "
+							 "by tracebacks)");
+	buf_adds(w->b, ": all are in one group\n");
+	col(w, C_RESET);
+}
+
 static void totals(struct out *w, const struct analysis *a)
 {
+	label_note(w, a);
 	if (!a->shown || snapshot_is_profile(w->s))
 		return; /* profiles carry no states */
 	buf_adds(w->b, "\n");
@@ -278,15 +295,23 @@ static void minutes_spread(struct out *w, const struct group *g)
 		buf_printf(w->b, " for %llu", (unsigned long long)g->with_minutes);
 }
 
-/* Where a blocking site's goroutines wait: "N × state at func (file:line)". */
-static void site_line(struct out *w, const struct group *g, uint64_t count)
+/* Where a blocking site's goroutines wait: "N × state at func (file:line)"
+ * when all N are in that state, "N goroutines (M × state) at ..." when
+ * only M are, "N goroutines at ..." when the states are not counted. */
+static void site_line(struct out *w, const struct group *g, uint64_t count, uint64_t in_state)
 {
 	const struct stack *st = &w->s->stacks[g->stack];
+	uint32_t state = g->nstates ? g->states[0].state : 0;
 	col(w, C_BOLD);
-	buf_printf(w->b, "%llu ×", (unsigned long long)count);
-	if (g->nstates && g->states[0].state) {
-		buf_addc(w->b, ' ');
-		str(w, g->states[0].state);
+	if (state && in_state == count) {
+		buf_printf(w->b, "%llu × ", (unsigned long long)count);
+		str(w, state);
+	} else if (state && in_state) {
+		buf_printf(w->b, "%llu goroutines (%llu × ", (unsigned long long)count, (unsigned long long)in_state);
+		str(w, state);
+		buf_addc(w->b, ')');
+	} else {
+		buf_printf(w->b, "%llu goroutine%s", (unsigned long long)count, count == 1 ? "" : "s");
 	}
 	col(w, C_RESET);
 	if (st->nframes) {
@@ -309,7 +334,7 @@ static void parked(struct out *w, const struct analysis *a)
 	for (uint32_t i = 0; i < a->nparked; i++) {
 		const struct suspect *sp = &a->parked[i];
 		buf_adds(w->b, "   ");
-		site_line(w, &a->groups[sp->group], sp->count);
+		site_line(w, &a->groups[sp->group], sp->count, sp->in_state);
 		buf_printf(w->b, "  [group #%u]: %s\n", sp->group + 1, sp->reason);
 	}
 }
@@ -337,7 +362,7 @@ static void suspects(struct out *w, const struct analysis *a)
 		const struct suspect *sp = &a->suspects[i];
 		const struct group *g = &a->groups[sp->group];
 		buf_printf(w->b, " %u. ", i + 1);
-		site_line(w, g, sp->count);
+		site_line(w, g, sp->count, sp->in_state);
 		if (sp->has_minutes) {
 			if (sp->min_minutes == sp->max_minutes)
 				buf_printf(w->b, " · %u min", sp->min_minutes);

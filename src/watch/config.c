@@ -16,7 +16,7 @@ static void target_defaults(struct watch_target *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->interval_s = 15;
-	t->timeout_s = 5;
+	t->timeout_s = 0; /* derived: see watch_target_timeout */
 	t->format = WATCH_DEBUG1;
 	t->th.warmup = 10;
 	t->th.rate_window_s = 300;
@@ -524,7 +524,7 @@ enum status watch_config_check(const struct watch_config *c, struct err *err)
 		if (!url && strncmp(t->url, "pid:", 4) != 0)
 			return err_set(err, ST_USAGE, t->line, 0, "target '%s': '%s' is not an http(s) URL or pid:N", t->name,
 				       t->url);
-		if (t->timeout_s > t->interval_s)
+		if (t->timeout_s > 0 && t->timeout_s > t->interval_s)
 			return err_set(err, ST_USAGE, t->line, 0, "target '%s': timeout (%gs) is longer than the interval (%gs)",
 				       t->name, t->timeout_s, t->interval_s);
 		for (uint32_t j = 0; j < i; j++)

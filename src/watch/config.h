@@ -32,7 +32,7 @@ struct watch_target {
 	const char *url;       /* base URL, or "pid:N" until resolved */
 	const char *label_keys[WATCH_MAX_LABELS], *label_values[WATCH_MAX_LABELS];
 	uint32_t nlabels;
-	double interval_s, timeout_s;
+	double interval_s, timeout_s; /* timeout 0: derived (watch_target_timeout) */
 	enum watch_format format;
 	struct fetch_auth auth; /* headers, bearer token, TLS for the target's pprof endpoint */
 	struct watch_thresholds th;
@@ -86,5 +86,14 @@ void watch_config_add_target(struct watch_config *c, const char *url);
 /* Check what the parts say together (at least one target, names unique,
  * URLs well formed, a token only with...); ST_USAGE with why. */
 enum status watch_config_check(const struct watch_config *c, struct err *err);
+
+/* How long a poll of t may take: its timeout, or when none is set, 5 s or
+ * the interval when that is shorter (a poll never outlives its interval). */
+static inline double watch_target_timeout(const struct watch_target *t)
+{
+	if (t->timeout_s > 0)
+		return t->timeout_s;
+	return t->interval_s < 5 ? t->interval_s : 5;
+}
 
 #endif

@@ -594,7 +594,7 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 				  pprof_goroutine_endpoint(t->cfg.format == WATCH_DEBUG1 ? PPROF_DEBUG1 : PPROF_PROTOBUF));
 			struct fetch_options fo;
 			fetch_options_default(&fo);
-			fo.timeout_ms = (long)(t->cfg.timeout_s * 1000);
+			fo.timeout_ms = (long)(watch_target_timeout(&t->cfg) * 1000);
 			fo.connect_timeout_ms = MIN(fo.connect_timeout_ms, fo.timeout_ms);
 			fo.max_bytes = (size_t)64 << 20;
 			fo.auth = t->cfg.auth;

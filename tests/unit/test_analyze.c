@@ -380,6 +380,7 @@ static void test_one_snapshot(void **st)
 	assert_int_equal(lock->confidence, CONF_HIGH); /* two hours on a lock */
 	assert_non_null(strstr(lock->reason, "one goroutine has waited for a lock"));
 	assert_false(a.suspects[1].strong); /* 30 parked, no wait times */
+	assert_int_equal(a.suspects[1].in_state, 30);
 	assert_int_equal(a.suspects[1].confidence, CONF_LOW);
 	analysis_free(&a);
 	snapset_free(&set);

@@ -102,6 +102,19 @@ static void test_config(void **st)
 	assert_non_null(strstr(err.msg, "two targets are called 'a'"));
 	watch_config_free(&c);
 
+	/* a short interval needs no timeout of its own: it is derived */
+	assert_int_equal(parse(&c, "targets:\n  - {url: 'http://x:1', interval: 3s}\n", &err), ST_OK);
+	assert_int_equal(watch_config_check(&c, &err), ST_OK);
+	assert_true(watch_target_timeout(&c.targets[0]) == 3);
+	watch_config_free(&c);
+	assert_int_equal(parse(&c, "targets:\n  - {url: 'http://x:1', interval: 3s, timeout: 4s}\n", &err), ST_OK);
+	assert_int_equal(watch_config_check(&c, &err), ST_USAGE);
+	assert_non_null(strstr(err.msg, "timeout (4s) is longer than the interval (3s)"));
+	watch_config_free(&c);
+	assert_int_equal(parse(&c, "targets:\n  - {url: 'http://x:1'}\n", &err), ST_OK);
+	assert_true(watch_target_timeout(&c.targets[0]) == 5);
+	watch_config_free(&c);
+
 	double s;
 	assert_true(watch_parse_duration("250ms", &s) && s == 0.25);
 	assert_true(watch_parse_duration("90", &s) && s == 90);

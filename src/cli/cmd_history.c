@@ -5,6 +5,7 @@
 #include "../base/common.h"
 #include "cli.h"
 #include "../base/buf.h"
+#include "../base/u64map.h"
 #include "../base/xalloc.h"
 #include "../report/escape.h"
 #include "../store/store.h"
@@ -104,11 +105,35 @@ static int by_last_desc(const void *a, const void *b)
 	return x->last < y->last ? 1 : x->last > y->last ? -1 : 0;
 }
 
+/* Target names by id, for an alert list over every target. */
+struct target_names {
+	struct u64map index; /* id -> names[] */
+	char **names;
+	uint32_t n;
+};
+
+static const char *target_name(const struct target_names *tn, int64_t id)
+{
+	uint32_t i;
+	return tn && u64map_get(&tn->index, (uint64_t)id, &i) ? tn->names[i] : NULL;
+}
+
+static void target_names_free(struct target_names *tn)
+{
+	for (uint32_t i = 0; i < tn->n; i++)
+		free(tn->names[i]);
+	free(tn->names);
+	u64map_free(&tn->index);
+	tn->names = NULL;
+	tn->n = 0;
+}
+
 struct history {
 	struct buf *out;
 	bool json, first;
 	struct store *store;
 	int64_t since;
+	const struct target_names *names; /* set when the list spans targets */
 };
 
 static void put_when(struct buf *b, int64_t ms, bool json)
@@ -127,7 +152,13 @@ static bool put_alert(void *ctx, const struct store_alert_row *r)
 	struct buf *b = h->out;
 	if (h->json) {
 		buf_adds(b, h->first ? "" : ",");
-		buf_printf(b, "{\"id\":%lld,\"rule\":", (long long)r->id);
+		buf_printf(b, "{\"id\":%lld,", (long long)r->id);
+		if (h->names) {
+			buf_adds(b, "\"target\":");
+			put_json_cstr_or_null(b, target_name(h->names, r->target));
+			buf_addc(b, ',');
+		}
+		buf_adds(b, "\"rule\":");
 		put_json_cstr(b, r->rule);
 		buf_adds(b, ",\"started\":");
 		put_when(b, r->started_ms, true);
@@ -145,6 +176,10 @@ static bool put_alert(void *ctx, const struct store_alert_row *r)
 		buf_adds(b, "  ");
 		put_when(b, r->started_ms, false);
 		buf_adds(b, r->resolved_ms ? "  resolved " : "  FIRING   ");
+		if (h->names) {
+			const char *name = target_name(h->names, r->target);
+			buf_printf(b, "%-24s ", name ? name : "?");
+		}
 		buf_printf(b, "%-13s %s\n", r->rule ? r->rule : "?", r->message ? r->message : "");
 		if (r->capture_dir)
 			buf_printf(b, "      capture: %s\n", r->capture_dir);
@@ -160,6 +195,7 @@ struct target_pick {
 	struct buf *list; /* without a name: one line per target */
 	bool json;
 	bool first;
+	struct target_names names; /* without a name: every target's */
 };
 
 static bool pick_target(void *ctx, const struct store_target_row *r)
@@ -171,6 +207,13 @@ static bool pick_target(void *ctx, const struct store_target_row *r)
 		return false;
 	}
 	if (!p->name) {
+		bool fresh;
+		uint32_t *slot = u64map_upsert(&p->names.index, (uint64_t)r->id, p->names.n, &fresh);
+		if (fresh) {
+			p->names.names = xreallocarray(p->names.names, p->names.n + 1, sizeof(char *));
+			p->names.names[p->names.n++] = xstrdup(r->name);
+		}
+		(void)slot;
 		if (p->json) {
 			buf_adds(p->list, p->first ? "" : ",");
 			buf_adds(p->list, "{\"name\":");
@@ -312,9 +355,11 @@ static int run(int argc, char **argv)
 			goto fail;
 		if (json)
 			buf_addc(&out, ']');
-		struct history h = {&out, json, true, store, since};
+		struct history h = {&out, json, true, store, since, &pick.names};
 		buf_adds(&out, json ? ",\"alerts\":[" : "\nAlerts:\n");
-		if (store_alerts(store, 0, since, put_alert, &h, &err) != ST_OK)
+		enum status st = store_alerts(store, 0, since, put_alert, &h, &err);
+		target_names_free(&pick.names);
+		if (st != ST_OK)
 			goto fail;
 		buf_adds(&out, json ? "]}\n" : "");
 		goto done;
@@ -362,6 +407,7 @@ done:
 		fwrite(out.p, 1, out.len, stdout);
 	buf_free(&out);
 	free(pick.url);
+	target_names_free(&pick.names);
 	store_close(store);
 	return rc;
 }

@@ -238,6 +238,23 @@ static void store_failed(struct watch *w, const char *what)
 }
 
 /* A profile came back: judge it, record it, act on what it means. */
+/* A group-growth breach names its group: the rules know it by key only. */
+static void name_growing_group(const struct analysis *a, const struct group_count *gc, uint32_t ng,
+			       struct rules_verdict *v)
+{
+	if (!v->breached || strcmp(v->rule, "group_growth") != 0)
+		return;
+	for (uint32_t k = 0; k < ng; k++) {
+		if (gc[k].key != v->group_key)
+			continue;
+		char title[160];
+		group_title(a, &a->groups[k], title, sizeof(title));
+		size_t n = strlen(v->message);
+		snprintf(v->message + n, sizeof(v->message) - n, ": %s", title);
+		return;
+	}
+}
+
 static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fetch_result *r)
 {
 	struct target_state *t = &w->t[i];
@@ -273,6 +290,7 @@ static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fet
 	struct rules_sample x = {now, a.total, gc, ng, ng == a.ngroups};
 	struct rules_verdict v;
 	rules_feed(&t->rules, &t->cfg, &x, &v);
+	name_growing_group(&a, gc, ng, &v);
 
 	/* the store: the sample and the largest groups */
 	if (store_add_sample(w->store, t->id, now, (int64_t)a.total, r->seconds * 1000, NULL, &err) != ST_OK)

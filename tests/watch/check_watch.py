@@ -339,6 +339,14 @@ check(metric(m, "goroscope_goroutines_baseline", target="leaky") is not None, "t
 hist = subprocess.run([G, "history", "--store", store, "leaky"], capture_output=True, text=True)
 check(hist.returncode == 0 and "FIRING" in hist.stdout and "main.leakySender" in hist.stdout and str(cap_dir) in hist.stdout,
       f"history text: {hist.stdout[-400:]}{hist.stderr}")
+# over every target, each alert names its target
+hist = subprocess.run([G, "history", "--store", store], capture_output=True, text=True)
+alert_lines = [l for l in hist.stdout.split("Alerts:")[-1].splitlines() if "FIRING" in l or "resolved" in l]
+check(hist.returncode == 0 and alert_lines and all(" leaky " in l for l in alert_lines),
+      f"history's alert list names the target: {alert_lines}")
+hj = subprocess.run([G, "history", "--store", store, "--json"], capture_output=True, text=True)
+check(hj.returncode == 0 and all(a["target"] == "leaky" for a in json.loads(hj.stdout)["alerts"]),
+      f"history --json alerts name the target: {hj.stdout[-300:]}")
 hist = subprocess.run([G, "history", "--store", store, "nosuch"], capture_output=True, text=True)
 check(hist.returncode == 2 and "no target called 'nosuch'" in hist.stderr, "history of an unknown target")
 

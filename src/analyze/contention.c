@@ -122,23 +122,65 @@ static bool judge_idle(struct contention_site *c, const struct stack *st, const 
 	return false;
 }
 
+static int cmp_rows(const void *a, const void *b, void *ctx)
+{
+	const struct contention_site *s = ctx;
+	const struct contention_site *x = &s[*(const uint32_t *)a], *y = &s[*(const uint32_t *)b];
+	if (x->rank_ns != y->rank_ns)
+		return x->rank_ns > y->rank_ns ? -1 : 1;
+	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
+}
+
+/* One row per lock: a holder site joins the row of its first (largest)
+ * waiters, which ranks by the larger of the two delays. */
+static void rank_rows(struct contention_result *r)
+{
+	r->rows = xmalloc((r->ncontention ? r->ncontention : 1) * sizeof(*r->rows));
+	for (uint32_t k = 0; k < r->ncontention; k++) {
+		struct contention_site *w = &r->sites[k];
+		w->rank_ns = (double)w->delay_ns;
+		if (w->holder < 0)
+			continue;
+		struct contention_site *h = &r->sites[w->holder];
+		if (!h->idle && !h->absorbed) {
+			h->absorbed = true;
+			w->owns_holder = true;
+			w->rank_ns = MAX((double)w->delay_ns, (double)h->delay_ns);
+		}
+	}
+	for (uint32_t k = 0; k < r->ncontention; k++) {
+		if (!r->sites[k].absorbed)
+			r->rows[r->nrows++] = k;
+		else
+			r->sites[k].rank_ns = (double)r->sites[k].delay_ns;
+	}
+	qsort_r(r->rows, r->nrows, sizeof(*r->rows), cmp_rows, r->sites);
+}
+
 void contention_run(struct snapshot *const *snaps, uint32_t n, const struct contention_options *o,
 		    struct contention_result *r)
 {
 	memset(r, 0, sizeof(*r));
 	uint32_t cap = 0;
 	r->all_empty = true;
+	r->mutex_sampling = -1;
 	for (uint32_t p = 0; p < n; p++) {
 		const struct snapshot *s = snaps[p];
 		if (!is_contention_profile(s))
 			continue;
 		r->nprofiles++;
-		if (s->ngoroutines)
+		double window = s->duration_nanos > 0 ? (double)s->duration_nanos / 1e9 : 0;
+		if (s->ngoroutines) {
 			r->all_empty = false;
-		else if (s->profile == PROF_MUTEX)
+		} else if (s->profile == PROF_MUTEX) {
 			r->mutex_empty = true;
-		else
+			r->mutex_window_s = window;
+			if (s->has_sampling_period)
+				r->mutex_sampling = s->sampling_period;
+		} else {
 			r->block_empty = true;
+			r->block_window_s = window;
+		}
 		/* sites of this profile, keyed by site frame (func, line) and primitive */
 		struct u64map map = {0};
 		uint32_t first = r->nsites;
@@ -264,10 +306,12 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 			}
 		}
 	}
+	rank_rows(r);
 }
 
 void contention_free(struct contention_result *r)
 {
 	free(r->sites);
+	free(r->rows);
 	memset(r, 0, sizeof(*r));
 }

@@ -5,7 +5,11 @@
  * others wait). Idle waiting - a coordinator in WaitGroup.Wait, workers
  * parked on a queue (few long waits on a receive or select), profiling
  * requests - is set apart with the reason, so the top of the list is the
- * real bottleneck. Pure: reads snapshots, allocates only the result. */
+ * real bottleneck. One lock is one row: its waiters (block profile) and
+ * the site where its holders unlock (mutex profile) are ranked together,
+ * each view with its share of its own profile kind (the two measure
+ * different things and are never added). Pure: reads snapshots, allocates
+ * only the result. */
 #ifndef GOROSCOPE_CONTENTION_H
 #define GOROSCOPE_CONTENTION_H
 
@@ -27,7 +31,7 @@ struct contention_site {
 	const char *what;            /* "lock", "rwlock read", "chan receive", ... (static) */
 	uint64_t events, delay_ns;
 	double mean_ns;
-	double share;                /* of the contention (idle sites excluded) of its profile */
+	double share;                /* of the contention (idle sites excluded) of its profile (its kind) */
 	bool idle;
 	const char *reason;          /* idle: why; else why it is flagged, or NULL */
 	bool flagged;
@@ -35,15 +39,21 @@ struct contention_site {
 	uint64_t top_delay;          /* delay of the representative sample */
 	int32_t holder;              /* a lock's waiters: index of the mutex-profile site where the same
 	                              * function unlocks (holders and waiters of one lock), -1 if none */
+	bool absorbed;               /* a holder site shown in its waiters' row, not as a row of its own */
+	bool owns_holder;            /* waiters whose row shows the holder's numbers (one row per holder) */
+	double rank_ns;              /* what ranks its row: its delay, or its holder's when larger */
 };
 
 struct contention_result {
 	struct contention_site *sites; /* contention first (most delay first), then idle (most delay first) */
 	uint32_t nsites, ncontention;  /* sites[0..ncontention) contention, the rest idle */
+	uint32_t *rows, nrows;         /* the ranked list: contention sites not absorbed, most time first */
 	uint64_t events, delay_ns, idle_delay_ns;
 	uint32_t nprofiles;
 	bool all_empty;              /* every profile had no samples: profiling off? */
 	bool block_empty, mutex_empty; /* a block / mutex profile was given and had no samples */
+	double block_window_s, mutex_window_s; /* the empty profile covered this window (seconds=N), 0: since start */
+	int64_t mutex_sampling;      /* an empty debug=1 mutex profile's sampling period (0: off), -1 unknown */
 };
 
 /* Sites of the block/mutex snapshots among snaps; goroutine snapshots among

@@ -194,7 +194,8 @@ struct snapshot {
 	uint64_t reported_total;
 	int64_t time_nanos, duration_nanos, period; /* protobuf; 0 = not given */
 	double cycles_per_second;  /* debug=1 block/mutex header, 0 = not given */
-	int64_t sampling_period;   /* debug=1 mutex header */
+	int64_t sampling_period;   /* debug=1 mutex header (0: mutex profiling off) */
+	bool has_sampling_period;  /* ...when the header was there */
 	uint64_t dropped_negative; /* delta-profile samples below zero, not counted */
 	const char *binary;        /* protobuf: the main mapping's file name (arena), or NULL */
 	const char *build_id;      /* and its build id */

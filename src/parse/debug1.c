@@ -289,7 +289,7 @@ static void take_line(struct d1 *d, struct slice l, uint64_t lineno, uint64_t of
 		if (slice_starts(l, "sampling period=")) {
 			uint64_t v;
 			if (parse_dec(slice_make(l.p + 16, l.n - 16), &v) && v <= INT64_MAX)
-				s->sampling_period = (int64_t)v;
+				s->sampling_period = (int64_t)v, s->has_sampling_period = true;
 			return;
 		}
 	}

@@ -35,6 +35,34 @@ static void put_site(struct buf *b, const struct contention_site *c, bool full)
 	buf_addc(b, ')');
 }
 
+/* An empty profile: off only when its header says so (a debug=1 mutex
+ * profile's sampling period 0); over a window, none seen in it; since the
+ * process started, most likely off. */
+static void empty_note(struct buf *b, const char *kind, double window_s, int64_t sampling, const char *enable)
+{
+	if (sampling == 0)
+		buf_printf(b, "   %s profiling is off (sampling period 0): enable it with %s\n", kind, enable);
+	else if (window_s > 0 && sampling > 0)
+		buf_printf(b, "   the %s profile saw no contention in %.1f s\n", kind, window_s);
+	else if (window_s > 0)
+		buf_printf(b, "   the %s profile saw no contention in %.1f s (if some was expected, check that the program "
+			      "calls %s)\n", kind, window_s, enable);
+	else if (sampling > 0)
+		buf_printf(b, "   the %s profile saw no contention since the process started (sampling period %lld)\n", kind,
+			   (long long)sampling);
+	else
+		buf_printf(b, "   the %s profile is empty since the process started: %s profiling is most likely off "
+			      "(enable it with %s)\n", kind, kind, enable);
+}
+
+/* "N% of block time" / "N% of lock holding time": a share of its own
+ * profile kind's contention. */
+static void put_share(struct buf *b, const struct contention_site *c)
+{
+	buf_printf(b, "%.0f%% of %s", c->share * 100,
+		   c->snap->profile == PROF_MUTEX ? "the mutex profile's delay" : "the block profile's delay");
+}
+
 void report_contention_text(struct buf *b, const struct contention_result *r, const struct text_options *o)
 {
 	const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
@@ -53,20 +81,26 @@ void report_contention_text(struct buf *b, const struct contention_result *r, co
 		buf_adds(b, "   no block or mutex profile among the inputs\n");
 		return;
 	}
-	if (!r->all_empty && (r->block_empty || r->mutex_empty))
-		buf_printf(b, "   the %s profile is empty: enable it with %s\n", r->block_empty ? "block" : "mutex",
-			   r->block_empty ? "runtime.SetBlockProfileRate(n)" : "runtime.SetMutexProfileFraction(n)");
+	/* over a window, or with a known rate, each empty profile says what it saw */
+	bool told = r->block_window_s > 0 || r->mutex_window_s > 0 || r->mutex_sampling >= 0;
+	if ((!r->all_empty || told) && r->block_empty)
+		empty_note(b, "block", r->block_window_s, -1, "runtime.SetBlockProfileRate(n)");
+	if ((!r->all_empty || told) && r->mutex_empty)
+		empty_note(b, "mutex", r->mutex_window_s, r->mutex_sampling, "runtime.SetMutexProfileFraction(n)");
+	if (r->all_empty && told)
+		return;
 	if (r->all_empty) {
 		buf_adds(b, "   the profiles are empty: block and mutex profiling are off by default; enable them in the\n"
 			    "   program with runtime.SetBlockProfileRate(n) (e.g. 10000: one event per 10 µs blocked) and\n"
 			    "   runtime.SetMutexProfileFraction(n) (e.g. 100: one in 100 contentions)\n");
 		return;
 	}
-	uint32_t limit = o->max_groups ? MIN(r->ncontention, o->max_groups) : r->ncontention;
-	if (r->ncontention)
-		buf_printf(b, "\n%sContention%s (most time blocked first)\n", bold, reset);
+	uint32_t limit = o->max_groups ? MIN(r->nrows, o->max_groups) : r->nrows;
+	if (r->nrows)
+		buf_printf(b, "\n%sContention%s (one row per bottleneck, most time first; shares are of each profile's "
+			      "own delay)\n", bold, reset);
 	for (uint32_t i = 0; i < limit; i++) {
-		const struct contention_site *c = &r->sites[i];
+		const struct contention_site *c = &r->sites[r->rows[i]];
 		buf_printf(b, "%s%2u. %s", c->flagged ? red : "", i + 1, c->flagged ? bold : "");
 		put_site(b, c, o->full_paths);
 		buf_printf(b, "%s · %s · %s · %llu events · ", reset, c->what, profile_kind_name(c->snap->profile),
@@ -74,21 +108,31 @@ void report_contention_text(struct buf *b, const struct contention_result *r, co
 		put_ns(b, (double)c->delay_ns);
 		buf_adds(b, " · ");
 		put_ns(b, c->mean_ns);
-		buf_printf(b, " each · %.0f%%\n", c->share * 100);
+		buf_adds(b, " each · ");
+		put_share(b, c);
+		buf_addc(b, '\n');
 		if (c->flagged)
 			buf_printf(b, "    %s!%s %s\n", red, reset, c->reason);
 		if (c->holder >= 0) {
 			const struct contention_site *h = &r->sites[c->holder];
 			buf_adds(b, "    held by: ");
 			put_site(b, h, o->full_paths);
-			buf_printf(b, " unlocks it, %llu times (mutex profile)\n", (unsigned long long)h->events);
+			if (c->owns_holder) {
+				buf_printf(b, " unlocks it · mutex · %llu events · ", (unsigned long long)h->events);
+				put_ns(b, (double)h->delay_ns);
+				buf_adds(b, " · ");
+				put_share(b, h);
+				buf_addc(b, '\n');
+			} else {
+				buf_adds(b, " unlocks it (its numbers are in the row of the lock's other waiters)\n");
+			}
 		}
 		if (c->parked_now)
 			buf_printf(b, "    %llu goroutine%s parked right now at this site\n",
 				   (unsigned long long)c->parked_now, c->parked_now == 1 ? " is" : "s are");
 	}
-	if (limit < r->ncontention)
-		buf_printf(b, "    ... %u more (--limit 0 shows all)\n", r->ncontention - limit);
+	if (limit < r->nrows)
+		buf_printf(b, "    ... %u more (--limit 0 shows all)\n", r->nrows - limit);
 	if (r->nsites > r->ncontention)
 		buf_printf(b, "\n%sIdle waiting%s (set apart: not a bottleneck)\n", bold, reset);
 	for (uint32_t i = r->ncontention; i < r->nsites; i++) {
@@ -122,12 +166,23 @@ static void site_json(struct buf *b, const struct contention_result *r, const st
 		   (unsigned long long)c->events, (unsigned long long)c->delay_ns, c->mean_ns, c->share,
 		   c->flagged ? "true" : "false");
 	put_json_cstr_or_null(b, c->reason);
+	buf_adds(b, ",\"share_of\":");
+	put_json_cstr(b, profile_kind_name(s->profile));
 	buf_adds(b, ",\"holder\":");
 	const struct contention_site *h = c->holder >= 0 ? &r->sites[c->holder] : NULL;
 	const struct stack *hs = h ? &h->snap->stacks[h->stack] : NULL;
 	if (h && hs->nframes)
 		report_json_frame(b, h->snap, &snapshot_frames(h->snap, hs)[h->site]);
 	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"holding\":");
+	if (h && c->owns_holder) {
+		buf_printf(b, "{\"events\":%llu,\"delay_ns\":%llu,\"mean_ns\":%.0f,\"share\":%.4f,\"share_of\":\"mutex\",",
+			   (unsigned long long)h->events, (unsigned long long)h->delay_ns, h->mean_ns, h->share);
+		buf_adds(b, "\"via\":");
+		put_json_cstr_or_null(b, h->via);
+		buf_printf(b, ",\"flagged\":%s}", h->flagged ? "true" : "false");
+	} else
 		buf_adds(b, "null");
 	buf_printf(b, ",\"parked_now\":%llu,\"frames\":", (unsigned long long)c->parked_now);
 	report_json_frames(b, s, st);
@@ -139,14 +194,29 @@ void report_contention_json(struct buf *b, const struct contention_result *r)
 	buf_adds(b, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"schema\":1,\"command\":\"contention\"");
 	buf_printf(b, ",\"block_empty\":%s,\"mutex_empty\":%s", r->block_empty ? "true" : "false",
 		   r->mutex_empty ? "true" : "false");
+	buf_adds(b, ",\"empty_window_s\":{\"block\":");
+	if (r->block_empty && r->block_window_s > 0)
+		buf_printf(b, "%.3f", r->block_window_s);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, ",\"mutex\":");
+	if (r->mutex_empty && r->mutex_window_s > 0)
+		buf_printf(b, "%.3f", r->mutex_window_s);
+	else
+		buf_adds(b, "null");
+	buf_adds(b, "},\"mutex_sampling_period\":");
+	if (r->mutex_sampling >= 0)
+		buf_printf(b, "%lld", (long long)r->mutex_sampling);
+	else
+		buf_adds(b, "null");
 	buf_printf(b, ",\"profiles\":%u,\"empty\":%s,\"events\":%llu,\"delay_ns\":%llu,\"idle_delay_ns\":%llu",
 		   r->nprofiles, r->nprofiles && r->all_empty ? "true" : "false", (unsigned long long)r->events,
 		   (unsigned long long)r->delay_ns, (unsigned long long)r->idle_delay_ns);
 	buf_adds(b, ",\"contention\":[");
-	for (uint32_t i = 0; i < r->ncontention; i++) {
+	for (uint32_t i = 0; i < r->nrows; i++) {
 		if (i)
 			buf_addc(b, ',');
-		site_json(b, r, &r->sites[i]);
+		site_json(b, r, &r->sites[r->rows[i]]);
 	}
 	buf_adds(b, "],\"idle\":[");
 	for (uint32_t i = r->ncontention; i < r->nsites; i++) {

@@ -144,8 +144,8 @@ const frame = (page, graph, func) => page.locator(`#${graph} .cell[title^="${fun
 }
 {
   const p = await open(file("empty.html"), "empty-profile");
-  check((await p.page.locator("#contention").textContent()).includes("profiling is off"),
-        "empty profile: says that block profiling is off and how to turn it on");
+  check((await p.page.locator("#contention").textContent()).includes("profiling is most likely off"),
+        "empty profile: says that block profiling is most likely off and how to turn it on");
   await finish(p);
 }
 
@@ -155,6 +155,9 @@ const frame = (page, graph, func) => page.locator(`#${graph} .cell[title^="${fun
   const rows = await rowsOf(p.page, "sites");
   check(rows.length > 0, `contention: ${rows.length} sites listed`);
   check(await p.page.locator("#contention-flame .cell").count() > 1, "contention: the flame graph of the time blocked is drawn");
+  const table = await p.page.locator("#sites").textContent();
+  check(table.includes("% of block") && table.includes("% of mutex"),
+        "contention: each share says which profile's delay it is a share of");
   check(await p.page.locator("#idle tr").count() > 1 && (await p.page.locator("#idle").textContent()).includes("Why idle"),
         "contention: idle waiting is listed apart, with the reason");
   await finish(p);

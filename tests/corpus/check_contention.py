@@ -18,6 +18,19 @@ from checks import check, finish  # noqa: E402
 G, CORPUS = sys.argv[1:3]
 
 
+def flat_sites(doc):
+    """Every site of a report once: each row, the holder site a row shows
+    (one row per lock), and the idle ones."""
+    out = []
+    for s in doc["contention"]:
+        out.append(s)
+        h = s.get("holding")
+        if h:
+            out.append({"site": s["holder"], "via": h["via"], "profile": "mutex", "events": h["events"],
+                        "delay_ns": h["delay_ns"], "what": "lock held (unlock site)"})
+    return out + doc["idle"]
+
+
 def contention(*paths):
     p = subprocess.run([G, "contention", "--json", "-q", *paths], capture_output=True, timeout=60, text=True)
     check(p.returncode == 0, f"{paths}: exit {p.returncode}: {p.stderr[:200]}")
@@ -41,7 +54,7 @@ for ver in sorted(os.listdir(gen)):
         if not doc:
             continue
         where = f"{ver} {enc}"
-        sites = doc["contention"] + doc["idle"]
+        sites = flat_sites(doc)
         total = sum(s["events"] for s in sites)
         check(total == doc["events"], f"{where}: events add up")
         want_total = sum(exp["files"][os.path.basename(f)]["events_total"] for f in files)
@@ -54,8 +67,13 @@ for ver in sorted(os.listdir(gen)):
         idle = {s["site"]["func"] for s in doc["idle"] if s["site"]}
         check("main.runContention" in idle, f"{where}: the WaitGroup coordinator is not idle: {idle}")
         check(all(s["what"] != "WaitGroup.Wait" for s in doc["contention"]), f"{where}: WaitGroup in contention")
-        check(doc["contention"] and doc["contention"][0]["delay_ns"] >= doc["contention"][-1]["delay_ns"],
-              f"{where}: ranked by delay")
+        rank = [max(s["delay_ns"], s["holding"]["delay_ns"] if s["holding"] else 0) for s in doc["contention"]]
+        check(rank and rank == sorted(rank, reverse=True), f"{where}: ranked by delay (a lock by its larger view)")
+        funcs = [(s["site"]["func"], s["what"]) for s in doc["contention"] if s["site"]]
+        check(len(funcs) == len(set(funcs)), f"{where}: a site ranked twice: {funcs}")
+        held = {s["holder"]["func"] for s in doc["contention"] if s["holding"]}
+        check(not any(s["site"] and s["site"]["func"] in held and s["profile"] == "mutex" for s in doc["contention"]),
+              f"{where}: a lock's holder site is a row of its own as well as in its waiters' row")
 
 real = os.path.join(CORPUS, "real", "pprof")
 for name, events, delay in (("badger_block_2026.prof", 2542775, 4477557293068),

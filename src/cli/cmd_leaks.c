@@ -3,10 +3,7 @@
  * (analyze/series.h). */
 #include "../base/common.h"
 #include "cli.h"
-#include "../analyze/group.h"
-#include "../analyze/order.h"
-#include "../analyze/process.h"
-#include "../analyze/series.h"
+#include "../analyze/judge.h"
 #include "../base/buf.h"
 #include "../base/xalloc.h"
 #include "../fetch/fetch.h"
@@ -22,7 +19,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { LEAKS_MAX_RESTARTS = 64 };
 
 struct leaks_args {
 	bool json, html, quiet, fail_on_leak;
@@ -211,77 +207,48 @@ static int run(int argc, char **argv)
 	} else if (!cli_load_inputs(&a.src, ninputs, argv, &set, a.quiet)) {
 		goto out;
 	}
-	/* time order from the evidence the snapshots carry, not the order given */
-	struct order_result ord;
-	order_snapshots((const struct snapshot *const *)set.v, set.n, &ord);
-	const struct snapshot **inputs = xcalloc(set.n, sizeof(*inputs));
-	for (uint32_t k = 0; k < set.n; k++)
-		inputs[k] = set.v[ord.perm[k]];
-	/* one process's series: snapshots of two are never compared as one */
-	struct process_break breaks[LEAKS_MAX_RESTARTS];
-	uint32_t nbreaks = process_breaks(inputs, set.n, breaks, LEAKS_MAX_RESTARTS);
-	uint32_t process = a.process < 0 ? nbreaks : (uint32_t)a.process - 1;
-	if (a.process > 0 && (uint32_t)a.process > nbreaks + 1) {
-		cli_error("--process %ld: the snapshots hold %u process(es)", a.process, nbreaks + 1);
-		free(inputs);
-		order_free(&ord);
-		goto out;
-	}
-	uint32_t first = process ? breaks[process - 1].at : 0;
-	uint32_t end = process < nbreaks ? breaks[process].at : set.n;
-	uint32_t npts = end - first;
-	struct series_point *pts = xcalloc(set.n, sizeof(*pts));
-	struct analysis *an = xcalloc(set.n, sizeof(*an));
-	for (uint32_t k = 0; k < set.n; k++) {
-		analysis_run(inputs[k], &a.group, &an[k]);
-		pts[k].a = &an[k];
-		pts[k].when_ns = interval ? 1 + (int64_t)k * interval : ord.when_ns[k];
-	}
+	/* time order from the evidence, one process's series, look-alikes apart */
+	struct judge_options jo;
+	judge_options_default(&jo, &a.group);
+	jo.series = a.series;
+	jo.interval_ns = interval;
+	jo.process = a.process < 0 ? -1 : (int32_t)(a.process - 1);
 	struct analysis proof_an;
 	if (proof_set.n) {
 		analysis_run(proof_set.v[0], &a.group, &proof_an);
-		a.series.proof = &proof_an;
+		jo.series.proof = &proof_an;
 	}
-	struct series_result r;
-	series_run(pts + first, npts, &a.series, &r);
-	struct leaks_scope scope = {&ord, inputs, set.n, breaks, nbreaks, process, first, 0};
-	/* a leak of the process before too is stronger evidence */
-	uint32_t prev_first = process > 1 ? breaks[process - 2].at : 0;
-	if (process > 0 && first - prev_first >= 2) {
-		struct series_options before_o = a.series;
-		before_o.proof = NULL;
-		struct series_result before;
-		series_run(pts + prev_first, first - prev_first, &before_o, &before);
-		scope.recurring = series_mark_recurring(&r, pts + first, &before, pts + prev_first);
-		series_free(&before);
+	struct judgement j;
+	if (!judge_leaks((const struct snapshot *const *)set.v, set.n, &jo, &j)) {
+		cli_error("--process %ld: the snapshots hold %u process(es)", a.process, j.nbreaks + 1);
+		judgement_free(&j);
+		if (proof_set.n)
+			analysis_free(&proof_an);
+		goto out;
 	}
+	struct leaks_scope scope = {&j.ord, j.inputs, j.n, j.breaks, j.nbreaks, j.process, j.first, j.recurring};
+	const struct series_point *pts = j.pts + j.first;
 	struct buf out;
 	buf_init(&out);
 	bool ok = !a.output || cli_redirect_stdout(a.output);
 	if (ok && a.html) {
-		report_leaks_json(&out, pts + first, &r, &scope);
+		report_leaks_json(&out, pts, &j.r, &scope);
 		char title[1200];
-		snprintf(title, sizeof(title), "goroscope leaks: %s%s", set.n ? pts[first].a->snap->source : "?",
-			 set.n > 1 ? " and later snapshots" : "");
+		snprintf(title, sizeof(title), "goroscope leaks: %s%s", j.npts ? pts[0].a->snap->source : "?",
+			 j.npts > 1 ? " and later snapshots" : "");
 		ok = cli_write_html(title, &out);
 	} else if (ok) {
 		if (a.json)
-			report_leaks_json(&out, pts + first, &r, &scope);
+			report_leaks_json(&out, pts, &j.r, &scope);
 		else
-			report_leaks_text(&out, pts + first, &r, &scope, &a.text);
+			report_leaks_text(&out, pts, &j.r, &scope, &a.text);
 		ok = cli_write_stdout(out.p, out.len);
 	}
 	buf_free(&out);
-	rc = !ok ? EXIT_ERROR : a.fail_on_leak && r.nleaks ? EXIT_FINDINGS : EXIT_OK;
-	series_free(&r);
+	rc = !ok ? EXIT_ERROR : a.fail_on_leak && j.r.nleaks ? EXIT_FINDINGS : EXIT_OK;
+	judgement_free(&j);
 	if (proof_set.n)
 		analysis_free(&proof_an);
-	for (uint32_t k = 0; k < set.n; k++)
-		analysis_free(&an[k]);
-	free(an);
-	free(pts);
-	free(inputs);
-	order_free(&ord);
 out:
 	snapset_free(&set);
 	snapset_free(&proof_set);

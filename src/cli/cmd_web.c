@@ -8,8 +8,7 @@
 #include "../analyze/diff.h"
 #include "../analyze/group.h"
 #include "../analyze/order.h"
-#include "../analyze/process.h"
-#include "../analyze/series.h"
+#include "../analyze/judge.h"
 #include "../base/buf.h"
 #include "../base/xalloc.h"
 #include "../report/escape.h"
@@ -200,21 +199,14 @@ static void build_views(struct site *site, const struct snapset *set, const stru
 		diff_free(&d);
 	}
 	if (n >= 2 && go->by != GROUP_STATE && go->by != GROUP_LABEL) {
-		struct series_point *pts = xcalloc(n, sizeof(*pts));
-		for (uint32_t i = 0; i < n; i++)
-			pts[i] = (struct series_point){&an[i], ord.when_ns[i]};
-		/* the last process's series: two are never compared as one */
-		struct process_break breaks[64];
-		uint32_t nbreaks = process_breaks(snaps, n, breaks, ARRAY_LEN(breaks));
-		uint32_t first = nbreaks ? breaks[nbreaks - 1].at : 0;
-		struct series_options so;
-		series_options_default(&so);
-		struct series_result r;
-		series_run(pts + first, n - first, &so, &r);
-		struct leaks_scope scope = {&ord, snaps, n, breaks, nbreaks, nbreaks, first, 0};
-		report_leaks_json(&site->doc[V_LEAKS], pts + first, &r, &scope);
-		series_free(&r);
-		free(pts);
+		/* as `leaks` judges them: the last process's series */
+		struct judge_options jo;
+		judge_options_default(&jo, go);
+		struct judgement j;
+		judge_leaks(given, n, &jo, &j);
+		struct leaks_scope scope = {&j.ord, j.inputs, j.n, j.breaks, j.nbreaks, j.process, j.first, j.recurring};
+		report_leaks_json(&site->doc[V_LEAKS], j.pts + j.first, &j.r, &scope);
+		judgement_free(&j);
 	}
 	if (ncont) {
 		struct contention_options co;

@@ -8,8 +8,7 @@
  * to it through a queue (actions_take_evidence). */
 #include "../base/common.h"
 #include "watch_internal.h"
-#include "../analyze/group.h"
-#include "../analyze/series.h"
+#include "../analyze/judge.h"
 #include "../base/gzip.h"
 #include "../base/xalloc.h"
 #include "../capture/capture.h"
@@ -64,13 +63,16 @@ void actions_queue(struct watch *w, struct job *j)
 	pthread_mutex_unlock(&w->mu);
 }
 
-/* The leak analysis over the job's profiles, as `goroscope leaks --json`
- * writes it, into out; false when no profile could be read. */
-static bool analyse(const struct job *j, const char *name, struct buf *out)
+/* The leak analysis over the job's profiles and, when the alert captured
+ * one, the capture's goroutine profile (debug=2 when it has it: states,
+ * wait minutes and creators, so each leak gets its cause and fix), judged
+ * as `goroscope leaks` judges (time order, one process, look-alikes
+ * apart), as `goroscope leaks --json` writes it, into out; false when no
+ * profile could be read. */
+static bool analyse(const struct job *j, const char *name, const char *sample_dir, struct buf *out)
 {
 	struct snapset set;
 	snapset_init(&set);
-	int64_t when[WATCH_KEEP_BODIES];
 	struct source_options src;
 	source_options_default(&src);
 	for (uint32_t k = 0; k < j->nkept; k++) {
@@ -85,8 +87,18 @@ static bool analyse(const struct job *j, const char *name, struct buf *out)
 		/* one snapshot per profile: keep the first */
 		while (set.n > before + 1)
 			snapshot_free(set.v[--set.n]);
-		if (set.n > before)
-			when[set.n - 1] = j->kept[k].ts_ms * 1000000;
+		/* polled at a known moment: its own time unless it carries one */
+		if (set.n > before && set.v[before]->taken_from == TAKEN_UNKNOWN) {
+			set.v[before]->taken_ns = j->kept[k].ts_ms * 1000000;
+			set.v[before]->taken_from = TAKEN_FETCH;
+		}
+	}
+	if (sample_dir) {
+		struct err err = {0};
+		uint32_t before = set.n;
+		(void)source_load(sample_dir, &src, &set, NULL, &err); /* unreadable: the kept profiles alone */
+		while (set.n > before + 1)
+			snapshot_free(set.v[--set.n]);
 	}
 	if (!set.n) {
 		snapset_free(&set);
@@ -94,24 +106,15 @@ static bool analyse(const struct job *j, const char *name, struct buf *out)
 	}
 	struct group_options go;
 	group_options_default(&go);
-	struct series_options so;
-	series_options_default(&so);
-	struct series_point *pts = xcalloc(set.n, sizeof(*pts));
-	struct analysis *an = xcalloc(set.n, sizeof(*an));
-	for (uint32_t k = 0; k < set.n; k++) {
-		analysis_run(set.v[k], &go, &an[k]);
-		pts[k] = (struct series_point){&an[k], when[k]};
-	}
-	struct series_result r;
-	series_run(pts, set.n, &so, &r);
-	report_leaks_json(out, pts, &r, NULL); /* kept in the order they were polled */
+	struct judge_options jo;
+	judge_options_default(&jo, &go);
+	struct judgement jd;
+	judge_leaks((const struct snapshot *const *)set.v, set.n, &jo, &jd);
+	struct leaks_scope scope = {&jd.ord, jd.inputs, jd.n, jd.breaks, jd.nbreaks, jd.process, jd.first, jd.recurring};
+	report_leaks_json(out, jd.pts + jd.first, &jd.r, &scope);
 	while (out->len && (out->p[out->len - 1] == '\n'))
 		out->len--;
-	series_free(&r);
-	for (uint32_t k = 0; k < set.n; k++)
-		analysis_free(&an[k]);
-	free(an);
-	free(pts);
+	judgement_free(&jd);
 	snapset_free(&set);
 	return true;
 }
@@ -344,7 +347,7 @@ static void run_job(struct watch *w, struct job *j)
 	buf_init(&analysis);
 	buf_init(&body);
 	if (j->kind != JOB_RESOLVE)
-		analyse(j, t->cfg.name, &analysis);
+		analyse(j, t->cfg.name, captured ? cap.dir : NULL, &analysis);
 	const char *analysis_text = analysis.len ? buf_cstr(&analysis) : NULL;
 	payload(&body, j, t, &cap, captured, capture_error[0] ? capture_error : NULL, &analysis);
 	if (j->alert_id && j->kind == JOB_FIRE) {

@@ -209,6 +209,16 @@ if hook:
     check(leaks and leaks[0]["frames"][0]["func"] == "main.leakySender", "webhook names the leaking stack first")
     check(leaks and leaks[0]["confidence"] in ("medium", "high"), f"leak confidence: {leaks and leaks[0]['confidence']}")
     check(all(l["frames"][0]["func"] not in ("main.poolWorker", "main.tickerLoop") for l in leaks), "no stable group named")
+    # the alert's own debug=2 sample joins the kept debug=1 profiles: the
+    # leak has its state, cause and fix, as `leaks` gives them
+    inputs = [i["source"] for i in (hook.get("analysis") or {}).get("inputs") or []]
+    check(inputs and inputs[-1].startswith(cap_dir) and inputs[-1].endswith("goroutine.debug2.txt"),
+          f"the analysis ends with the capture's debug=2 sample: {inputs[-3:]}")
+    check(leaks and leaks[0]["state"] == "chan send" and not leaks[0]["state_inferred"]
+          and (leaks[0]["pattern"] or {}).get("id") == "abandoned-send",
+          f"the alert's leak has its state and pattern: {leaks and (leaks[0]['state'], leaks[0]['pattern'])}")
+    check((hook.get("analysis") or {}).get("order", {}).get("basis") not in (None, "the order given"),
+          f"the analysis is in time order from the snapshots' times: {(hook.get('analysis') or {}).get('order')}")
 cmd = wait_for("the command", lambda: os.path.exists(cmd_out) and open(cmd_out).read().strip())
 if cmd:
     rec = json.loads(cmd.splitlines()[0])

@@ -127,20 +127,27 @@ void diff_run(const struct analysis *old, const struct analysis *new, struct dif
 	d->by_id = has_ids(old->snap) && has_ids(new->snap);
 	if (d->by_id) {
 		/* the old snapshot's shown goroutine ids, then each new one looked up */
-		struct u64set old_ids, new_ids;
-		u64set_init(&old_ids);
+		struct u64set new_ids;
 		u64set_init(&new_ids);
-		for (uint32_t gi = 0; gi < old->ngroups; gi++)
-			for (uint64_t k = 0; k < old->groups[gi].nmembers; k++)
-				u64set_add(&old_ids,
-					   snapshot_goroutine(old->snap, old->members[old->groups[gi].first_member + k])->id);
 		/* the entry of each key, to credit persisted goroutines */
 		struct u64map by_key = {0};
 		for (uint32_t i = 0; i < d->n; i++) {
-			if (d->v[i].new_group == UINT32_MAX)
-				continue;
 			bool fresh;
-			u64map_upsert(&by_key, diff_group_key(new, &new->groups[d->v[i].new_group], creators), i, &fresh);
+			const struct analysis *side = d->v[i].new_group != UINT32_MAX ? new : old;
+			uint32_t gi = d->v[i].new_group != UINT32_MAX ? d->v[i].new_group : d->v[i].old_group;
+			u64map_upsert(&by_key, diff_group_key(side, &side->groups[gi], creators), i, &fresh);
+		}
+		/* each old goroutine id -> the entry it was in */
+		struct u64map old_ids = {0};
+		for (uint32_t gi = 0; gi < old->ngroups; gi++) {
+			uint32_t ei = UINT32_MAX;
+			(void)u64map_get(&by_key, diff_group_key(old, &old->groups[gi], creators), &ei);
+			for (uint64_t k = 0; k < old->groups[gi].nmembers; k++) {
+				bool fresh;
+				u64map_upsert(&old_ids,
+					      snapshot_goroutine(old->snap, old->members[old->groups[gi].first_member + k])->id,
+					      ei, &fresh);
+			}
 		}
 		for (uint32_t gi = 0; gi < new->ngroups; gi++) {
 			const struct group *g = &new->groups[gi];
@@ -150,9 +157,15 @@ void diff_run(const struct analysis *old, const struct analysis *new, struct dif
 			for (uint64_t k = 0; k < g->nmembers; k++) {
 				uint64_t id = snapshot_goroutine(new->snap, new->members[g->first_member + k])->id;
 				u64set_add(&new_ids, id);
-				if (u64set_has(&old_ids, id)) {
-					d->v[ei].persisted++;
+				uint32_t was;
+				if (u64map_get(&old_ids, id, &was)) {
 					d->persisted++;
+					if (was == ei) {
+						d->v[ei].persisted++;
+					} else {
+						d->v[ei].moved_in++;
+						d->moved++;
+					}
 				} else {
 					d->created++;
 					keep_lowest(d->created_ids, &d->ncreated_ids, id);
@@ -167,7 +180,7 @@ void diff_run(const struct analysis *old, const struct analysis *new, struct dif
 				if (!u64set_has(&new_ids, id))
 					keep_lowest(d->exited_ids, &d->nexited_ids, id);
 			}
-		u64set_free(&old_ids);
+		u64map_free(&old_ids);
 		u64set_free(&new_ids);
 	}
 

@@ -23,8 +23,9 @@ struct diff_entry {
 	uint32_t old_group, new_group; /* representative group in each, UINT32_MAX if none */
 	uint32_t old_groups, new_groups; /* groups of each analysis merged here */
 	/* by id (when diff.by_id): of the new snapshot's goroutines here, how many
-	 * were already in the old snapshot */
-	uint64_t persisted;
+	 * were here already in the old snapshot, and how many were in another
+	 * group there (a goroutine that moved on: not new, and not this group's) */
+	uint64_t persisted, moved_in;
 };
 
 struct diff {
@@ -33,7 +34,8 @@ struct diff {
 	uint32_t n;
 	uint64_t old_total, new_total; /* shown goroutines (after hiding and filters) */
 	bool by_id;                    /* both snapshots carry goroutine ids */
-	uint64_t persisted, created, exited; /* by id, over shown goroutines */
+	uint64_t persisted, created, exited; /* by id, over shown goroutines: alive in both, new, gone */
+	uint64_t moved;                      /* of the persisted, those in another group now */
 	uint64_t created_ids[DIFF_SAMPLE_IDS], exited_ids[DIFF_SAMPLE_IDS]; /* the first few, ascending */
 	uint32_t ncreated_ids, nexited_ids;
 	uint32_t counts[DIFF_SAME + 1];      /* entries by status */

@@ -44,9 +44,10 @@ void report_diff_text(struct buf *b, const struct diff *d, const struct order_re
 	buf_printf(b, "   groups: %u new, %u gone, %u grown, %u shrunk, %u unchanged\n", d->counts[DIFF_NEW],
 		   d->counts[DIFF_GONE], d->counts[DIFF_GROWN], d->counts[DIFF_SHRUNK], d->counts[DIFF_SAME]);
 	if (d->by_id) {
-		buf_printf(b, "   by goroutine id: %llu persisted, %llu new, %llu exited\n",
-			   (unsigned long long)d->persisted, (unsigned long long)d->created,
-			   (unsigned long long)d->exited);
+		buf_printf(b, "   by goroutine id: %llu persisted", (unsigned long long)d->persisted);
+		if (d->moved)
+			buf_printf(b, " (%llu of them in another group now)", (unsigned long long)d->moved);
+		buf_printf(b, ", %llu new, %llu exited\n", (unsigned long long)d->created, (unsigned long long)d->exited);
 		for (int side = 0; side < 2; side++) {
 			const uint64_t *ids = side ? d->exited_ids : d->created_ids;
 			uint32_t n = side ? d->nexited_ids : d->ncreated_ids;
@@ -79,9 +80,13 @@ void report_diff_text(struct buf *b, const struct diff *d, const struct order_re
 		buf_printf(b, "\n%s%s%+lld%s  %-6s %llu → %llu", bold, e->delta > 0 ? red : green, (long long)e->delta,
 			   reset, diff_status_name(e->status), (unsigned long long)e->old_count,
 			   (unsigned long long)e->new_count);
-		if (d->by_id && e->new_count)
-			buf_printf(b, " · %llu persisted, %llu new", (unsigned long long)e->persisted,
-				   (unsigned long long)(e->new_count - e->persisted));
+		if (d->by_id && e->new_count) {
+			uint64_t known = e->persisted + e->moved_in;
+			buf_printf(b, " · %llu persisted, ", (unsigned long long)e->persisted);
+			if (e->moved_in)
+				buf_printf(b, "%llu moved in from other groups, ", (unsigned long long)e->moved_in);
+			buf_printf(b, "%llu new", (unsigned long long)(e->new_count > known ? e->new_count - known : 0));
+		}
 		if (g->nstates && g->states[0].state) {
 			buf_adds(b, " · ");
 			put_str(b, s, g->states[0].state);
@@ -134,8 +139,9 @@ void report_diff_json(struct buf *b, const struct diff *d, const struct order_re
 	buf_printf(b, ",\"counts\":{\"new\":%u,\"gone\":%u,\"grown\":%u,\"shrunk\":%u,\"same\":%u}", d->counts[DIFF_NEW],
 		   d->counts[DIFF_GONE], d->counts[DIFF_GROWN], d->counts[DIFF_SHRUNK], d->counts[DIFF_SAME]);
 	if (d->by_id) {
-		buf_printf(b, ",\"ids\":{\"persisted\":%llu,\"new\":%llu,\"exited\":%llu,\"new_ids\":[",
-			   (unsigned long long)d->persisted, (unsigned long long)d->created, (unsigned long long)d->exited);
+		buf_printf(b, ",\"ids\":{\"persisted\":%llu,\"moved\":%llu,\"new\":%llu,\"exited\":%llu,\"new_ids\":[",
+			   (unsigned long long)d->persisted, (unsigned long long)d->moved, (unsigned long long)d->created,
+			   (unsigned long long)d->exited);
 		for (uint32_t i = 0; i < d->ncreated_ids; i++)
 			buf_printf(b, "%s%llu", i ? "," : "", (unsigned long long)d->created_ids[i]);
 		buf_adds(b, "],\"exited_ids\":[");
@@ -158,9 +164,10 @@ void report_diff_json(struct buf *b, const struct diff *d, const struct order_re
 		buf_printf(b, ",\"old_count\":%llu,\"new_count\":%llu,\"delta\":%lld", (unsigned long long)e->old_count,
 			   (unsigned long long)e->new_count, (long long)e->delta);
 		if (d->by_id && e->new_count)
-			buf_printf(b, ",\"persisted\":%llu", (unsigned long long)e->persisted);
+			buf_printf(b, ",\"persisted\":%llu,\"moved_in\":%llu", (unsigned long long)e->persisted,
+				   (unsigned long long)e->moved_in);
 		else
-			buf_adds(b, ",\"persisted\":null");
+			buf_adds(b, ",\"persisted\":null,\"moved_in\":null");
 		buf_adds(b, ",\"state\":");
 		if (g->nstates && g->states[0].state)
 			report_json_str(b, s, g->states[0].state);

@@ -330,13 +330,16 @@ static void test_diff(void **st)
 	assert_int_equal(d.counts[DIFF_SAME], 2);
 	/* largest change first: the leak, +15. Ids are numbered in order here,
 	 * so the new leak group (ids 2..26) holds every old id from 2 to 17:
-	 * persistence is by id, whatever group a goroutine was in. */
+	 * 2..11 were leak goroutines already (persisted), 12..17 were workers
+	 * and others (moved in from other groups: neither new nor persisted). */
 	assert_int_equal(d.v[0].status, DIFF_GROWN);
 	assert_int_equal(d.v[0].delta, 15);
-	assert_int_equal(d.v[0].persisted, 16);
+	assert_int_equal(d.v[0].persisted, 10);
+	assert_int_equal(d.v[0].moved_in, 6);
 	assert_int_equal(d.new_total - d.old_total, 16);
 	/* ids: 1..17 in old; 1..33 in new, all of 1..17 present again */
 	assert_int_equal(d.persisted, 17);
+	assert_int_equal(d.moved, 6); /* old workers and gone ones, in the leak group now */
 	assert_int_equal(d.created, 16);
 	assert_int_equal(d.exited, 0);
 	/* matching is by content: equal keys for the same stack in two snapshots */

@@ -20,7 +20,8 @@ goroscope.views.diff = function (doc, root) {
   box.appendChild(pills);
   if (doc.ids) {
     box.appendChild(el("div", {class: "muted", text: "Followed by goroutine id: " + g.fmtInt(doc.ids.persisted) +
-      " persisted, " + g.fmtInt(doc.ids.new) + " new, " + g.fmtInt(doc.ids.exited) + " exited"}));
+      " persisted" + (doc.ids.moved ? " (" + g.fmtInt(doc.ids.moved) + " of them in another group now)" : "") +
+      ", " + g.fmtInt(doc.ids.new) + " new, " + g.fmtInt(doc.ids.exited) + " exited"}));
   }
   var groups = doc.groups || [];
   box.appendChild(el("h2", {text: "Diff flame graph (red grew, blue shrank; click a frame to filter)"}));
@@ -35,6 +36,8 @@ goroscope.views.diff = function (doc, root) {
     {key: "delta", title: "Delta", num: true, get: function (x) { return x.delta; }, show: function (x) { return g.fmtSigned(x.delta); }},
     {key: "persisted", title: "Persisted", num: true, get: function (x) { return x.persisted == null ? -1 : x.persisted; },
      show: function (x) { return x.persisted == null ? "" : g.fmtInt(x.persisted); }},
+    {key: "moved", title: "Moved in", num: true, get: function (x) { return x.moved_in == null ? -1 : x.moved_in; },
+     show: function (x) { return x.moved_in ? g.fmtInt(x.moved_in) : ""; }},
     {key: "state", title: "State", get: function (x) { return x.state || ""; }},
     {key: "func", title: "Function (first in user code)", get: function (x) { return g.firstUser(x.frames); }},
     {key: "creator", title: "Created by", get: function (x) { return x.created_by ? g.frameName(x.created_by) : ""; }},

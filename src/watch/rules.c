@@ -158,6 +158,7 @@ void rules_feed(struct rules_state *s, const struct watch_target *t, const struc
 	/* the slope is shown from three samples on; it is judged only once
 	 * the samples span half the window */
 	bool ready = window_ready(s, t);
+	v->window_ready = ready;
 	v->rate_per_min = s->nwin >= 3 ? slope_per_min(s) : 0;
 
 	if (th->count > 0 && count > th->count)

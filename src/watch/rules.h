@@ -47,6 +47,7 @@ struct rules_verdict {
 	uint32_t breaches;      /* consecutive breaching samples so far */
 	double baseline;        /* 0 while warming up */
 	double rate_per_min;    /* the slope over the window (0 before three samples) */
+	bool window_ready;      /* the samples span half the rate window: rate and group_growth are judged */
 };
 
 enum { RULES_WINDOW_MAX = 4096, RULES_GROUPS_KEPT = 64 };

@@ -291,6 +291,11 @@ static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fet
 	struct rules_verdict v;
 	rules_feed(&t->rules, &t->cfg, &x, &v);
 	name_growing_group(&a, gc, ng, &v);
+	if (v.window_ready && !t->window_said && (t->cfg.th.rate > 0 || t->cfg.th.group_growth > 0)) {
+		t->window_said = true;
+		watch_log(w, "%s: the samples now span half the %.0fs rate window: the rate and group-growth rules judge "
+			     "from here on", t->cfg.name, t->cfg.th.rate_window_s);
+	}
 
 	/* the store: the sample and the largest groups */
 	if (store_add_sample(w->store, t->id, now, (int64_t)a.total, r->seconds * 1000, NULL, &err) != ST_OK)
@@ -573,6 +578,14 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 	httpd_parse_listen(w->cfg.listen, host, sizeof(host), &port);
 	watch_log(w, "watching %u targets; endpoints on http://%s%s%s:%d/metrics; store %s", w->n,
 		  strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", httpd_port(w->http), w->cfg.store);
+	/* a rate needs a span of samples: say how long it stays silent */
+	for (uint32_t i = 0; i < w->n; i++) {
+		const struct watch_target *c = &w->t[i].cfg;
+		if (c->th.rate > 0 || c->th.group_growth > 0)
+			watch_log(w, "%s: the rate and group-growth rules judge once the samples span %.0fs (half their "
+				     "%.0fs window); until then they are silent", c->name, c->th.rate_window_s / 2,
+				  c->th.rate_window_s);
+	}
 	if (o->ready_file) {
 		FILE *f = fopen(o->ready_file, "w");
 		if (f) {

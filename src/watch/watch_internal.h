@@ -34,6 +34,7 @@ struct top_group {
 
 struct target_state {
 	struct watch *w;          /* for the fetch callback */
+	bool window_said;         /* the log said that the rate rules now judge */
 	uint32_t index;
 	struct watch_target cfg;  /* copy; strings live in watch.cfg's arena */
 	char url[2048];           /* resolved base URL, no trailing '/' */

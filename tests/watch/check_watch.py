@@ -111,7 +111,7 @@ targets:
     thresholds: {{count: 60}}
   - name: steady
     url: http://127.0.0.1:{steady_port}/
-    thresholds: {{count: 1000}}
+    thresholds: {{count: 1000, group_growth: 100000, rate_window: 2s}}
 {steady_labels}""")
         if broken:
             f.write("    thresholds: {cuont: 5}\n")
@@ -164,6 +164,11 @@ def db():
 
 write_config()
 watch, port = start_watch("first")
+# a rate rule says it is silent until its window has samples, then that it judges
+wait_for("the rate window's start and readiness logged", lambda: all(
+    s in open(os.path.join(OUT, "watch-first.log")).read() for s in (
+        "steady: the rate and group-growth rules judge once the samples span 1s (half their 2s window)",
+        "steady: the samples now span half the 2s rate window")))
 
 # ---- the alert: exactly the third consecutive breach ----
 alert = wait_for("the leaky alert", lambda: db().execute(

@@ -3,6 +3,7 @@
  * "#\tPC\tFUNC+OFF\tFILE:LINE" lines fill it, a blank line closes it. Columns
  * are separated by runs of TABs (Go's tabwriter pads with TABs). */
 #include "../base/common.h"
+#include "../model/goname.h"
 #include "debug1.h"
 #include "../base/hash.h"
 #include "../base/xalloc.h"
@@ -85,7 +86,7 @@ static void frames_from_pcs(struct d1 *d)
 			j++;
 		struct slice pc = slice_make(r.p + i, j - i);
 		if (pc.n > 2 && pc.p[0] == '0' && pc.p[1] == 'x' && !slice_eq(pc, "0x0"))
-			push_frame(d, (struct frame){strtab_intern(&d->cur->strs, pc.p, pc.n), 0, 0, FRAME_NOFILE});
+			push_frame(d, (struct frame){goname_intern(&d->cur->strs, pc.p, pc.n, hash_bytes(pc.p, pc.n, 0)), 0, 0, FRAME_NOFILE});
 		r.p += j;
 		r.n -= j;
 	}
@@ -237,7 +238,7 @@ static bool take_frame(struct d1 *d, struct slice l)
 		/* a PC without symbol; "0x0" is threadcreate's missing stack */
 		if (slice_eq(pc, "0x0"))
 			return true;
-		f.func = strtab_intern(&d->cur->strs, pc.p, pc.n);
+		f.func = goname_intern(&d->cur->strs, pc.p, pc.n, hash_bytes(pc.p, pc.n, 0));
 		f.flags = FRAME_NOFILE;
 	} else {
 		const char *plus = NULL;
@@ -248,7 +249,7 @@ static bool take_frame(struct d1 *d, struct slice l)
 			}
 		if (plus && plus > fn.p)
 			fn.n = (size_t)(plus - fn.p);
-		f.func = strtab_intern(&d->cur->strs, fn.p, fn.n);
+		f.func = goname_intern(&d->cur->strs, fn.p, fn.n, hash_bytes(fn.p, fn.n, 0));
 		const char *colon = NULL;
 		for (size_t i = loc.n; i > 0; i--)
 			if (loc.p[i - 1] == ':') {

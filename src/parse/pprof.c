@@ -4,6 +4,8 @@
  * in any order: first the tables (strings, functions, locations) and the
  * sample positions, then the samples against the complete tables. */
 #include "../base/common.h"
+#include "../base/hash.h"
+#include "../model/goname.h"
 #include "pprof.h"
 #include "../base/u64map.h"
 #include "../base/xalloc.h"
@@ -520,7 +522,9 @@ static enum status sample_frames(struct prof *pr, struct sample_acc *a, struct f
 						struct slice fn = str_at(pr, pf->name);
 						if (fn.n < sizeof(name) && memchr(fn.p, '[', fn.n)) {
 							size_t len = pprof_elide_shapes(fn.p, fn.n, name);
-							pf->func_sid = strtab_intern(&s->strs, name, len);
+							pf->func_sid = goname_intern(&s->strs, name, len, hash_bytes(name, len, 0));
+						} else if (memchr(fn.p, '%', fn.n)) {
+							pf->func_sid = goname_intern(&s->strs, fn.p, fn.n, 0);
 						} else {
 							pf->func_sid = intern_str(pr, pf->name);
 						}

@@ -2,6 +2,8 @@
  * §1.11). They describe two conflicting accesses, not goroutine states, so
  * they are summarised as races and never counted as goroutines. */
 #include "../base/common.h"
+#include "../base/hash.h"
+#include "../model/goname.h"
 #include "tb_internal.h"
 #include "tb_line.h"
 
@@ -113,7 +115,7 @@ bool tb_race_line(struct tb *t, const struct line *l, const char *s, size_t n)
 		struct tb_func fn;
 		if (tb_parse_func(s + i, n - i, &fn)) {
 			if (*count == 0)
-				a->top.func = strtab_intern(&t->cur->strs, fn.name.p, fn.name.n);
+				a->top.func = goname_intern(&t->cur->strs, fn.name.p, fn.name.n, hash_bytes(fn.name.p, fn.name.n, 0));
 			(*count)++;
 			t->race_want_file = *count == 1;
 		}

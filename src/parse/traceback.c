@@ -73,7 +73,7 @@ static void pin_frame(struct tb *t, struct pframe *f)
 	if (f->pinned)
 		return;
 	/* name_hash is hash_bytes(name, 0), the interner's own hash */
-	f->func_id = strtab_intern_hashed(&t->cur->strs, lr_at(t->lr, f->func_off), f->func_len, f->name_hash);
+	f->func_id = goname_intern(&t->cur->strs, lr_at(t->lr, f->func_off), f->func_len, f->name_hash);
 	f->file_id = f->file_len ? strtab_intern(&t->cur->strs, lr_at(t->lr, f->file_off), f->file_len) : 0;
 	f->pinned = true;
 }
@@ -90,8 +90,8 @@ static void pin_all(void *ctx)
 	if (t->cand) {
 		/* The candidate has no file yet: intern just its name. */
 		if (!t->cand_f.pinned) {
-			t->cand_f.func_id = strtab_intern_hashed(&t->cur->strs, lr_at(t->lr, t->cand_f.func_off),
-								 t->cand_f.func_len, t->cand_f.name_hash);
+			t->cand_f.func_id = goname_intern(&t->cur->strs, lr_at(t->lr, t->cand_f.func_off),
+							  t->cand_f.func_len, t->cand_f.name_hash);
 			t->cand_f.pinned = true;
 		}
 	}

@@ -299,6 +299,21 @@ static void test_labels_in_header(void **st)
 	snapset_free(&set);
 }
 
+/* The linker's escapes in package paths are shown as Go writes the import
+ * path; a '%' without two hex digits stays as it is. */
+static void test_escaped_package_path(void **st)
+{
+	(void)st;
+	const char *t = "goroutine 7 [select]:\n"
+			"gopkg.in/natefinch/lumberjack%2ev2.(*Logger).millRun(0xc000123400)\n"
+			"\t/go/pkg/mod/gopkg.in/natefinch/lumberjack.v2@v2.2.1/lumberjack.go:379 +0x45\n"
+			"main.odd%zz()\n\t/a.go:1\n";
+	struct snapset set = parse(t);
+	assert_string_equal(fn(set.v[0], 0, 0), "gopkg.in/natefinch/lumberjack.v2.(*Logger).millRun");
+	assert_string_equal(fn(set.v[0], 0, 1), "main.odd%zz");
+	snapset_free(&set);
+}
+
 static void test_race(void **st)
 {
 	(void)st;
@@ -543,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_frames_without_header),
 		cmocka_unit_test(test_features),
 		cmocka_unit_test(test_labels_in_header),
+		cmocka_unit_test(test_escaped_package_path),
 		cmocka_unit_test(test_race),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_long_line),

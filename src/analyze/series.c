@@ -243,8 +243,8 @@ void series_run(const struct series_point *pts, uint32_t n, const struct series_
 	r->npoints = n;
 	r->totals = xmalloc((n ? n : 1) * sizeof(*r->totals));
 	bool creators = true;
-	r->ids = n > 1;
-	r->times_known = n > 1;
+	r->ids = n > 0;
+	r->times_known = n > 0;
 	for (uint32_t p = 0; p < n; p++) {
 		const struct snapshot *s = pts[p].a->snap;
 		r->totals[p] = pts[p].a->shown;

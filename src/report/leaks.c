@@ -88,16 +88,20 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 	const char *bold = o->color ? "\033[1m" : "", *reset = o->color ? "\033[0m" : "";
 	const char *red = o->color ? "\033[31m" : "", *dim = o->color ? "\033[2m" : "";
 	buf_printf(b, "%s== leaks: %u snapshot%s", bold, r->npoints, r->npoints == 1 ? "" : "s");
-	if (r->times_known && r->span_min < 1)
+	if (r->npoints < 2)
+		; /* no span, no growth to measure */
+	else if (r->times_known && r->span_min < 1)
 		buf_printf(b, " over %.1f s", r->span_min * 60);
 	else if (r->times_known)
 		buf_printf(b, " over %.1f min", r->span_min);
 	else
 		buf_adds(b, " (capture times unknown: growth per snapshot)");
-	buf_printf(b, "%s\n   goroutines shown: %llu → %llu", reset, (unsigned long long)r->totals[0],
-		   (unsigned long long)r->totals[r->npoints - 1]);
-	buf_adds(b, r->ids ? " · followed by goroutine id\n"
-			   : " · no goroutine ids in these formats: growth alone is the evidence\n");
+	buf_printf(b, "%s\n   goroutines shown: %llu", reset, (unsigned long long)r->totals[0]);
+	if (r->npoints > 1)
+		buf_printf(b, " → %llu", (unsigned long long)r->totals[r->npoints - 1]);
+	buf_adds(b, r->npoints < 2 ? "\n"
+		    : r->ids ? " · followed by goroutine id\n"
+			     : " · no goroutine ids in these formats: growth alone is the evidence\n");
 	scope_text(b, scope);
 	if (r->proof_profile)
 		buf_adds(b, "   the runtime's goroutineleak profile was read: what it lists is proven\n");

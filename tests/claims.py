@@ -1,4 +1,4 @@
-"""Claim checker: every sentence a `leaks` report makes about its data is
+"""Claim checker: what `leaks` and `analyze` reports say about their data is
 re-derived here from the snapshots themselves, read by this module's own
 small parsers (debug=2 text dumps, debug=1 text, gzipped pprof protobuf), so
 a report that says more than the data shows fails the suite that produced
@@ -6,26 +6,43 @@ it. Checked: each leak's count per snapshot, "never fell" and "rose from A
 to B over N snapshots", "ids persist" (every / at least X%), the wait
 minutes it quotes, and for groups set aside the fall or level it names.
 
+For `analyze`: the total, and per group (one stack) its count, states,
+wait minutes and sample ids; per suspected site its count as the sum of its
+groups'; per parked site that its group is there and counted.
+
 check_leaks_claims(label, report) takes a parsed `leaks --json` document
-whose snapshot sources are files."""
+whose snapshot sources are files; check_analyze_claims(label, report) an
+`analyze --json` one."""
 import gzip
+import json
 import os
 import re
 
 from checks import check
 
-_HEADER = re.compile(r"^goroutine (\d+) \[([^\],]*)(?:, (\d+) minutes)?[^\]]*\]:$")
-_FRAME_FILE = re.compile(r"^\t(.*):(\d+)(?: \+0x[0-9a-f]+)?$")
+# "goroutine 7 [chan send (leaked), 3 minutes, locked to thread] {k: v}:",
+# with Go 1.26's "labels:{...}" inside the brackets instead
+_HEADER = re.compile(r"^goroutine (\d+)(?: gp=\S+ m=\S+(?: mp=\S+)?)? \[(.*?)\](?: \{.*\})?:$")
+_ANNOTATION = re.compile(r" \((?:leaked|durable)\)$")
+_FRAME_FILE = re.compile(r"^(?:\t|        )(.*):(\d+)(?: \+0x[0-9a-f]+)?(?: fp=\S+ sp=\S+ pc=\S+)?$")
 _D1_SAMPLE = re.compile(r"^(\d+) @(?: 0x[0-9a-f]+)+$")
 _D1_FRAME = re.compile(r"^#\s+0x[0-9a-f]+\s+(\S+?)\+0x[0-9a-f]+\s+(.*):(\d+)$")
 
 
 class Goroutine:
-    __slots__ = ("id", "state", "minutes", "frames", "creator", "weight")
+    __slots__ = ("id", "state", "minutes", "frames", "creator", "weight", "labels")
 
     def __init__(self, gid=None, state=None, minutes=None, weight=1):
         self.id, self.state, self.minutes, self.weight = gid, state, minutes, weight
-        self.frames, self.creator = [], None
+        self.frames, self.creator, self.labels = [], None, None
+
+
+_ESCAPE = re.compile(r"%([0-9a-fA-F]{2})")
+
+
+def _unescape(name):
+    """The linker's %XX escapes of a package path, as Go writes the path."""
+    return _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), name)
 
 
 def _func_name(line):
@@ -36,8 +53,8 @@ def _func_name(line):
         for i in range(len(line) - 1, -1, -1):
             depth += {")": 1, "(": -1}.get(line[i], 0)
             if depth == 0:
-                return line[:i]
-    return line
+                return _unescape(line[:i])
+    return _unescape(line)
 
 
 def parse_debug2(text):
@@ -45,8 +62,17 @@ def parse_debug2(text):
     for line in text.splitlines():
         m = _HEADER.match(line)
         if m:
-            g = Goroutine(int(m.group(1)), m.group(2), int(m.group(3)) if m.group(3) else None)
+            inside = m.group(2).split(" labels:{")[0]
+            parts = inside.split(", ")
+            state = parts[0]
+            while _ANNOTATION.search(state):
+                state = _ANNOTATION.sub("", state)
+            minutes = next((int(p.split()[0]) for p in parts[1:] if p.endswith(" minutes")), None)
+            g = Goroutine(int(m.group(1)), state, minutes)
             out.append(g)
+            continue
+        if line.startswith("[originating from goroutine"):
+            g = None  # tracebackancestors: an ancestor's stack, not this goroutine's
             continue
         if g is None or not line:
             continue
@@ -59,8 +85,8 @@ def parse_debug2(text):
                 g.frames.append((name, int(fm.group(2))))
             pending = None
         elif line.startswith("created by "):
-            pending = ("creator", line[len("created by "):].split(" in goroutine ")[0])
-        elif not line.startswith("\t"):
+            pending = ("creator", _unescape(line[len("created by "):].split(" in goroutine ")[0]))
+        elif not line.startswith(("\t", "        ")):
             pending = ("frame", _func_name(line))
     return out
 
@@ -73,9 +99,15 @@ def parse_debug1(text):
             g = Goroutine(weight=int(m.group(1)))
             out.append(g)
             continue
+        if line.startswith("# labels: ") and g is not None:
+            try:
+                g.labels = json.loads(line[len("# labels: "):])
+            except ValueError:
+                g.labels = line
+            continue
         fm = _D1_FRAME.match(line)
         if fm and g is not None:
-            g.frames.append((fm.group(1), int(fm.group(3))))
+            g.frames.append((_unescape(fm.group(1)), int(fm.group(3))))
         elif not line.strip():
             g = None
     return out
@@ -257,3 +289,78 @@ def leak_point(leak, counts):
         if counts[i]:
             return i
     return len(counts) - 1
+
+
+def plain_dump(path):
+    """A text dump that starts with a goroutine header: the layout this
+    module's parser reads (wrapped or prefixed logs are goroscope's job)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(64)
+    except OSError:
+        return False
+    return head.startswith(b"goroutine ") or head.startswith(b"goroutine profile:")
+
+
+def _labels_match(grp, g):
+    """A profile's samples of one stack are told apart by their labels: by
+    the grouping's label value (--by label:KEY), by a labelset every member
+    shares, or, unlabelled, by having none."""
+    by = grp.get("label")
+    if by:
+        return (g.labels or {}).get(by["key"]) == by["value"]
+    if grp.get("labels"):
+        return g.labels == grp["labels"]
+    return grp.get("labelled", 0) > 0 or not g.labels
+
+
+def check_analyze_claims(label, d, record=check):
+    """Check an `analyze --json` report against its snapshot files (one
+    snapshot per file, in a layout read_snapshot knows)."""
+    per_source = {}
+    for s in d["snapshots"]:
+        per_source[s["source"]] = per_source.get(s["source"], 0) + 1
+    for s in d["snapshots"]:
+        if per_source[s["source"]] != 1 or not plain_dump(s["source"]) or s.get("truncated"):
+            continue
+        gs = read_snapshot(s["source"])
+        what = f"{label}: {os.path.basename(s['source'])}"
+        record(s["total"] == sum(g.weight for g in gs), f"{what}: total {s['total']}, the file holds "
+                                                        f"{sum(g.weight for g in gs)}")
+        text = all(g.id is not None for g in gs)
+        groups = {g["id"]: g for g in s["groups"]}
+        for grp in s["groups"]:
+            if grp["stacks"] != 1 or grp.get("elided") or grp.get("stack_unavailable"):
+                continue
+            frames = tuple((f["func"], f["line"]) for f in grp["frames"])
+            cb = grp.get("created_by")
+            creator = (cb["func"], cb["line"]) if text and cb else None
+            members = [g for g in gs if tuple(g.frames) == frames and (not text or g.creator == creator)
+                       and (text or _labels_match(grp, g))]
+            gw = f"{what}: group {grp['id']} ({frames[0][0] if frames else '?'})"
+            record(grp["count"] == sum(g.weight for g in members),
+                   f"{gw}: count {grp['count']}, the file holds {sum(g.weight for g in members)}")
+            if not text:
+                continue
+            states = {}
+            for g in members:
+                states[g.state] = states.get(g.state, 0) + 1
+            if len(states) < 6:
+                record(grp["states"] == states, f"{gw}: states {grp['states']}, the file has {states}")
+            waits = sorted(g.minutes for g in members if g.minutes is not None)
+            wm = grp.get("wait_minutes")
+            if wm:
+                record(waits and wm["min"] == waits[0] and wm["max"] == waits[-1],
+                       f"{gw}: waits {wm}, the file has {waits[:1]}..{waits[-1:]}")
+            else:
+                record(not waits, f"{gw}: no wait minutes claimed, the file has {len(waits)}")
+            ids = {g.id for g in members}
+            record(all(i in ids for i in grp["ids"]), f"{gw}: ids {grp['ids']} not all in the group")
+        for sp in s["suspected_leaks"]:
+            if sp["kind"] != "site":
+                continue
+            record(sp["count"] == sum(groups[i]["count"] for i in sp["groups"] if i in groups),
+                   f"{what}: suspect at group {sp['group']}: count {sp['count']} is not its groups' sum")
+        for pk in s.get("parked", []):
+            g = groups.get(pk["group"])
+            record(g is not None and pk["count"] >= g["count"], f"{what}: parked {pk} not backed by its group")

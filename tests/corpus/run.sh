@@ -13,6 +13,7 @@ python3 "$here/check_profiles.py" "$G" "$corpus/real" "$here/real-profiles.tsv"
 python3 "$here/check_contention.py" "$G" "$corpus"
 python3 "$here/check_schedtrace.py" "$G" "$corpus/generated"
 python3 "$here/check_parallel.py" "$G" "$corpus" "$(cd "$here/../.." && pwd)/build/parallel-test"
+python3 "$here/check_claims.py" "$G" "$corpus"
 
 # Replay of learnt stacks (tb_replay.c) must not change any result: every
 # corpus dump gives byte-identical JSON with and without it.

@@ -17,6 +17,7 @@ import gzip
 import json
 import os
 import re
+import subprocess
 
 from checks import check
 
@@ -364,3 +365,21 @@ def check_analyze_claims(label, d, record=check):
         for pk in s.get("parked", []):
             g = groups.get(pk["group"])
             record(g is not None and pk["count"] >= g["count"], f"{what}: parked {pk} not backed by its group")
+
+
+def leaks_every_order(goroscope, files, rng, label):
+    """`leaks --json` over files (in time order) given in time order,
+    reversed and shuffled twice: yields (label, report) for each, having
+    checked that it ran, put the snapshots back in time order, and that its
+    claims are true of them."""
+    k = len(files)
+    for order in (files, files[::-1], rng.sample(files, k), rng.sample(files, k)):
+        what = f"{label} ({', '.join(os.path.basename(f).split('.')[1] for f in order)})"
+        p = subprocess.run([goroscope, "leaks", "--json", "-q", *order], capture_output=True, timeout=120, text=True)
+        check(p.returncode == 0, f"{what}: exit {p.returncode}: {p.stderr[:300]}")
+        if p.returncode:
+            continue
+        d = json.loads(p.stdout)
+        check([x["source"] for x in d["snapshots"]] == files, f"{what}: not put in time order")
+        check_leaks_claims(what, d)
+        yield what, d

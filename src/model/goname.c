@@ -44,7 +44,7 @@ uint32_t goname_intern(struct strtab *t, const char *name, size_t n, uint64_t h)
 {
 	if (!memchr(name, '%', n))
 		return strtab_intern_hashed(t, name, n, h);
-	char stack_buf[512];
+	char stack_buf[512] = {0}; /* initialised: keeps -Wmaybe-uninitialized quiet under LTO */
 	char *out = n <= sizeof(stack_buf) ? stack_buf : xmalloc(n);
 	size_t len = goname_unescape(name, n, out);
 	uint32_t id = strtab_intern(t, out, len);

@@ -93,12 +93,13 @@ def parse_debug2(text):
 
 
 def parse_debug1(text):
-    out, g = [], None
+    out, g, pcs = [], None, {}
     for line in text.splitlines():
         m = _D1_SAMPLE.match(line)
         if m:
             g = Goroutine(weight=int(m.group(1)))
             out.append(g)
+            pcs[id(g)] = [a for a in line.split("@", 1)[1].split() if a != "0x0"]
             continue
         if line.startswith("# labels: ") and g is not None:
             try:
@@ -111,6 +112,9 @@ def parse_debug1(text):
             g.frames.append((_unescape(fm.group(1)), int(fm.group(3))))
         elif not line.strip():
             g = None
+    for g in out:  # a record without '#' lines: its addresses stand for the frames
+        if not g.frames:
+            g.frames = [(a, 0) for a in pcs[id(g)]]
     return out
 
 
@@ -167,14 +171,17 @@ def parse_pprof(data):
             f = dict((n, x) for n, _, x in _fields(v))
             funcs[f.get(1, 0)] = f.get(2, 0)
         elif num == 4:
-            lid, lines = 0, []
+            lid, lines, addr = 0, [], 0
             for n, w, x in _fields(v):
                 if n == 1:
                     lid = x
+                elif n == 3:
+                    addr = x
                 elif n == 4:
                     ln = dict((k, y) for k, _, y in _fields(x))
                     lines.append((ln.get(1, 0), ln.get(2, 0)))
-            locs[lid] = lines
+            # no symbol: the address stands for the function
+            locs[lid] = lines or ([(None, f"0x{addr:x}")] if addr not in (0, (1 << 64) - 1) else [])
         elif num == 2:
             ids, vals = [], []
             for n, w, x in _fields(v):
@@ -188,7 +195,7 @@ def parse_pprof(data):
         g = Goroutine(weight=vals[0] if vals else 1)
         for lid in ids:
             for fid, line in locs.get(lid, []):
-                g.frames.append((strings[funcs.get(fid, 0)], line))
+                g.frames.append((line, 0) if fid is None else (strings[funcs.get(fid, 0)], line))
         out.append(g)
     return out
 

@@ -48,6 +48,21 @@ static bool is_profiler(const struct snapshot *s, const struct stack *st)
 	return false;
 }
 
+/* A stack with nothing to run yet: no frames, or only the goroutine's exit
+ * address (runtime.goexit, or its bare address in an unsymbolized debug=1
+ * record). Goroutines created and not yet scheduled look like this; their
+ * number grows when the machine is busy, which is not a leak. */
+static bool is_unstarted(const struct snapshot *s, const struct stack *st)
+{
+	const struct frame *f = snapshot_frames(s, st);
+	for (uint32_t i = 0; i < st->nframes; i++) {
+		const char *fn = snapshot_str(s, f[i].func);
+		if (strncmp(fn, "0x", 2) != 0 && strcmp(fn, "runtime.goexit") != 0)
+			return false;
+	}
+	return true;
+}
+
 /* Memory a goroutine with this stack pins: its stack (2 KiB at least,
  * growing by doubling; ~256 bytes a frame is typical) and its g struct. */
 static uint64_t goroutine_bytes(uint32_t nframes)
@@ -168,6 +183,11 @@ static bool judge(const struct series_point *pts, uint32_t n, const struct track
 	bool grows = t->last == n - 1 && last >= first + o->min_growth && sh.ups >= min_ups;
 	if ((grows || t->leaked) && is_profiler(s, st)) {
 		*why = "a profiling request (net/http/pprof, runtime/pprof): goroscope's own, or another profiler's";
+		return false;
+	}
+	if (grows && !t->leaked && is_unstarted(s, st)) {
+		*why = "goroutines not started yet (no stack beyond their exit address): the scheduler is behind, not "
+		       "a leak";
 		return false;
 	}
 	if (t->leaked && t->last == n - 1) {

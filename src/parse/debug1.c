@@ -86,7 +86,7 @@ static void frames_from_pcs(struct d1 *d)
 			j++;
 		struct slice pc = slice_make(r.p + i, j - i);
 		if (pc.n > 2 && pc.p[0] == '0' && pc.p[1] == 'x' && !slice_eq(pc, "0x0"))
-			push_frame(d, (struct frame){goname_intern(&d->cur->strs, pc.p, pc.n, hash_bytes(pc.p, pc.n, 0)), 0, 0, FRAME_NOFILE});
+			push_frame(d, (struct frame){strtab_intern(&d->cur->strs, pc.p, pc.n), 0, 0, FRAME_NOFILE});
 		r.p += j;
 		r.n -= j;
 	}

@@ -32,6 +32,13 @@ printf 'panic: boom\n\nnothing else here\n' >"$D/preamble.txt"
 printf 'main.main()\n\t/a.go:1 +0x1\nmain.f()\n\t/a.go:2\n' >"$D/frames.txt"
 { cat "$D/plain.txt"; echo; echo "some log line"; cat "$D/plain.txt"; printf '\npanic: second\n\n'; cat "$D/plain.txt"; } >"$D/three.txt"
 printf 'goroutine 1 [running]:\nmain.main()\n\t/a.go:1\n\ngoroutine 5 [chan receive (nil chan)]:\nmain.f()\n\t/a.go:9\ncreated by main.main\n\t/a.go:3\n' >"$D/nilchan.txt"
+# growth alone, small: three debug=1 profiles (no ids) in which one group
+# goes 1, 3, 5: a low-confidence verdict, which --fail-on-leak does not fail on
+for i in 0 1 2; do
+  printf 'goroutine profile: total %d\n%d @ 0x43b296 0x671225 0x46b1c1\n#\t0x671224\tmain.maybe+0x24\t/src/a.go:7\n\n' \
+    $((1 + 2 * i)) $((1 + 2 * i)) >"$D/low.$i.txt"
+  touch -d "@$((1700000000 + 60 * i))" "$D/low.$i.txt"
+done
 printf 'goroutine 1 [running]:\nmain.main()\n\t/a.go:1\n\ngoroutine 5 [select]:\nmain.loop(0x1, ' >"$D/truncated.txt"
 { head -4 "$D/plain.txt"; head -c 2000000 /dev/zero | tr '\0' 'x'; echo; tail -n +5 "$D/plain.txt"; } >"$D/longline.txt"
 printf 'goroutine 1 [running]:\nmain.\033[31mevil()\n\t/a\033[2J.go:1\n' >"$D/hostile.txt"

@@ -80,12 +80,15 @@ static void set_times(const struct snapshot *const *v, struct order_result *r)
 }
 
 /* Text dumps with ids and file times: do the files' times hold? They do
- * when the ids rise along them, or fall only where the goroutines sharing
- * ids are plainly other goroutines (created elsewhere): restarts, which
- * only times can place. A fall between dumps of what may be one process
- * is a copy out of order as much as a restart of a program that starts
- * its goroutines the same way each time: the ids decide, and the note says
- * so. */
+ * unless the ids deny the order of two neighbours (process_ids_deny: most
+ * goroutines new in the later one are older than the earlier one's
+ * newest) and not the reverse order too. Where they deny both, or the
+ * goroutines sharing ids are plainly other goroutines (created elsewhere),
+ * it is a restart, which only times can place. A denial one way between
+ * dumps of what may be one process is a copy out of order as much as a
+ * restart of a program that starts its goroutines the same way each time:
+ * the ids decide, and the note says so. A newest id that falls along the
+ * files' times denies nothing (the newest goroutines may have exited). */
 static bool file_times_hold(const struct snapshot *const *v, uint32_t n, const struct item *given,
 			    struct order_result *r)
 {
@@ -97,20 +100,46 @@ static bool file_times_hold(const struct snapshot *const *v, uint32_t n, const s
 	bool hold = true;
 	for (uint32_t k = 1; k < n && hold; k++) {
 		const struct snapshot *a = v[tmp.perm[k - 1]], *b = v[tmp.perm[k]];
-		if (process_max_id(b) >= process_max_id(a) || !strcmp(a->source, b->source))
+		uint64_t gb, ga;
+		if (!strcmp(a->source, b->source) || !process_ids_deny(a, b, &gb))
 			continue;
-		hold = process_same(a, b, NULL, 0) == PROCESS_OTHER;
+		hold = process_ids_deny(b, a, &ga) || process_same(a, b, NULL, 0) == PROCESS_OTHER;
 		if (!hold)
 			snprintf(r->note, sizeof(r->note),
-				 "the files' times put %.80s (newest goroutine id %llu) after %.80s (%llu): copied out of "
-				 "order, or a restart between them, which these dumps cannot tell apart; ordered by the "
-				 "goroutine ids",
-				 b->source, (unsigned long long)process_max_id(b), a->source,
-				 (unsigned long long)process_max_id(a));
+				 "the files' times put %.80s after %.80s, but most goroutines new in it (%llu among them) "
+				 "have ids below the other's newest (%llu): copied out of order, or a restart between "
+				 "them, which these dumps cannot tell apart; ordered by the goroutine ids",
+				 b->source, a->source, (unsigned long long)gb, (unsigned long long)process_max_id(a));
 	}
 	free(tmp.perm);
 	free(it);
 	return hold;
+}
+
+/* The newest id is only a first guess at the order of text dumps (the
+ * newest goroutines may have exited): where the ids deny the order of two
+ * neighbours (process_ids_deny) and not the reverse, they trade places;
+ * dumps of one source keep their order. A pass per position at most. */
+static void settle_by_exits(const struct snapshot *const *v, struct order_result *r)
+{
+	for (uint32_t pass = 0; pass < r->n; pass++) {
+		bool moved = false;
+		for (uint32_t k = 1; k < r->n; k++) {
+			const struct snapshot *a = v[r->perm[k - 1]], *b = v[r->perm[k]];
+			uint64_t id;
+			if (!strcmp(a->source, b->source) || !process_ids_deny(a, b, &id) || process_ids_deny(b, a, &id))
+				continue;
+			uint32_t t = r->perm[k - 1];
+			r->perm[k - 1] = r->perm[k];
+			r->perm[k] = t;
+			moved = true;
+		}
+		if (!moved)
+			break;
+	}
+	r->reordered = false;
+	for (uint32_t k = 0; k < r->n; k++)
+		r->reordered = r->reordered || r->perm[k] != k;
 }
 
 void order_snapshots(const struct snapshot *const *v, uint32_t n, struct order_result *r)
@@ -154,6 +183,8 @@ void order_snapshots(const struct snapshot *const *v, uint32_t n, struct order_r
 				 n == 2 ? "both" : "these");
 	}
 	sort_into(it, n, r);
+	if (r->basis == ORDER_GOROUTINE_IDS)
+		settle_by_exits(v, r);
 	free(it);
 	set_times(v, r);
 }

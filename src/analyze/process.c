@@ -26,6 +26,26 @@ static void index_ids(const struct snapshot *s, struct u64map *m)
 		*u64map_upsert(m, snapshot_goroutine(s, i)->id, (uint32_t)i, &inserted) = (uint32_t)i;
 }
 
+bool process_ids_deny(const struct snapshot *a, const struct snapshot *b, uint64_t *id)
+{
+	if (snapshot_is_profile(a) || snapshot_is_profile(b) || a->truncated || !a->ngoroutines || !b->ngoroutines)
+		return false;
+	uint64_t newest = process_max_id(a), fresh = 0, older = 0;
+	struct u64map ids = {0};
+	index_ids(a, &ids);
+	for (uint64_t i = 0; i < b->ngoroutines; i++) {
+		uint64_t gid = snapshot_goroutine(b, i)->id;
+		uint32_t k;
+		if (!gid || u64map_get(&ids, gid, &k))
+			continue;
+		fresh++;
+		if (gid < newest && !older++)
+			*id = gid;
+	}
+	u64map_free(&ids);
+	return older >= 3 && older * 2 > fresh;
+}
+
 static const struct frame *creator_of(const struct snapshot *s, const struct goroutine *g)
 {
 	if (g->stack >= s->nstacks)
@@ -110,12 +130,14 @@ uint32_t process_breaks(const struct snapshot *const *v, uint32_t n, struct proc
 	for (uint32_t k = 1; k < n && nb < max; k++) {
 		const struct snapshot *a = v[k - 1], *b = v[k];
 		char why[200] = "";
-		uint64_t ida = process_max_id(a), idb = process_max_id(b);
+		uint64_t again;
 		if (other_binary(a, b, why, sizeof(why)))
 			;
-		else if (ida && idb && idb < ida)
-			snprintf(why, sizeof(why), "goroutine ids start again: newest id %llu, then %llu",
-				 (unsigned long long)ida, (unsigned long long)idb);
+		else if (process_ids_deny(a, b, &again))
+			snprintf(why, sizeof(why),
+				 "goroutine ids handed out again: goroutine %llu and most others new here have ids below "
+				 "the newest before (%llu)",
+				 (unsigned long long)again, (unsigned long long)process_max_id(a));
 		else if (process_same(a, b, why, sizeof(why)) != PROCESS_OTHER && !shorter_wait(a, b, why, sizeof(why)))
 			why[0] = '\0';
 		if (!why[0])

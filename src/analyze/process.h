@@ -6,8 +6,12 @@
  *
  *   - another binary: a protobuf profile's main mapping has another build
  *     id (or file);
- *   - goroutine ids start again: the newest id of a text dump is lower than
- *     the one before (the runtime numbers goroutines in creation order);
+ *   - goroutine ids handed out again: most goroutines new in a later dump
+ *     have ids below the earlier one's newest. The runtime numbers
+ *     goroutines in creation order, once per process (each P takes ids in
+ *     batches of 16, so a few come out of order: a sign needs most of them,
+ *     and three at least). A newest id that merely falls is no sign: the
+ *     newest goroutines may have exited;
  *   - the same ids are other goroutines: a goroutine keeps its creator for
  *     its whole life, so an id created elsewhere is another process's;
  *   - one id waits for less time than it did before: not the same
@@ -17,6 +21,7 @@
 #ifndef GOROSCOPE_PROCESS_H
 #define GOROSCOPE_PROCESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +30,13 @@
 /* The newest goroutine id of a text dump; 0 for a profile or a dump
  * without ids. */
 uint64_t process_max_id(const struct snapshot *s);
+
+/* Do the goroutine ids of text dumps a and b deny that a was taken before
+ * b in one process? They do when most of the goroutines b holds and a does
+ * not (three at least) have ids below a's newest: created before a was
+ * taken, they would be in it. *id is one of them. False for profiles, and
+ * when a was cut short (a truncated dump lacks goroutines it had). */
+bool process_ids_deny(const struct snapshot *a, const struct snapshot *b, uint64_t *id);
 
 enum process_verdict { PROCESS_UNKNOWN, PROCESS_SAME, PROCESS_OTHER };
 

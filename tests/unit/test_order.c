@@ -23,6 +23,17 @@ static struct snapshot *snap(const char *src, uint32_t idx, uint64_t max_id, int
 	return s;
 }
 
+/* The same with the main goroutine (id 1) and ids lo..hi: what a process
+ * that has run for a while shows, its early goroutines gone. */
+static struct snapshot *snap_range(const char *src, uint32_t idx, uint64_t lo, uint64_t hi, int64_t ns,
+				   enum taken_from how)
+{
+	struct snapshot *s = snap(src, idx, 1, ns, how);
+	for (uint64_t id = lo > 1 ? lo : 2; id <= hi; id++)
+		snapshot_add_goroutine(s)->id = id;
+	return s;
+}
+
 /* The sources in the order found, as "a b c". */
 static void order_of(struct snapshot **v, uint32_t n, struct order_result *r, char *out, size_t outsz)
 {
@@ -87,13 +98,31 @@ static void test_by_own_times(void **st)
 static void test_by_ids_over_file_times(void **st)
 {
 	(void)st;
-	/* copied in glob order: the files' times put snap-10 before snap-2, the
-	 * goroutine ids do not, and nothing shows another process: the ids */
-	struct snapshot *v[] = {snap("snap-10", 1, 90, 2000, TAKEN_MTIME), snap("snap-2", 1, 20, 3000, TAKEN_MTIME),
-				snap("snap-1", 1, 10, 1000, TAKEN_MTIME)};
+	/* copied in glob order: the files' times put snap-10 before snap-2, but
+	 * the goroutines new in snap-2 (5..14) all have ids below snap-10's
+	 * newest: they would be in snap-10 had they come after it. The ids
+	 * deny that order and not the other, nothing shows another process:
+	 * the ids decide */
+	struct snapshot *v[] = {snap_range("snap-10", 1, 15, 90, 2000, TAKEN_MTIME),
+				snap_range("snap-2", 1, 5, 20, 3000, TAKEN_MTIME),
+				snap_range("snap-1", 1, 1, 10, 1000, TAKEN_MTIME)};
 	expect(v, 3, "snap-1 snap-2 snap-10", ORDER_GOROUTINE_IDS, false);
-	expect_note(v, 3, ORDER_GOROUTINE_IDS, "the files' times put snap-2 (newest goroutine id 20) after snap-10 (90)");
+	expect_note(v, 3, ORDER_GOROUTINE_IDS,
+		    "the files' times put snap-2 after snap-10, but most goroutines new in it (5 among them) have ids "
+		    "below the other's newest (90)");
 	free_all(v, 3);
+	/* a newest id that falls along the files' times denies nothing: the
+	 * newest goroutines exited (here 21..90), and the file times hold */
+	struct snapshot *u[] = {snap("late", 1, 20, 3000, TAKEN_MTIME), snap("early", 1, 90, 2000, TAKEN_MTIME)};
+	expect(u, 2, "early late", ORDER_FILE_TIMES, true);
+	free_all(u, 2);
+	/* without file times, the newest id is a first guess that the ids
+	 * correct: p (ids 1, 2..80) then q (1, 60..70), a burst that ended
+	 * with nothing new started: q's newest is lower, but q before p would
+	 * make p's new goroutines (2..59 most of them) older than q's newest */
+	struct snapshot *w2[] = {snap_range("q", 1, 60, 70, 0, TAKEN_UNKNOWN), snap_range("p", 1, 2, 80, 0, TAKEN_UNKNOWN)};
+	expect(w2, 2, "p q", ORDER_GOROUTINE_IDS, false);
+	free_all(w2, 2);
 	/* file times that rise with the ids hold, and give the times */
 	struct snapshot *w[] = {snap("x", 1, 30, 3000, TAKEN_MTIME), snap("y", 1, 10, 1000, TAKEN_MTIME)};
 	expect(w, 2, "y x", ORDER_FILE_TIMES, true);
@@ -116,10 +145,12 @@ static void test_file_times_and_nothing(void **st)
 static void test_one_source_keeps_its_order(void **st)
 {
 	(void)st;
-	/* a log with two dumps, the second after a restart (ids start again):
-	 * its order stands, the restart is noted */
-	struct snapshot *v[] = {snap("log", 2, 8, 1000, TAKEN_MTIME), snap("log", 1, 500, 1000, TAKEN_MTIME),
-				snap("other", 1, 900, 500, TAKEN_MTIME)};
+	/* a log with two dumps, the second after a restart (ids start again),
+	 * and a dump whose file time puts it before the log's first although
+	 * that one's new goroutines (400..500) are all older than its newest.
+	 * The log keeps its order */
+	struct snapshot *v[] = {snap("log", 2, 8, 1000, TAKEN_MTIME), snap_range("log", 1, 400, 500, 1000, TAKEN_MTIME),
+				snap_range("other", 1, 800, 900, 500, TAKEN_MTIME)};
 	struct order_result r;
 	char got[64];
 	order_of(v, 3, &r, got, sizeof(got));
@@ -147,14 +178,21 @@ static void add_created(struct snapshot *s, uint64_t id, const char *fn, uint32_
 static void test_restarts(void **st)
 {
 	(void)st;
-	/* by their own times, ids that start again are a new process */
-	struct snapshot *v[] = {snap("a", 1, 500, 1000, TAKEN_CAPTURE), snap("b", 1, 900, 2000, TAKEN_CAPTURE),
-				snap("c", 1, 8, 3000, TAKEN_CAPTURE)};
+	/* by their own times, ids handed out again are a new process: the
+	 * goroutines new in c (2..8) all have ids below the newest of b (long
+	 * running: 1, 600..900) */
+	struct snapshot *v[] = {snap_range("a", 1, 300, 500, 1000, TAKEN_CAPTURE),
+				snap_range("b", 1, 600, 900, 2000, TAKEN_CAPTURE), snap("c", 1, 8, 3000, TAKEN_CAPTURE)};
 	struct process_break br[4];
 	assert_int_equal(process_breaks((const struct snapshot *const *)v, 3, br, 4), 1);
 	assert_int_equal(br[0].at, 2);
-	assert_non_null(strstr(br[0].why, "from snapshot 3 (c): goroutine ids start again: newest id 900, then 8"));
+	assert_non_null(strstr(br[0].why, "from snapshot 3 (c): goroutine ids handed out again: goroutine 2 and most "
+					  "others new here have ids below the newest before (900)"));
 	free_all(v, 3);
+	/* a newest id that falls is no restart: the newest goroutines exited */
+	struct snapshot *dip[] = {snap("d1", 1, 343, 1000, TAKEN_CAPTURE), snap("d2", 1, 336, 2000, TAKEN_CAPTURE)};
+	assert_int_equal(process_breaks((const struct snapshot *const *)dip, 2, br, 4), 0);
+	free_all(dip, 2);
 
 	/* the same ids created elsewhere: another process, whatever the ids */
 	struct snapshot *x = snapshot_new("x", 1), *y = snapshot_new("y", 1), *z = snapshot_new("z", 1);
@@ -188,7 +226,8 @@ static void test_restarts(void **st)
 	assert_string_equal(all[r.perm[2]]->source, "zz");
 	const struct snapshot *ordered[] = {all[r.perm[0]], all[r.perm[1]], all[r.perm[2]]};
 	assert_int_equal(process_breaks(ordered, 3, br, 4), 1);
-	assert_non_null(strstr(br[0].why, "from snapshot 3 (zz): goroutine ids start again"));
+	assert_non_null(strstr(br[0].why, "from snapshot 3 (zz): goroutine 10 was created by main.serve in one and by "
+					  "main.other in the other"));
 	order_free(&r);
 	snapshot_free(x);
 	snapshot_free(y);

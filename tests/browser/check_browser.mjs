@@ -114,7 +114,8 @@ const frame = (page, graph, func) => page.locator(`#${graph} .cell[title^="${fun
 {
   const p = await open(file("diff.html"), "diff");
   const rows = await rowsOf(p.page, "diff-groups");
-  check(rows.length > 0 && rows[0][6] === "main.leakySender" && /grown|new/.test(rows[0][0]) &&
+  // columns: change, before, after, delta, persisted, moved in, state, function, creator
+  check(rows.length > 0 && rows[0][7] === "main.leakySender" && /grown|new/.test(rows[0][0]) &&
         Number(rows[0][3].replace(/[+,]/g, "")) > 20, `diff: the first row is the growing group ${JSON.stringify(rows[0])}`);
   const cell = frame(p.page, "diff-flame", "main.leakySender");
   check(await cell.getAttribute("data-change") === "grow", "diff: its flame-graph frame is marked as growth");
@@ -123,7 +124,7 @@ const frame = (page, graph, func) => page.locator(`#${graph} .cell[title^="${fun
   check(await worker.getAttribute("data-change") === "same", "diff: the stable pool is neither red nor blue");
   await cell.click();
   const after = await rowsOf(p.page, "diff-groups");
-  check(after.length >= 1 && after.every((r) => r[6] === "main.leakySender"), "diff: clicking the frame filters the groups");
+  check(after.length >= 1 && after.every((r) => r[7] === "main.leakySender"), "diff: clicking the frame filters the groups");
   await finish(p);
 }
 
@@ -198,7 +199,7 @@ const frame = (page, graph, func) => page.locator(`#${graph} .cell[title^="${fun
   check(await p.page.locator("#pane-diff #diff-groups").count() === 0, "web: other tabs are drawn only when opened");
   await p.page.click("#tab-diff");
   const rows = await rowsOf(p.page, "diff-groups");
-  check(rows.length > 0 && rows[0][6] === "main.leakySender", "web: the diff tab shows the growing group first");
+  check(rows.length > 0 && rows[0][7] === "main.leakySender", "web: the diff tab shows the growing group first");
   check(await p.page.locator("#pane-analyze").isHidden(), "web: the other panes are hidden");
   await p.page.screenshot({path: path.join(out, "web-diff.png")});
   await p.page.click("#tab-leaks");

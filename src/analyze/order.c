@@ -80,15 +80,14 @@ static void set_times(const struct snapshot *const *v, struct order_result *r)
 }
 
 /* Text dumps with ids and file times: do the files' times hold? They do
- * unless the ids deny the order of two neighbours (process_ids_deny: most
- * goroutines new in the later one are older than the earlier one's
- * newest) and not the reverse order too. Where they deny both, or the
- * goroutines sharing ids are plainly other goroutines (created elsewhere),
- * it is a restart, which only times can place. A denial one way between
- * dumps of what may be one process is a copy out of order as much as a
- * restart of a program that starts its goroutines the same way each time:
- * the ids decide, and the note says so. A newest id that falls along the
- * files' times denies nothing (the newest goroutines may have exited). */
+ * unless the ids clearly favour the other order of two neighbours
+ * (process_ids_order), where the goroutines sharing ids are not plainly
+ * other goroutines (created elsewhere: a restart, which only times can
+ * place). The ids clearly favouring the other order between dumps of what
+ * may be one process is a copy out of order as much as a restart of a
+ * program that starts its goroutines the same way each time: the ids
+ * decide, and the note says so. A newest id that merely falls along the
+ * files' times is no reason (the newest goroutines may have exited). */
 static bool file_times_hold(const struct snapshot *const *v, uint32_t n, const struct item *given,
 			    struct order_result *r)
 {
@@ -100,15 +99,25 @@ static bool file_times_hold(const struct snapshot *const *v, uint32_t n, const s
 	bool hold = true;
 	for (uint32_t k = 1; k < n && hold; k++) {
 		const struct snapshot *a = v[tmp.perm[k - 1]], *b = v[tmp.perm[k]];
-		uint64_t gb, ga;
-		if (!strcmp(a->source, b->source) || !process_ids_deny(a, b, &gb))
+		uint64_t gb = 0;
+		if (!strcmp(a->source, b->source))
 			continue;
-		hold = process_ids_deny(b, a, &ga) || process_same(a, b, NULL, 0) == PROCESS_OTHER;
+		enum process_ids says = process_ids_order(a, b, &gb);
+		if (says == PROCESS_IDS_NEWER_A && !r->note[0])
+			snprintf(r->note, sizeof(r->note),
+				 "the newest goroutine id falls from %llu (%.80s) to %llu (%.80s) along the files' times: "
+				 "the newest goroutines exited, or the files were copied out of order, which the ids "
+				 "cannot tell apart; the files' times kept",
+				 (unsigned long long)process_max_id(a), a->source, (unsigned long long)process_max_id(b),
+				 b->source);
+		if (says != PROCESS_IDS_B_FIRST)
+			continue;
+		hold = process_same(a, b, NULL, 0) == PROCESS_OTHER;
 		if (!hold)
 			snprintf(r->note, sizeof(r->note),
-				 "the files' times put %.80s after %.80s, but most goroutines new in it (%llu among them) "
-				 "have ids below the other's newest (%llu): copied out of order, or a restart between "
-				 "them, which these dumps cannot tell apart; ordered by the goroutine ids",
+				 "the files' times put %.80s after %.80s, but goroutines new in it (%llu among them) have "
+				 "ids below the other's newest (%llu), as if it came first: copied out of order, or a "
+				 "restart between them, which these dumps cannot tell apart; ordered by the goroutine ids",
 				 b->source, a->source, (unsigned long long)gb, (unsigned long long)process_max_id(a));
 	}
 	free(tmp.perm);
@@ -117,8 +126,8 @@ static bool file_times_hold(const struct snapshot *const *v, uint32_t n, const s
 }
 
 /* The newest id is only a first guess at the order of text dumps (the
- * newest goroutines may have exited): where the ids deny the order of two
- * neighbours (process_ids_deny) and not the reverse, they trade places;
+ * newest goroutines may have exited): where the ids clearly favour the
+ * other order of two neighbours (process_ids_order), they trade places;
  * dumps of one source keep their order. A pass per position at most. */
 static void settle_by_exits(const struct snapshot *const *v, struct order_result *r)
 {
@@ -127,7 +136,7 @@ static void settle_by_exits(const struct snapshot *const *v, struct order_result
 		for (uint32_t k = 1; k < r->n; k++) {
 			const struct snapshot *a = v[r->perm[k - 1]], *b = v[r->perm[k]];
 			uint64_t id;
-			if (!strcmp(a->source, b->source) || !process_ids_deny(a, b, &id) || process_ids_deny(b, a, &id))
+			if (!strcmp(a->source, b->source) || process_ids_order(a, b, &id) != PROCESS_IDS_B_FIRST)
 				continue;
 			uint32_t t = r->perm[k - 1];
 			r->perm[k - 1] = r->perm[k];

@@ -5,12 +5,13 @@
  *   1. their own times: a protobuf profile's, a capture manifest's, the
  *      moment a live response arrived (snapshot.h, taken_from);
  *   2. for text dumps, the files' modification times unless the goroutine
- *      ids deny them (process_ids_deny: the goroutines new in the later
- *      dump would be older than the earlier one's newest) and not the
- *      reverse, else the goroutine ids: the newest id first (the runtime
- *      numbers goroutines in creation order), corrected where the ids deny
- *      the order of neighbours (a copy changes file times; a newest id
- *      that falls is the newest goroutines exiting, not a denial);
+ *      ids clearly favour the other order of two of them (process_ids_order:
+ *      the goroutines new in the later one fit far worse above the earlier
+ *      one's newest), else the goroutine ids: the newest id first (the
+ *      runtime numbers goroutines in creation order), corrected where the
+ *      ids clearly favour the other order of neighbours (a copy changes
+ *      file times; a newest id that falls is the newest goroutines
+ *      exiting, no reason alone);
  *   3. the files' modification times;
  *   4. nothing: the order given, said as such.
  *
@@ -29,7 +30,7 @@
 
 enum order_basis {
 	ORDER_TIMES,         /* every snapshot's own time (profile, capture or fetch) */
-	ORDER_GOROUTINE_IDS, /* text dumps: the newest goroutine id, corrected by process_ids_deny */
+	ORDER_GOROUTINE_IDS, /* text dumps: the newest goroutine id, corrected by process_ids_order */
 	ORDER_FILE_TIMES,    /* the files' modification times */
 	ORDER_AS_GIVEN,      /* nothing tells: as given */
 };

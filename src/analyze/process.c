@@ -26,24 +26,46 @@ static void index_ids(const struct snapshot *s, struct u64map *m)
 		*u64map_upsert(m, snapshot_goroutine(s, i)->id, (uint32_t)i, &inserted) = (uint32_t)i;
 }
 
-bool process_ids_deny(const struct snapshot *a, const struct snapshot *b, uint64_t *id)
+/* "x then y": of the goroutines y holds and x does not, how many, and how
+ * many have ids below x's newest (one of them into *id). */
+static void id_fit(const struct snapshot *x, const struct snapshot *y, uint64_t *fresh, uint64_t *older, uint64_t *id)
 {
-	if (snapshot_is_profile(a) || snapshot_is_profile(b) || a->truncated || !a->ngoroutines || !b->ngoroutines)
-		return false;
-	uint64_t newest = process_max_id(a), fresh = 0, older = 0;
+	uint64_t newest = process_max_id(x);
 	struct u64map ids = {0};
-	index_ids(a, &ids);
-	for (uint64_t i = 0; i < b->ngoroutines; i++) {
-		uint64_t gid = snapshot_goroutine(b, i)->id;
+	index_ids(x, &ids);
+	*fresh = *older = 0;
+	for (uint64_t i = 0; i < y->ngoroutines; i++) {
+		uint64_t gid = snapshot_goroutine(y, i)->id;
 		uint32_t k;
 		if (!gid || u64map_get(&ids, gid, &k))
 			continue;
-		fresh++;
-		if (gid < newest && !older++)
+		(*fresh)++;
+		if (gid < newest && !(*older)++)
 			*id = gid;
 	}
 	u64map_free(&ids);
-	return older >= 3 && older * 2 > fresh;
+}
+
+enum process_ids process_ids_order(const struct snapshot *a, const struct snapshot *b, uint64_t *id)
+{
+	if (snapshot_is_profile(a) || snapshot_is_profile(b) || a->truncated || b->truncated || !a->ngoroutines ||
+	    !b->ngoroutines)
+		return PROCESS_IDS_UNKNOWN;
+	uint64_t fresh_ab, older_ab, id_ab = 0, fresh_ba, older_ba, id_ba = 0;
+	id_fit(a, b, &fresh_ab, &older_ab, &id_ab);
+	id_fit(b, a, &fresh_ba, &older_ba, &id_ba);
+	double misfit_ab = fresh_ab ? (double)older_ab / (double)fresh_ab : 0;
+	double misfit_ba = fresh_ba ? (double)older_ba / (double)fresh_ba : 0;
+	if (misfit_ab + 0.3 <= misfit_ba && older_ba >= 3) {
+		*id = id_ba;
+		return PROCESS_IDS_A_FIRST;
+	}
+	if (misfit_ba + 0.3 <= misfit_ab && older_ab >= 3) {
+		*id = id_ab;
+		return PROCESS_IDS_B_FIRST;
+	}
+	uint64_t na = process_max_id(a), nb = process_max_id(b);
+	return na < nb ? PROCESS_IDS_NEWER_B : na > nb ? PROCESS_IDS_NEWER_A : PROCESS_IDS_UNKNOWN;
 }
 
 static const struct frame *creator_of(const struct snapshot *s, const struct goroutine *g)
@@ -133,10 +155,10 @@ uint32_t process_breaks(const struct snapshot *const *v, uint32_t n, struct proc
 		uint64_t again;
 		if (other_binary(a, b, why, sizeof(why)))
 			;
-		else if (process_ids_deny(a, b, &again))
+		else if (process_ids_order(a, b, &again) == PROCESS_IDS_B_FIRST)
 			snprintf(why, sizeof(why),
-				 "goroutine ids handed out again: goroutine %llu and most others new here have ids below "
-				 "the newest before (%llu)",
+				 "goroutine ids handed out again: goroutine %llu and others new here have ids below the "
+				 "newest before (%llu), as if this came first",
 				 (unsigned long long)again, (unsigned long long)process_max_id(a));
 		else if (process_same(a, b, why, sizeof(why)) != PROCESS_OTHER && !shorter_wait(a, b, why, sizeof(why)))
 			why[0] = '\0';

@@ -6,11 +6,12 @@
  *
  *   - another binary: a protobuf profile's main mapping has another build
  *     id (or file);
- *   - goroutine ids handed out again: most goroutines new in a later dump
- *     have ids below the earlier one's newest. The runtime numbers
- *     goroutines in creation order, once per process (each P takes ids in
- *     batches of 16, so a few come out of order: a sign needs most of them,
- *     and three at least). A newest id that merely falls is no sign: the
+ *   - goroutine ids handed out again: the ids clearly favour the other
+ *     order (process_ids_order). The runtime numbers goroutines in creation
+ *     order, once per process, so the goroutines new in a later dump should
+ *     have ids above the earlier one's newest; each P takes ids in batches
+ *     of 16, so some come out of order: only a clear difference between the
+ *     two orders counts. A newest id that merely falls is no sign: the
  *     newest goroutines may have exited;
  *   - the same ids are other goroutines: a goroutine keeps its creator for
  *     its whole life, so an id created elsewhere is another process's;
@@ -31,12 +32,22 @@
  * without ids. */
 uint64_t process_max_id(const struct snapshot *s);
 
-/* Do the goroutine ids of text dumps a and b deny that a was taken before
- * b in one process? They do when most of the goroutines b holds and a does
- * not (three at least) have ids below a's newest: created before a was
- * taken, they would be in it. *id is one of them. False for profiles, and
- * when a was cut short (a truncated dump lacks goroutines it had). */
-bool process_ids_deny(const struct snapshot *a, const struct snapshot *b, uint64_t *id);
+/* Which order of text dumps a and b (one process) their goroutine ids
+ * favour. "a then b" fits when the goroutines b holds and a does not have
+ * ids above a's newest (created after a was taken); the share below it
+ * measures the misfit. PROCESS_IDS_A_FIRST / _B_FIRST when one order fits
+ * clearly better (its misfit 0.3 lower, the other's three goroutines at
+ * least: *id is one of them); PROCESS_IDS_NEWER_A / _NEWER_B when only the
+ * newest ids differ (a first guess, weak: the newest goroutines may have
+ * exited); PROCESS_IDS_UNKNOWN for profiles, a truncated dump, no ids. */
+enum process_ids {
+	PROCESS_IDS_UNKNOWN,
+	PROCESS_IDS_A_FIRST,
+	PROCESS_IDS_B_FIRST,
+	PROCESS_IDS_NEWER_B, /* b's newest id is higher: b later, weakly */
+	PROCESS_IDS_NEWER_A,
+};
+enum process_ids process_ids_order(const struct snapshot *a, const struct snapshot *b, uint64_t *id);
 
 enum process_verdict { PROCESS_UNKNOWN, PROCESS_SAME, PROCESS_OTHER };
 

@@ -108,13 +108,15 @@ static void test_by_ids_over_file_times(void **st)
 				snap_range("snap-1", 1, 1, 10, 1000, TAKEN_MTIME)};
 	expect(v, 3, "snap-1 snap-2 snap-10", ORDER_GOROUTINE_IDS, false);
 	expect_note(v, 3, ORDER_GOROUTINE_IDS,
-		    "the files' times put snap-2 after snap-10, but most goroutines new in it (5 among them) have ids "
-		    "below the other's newest (90)");
+		    "the files' times put snap-2 after snap-10, but goroutines new in it (5 among them) have ids "
+		    "below the other's newest (90), as if it came first");
 	free_all(v, 3);
 	/* a newest id that falls along the files' times denies nothing: the
 	 * newest goroutines exited (here 21..90), and the file times hold */
 	struct snapshot *u[] = {snap("late", 1, 20, 3000, TAKEN_MTIME), snap("early", 1, 90, 2000, TAKEN_MTIME)};
 	expect(u, 2, "early late", ORDER_FILE_TIMES, true);
+	expect_note(u, 2, ORDER_FILE_TIMES, "the newest goroutine id falls from 90 (early) to 20 (late) along the files' "
+					     "times");
 	free_all(u, 2);
 	/* without file times, the newest id is a first guess that the ids
 	 * correct: p (ids 1, 2..80) then q (1, 60..70), a burst that ended
@@ -186,13 +188,25 @@ static void test_restarts(void **st)
 	struct process_break br[4];
 	assert_int_equal(process_breaks((const struct snapshot *const *)v, 3, br, 4), 1);
 	assert_int_equal(br[0].at, 2);
-	assert_non_null(strstr(br[0].why, "from snapshot 3 (c): goroutine ids handed out again: goroutine 2 and most "
-					  "others new here have ids below the newest before (900)"));
+	assert_non_null(strstr(br[0].why, "from snapshot 3 (c): goroutine ids handed out again: goroutine 2 and others "
+					  "new here have ids below the newest before (900), as if this came first"));
 	free_all(v, 3);
 	/* a newest id that falls is no restart: the newest goroutines exited */
 	struct snapshot *dip[] = {snap("d1", 1, 343, 1000, TAKEN_CAPTURE), snap("d2", 1, 336, 2000, TAKEN_CAPTURE)};
 	assert_int_equal(process_breaks((const struct snapshot *const *)dip, 2, br, 4), 0);
 	free_all(dip, 2);
+	/* nor are a few goroutines new here from a P's batch of ids taken
+	 * before the earlier dump's newest (411..416 below 430), when the
+	 * other order fits worse (every goroutine gone since, 317..430, would
+	 * have had to come after the later dump's newest) */
+	struct snapshot *batch[] = {snap_range("e1", 1, 317, 430, 1000, TAKEN_CAPTURE),
+				    snap_range("e2", 1, 400, 410, 2000, TAKEN_CAPTURE)};
+	for (uint64_t id = 411; id <= 416; id++)
+		snapshot_add_goroutine(batch[1])->id = id;
+	for (uint64_t id = 443; id <= 445; id++)
+		snapshot_add_goroutine(batch[1])->id = id;
+	assert_int_equal(process_breaks((const struct snapshot *const *)batch, 2, br, 4), 0);
+	free_all(batch, 2);
 
 	/* the same ids created elsewhere: another process, whatever the ids */
 	struct snapshot *x = snapshot_new("x", 1), *y = snapshot_new("y", 1), *z = snapshot_new("z", 1);

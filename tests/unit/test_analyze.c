@@ -413,6 +413,52 @@ static struct snapset dump_of(const struct run *r, size_t nr)
 	return set;
 }
 
+/* A series of up to 8 parsed snapshots, a minute apart, analysed and
+ * followed with the default options: fill sets[0..n), then series_follow. */
+struct series_case {
+	struct snapset sets[8];
+	struct analysis an[8];
+	struct series_point pts[8];
+	uint32_t n;
+	struct series_result r;
+};
+
+static void series_follow(struct series_case *c, uint32_t n)
+{
+	struct group_options o;
+	group_options_default(&o);
+	c->n = n;
+	for (uint32_t i = 0; i < n; i++) {
+		analysis_run(c->sets[i].v[0], &o, &c->an[i]);
+		c->pts[i] = (struct series_point){&c->an[i], 1000000000LL * 60 * (i + 1)};
+	}
+	struct series_options so;
+	series_options_default(&so);
+	series_run(c->pts, n, &so, &c->r);
+}
+
+static void series_case_free(struct series_case *c)
+{
+	series_free(&c->r);
+	for (uint32_t i = 0; i < c->n; i++) {
+		analysis_free(&c->an[i]);
+		snapset_free(&c->sets[i]);
+	}
+}
+
+/* Whether a group set aside starts at func and says why. */
+static bool set_aside(const struct series_case *c, const char *func, const char *why)
+{
+	for (uint32_t i = 0; i < c->r.nignored; i++) {
+		const struct series_ignored *ig = &c->r.ignored[i];
+		const struct analysis *a = &c->an[ig->point];
+		const struct stack *st = &a->snap->stacks[a->groups[ig->group].stack];
+		if (!strcmp(snapshot_str(a->snap, snapshot_frames(a->snap, st)[0].func), func) && strstr(ig->reason, why))
+			return true;
+	}
+	return false;
+}
+
 /* leaks over time: a leak keeps its ids and grows; a pool is stable; a
  * group that grows with new ids each time churns; a burst drains. */
 static void test_series(void **st)
@@ -426,24 +472,15 @@ static void test_series(void **st)
 		{{100, 20, "chan send", "main.leak"}, {200, 4, "chan receive", "main.pool"}, {320, 9, "IO wait", "main.conn"},
 		 {400, 4, "select", "main.burst"}},
 	};
-	struct snapset sets[3];
-	struct analysis an[3];
-	struct series_point pts[3];
-	struct group_options o;
-	group_options_default(&o);
-	for (int i = 0; i < 3; i++) {
-		sets[i] = dump_of(S[i], 4);
-		analysis_run(sets[i].v[0], &o, &an[i]);
-		pts[i] = (struct series_point){&an[i], 1000000000LL * 60 * (i + 1)};
-	}
-	struct series_options so;
-	series_options_default(&so);
-	struct series_result r;
-	series_run(pts, 3, &so, &r);
-	assert_true(r.ids);
-	assert_true(r.times_known);
-	assert_int_equal(r.nleaks, 1);
-	const struct leak *l = &r.leaks[0];
+	struct series_case c;
+	for (int i = 0; i < 3; i++)
+		c.sets[i] = dump_of(S[i], 4);
+	series_follow(&c, 3);
+	const struct series_result *r = &c.r;
+	assert_true(r->ids);
+	assert_true(r->times_known);
+	assert_int_equal(r->nleaks, 1);
+	const struct leak *l = &r->leaks[0];
 	assert_int_equal(l->confidence, CONF_HIGH);
 	assert_int_equal(l->counts[0], 5);
 	assert_int_equal(l->counts[2], 20);
@@ -452,15 +489,8 @@ static void test_series(void **st)
 	assert_non_null(l->pattern);
 	assert_string_equal(l->pattern->id, "abandoned-send");
 	/* the connection group grew but its goroutines never persist */
-	bool conn = false;
-	for (uint32_t i = 0; i < r.nignored; i++)
-		conn = conn || strstr(r.ignored[i].reason, "do not persist");
-	assert_true(conn);
-	series_free(&r);
-	for (int i = 0; i < 3; i++) {
-		analysis_free(&an[i]);
-		snapset_free(&sets[i]);
-	}
+	assert_true(set_aside(&c, "main.conn", "do not persist"));
+	series_case_free(&c);
 }
 
 /* Look-alikes over seven snapshots: a group that fills up and holds level
@@ -472,46 +502,24 @@ static void test_series_lookalikes(void **st)
 	(void)st;
 	static const int LEAK[7] = {2, 4, 6, 8, 10, 12, 14}, SAT[7] = {2, 6, 10, 12, 12, 12, 12},
 			 DIP[7] = {4, 8, 12, 4, 12, 13, 14};
-	struct snapset sets[7];
-	struct analysis an[7];
-	struct series_point pts[7];
-	struct group_options o;
-	group_options_default(&o);
+	struct series_case c;
 	for (int i = 0; i < 7; i++) {
 		const struct run r[3] = {{100, LEAK[i], "chan send", "main.leak"},
 					 {500, SAT[i], "IO wait", "main.conn"},
 					 {900, DIP[i], "select", "main.poll"}};
-		sets[i] = dump_of(r, 3);
-		analysis_run(sets[i].v[0], &o, &an[i]);
-		pts[i] = (struct series_point){&an[i], 1000000000LL * 60 * (i + 1)};
+		c.sets[i] = dump_of(r, 3);
 	}
-	struct series_options so;
-	series_options_default(&so);
-	struct series_result r;
-	series_run(pts, 7, &so, &r);
-	assert_int_equal(r.nleaks, 1);
-	const struct leak *l = &r.leaks[0];
+	series_follow(&c, 7);
+	assert_int_equal(c.r.nleaks, 1);
+	const struct leak *l = &c.r.leaks[0];
 	assert_int_equal(l->counts[6], 14);
 	assert_int_equal(l->nevidence, 2);
 	assert_string_equal(l->evidence[0], "the count never fell and rose from 2 to 14 over 7 snapshots");
 	assert_string_equal(l->evidence[1],
 			    "goroutine ids persist: every snapshot's goroutines are still there in the next");
-	bool level = false, fell = false;
-	for (uint32_t i = 0; i < r.nignored; i++) {
-		const char *f = snapshot_str(an[r.ignored[i].point].snap,
-					     snapshot_frames(an[r.ignored[i].point].snap,
-							     &an[r.ignored[i].point].snap->stacks[an[r.ignored[i].point]
-								     .groups[r.ignored[i].group].stack])[0].func);
-		level = level || (!strcmp(f, "main.conn") && strstr(r.ignored[i].reason, "held level"));
-		fell = fell || (!strcmp(f, "main.poll") && strstr(r.ignored[i].reason, "fell back"));
-	}
-	assert_true(level);
-	assert_true(fell);
-	series_free(&r);
-	for (int i = 0; i < 7; i++) {
-		analysis_free(&an[i]);
-		snapset_free(&sets[i]);
-	}
+	assert_true(set_aside(&c, "main.conn", "held level"));
+	assert_true(set_aside(&c, "main.poll", "fell back"));
+	series_case_free(&c);
 }
 
 /* Goroutines created and not yet run (a debug=1 record of their exit
@@ -521,38 +529,22 @@ static void test_series_unstarted(void **st)
 {
 	(void)st;
 	static const int UNSTARTED[3] = {1, 6, 12}, LEAK[3] = {10, 20, 30};
-	struct snapset sets[3];
-	struct analysis an[3];
-	struct series_point pts[3];
-	struct group_options o;
-	group_options_default(&o);
+	struct series_case c;
 	for (int i = 0; i < 3; i++) {
 		char text[512];
 		int n = snprintf(text, sizeof(text),
 				 "goroutine profile: total %d\n%d @ 0x46b1c1\n\n%d @ 0x43b296 0x671225 0x46b1c1\n"
 				 "#\t0x671224\tmain.leak+0x24\t/src/a.go:7\n\n",
 				 UNSTARTED[i] + LEAK[i], UNSTARTED[i], LEAK[i]);
-		snapset_init(&sets[i]);
+		snapset_init(&c.sets[i]);
 		struct err e;
-		assert_int_equal(debug1_parse(text, (size_t)n, "t", &sets[i], &e), ST_OK);
-		analysis_run(sets[i].v[0], &o, &an[i]);
-		pts[i] = (struct series_point){&an[i], 1000000000LL * 60 * (i + 1)};
+		assert_int_equal(debug1_parse(text, (size_t)n, "t", &c.sets[i], &e), ST_OK);
 	}
-	struct series_options so;
-	series_options_default(&so);
-	struct series_result r;
-	series_run(pts, 3, &so, &r);
-	assert_int_equal(r.nleaks, 1);
-	assert_int_equal(r.leaks[0].counts[2], 30);
-	bool unstarted = false;
-	for (uint32_t i = 0; i < r.nignored; i++)
-		unstarted = unstarted || strstr(r.ignored[i].reason, "not started yet");
-	assert_true(unstarted);
-	series_free(&r);
-	for (int i = 0; i < 3; i++) {
-		analysis_free(&an[i]);
-		snapset_free(&sets[i]);
-	}
+	series_follow(&c, 3);
+	assert_int_equal(c.r.nleaks, 1);
+	assert_int_equal(c.r.leaks[0].counts[2], 30);
+	assert_true(set_aside(&c, "0x46b1c1", "not started yet"));
+	series_case_free(&c);
 }
 
 int main(void)

@@ -148,6 +148,32 @@ static void rank_rows(struct contention_result *r)
 			w->rank_ns = MAX((double)w->delay_ns, (double)h->delay_ns);
 		}
 	}
+	/* a mutex-profile site at the very call where block-profile waiters
+	 * wait (same function and line) is contention at that call: one row */
+	for (uint32_t k = 0; k < r->ncontention; k++) {
+		struct contention_site *w = &r->sites[k];
+		const struct stack *ws = &w->snap->stacks[w->stack];
+		if (w->snap->profile == PROF_MUTEX || w->absorbed || !ws->nframes)
+			continue;
+		const struct frame *wf = &snapshot_frames(w->snap, ws)[w->site];
+		for (uint32_t m = 0; m < r->ncontention; m++) {
+			struct contention_site *c = &r->sites[m];
+			const struct stack *cs = &c->snap->stacks[c->stack];
+			if (c->snap->profile != PROF_MUTEX || c->absorbed || !cs->nframes)
+				continue;
+			const struct frame *cf = &snapshot_frames(c->snap, cs)[c->site];
+			if (cf->line != wf->line || c->snap->strs.hashes[cf->func] != w->snap->strs.hashes[wf->func])
+				continue;
+			c->absorbed = true;
+			if (w->same_call < 0)
+				w->same_call = (int32_t)m;
+			w->call_sites++;
+			w->call_events += c->events;
+			w->call_delay_ns += c->delay_ns;
+			w->call_share += c->share;
+			w->rank_ns = MAX(w->rank_ns, (double)w->call_delay_ns);
+		}
+	}
 	for (uint32_t k = 0; k < r->ncontention; k++) {
 		if (!r->sites[k].absorbed)
 			r->rows[r->nrows++] = k;
@@ -289,6 +315,7 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 	for (uint32_t k = 0; k < r->nsites; k++) {
 		struct contention_site *w = &r->sites[k];
 		w->holder = -1;
+		w->same_call = -1;
 		if (w->snap->profile == PROF_MUTEX || (strncmp(w->what, "lock", 4) && strncmp(w->what, "rwlock", 6)))
 			continue;
 		const struct stack *ws = &w->snap->stacks[w->stack];

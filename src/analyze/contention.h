@@ -7,6 +7,7 @@
  * requests - is set apart with the reason, so the top of the list is the
  * real bottleneck. One lock is one row: its waiters (block profile) and
  * the site where its holders unlock (mutex profile) are ranked together,
+ * and so is a mutex-profile site at the very call where they wait,
  * each view with its share of its own profile kind (the two measure
  * different things and are never added). Pure: reads snapshots, allocates
  * only the result. */
@@ -41,6 +42,12 @@ struct contention_site {
 	                              * function unlocks (holders and waiters of one lock), -1 if none */
 	bool absorbed;               /* a holder site shown in its waiters' row, not as a row of its own */
 	bool owns_holder;            /* waiters whose row shows the holder's numbers (one row per holder) */
+	int32_t same_call;           /* a block-profile site: the mutex-profile site at the same call (function
+	                              * and line: the runtime's own lock taken in that Lock, a select's), shown
+	                              * in this row (the first, if several), -1 if none */
+	uint32_t call_sites;         /* mutex-profile sites at that call, all shown in this row, and their */
+	uint64_t call_events, call_delay_ns; /* events and delay added up */
+	double call_share;           /* ...and share of the mutex profile's delay */
 	double rank_ns;              /* what ranks its row: its delay, or its holder's when larger */
 };
 

@@ -127,6 +127,14 @@ void report_contention_text(struct buf *b, const struct contention_result *r, co
 				buf_adds(b, " unlocks it (its numbers are in the row of the lock's other waiters)\n");
 			}
 		}
+		if (c->same_call >= 0) {
+			const struct contention_site *m = &r->sites[c->same_call];
+			buf_printf(b, "    at this call in the mutex profile: %s%s · %llu event%s · ", m->what,
+				   c->call_sites > 1 ? " and more" : "", (unsigned long long)c->call_events,
+				   c->call_events == 1 ? "" : "s");
+			put_ns(b, (double)c->call_delay_ns);
+			buf_printf(b, " · %.0f%% of the mutex profile's delay\n", c->call_share * 100);
+		}
 		if (c->parked_now)
 			buf_printf(b, "    %llu goroutine%s parked right now at this site\n",
 				   (unsigned long long)c->parked_now, c->parked_now == 1 ? " is" : "s are");
@@ -184,6 +192,19 @@ static void site_json(struct buf *b, const struct contention_result *r, const st
 		buf_printf(b, ",\"flagged\":%s}", h->flagged ? "true" : "false");
 	} else
 		buf_adds(b, "null");
+	buf_adds(b, ",\"same_call\":");
+	if (c->same_call >= 0) {
+		const struct contention_site *m = &r->sites[c->same_call];
+		buf_adds(b, "{\"what\":");
+		put_json_cstr(b, m->what);
+		buf_adds(b, ",\"via\":");
+		put_json_cstr_or_null(b, m->via);
+		buf_printf(b, ",\"sites\":%u,\"events\":%llu,\"delay_ns\":%llu,\"share\":%.4f,\"share_of\":\"mutex\"}",
+			   c->call_sites, (unsigned long long)c->call_events, (unsigned long long)c->call_delay_ns,
+			   c->call_share);
+	} else {
+		buf_adds(b, "null");
+	}
 	buf_printf(b, ",\"parked_now\":%llu,\"frames\":", (unsigned long long)c->parked_now);
 	report_json_frames(b, s, st);
 	buf_addc(b, '}');

@@ -28,6 +28,10 @@ def flat_sites(doc):
         if h:
             out.append({"site": s["holder"], "via": h["via"], "profile": "mutex", "events": h["events"],
                         "delay_ns": h["delay_ns"], "what": "lock held (unlock site)"})
+        c = s.get("same_call")
+        if c:
+            out.append({"site": s["site"], "via": c["via"], "profile": "mutex", "events": c["events"],
+                        "delay_ns": c["delay_ns"], "what": c["what"]})
     return out + doc["idle"]
 
 
@@ -67,15 +71,32 @@ for ver in sorted(os.listdir(gen)):
         idle = {s["site"]["func"] for s in doc["idle"] if s["site"]}
         check("main.runContention" in idle, f"{where}: the WaitGroup coordinator is not idle: {idle}")
         check(all(s["what"] != "WaitGroup.Wait" for s in doc["contention"]), f"{where}: WaitGroup in contention")
-        rank = [max(s["delay_ns"], s["holding"]["delay_ns"] if s["holding"] else 0) for s in doc["contention"]]
+        rank = [max(s["delay_ns"], s["holding"]["delay_ns"] if s["holding"] else 0,
+                    s["same_call"]["delay_ns"] if s["same_call"] else 0) for s in doc["contention"]]
         check(rank and rank == sorted(rank, reverse=True), f"{where}: ranked by delay (a lock by its larger view)")
-        funcs = [(s["site"]["func"], s["what"]) for s in doc["contention"] if s["site"]]
+        funcs = [(s["site"]["func"], s["site"]["line"], s["what"]) for s in doc["contention"] if s["site"]]
         check(len(funcs) == len(set(funcs)), f"{where}: a site ranked twice: {funcs}")
         held = {s["holder"]["func"] for s in doc["contention"] if s["holding"]}
         check(not any(s["site"] and s["site"]["func"] in held and s["profile"] == "mutex" for s in doc["contention"]),
               f"{where}: a lock's holder site is a row of its own as well as in its waiters' row")
 
+# One row per lock on a real service's profiles: a lock's waiters carry the
+# site where its holders unlock, and a mutex-profile site at the very call
+# where they wait (the runtime's own lock inside Lock) is in their row.
 real = os.path.join(CORPUS, "real", "pprof")
+doc = contention(os.path.join(real, "badger_block_2026.prof"), os.path.join(real, "badger_mutex_2026.prof"))
+if doc:
+    rows = doc["contention"]
+    block_calls = {(s["site"]["func"], s["site"]["line"]) for s in rows if s["site"] and s["profile"] == "block"}
+    echoed = [s for s in rows if s["site"] and s["profile"] == "mutex"
+              and (s["site"]["func"], s["site"]["line"]) in block_calls]
+    check(not echoed, f"badger: mutex rows at a call that block rows wait at: {[(s['site']['func'], s['site']['line']) for s in echoed][:3]}")
+    ts = next((s for s in rows if s["site"] and s["site"]["func"].endswith("(*Oracle).GetTimestamp")
+               and s["site"]["line"] == 89), None)
+    check(ts and ts["holding"] and ts["same_call"] and ts["same_call"]["what"] == "semaphore",
+          f"badger: GetTimestamp's lock joins its holders and the runtime's semaphore at the call: {ts and (ts['holding'], ts['same_call'])}")
+    total = sum(s["events"] for s in flat_sites(doc))
+    check(total == doc["events"], f"badger: events add up over the joined rows: {total} vs {doc['events']}")
 for name, events, delay in (("badger_block_2026.prof", 2542775, 4477557293068),
                             ("badger_mutex_2026.prof", 370986, 1030536690287),
                             ("jaeger_storage_mutex_2020.prof", 3660, 82895422)):

@@ -63,6 +63,8 @@ goroscope.views.contention = function (doc, root) {
       var d = el("div");
       if (x.holder) d.appendChild(el("div", {text: "The holder unlocks at " + g.frameName(x.holder) + " (" + g.frameWhere(x.holder) + ")" +
         (x.holding ? ": " + g.fmtInt(x.holding.events) + " events, " + g.fmtNs(x.holding.delay_ns) + " in the mutex profile" : "")}));
+      if (x.same_call) d.appendChild(el("div", {text: "At this call in the mutex profile: " + x.same_call.what + ", " +
+        g.fmtInt(x.same_call.events) + " events, " + g.fmtNs(x.same_call.delay_ns)}));
       if (x.parked_now) d.appendChild(el("div", {text: g.fmtInt(x.parked_now) + " goroutines parked here in the dumps given"}));
       d.appendChild(g.stackBlock(x.frames));
       return d;

@@ -15,6 +15,15 @@
 
 enum { MAX_FRAMES = 4096, MAX_LABELS = 64 };
 
+/* Frames the samples may expand to in all: a sample names locations by id
+ * and a location may hold many lines, so a few bytes can stand for
+ * thousands of frames, again in every sample. Past FRAMES_PER_BYTE per
+ * byte of the profile (plus a floor), each further sample keeps at most
+ * FRAMES_OVER_BUDGET frames and the snapshot says so: the work stays
+ * linear in the profile's real size whatever it claims. A real profile
+ * spends a few frames per byte. */
+enum { FRAMES_PER_BYTE = 16, FRAMES_FLOOR = 1 << 20, FRAMES_OVER_BUDGET = 64 };
+
 /* ---- wire format ---- */
 
 struct pb {
@@ -486,11 +495,13 @@ static void add_value(void *ctx, uint64_t v)
 /* Frames of a sample's locations (leaf first; in a location, the inlined
  * callee first). */
 static enum status sample_frames(struct prof *pr, struct sample_acc *a, struct frame **frames, uint32_t *cap,
-				 uint32_t *nframes, bool *dropped, size_t offset)
+				 uint32_t *nframes, bool *dropped, uint64_t *budget, size_t offset)
 {
 	struct snapshot *s = pr->s;
 	char name[1024];
 	*nframes = 0;
+	uint32_t limit = *budget > MAX_FRAMES ? MAX_FRAMES : *budget > FRAMES_OVER_BUDGET ? (uint32_t)*budget
+											  : FRAMES_OVER_BUDGET;
 	for (uint32_t i = 0; i < a->nloc; i++) {
 		uint32_t li;
 		if (!find_loc(pr, a->loc_ids[i], &li))
@@ -500,7 +511,12 @@ static enum status sample_frames(struct prof *pr, struct sample_acc *a, struct f
 				       offset, (unsigned long long)a->loc_ids[i]);
 		const struct ploc *loc = &pr->locs[li];
 		uint32_t nl = loc->nlines ? loc->nlines : 1;
-		for (uint32_t k = 0; k < nl; k++) {
+		if (*nframes >= limit) {
+			*dropped = true; /* the other ids are still checked, their lines not expanded */
+			continue;
+		}
+		uint32_t k = 0;
+		for (; k < nl && *nframes < limit; k++) {
 			struct frame f = {0};
 			if (!loc->nlines) {
 				/* no symbol: the address stands for the function
@@ -535,14 +551,13 @@ static enum status sample_frames(struct prof *pr, struct sample_acc *a, struct f
 					f.line = ln->line > 0 && ln->line <= UINT32_MAX ? (uint32_t)ln->line : 0;
 				}
 			}
-			if (*nframes >= MAX_FRAMES) {
-				*dropped = true;
-				continue;
-			}
 			GROW(*frames, *nframes, *cap);
 			(*frames)[(*nframes)++] = f;
 		}
+		if (k < nl)
+			*dropped = true;
 	}
+	*budget = *budget > *nframes ? *budget - *nframes : 0;
 	return ST_OK;
 }
 
@@ -557,6 +572,8 @@ static enum status read_samples(struct prof *pr)
 	enum status st = ST_OK;
 	bool contention = s->profile == PROF_CONTENTION;
 	uint64_t dropped_frames = 0, dropped_labels = 0;
+	size_t bytes = (size_t)(pr->msg.end - pr->msg.base);
+	uint64_t budget = FRAMES_FLOOR + (uint64_t)FRAMES_PER_BYTE * bytes, over_budget = 0;
 	for (uint32_t i = 0; i < pr->nsamples && st == ST_OK; i++) {
 		struct pb b = pr->samples[i];
 		size_t offset = (size_t)(b.p - b.base);
@@ -623,10 +640,11 @@ static enum status read_samples(struct prof *pr)
 			break;
 		}
 		uint32_t nframes;
-		bool dropped = false;
-		if ((st = sample_frames(pr, &a, &frames, &frames_cap, &nframes, &dropped, offset)) != ST_OK)
+		bool dropped = false, spent = budget < MAX_FRAMES;
+		if ((st = sample_frames(pr, &a, &frames, &frames_cap, &nframes, &dropped, &budget, offset)) != ST_OK)
 			break;
-		dropped_frames += dropped;
+		dropped_frames += dropped && !spent;
+		over_budget += dropped && spent;
 		uint64_t sig = snapshot_stack_signature(s, frames, nframes, 0);
 		uint32_t id = snapshot_find_stack(s, sig);
 		if (id == UINT32_MAX)
@@ -637,6 +655,11 @@ static enum status read_samples(struct prof *pr)
 	if (dropped_frames)
 		snapshot_warn(s, 0, 0, "%llu samples have more than %u frames; the rest were dropped",
 			      (unsigned long long)dropped_frames, MAX_FRAMES);
+	if (over_budget)
+		snapshot_warn(s, 0, 0,
+			      "the samples expand to more than %u frames per byte of the profile: %llu samples were "
+			      "cut to %u frames (a hostile or broken profile)",
+			      FRAMES_PER_BYTE, (unsigned long long)over_budget, FRAMES_OVER_BUDGET);
 	if (dropped_labels)
 		snapshot_warn(s, 0, 0, "%llu labels beyond %u per sample were dropped", (unsigned long long)dropped_labels,
 			      MAX_LABELS);

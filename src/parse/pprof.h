@@ -14,7 +14,13 @@
  * reference, or a profile of another kind (err says which). A block or
  * mutex profile does not say which it is: contention_kind does when the
  * caller knows (PROF_BLOCK, PROF_MUTEX); PROF_CONTENTION guesses from the
- * stacks (a mutex profile's end at an Unlock). */
+ * stacks (a mutex profile's end at an Unlock).
+ *
+ * Bounds, whatever the profile claims: a sample keeps at most 4096 frames,
+ * and all samples together expand to at most 16 frames per byte of the
+ * profile (plus 2^20); past that each sample keeps 64, with a warning. A
+ * sample naming one location of thousands of lines, again and again, costs
+ * what its bytes cost. */
 enum status pprof_parse(const char *p, size_t n, const char *source, enum profile_kind contention_kind,
 			struct snapset *out, struct err *err);
 

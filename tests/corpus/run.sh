@@ -14,6 +14,8 @@ python3 "$here/check_contention.py" "$G" "$corpus"
 python3 "$here/check_schedtrace.py" "$G" "$corpus/generated"
 python3 "$here/check_parallel.py" "$G" "$corpus" "$(cd "$here/../.." && pwd)/build/parallel-test"
 python3 "$here/check_claims.py" "$G" "$corpus"
+# Hostile inputs small on disk and large in what they claim: bounded work.
+python3 "$here/../hostile/check_bombs.py" "$G" "$(cd "$here/../.." && pwd)/build/hostile"
 
 # Replay of learnt stacks (tb_replay.c) must not change any result: every
 # corpus dump gives byte-identical JSON with and without it.

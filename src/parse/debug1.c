@@ -10,6 +10,7 @@
 #include "tb_line.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
 
 enum { MAX_FRAMES = 4096, MAX_LINE = 1024 * 1024 };
@@ -109,10 +110,13 @@ static void close_record(struct d1 *d)
 	if (d->count > INT64_MAX || d->cycles > INT64_MAX) {
 		snapshot_warn(s, d->rec_line, d->rec_offset, "record count is out of range: skipped");
 	} else {
-		int64_t delay = 0;
+		double delay = 0;
 		if (d->contention && s->cycles_per_second > 0)
-			delay = (int64_t)((double)d->cycles / s->cycles_per_second * 1e9);
-		snapshot_add_sample(s, id, d->labels, (int64_t)d->count, delay, d->contention);
+			delay = (double)d->cycles / s->cycles_per_second * 1e9;
+		if (!(delay < 9.2e18)) /* beyond int64 nanoseconds (290 years): said, not wrapped */
+			snapshot_warn(s, d->rec_line, d->rec_offset, "record delay is out of range: skipped");
+		else
+			snapshot_add_sample(s, id, d->labels, (int64_t)d->count, (int64_t)delay, d->contention);
 	}
 	d->in_rec = false;
 }
@@ -284,7 +288,13 @@ static void take_line(struct d1 *d, struct slice l, uint64_t lineno, uint64_t of
 	}
 	if (d->contention && !d->in_rec) {
 		if (slice_starts(l, "cycles/second=")) {
-			s->cycles_per_second = strtod(l.p + 14, NULL);
+			/* the line is not NUL-terminated: strtod reads a copy */
+			char num[64];
+			size_t k = MIN(l.n - 14, sizeof(num) - 1);
+			memcpy(num, l.p + 14, k);
+			num[k] = '\0';
+			double cps = strtod(num, NULL);
+			s->cycles_per_second = isfinite(cps) && cps > 0 ? cps : 0;
 			return;
 		}
 		if (slice_starts(l, "sampling period=")) {

@@ -45,6 +45,12 @@ static const struct d1_case d1_cases[] = {
 	 "#\t0x1\tsync.(*Mutex).Unlock+0x1\t/s.go:1\n\n",
 	 1, PROF_MUTEX, 1, 2, 5000, 0, false},
 	{"block profile, empty", "--- contention:\ncycles/second=2000000000\n", 1, PROF_BLOCK, 0, 0, 0, 0, false},
+	/* the input ends inside the number: no read past it (the table parses
+	 * exact-size copies, so ASan sees any) */
+	{"cycles at the very end", "--- contention:\ncycles/second=2000000000", 1, PROF_BLOCK, 0, 0, 0, 0, false},
+	{"delay beyond int64 nanoseconds", "--- contention:\ncycles/second=0.000001\n5000000000000 1 @ 0x1\n"
+	 "#\t0x1\tmain.f+0x1\t/a.go:1\n\n",
+	 1, PROF_BLOCK, 0, 0, 0, 1, false},
 	{"two profiles in a row", "goroutine profile: total 1\n1 @ 0x1\n\ngoroutine profile: total 1\n1 @ 0x2\n\n", 2,
 	 PROF_GOROUTINE, 1, 1, 0, 0, false},
 	{"stray line is a warning", "goroutine profile: total 1\n1 @ 0x1\nnonsense here\n\n", 1, PROF_GOROUTINE, 1, 1,
@@ -59,7 +65,11 @@ static void test_debug1_table(void **st)
 		struct snapset set;
 		snapset_init(&set);
 		struct err err = {0};
-		assert_int_equal(debug1_parse(c->text, strlen(c->text), "t", &set, &err), ST_OK);
+		size_t n = strlen(c->text);
+		char *exact = malloc(n ? n : 1); /* no NUL after it */
+		memcpy(exact, c->text, n);
+		assert_int_equal(debug1_parse(exact, n, "t", &set, &err), ST_OK);
+		free(exact);
 		if (set.n != c->nsnaps)
 			fail_msg("%s: %u snapshots", c->name, set.n);
 		const struct snapshot *s = set.v[0];

@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <sys/socket.h>
 
 /* libmicrohttpd, loaded when a server first starts (see base/dynlib.h):
@@ -52,6 +53,7 @@ struct httpd {
 	httpd_handler handler;
 	void *ctx;
 	int port;
+	bool loopback;       /* listening on 127.0.0.0/8 or ::1: only loopback names may be asked for */
 };
 
 struct upload {
@@ -107,6 +109,82 @@ static bool authorised(const struct httpd *s, struct MHD_Connection *c, const ch
 	return auth && strncmp(auth, "Bearer ", 7) == 0 && same_secret(auth + 7, s->token);
 }
 
+/* Is host (a Host header: name or address, maybe ":port") a loopback
+ * name? A page on another site that resolves its own name to 127.0.0.1
+ * (DNS rebinding) sends its own name: refused. */
+static bool loopback_host(const char *host)
+{
+	char h[256];
+	size_t n = strlen(host);
+	if (n >= sizeof(h))
+		return false;
+	memcpy(h, host, n + 1);
+	if (h[0] == '[') { /* [::1]:port */
+		char *close = strchr(h, ']');
+		if (!close)
+			return false;
+		*close = '\0';
+		struct in6_addr a6;
+		return inet_pton(AF_INET6, h + 1, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	char *colon = strchr(h, ':');
+	if (colon)
+		*colon = '\0';
+	struct in_addr a4;
+	if (inet_pton(AF_INET, h, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return strcasecmp(h, "localhost") == 0;
+}
+
+/* What a browser can be made to send that no client of ours would: a
+ * loopback server asked for another name (DNS rebinding), a write from
+ * another site (its Origin or Sec-Fetch-Site says so), a write that is not
+ * JSON (a form or text/plain POST needs no CORS preflight; JSON does, and
+ * none is ever answered). Returns the HTTP status to refuse with, or 0;
+ * *why says what. */
+static int forged(const struct httpd *s, struct MHD_Connection *c, const char *method, const char **why)
+{
+	const char *host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	if (s->loopback && host && !loopback_host(host)) {
+		*why = "forbidden: this server answers only to loopback addresses and localhost in Host\n";
+		return MHD_HTTP_FORBIDDEN;
+	}
+	if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
+		return 0;
+	const char *site = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0) {
+		*why = "forbidden: a write from another site\n";
+		return MHD_HTTP_FORBIDDEN;
+	}
+	const char *origin = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+	if (origin) {
+		const char *rest = !strncmp(origin, "http://", 7) ? origin + 7 : !strncmp(origin, "https://", 8) ? origin + 8 : NULL;
+		if (!rest || !host || strcasecmp(rest, host) != 0) {
+			*why = "forbidden: a write from another origin\n";
+			return MHD_HTTP_FORBIDDEN;
+		}
+	}
+	const char *type = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!type || strncasecmp(type, "application/json", 16) != 0) {
+		*why = "unsupported media type: send Content-Type: application/json\n";
+		return MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
+	}
+	return 0;
+}
+
+static enum MHD_Result unauthorised(struct MHD_Connection *c)
+{
+	static const char msg[] = "unauthorized: send Authorization: Bearer TOKEN\n";
+	struct MHD_Response *r = mhd.create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	mhd.add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	enum MHD_Result ok = mhd.queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
+	mhd.destroy_response(r);
+	return ok;
+}
+
 static enum MHD_Result reply(struct MHD_Connection *c, int status, const char *type, const char *body, size_t n)
 {
 	struct MHD_Response *r = mhd.create_response_from_buffer(n, (void *)body, MHD_RESPMEM_MUST_COPY);
@@ -127,7 +205,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	struct httpd *s = cls;
 	struct upload *u = *con_cls;
 	if (!u) {
-		/* first call: headers only */
+		/* first call: headers only. Refused before any body is read:
+		 * what a browser can forge, and a missing token. */
+		const char *why = NULL;
+		int status = forged(s, c, method, &why);
+		if (status)
+			return reply(c, status, "text/plain; charset=utf-8", why, strlen(why));
+		if (!authorised(s, c, url))
+			return unauthorised(c);
 		u = xcalloc(1, sizeof(*u));
 		buf_init(&u->body);
 		*con_cls = u;
@@ -140,15 +225,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			buf_add(&u->body, upload_data, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
-	}
-	if (!authorised(s, c, url)) {
-		static const char msg[] = "unauthorized: send Authorization: Bearer TOKEN\n";
-		struct MHD_Response *r = mhd.create_response_from_buffer(sizeof(msg) - 1, (void *)msg, MHD_RESPMEM_PERSISTENT);
-		mhd.add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-		mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
-		enum MHD_Result ok = mhd.queue_response(c, MHD_HTTP_UNAUTHORIZED, r);
-		mhd.destroy_response(r);
-		return ok;
 	}
 	if (u->too_big) {
 		static const char msg[] = "request body too large\n";
@@ -208,6 +284,8 @@ struct httpd *httpd_start(const char *listen, const char *token, const char *pub
 	s->public_path = public_path;
 	s->handler = h;
 	s->ctx = ctx;
+	s->loopback = (v4->sin_family == AF_INET && (ntohl(v4->sin_addr.s_addr) >> 24) == 127) ||
+		      (v6->sin6_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr));
 	s->d = mhd.start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
 				MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
 				MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_END);

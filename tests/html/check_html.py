@@ -109,10 +109,12 @@ def start_web(*args):
     return p, m.group(1) if m else None
 
 
-def get(url, token=None, method="GET"):
+def get(url, token=None, method="GET", headers=None):
     req = urllib.request.Request(url, method=method)
     if token:
         req.add_header("Authorization", "Bearer " + token)
+    for k, v in (headers or {}).items():
+        req.add_header(k, v)
     try:
         with urllib.request.urlopen(req, timeout=10) as r:
             return r.status, r.read().decode("utf-8", "replace"), r.headers
@@ -148,8 +150,21 @@ if url:
     for path in ("../../etc/passwd", "%2e%2e/%2e%2e/etc/passwd", "api/../../etc/passwd", "http://198.51.100.7/x"):
         st, _, _ = get(url + path, "s3cret")
         check(st == 404, f"web: {path} is not served: {st}")
-    st, _, _ = get(url, "s3cret", method="POST")
+    st, _, _ = get(url, "s3cret", method="POST", headers={"Content-Type": "application/json"})
     check(st == 405, f"web: POST: {st}")
+    # what a browser can forge is refused before anything else (and before
+    # the token is even looked at): another name for this loopback server
+    # (DNS rebinding), a write from another site, a write that is not JSON
+    for headers, want, what in (({"Host": "attacker.example"}, 403, "a foreign Host"),
+                                ({"Host": f"localhost:{url.split(':')[2].split('/')[0]}"}, 200, "Host: localhost"),
+                                ({"Content-Type": "text/plain"}, 415, "a text/plain POST"),
+                                ({"Content-Type": "application/json", "Origin": "http://attacker.example"}, 403,
+                                 "a POST from another origin"),
+                                ({"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"}, 403,
+                                 "a cross-site POST")):
+        method = "GET" if want == 200 or "Host" in headers else "POST"
+        st, _, _ = get(url, "s3cret", method=method, headers=headers)
+        check(st == want, f"web: {what}: {st}, want {want}")
     st, body, _ = get(url + "healthz")
     check(st == 200, "web: /healthz needs no token")
     p.send_signal(signal.SIGTERM)

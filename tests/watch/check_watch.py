@@ -298,6 +298,27 @@ st, _ = get(port, "/alertmanager", token=None, data=json.dumps(am).encode())
 check(st == 401, "the receiver needs the token too")
 st, _ = get(port, "/nothing")
 check(st == 404, "unknown path")
+# What a web page can make a browser send is refused, before the body is
+# read and whatever the token: a text/plain or form POST (no preflight), a
+# POST from another origin or site, another name for this loopback server.
+for headers, want, what in (({"Content-Type": "text/plain"}, 415, "a text/plain POST"),
+                            ({"Content-Type": "application/x-www-form-urlencoded"}, 415, "a form POST"),
+                            ({"Content-Type": "application/json", "Origin": "http://attacker.example"}, 403,
+                             "a POST from another origin"),
+                            ({"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"}, 403,
+                             "a cross-site POST"),
+                            ({"Content-Type": "application/json", "Host": "attacker.example"}, 403,
+                             "a foreign Host (DNS rebinding)")):
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/alertmanager", data=json.dumps(am).encode(), method="POST")
+    req.add_header("Authorization", "Bearer " + TOKEN)
+    for k, v in headers.items():
+        req.add_header(k, v)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            st = r.status
+    except urllib.error.HTTPError as e:
+        st = e.code
+    check(st == want, f"alertmanager, {what}: {st}, want {want}")
 
 # ---- SIGHUP ----
 write_config(steady_labels="    labels: {team: payments}\n")

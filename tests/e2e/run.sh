@@ -27,7 +27,10 @@ created by main.main in goroutine 1
 	/src/app/main.go:18 +0x6f
 DUMP
 : >"$D/empty.txt"
-head -c 20000 /dev/urandom | tr -d '\n' | tr '\000-\037' '\000' >"$D/binary.bin" || true
+# binary bytes from a fixed seed: random ones sometimes begin like a
+# protobuf message and are read (and refused) as one
+python3 -c 'import random, sys; r = random.Random(7)
+sys.stdout.buffer.write(bytes(r.choice([0] + list(range(32, 256))) for _ in range(20000)))' >"$D/binary.bin"
 printf 'panic: boom\n\nnothing else here\n' >"$D/preamble.txt"
 printf 'main.main()\n\t/a.go:1 +0x1\nmain.f()\n\t/a.go:2\n' >"$D/frames.txt"
 { cat "$D/plain.txt"; echo; echo "some log line"; cat "$D/plain.txt"; printf '\npanic: second\n\n'; cat "$D/plain.txt"; } >"$D/three.txt"

@@ -524,6 +524,16 @@ enum status watch_config_check(const struct watch_config *c, struct err *err)
 		if (!url && strncmp(t->url, "pid:", 4) != 0)
 			return err_set(err, ST_USAGE, t->line, 0, "target '%s': '%s' is not an http(s) URL or pid:N", t->name,
 				       t->url);
+		/* a poll takes its target's time: ten a second at most; a timeout
+		 * under a millisecond would read as none at all (libcurl's 0) */
+		if (t->interval_s < 0.1)
+			return err_set(err, ST_USAGE, t->line, 0,
+				       "target '%s': interval %gs is below 100ms (a poll costs the target: at most ten "
+				       "a second)",
+				       t->name, t->interval_s);
+		if (t->timeout_s != 0 && t->timeout_s < 0.001)
+			return err_set(err, ST_USAGE, t->line, 0, "target '%s': timeout %gs is below 1ms", t->name,
+				       t->timeout_s);
 		if (t->timeout_s > 0 && t->timeout_s > t->interval_s)
 			return err_set(err, ST_USAGE, t->line, 0, "target '%s': timeout (%gs) is longer than the interval (%gs)",
 				       t->name, t->timeout_s, t->interval_s);

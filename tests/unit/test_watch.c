@@ -102,6 +102,15 @@ static void test_config(void **st)
 	assert_non_null(strstr(err.msg, "two targets are called 'a'"));
 	watch_config_free(&c);
 
+	/* an interval below 100ms or a timeout below 1ms is refused */
+	assert_int_equal(parse(&c, "targets:\n  - {url: 'http://x:1', interval: 1ms}\n", &err), ST_OK);
+	assert_int_equal(watch_config_check(&c, &err), ST_USAGE);
+	assert_non_null(strstr(err.msg, "interval 0.001s is below 100ms"));
+	watch_config_free(&c);
+	assert_int_equal(parse(&c, "targets:\n  - {url: 'http://x:1', interval: 1s, timeout: 0.5ms}\n", &err), ST_OK);
+	assert_int_equal(watch_config_check(&c, &err), ST_USAGE);
+	assert_non_null(strstr(err.msg, "timeout 0.0005s is below 1ms"));
+	watch_config_free(&c);
 	/* a short interval needs no timeout of its own: it is derived */
 	assert_int_equal(parse(&c, "targets:\n  - {url: 'http://x:1', interval: 3s}\n", &err), ST_OK);
 	assert_int_equal(watch_config_check(&c, &err), ST_OK);

@@ -131,6 +131,74 @@ static int cmp_rows(const void *a, const void *b, void *ctx)
 	return *(const uint32_t *)a < *(const uint32_t *)b ? -1 : 1;
 }
 
+/* The call a site stands for (function, by its name's hash, and line),
+ * for joining sites across profiles; 0 when it has no frames. */
+static uint64_t call_key(const struct contention_site *c)
+{
+	const struct stack *st = &c->snap->stacks[c->stack];
+	if (!st->nframes)
+		return 0;
+	const struct frame *f = &snapshot_frames(c->snap, st)[c->site];
+	return hash_u64(c->snap->strs.hashes[f->func], f->line) | 1;
+}
+
+struct call_entry {
+	uint64_t key;
+	uint32_t site;
+};
+
+static int cmp_call_entries(const void *a, const void *b)
+{
+	const struct call_entry *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->site < y->site ? -1 : x->site > y->site; /* most delay first, as sites are */
+}
+
+/* A mutex-profile site at the very call where block-profile waiters wait
+ * (same function and line) is contention at that call: one row. The mutex
+ * sites sorted by call, each waiter finds its own by binary search. */
+static void join_same_call(struct contention_result *r)
+{
+	struct call_entry *e = xmalloc((r->ncontention ? r->ncontention : 1) * sizeof(*e));
+	uint32_t n = 0;
+	for (uint32_t m = 0; m < r->ncontention; m++) {
+		const struct contention_site *c = &r->sites[m];
+		uint64_t key = call_key(c);
+		if (c->snap->profile == PROF_MUTEX && !c->absorbed && key)
+			e[n++] = (struct call_entry){key, m};
+	}
+	qsort(e, n, sizeof(*e), cmp_call_entries);
+	for (uint32_t k = 0; k < r->ncontention && n; k++) {
+		struct contention_site *w = &r->sites[k];
+		uint64_t key = call_key(w);
+		if (w->snap->profile == PROF_MUTEX || w->absorbed || !key)
+			continue;
+		uint32_t lo = 0, hi = n; /* first entry with this key */
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (e[mid].key < key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < n && e[lo].key == key; lo++) {
+			struct contention_site *c = &r->sites[e[lo].site];
+			if (c->absorbed)
+				continue;
+			c->absorbed = true;
+			if (w->same_call < 0)
+				w->same_call = (int32_t)e[lo].site;
+			w->call_sites++;
+			w->call_events += c->events;
+			w->call_delay_ns += c->delay_ns;
+			w->call_share += c->share;
+			w->rank_ns = MAX(w->rank_ns, (double)w->call_delay_ns);
+		}
+	}
+	free(e);
+}
+
 /* One row per lock: a holder site joins the row of its first (largest)
  * waiters, which ranks by the larger of the two delays. */
 static void rank_rows(struct contention_result *r)
@@ -148,32 +216,7 @@ static void rank_rows(struct contention_result *r)
 			w->rank_ns = MAX((double)w->delay_ns, (double)h->delay_ns);
 		}
 	}
-	/* a mutex-profile site at the very call where block-profile waiters
-	 * wait (same function and line) is contention at that call: one row */
-	for (uint32_t k = 0; k < r->ncontention; k++) {
-		struct contention_site *w = &r->sites[k];
-		const struct stack *ws = &w->snap->stacks[w->stack];
-		if (w->snap->profile == PROF_MUTEX || w->absorbed || !ws->nframes)
-			continue;
-		const struct frame *wf = &snapshot_frames(w->snap, ws)[w->site];
-		for (uint32_t m = 0; m < r->ncontention; m++) {
-			struct contention_site *c = &r->sites[m];
-			const struct stack *cs = &c->snap->stacks[c->stack];
-			if (c->snap->profile != PROF_MUTEX || c->absorbed || !cs->nframes)
-				continue;
-			const struct frame *cf = &snapshot_frames(c->snap, cs)[c->site];
-			if (cf->line != wf->line || c->snap->strs.hashes[cf->func] != w->snap->strs.hashes[wf->func])
-				continue;
-			c->absorbed = true;
-			if (w->same_call < 0)
-				w->same_call = (int32_t)m;
-			w->call_sites++;
-			w->call_events += c->events;
-			w->call_delay_ns += c->delay_ns;
-			w->call_share += c->share;
-			w->rank_ns = MAX(w->rank_ns, (double)w->call_delay_ns);
-		}
-	}
+	join_same_call(r);
 	for (uint32_t k = 0; k < r->ncontention; k++) {
 		if (!r->sites[k].absorbed)
 			r->rows[r->nrows++] = k;

@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct snapset set;
 	snapset_init(&set);
 	struct err err;
-	debug1_parse((const char *)data, size, "fuzz", &set, &err);
+	debug1_parse((const char *)data, size, "fuzz", NULL, &set, &err);
 	analyse_all(&set);
 	snapset_free(&set);
 	return 0;

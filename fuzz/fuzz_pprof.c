@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size >= 2 && data[0] == 0x1f && data[1] == 0x8b)
 		parse_mem(p, size, FMT_GZIP, "fuzz", NULL, &set, NULL, &err);
 	else
-		pprof_parse(p, size, "fuzz", PROF_CONTENTION, &set, &err);
+		pprof_parse(p, size, "fuzz", PROF_CONTENTION, NULL, &set, &err);
 	analyse_all(&set);
 	snapset_free(&set);
 	/* generic-shape elision never grows a name */

@@ -13,8 +13,8 @@ size_t gzip_cap(size_t n)
 	return n > hi / 200 ? hi : MAX(lo, n * 200);
 }
 
-enum status gzip_decompress(const char *p, size_t n, size_t cap, char **out, size_t *out_len, size_t *trailing,
-		   struct err *err)
+enum status gzip_decompress(const char *p, size_t n, size_t cap, struct budget *budget, char **out, size_t *out_len,
+			    size_t *trailing, struct err *err)
 {
 	*out = NULL;
 	*out_len = 0;
@@ -45,7 +45,12 @@ enum status gzip_decompress(const char *p, size_t n, size_t cap, char **out, siz
 		zs.next_in = (Bytef *)(uintptr_t)(p + in_off);
 		zs.avail_in = (uInt)MIN(in_left, (size_t)1 << 30);
 		zs.next_out = (Bytef *)(buf + len);
-		zs.avail_out = (uInt)MIN(size - len, (size_t)1 << 30);
+		/* 64 KiB at a time when budgeted: the budget is looked at between */
+		zs.avail_out = (uInt)MIN(size - len, budget ? (size_t)65536 : (size_t)1 << 30);
+		if (budget && budget_check(budget, size) != ST_OK) {
+			st = budget_error(budget, "gzip decompression", err);
+			goto out;
+		}
 		uInt in_before = zs.avail_in, out_before = zs.avail_out;
 		int r = inflate(&zs, Z_NO_FLUSH);
 		in_off += in_before - zs.avail_in;

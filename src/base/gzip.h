@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "../base/budget.h"
 #include "../base/err.h"
 
 /* Cap on the decompressed size of n compressed bytes: real profiles
@@ -14,13 +15,14 @@
 size_t gzip_cap(size_t n);
 
 /* Decompress the gzip stream at p (n bytes); several gzip members one after
- * the other are joined, as gzip -d does. On success *out (malloc'd, caller
+ * the other are joined, as gzip -d does. budget (may be NULL) is ticked
+ * once per 64 KiB written, with the output as the bytes held. On success *out (malloc'd, caller
  * frees) holds *out_len bytes, and *trailing counts bytes after the last
  * member that are not gzip data (ignored). Fails with ST_LIMIT when the
  * output would exceed cap bytes, ST_FORMAT when the stream is corrupt or
  * cut off (err says at which input byte and how much came out). */
-enum status gzip_decompress(const char *p, size_t n, size_t cap, char **out, size_t *out_len, size_t *trailing,
-		   struct err *err);
+enum status gzip_decompress(const char *p, size_t n, size_t cap, struct budget *budget, char **out, size_t *out_len,
+			    size_t *trailing, struct err *err);
 
 /* Compress n bytes at p into a gzip stream appended to out (a buf). */
 struct buf;

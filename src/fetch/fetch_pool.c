@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -50,6 +51,7 @@ struct shard {
 struct fetch_pool {
 	struct shard shards[SHARDS];
 	int epfd;
+	int wakefd;               /* eventfd in the epoll set: fetch_pool_wake */
 	unsigned max_parallel, running, keep;
 	struct transfer *waiting, *waiting_tail, *idle;
 	struct transfer **all;    /* every transfer ever made, for freeing */
@@ -102,6 +104,16 @@ struct fetch_pool *fetch_pool_new(unsigned max_parallel, unsigned keep_connectio
 		free(p);
 		return NULL;
 	}
+	p->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	struct epoll_event wev = {.events = EPOLLIN, .data.u64 = UINT64_MAX};
+	if (p->wakefd < 0 || epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->wakefd, &wev) != 0) {
+		err_set(err, ST_IO, 0, 0, "eventfd: %s", strerror(errno));
+		if (p->wakefd >= 0)
+			close(p->wakefd);
+		close(p->epfd);
+		free(p);
+		return NULL;
+	}
 	p->max_parallel = max_parallel ? max_parallel : 1;
 	p->keep = keep_connections;
 	for (unsigned i = 0; i < SHARDS; i++) {
@@ -141,8 +153,17 @@ void fetch_pool_free(struct fetch_pool *p)
 	for (unsigned i = 0; i < SHARDS; i++)
 		if (p->shards[i].multi)
 			curl_lib.multi_cleanup(p->shards[i].multi);
+	close(p->wakefd);
 	close(p->epfd);
 	free(p);
+}
+
+void fetch_pool_wake(struct fetch_pool *p)
+{
+	uint64_t one = 1;
+	/* a full counter (EAGAIN) still wakes: nothing to handle */
+	ssize_t r = write(p->wakefd, &one, sizeof(one));
+	(void)r;
 }
 
 /* The shard of url: by scheme and authority, so that a host always goes to
@@ -267,6 +288,12 @@ unsigned fetch_pool_run(struct fetch_pool *p, int wait_ms)
 	int n = epoll_wait(p->epfd, ev, MAX_EVENTS, (int)MAX(wake - now, (int64_t)0));
 	int running;
 	for (int k = 0; k < n; k++) {
+		if (ev[k].data.u64 == UINT64_MAX) {
+			uint64_t count;
+			ssize_t r = read(p->wakefd, &count, sizeof(count));
+			(void)r;
+			continue;
+		}
 		struct shard *sh = &p->shards[ev[k].data.u64 >> 32];
 		curl_socket_t s = (curl_socket_t)(uint32_t)ev[k].data.u64;
 		int flags = (ev[k].events & EPOLLIN ? CURL_CSELECT_IN : 0) | (ev[k].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |

@@ -13,7 +13,8 @@ struct fetch_pool;
 struct fetch_result {
 	enum status st;          /* ST_OK on HTTP 200 */
 	long status;             /* HTTP status, 0 when no response */
-	const struct buf *body;  /* valid during the callback */
+	struct buf *body;        /* valid during the callback, which may take it
+	                          * over (moving it out and leaving a zeroed buf) */
 	const char *error;       /* when st != ST_OK: why, as fetch_get says it */
 	double seconds;          /* the transfer's duration */
 };
@@ -37,5 +38,9 @@ void fetch_pool_add(struct fetch_pool *p, const char *url, const struct fetch_op
  * wait_ms when nothing runs); calls the callbacks of those that finished.
  * Returns how many are queued or running. */
 unsigned fetch_pool_run(struct fetch_pool *p, int wait_ms);
+
+/* Make a fetch_pool_run that is waiting (or the next one) return at once.
+ * The one call that any thread may make. */
+void fetch_pool_wake(struct fetch_pool *p);
 
 #endif

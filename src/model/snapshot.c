@@ -34,6 +34,7 @@ void snapshot_free(struct snapshot *s)
 	free(s->races);
 	free(s->weights);
 	free(s->delays);
+	u64map_free(&s->sample_index);
 	for (uint32_t i = 0; i < s->nwarnings; i++)
 		free(s->warnings[i].msg);
 	free(s->warnings);
@@ -55,14 +56,32 @@ struct goroutine *snapshot_add_goroutine(struct snapshot *s)
 	return g;
 }
 
+static int64_t add_saturating(int64_t a, int64_t b)
+{
+	return a > INT64_MAX - b ? INT64_MAX : a + b; /* both >= 0 */
+}
+
 void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, int64_t weight, int64_t delay,
-			 bool delays)
+			 bool delays, uint64_t identity)
 {
 	if (weight < 0 || delay < 0) {
 		s->dropped_negative++;
 		return;
 	}
+	s->total_weight = s->total_weight > UINT64_MAX - (uint64_t)weight ? UINT64_MAX : s->total_weight + (uint64_t)weight;
+	s->total_delay = add_saturating(s->total_delay, delay);
 	uint64_t i = s->ngoroutines;
+	uint64_t key = hash_u64(hash_u64(identity, stack), labels);
+	bool inserted = true;
+	uint32_t *known = i < U64MAP_EMPTY ? u64map_upsert(&s->sample_index, key, (uint32_t)i, &inserted) : NULL;
+	if (!inserted && (snapshot_goroutine(s, *known)->stack != stack || snapshot_goroutine(s, *known)->labels != labels))
+		known = NULL, inserted = true; /* a hash collision: kept apart, unindexed */
+	if (!inserted) {
+		s->weights[*known] = add_saturating(s->weights[*known], weight);
+		if (s->delays)
+			s->delays[*known] = add_saturating(s->delays[*known], delay);
+		return;
+	}
 	if (i == s->weights_cap) {
 		s->weights_cap = s->weights_cap ? s->weights_cap * 2 : 256;
 		s->weights = xreallocarray(s->weights, s->weights_cap, sizeof(*s->weights));
@@ -78,8 +97,14 @@ void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, in
 	s->weights[i] = weight;
 	if (s->delays)
 		s->delays[i] = delay;
-	s->total_weight += (uint64_t)weight;
-	s->total_delay += delay;
+}
+
+size_t snapshot_bytes(const struct snapshot *s)
+{
+	return (size_t)s->ngchunks * G_CHUNK * sizeof(struct goroutine) + (size_t)s->frames_cap * sizeof(struct frame) +
+	       (size_t)s->stacks_cap * sizeof(struct stack) + (size_t)s->nstack_slots * sizeof(struct stack_slot) +
+	       (size_t)s->weights_cap * 2 * sizeof(int64_t) + (size_t)s->sample_index.cap * 12 +
+	       (size_t)s->strs.cap * 24 + (size_t)s->strs.nslots * 4 + s->strs.arena.used_bytes + s->arena.used_bytes;
 }
 
 uint64_t snapshot_stack_signature(const struct snapshot *s, const struct frame *frames, uint32_t n,

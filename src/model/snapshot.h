@@ -17,6 +17,7 @@
 
 #include "../base/arena.h"
 #include "../base/strtab.h"
+#include "../base/u64map.h"
 
 /* frame.flags */
 enum {
@@ -188,7 +189,8 @@ struct snapshot {
 	int64_t *weights;          /* per record: goroutines, or contention events */
 	int64_t *delays;           /* per record: nanoseconds blocked (block/mutex), else NULL */
 	uint64_t weights_cap;
-	uint64_t total_weight;     /* sum of weights */
+	struct u64map sample_index; /* sample identity -> record: repeats are added up */
+	uint64_t total_weight;     /* sum of weights (saturates, as each weight and delay does) */
 	int64_t total_delay;
 	bool has_reported_total;   /* debug=1 "total N" header */
 	uint64_t reported_total;
@@ -215,9 +217,18 @@ static inline struct goroutine *snapshot_goroutine(const struct snapshot *s, uin
  * standing for weight goroutines or events, and delay nanoseconds (block and
  * mutex profiles; pass delays=true for the first sample of such a profile).
  * Negative weights (delta profiles: goroutines that went away) are not
- * stored but counted in dropped_negative. */
+ * stored but counted in dropped_negative. identity is a hash of what the
+ * profile says the sample is (its location ids or program counters): a
+ * sample with the identity, stack and labels of an earlier one is added to
+ * that record. The runtime never repeats one (two samples on one stack
+ * differ in their program counters and stay apart); a hostile profile of
+ * millions of copies of one sample then costs one record. Sums saturate
+ * at INT64_MAX instead of wrapping. */
 void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, int64_t weight, int64_t delay,
-			 bool delays);
+			 bool delays, uint64_t identity);
+/* Bytes the snapshot holds (its arrays at capacity, strings, arena): what
+ * a parser compares with a memory budget. */
+size_t snapshot_bytes(const struct snapshot *s);
 /* How many goroutines (events) record i stands for. */
 static inline uint64_t snapshot_weight(const struct snapshot *s, uint64_t i)
 {
@@ -249,6 +260,10 @@ static inline const struct frame *snapshot_frames(const struct snapshot *s, cons
 static inline const char *snapshot_str(const struct snapshot *s, uint32_t id)
 {
 	return strtab_str(&s->strs, id);
+}
+static inline uint32_t snapshot_len(const struct snapshot *s, uint32_t id)
+{
+	return strtab_len(&s->strs, id);
 }
 
 void snapshot_add_race(struct snapshot *s, const struct race *r);

@@ -116,7 +116,8 @@ static void close_record(struct d1 *d)
 		if (!(delay < 9.2e18)) /* beyond int64 nanoseconds (290 years): said, not wrapped */
 			snapshot_warn(s, d->rec_line, d->rec_offset, "record delay is out of range: skipped");
 		else
-			snapshot_add_sample(s, id, d->labels, (int64_t)d->count, (int64_t)delay, d->contention);
+			snapshot_add_sample(s, id, d->labels, (int64_t)d->count, (int64_t)delay, d->contention,
+					    hash_bytes(d->pcs.p, d->pcs.n, 0));
 	}
 	d->in_rec = false;
 }
@@ -320,13 +321,23 @@ static void take_line(struct d1 *d, struct slice l, uint64_t lineno, uint64_t of
 	snapshot_warn(s, lineno, offset, "line is not part of a %s profile: skipped", s->profile_name);
 }
 
-enum status debug1_parse(const char *p, size_t n, const char *source, struct snapset *out, struct err *err)
+enum status debug1_parse(const char *p, size_t n, const char *source, struct budget *budget, struct snapset *out,
+			 struct err *err)
 {
 	struct d1 d = {.source = source, .out = out};
 	size_t off = 0;
 	uint64_t lineno = 0;
 	bool last_complete = true;
+	uint32_t before = out->n;
 	while (off < n) {
+		if (budget_tick(budget, n + (d.cur ? snapshot_bytes(d.cur) : 0)) != ST_OK) {
+			/* nothing half-read is handed back */
+			snapshot_free(d.cur);
+			free(d.frames);
+			while (out->n > before)
+				snapshot_free(out->v[--out->n]);
+			return budget_error(budget, "reading the debug=1 profile", err);
+		}
 		const char *nl = memchr(p + off, '\n', n - off);
 		size_t len = nl ? (size_t)(nl - (p + off)) : n - off;
 		struct slice l = slice_make(p + off, len);

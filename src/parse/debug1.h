@@ -5,6 +5,7 @@
 #ifndef GOROSCOPE_DEBUG1_H
 #define GOROSCOPE_DEBUG1_H
 
+#include "../base/budget.h"
 #include "../base/err.h"
 #include "../model/snapshot.h"
 
@@ -13,6 +14,7 @@
  * skipped with a warning naming their line; a profile cut off at the end is
  * kept and flagged. Returns ST_OK, or ST_FORMAT (err filled: what and
  * where) when p holds no profile header at all. */
-enum status debug1_parse(const char *p, size_t n, const char *source, struct snapset *out, struct err *err);
+enum status debug1_parse(const char *p, size_t n, const char *source, struct budget *budget, struct snapset *out,
+			 struct err *err);
 
 #endif

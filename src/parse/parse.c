@@ -16,9 +16,10 @@ enum status parse_mem(const char *p, size_t n, enum input_format fmt, const char
 		return traceback_parse_mem(p, n, source, opt, out, stats, err);
 	case FMT_DEBUG1:
 	case FMT_CONTENTION:
-		return debug1_parse(p, n, source, out, err);
+		return debug1_parse(p, n, source, opt ? opt->budget : NULL, out, err);
 	case FMT_PROTOBUF:
-		return pprof_parse(p, n, source, opt ? opt->contention_kind : PROF_CONTENTION, out, err);
+		return pprof_parse(p, n, source, opt ? opt->contention_kind : PROF_CONTENTION, opt ? opt->budget : NULL,
+				   out, err);
 	case FMT_HEAP:
 		return err_set(err, ST_FORMAT, 1, 0,
 			       "this is a heap profile (memory allocations), not goroutine data; goroscope reads "
@@ -26,7 +27,7 @@ enum status parse_mem(const char *p, size_t n, enum input_format fmt, const char
 	case FMT_GZIP: {
 		char *data;
 		size_t len, trailing;
-		enum status st = gzip_decompress(p, n, gzip_cap(n), &data, &len, &trailing, err);
+		enum status st = gzip_decompress(p, n, gzip_cap(n), opt ? opt->budget : NULL, &data, &len, &trailing, err);
 		if (st != ST_OK)
 			return st;
 		uint32_t before = out->n;

@@ -1,8 +1,10 @@
 /* pprof.c: see pprof.h. A small protobuf wire-format reader (varint,
  * length-delimited, and the fixed widths only to skip them) and the Profile
- * schema on top. The message is read in two steps because Go writes fields
- * in any order: first the tables (strings, functions, locations) and the
- * sample positions, then the samples against the complete tables. */
+ * schema on top. The message is read in two passes because Go writes fields
+ * in any order: first the tables (strings, functions, locations), then the
+ * samples against the complete tables. Nothing is kept per sample between
+ * the passes: a profile of millions of tiny samples costs its bytes, not
+ * an index of them. */
 #include "../base/common.h"
 #include "../base/hash.h"
 #include "../model/goname.h"
@@ -150,8 +152,7 @@ struct prof {
 	struct u64map loc_ids;
 	struct pline *lines;
 	uint32_t nlines, lines_cap;
-	struct pb *samples;
-	uint32_t nsamples, samples_cap;
+	struct budget *budget; /* may be NULL */
 	uint64_t types[8][2];  /* sample_type: (type, unit) string indexes */
 	uint32_t ntypes;
 	uint64_t period_type[2];
@@ -299,7 +300,24 @@ static enum status read_location(struct prof *pr, struct pb sub, size_t offset)
 	return ST_OK;
 }
 
-/* Step one: everything but the samples, whose positions are kept. */
+/* What the parse holds now, for the budget: the message, the tables and
+ * the snapshot built so far. */
+static size_t held(const struct prof *pr)
+{
+	return (size_t)(pr->msg.end - pr->msg.base) + (size_t)pr->strs_cap * sizeof(*pr->strs) +
+	       (size_t)pr->funcs_cap * sizeof(*pr->funcs) + (size_t)pr->locs_cap * sizeof(*pr->locs) +
+	       (size_t)pr->lines_cap * sizeof(*pr->lines) + (size_t)(pr->func_ids.cap + pr->loc_ids.cap) * 12 +
+	       snapshot_bytes(pr->s);
+}
+
+static enum status tick(struct prof *pr)
+{
+	if (budget_tick(pr->budget, held(pr)) != ST_OK)
+		return budget_error(pr->budget, "reading the pprof profile", pr->err);
+	return ST_OK;
+}
+
+/* Step one: everything but the samples. */
 static enum status read_tables(struct prof *pr)
 {
 	struct pb b = pr->msg;
@@ -308,6 +326,8 @@ static enum status read_tables(struct prof *pr)
 	enum status st;
 	while ((r = pb_next(&b, &f)) > 0) {
 		struct snapshot *s = pr->s;
+		if ((st = tick(pr)) != ST_OK)
+			return st;
 		switch (f.num) {
 		case 1:
 			if (f.wire != 2)
@@ -319,9 +339,7 @@ static enum status read_tables(struct prof *pr)
 		case 2:
 			if (f.wire != 2)
 				return bad(pr, f.offset, "sample is not a message");
-			GROW(pr->samples, pr->nsamples, pr->samples_cap);
-			pr->samples[pr->nsamples++] = f.sub;
-			break;
+			break; /* read in step two */
 		case 3:
 			if (f.wire != 2)
 				return bad(pr, f.offset, "mapping is not a message");
@@ -574,9 +592,16 @@ static enum status read_samples(struct prof *pr)
 	uint64_t dropped_frames = 0, dropped_labels = 0;
 	size_t bytes = (size_t)(pr->msg.end - pr->msg.base);
 	uint64_t budget = FRAMES_FLOOR + (uint64_t)FRAMES_PER_BYTE * bytes, over_budget = 0;
-	for (uint32_t i = 0; i < pr->nsamples && st == ST_OK; i++) {
-		struct pb b = pr->samples[i];
-		size_t offset = (size_t)(b.p - b.base);
+	struct pb msg = pr->msg;
+	struct pb_field top = {0};
+	int rt;
+	while (st == ST_OK && (rt = pb_next(&msg, &top)) > 0) {
+		if (top.num != 2)
+			continue; /* step one read the rest, and checked the wire types */
+		if ((st = tick(pr)) != ST_OK)
+			break;
+		struct pb b = top.sub;
+		size_t offset = top.offset;
 		struct pb_field f = {0};
 		int r;
 		a.nloc = 0;
@@ -650,7 +675,8 @@ static enum status read_samples(struct prof *pr)
 		if (id == UINT32_MAX)
 			id = snapshot_add_stack(s, sig, frames, nframes, 0, NULL);
 		uint32_t labels = npairs ? snapshot_intern_labels(s, kv, npairs) : 0;
-		snapshot_add_sample(s, id, labels, a.values[0], contention ? a.values[1] : 0, contention);
+		snapshot_add_sample(s, id, labels, a.values[0], contention ? a.values[1] : 0, contention,
+				    hash_bytes(a.loc_ids, (size_t)a.nloc * sizeof(*a.loc_ids), 0));
 	}
 	if (dropped_frames)
 		snapshot_warn(s, 0, 0, "%llu samples have more than %u frames; the rest were dropped",
@@ -690,11 +716,12 @@ static void guess_contention_kind(struct snapshot *s)
 }
 
 enum status pprof_parse(const char *p, size_t n, const char *source, enum profile_kind contention_kind,
-			struct snapset *out, struct err *err)
+			struct budget *budget, struct snapset *out, struct err *err)
 {
 	struct prof pr = {0};
 	pr.msg = (struct pb){(const uint8_t *)p, (const uint8_t *)p + n, (const uint8_t *)p};
 	pr.err = err;
+	pr.budget = budget;
 	pr.s = snapshot_new(source, 1);
 	pr.s->format = "pprof";
 	pr.s->end_offset = n;
@@ -730,6 +757,5 @@ enum status pprof_parse(const char *p, size_t n, const char *source, enum profil
 	free(pr.locs);
 	u64map_free(&pr.loc_ids);
 	free(pr.lines);
-	free(pr.samples);
 	return st;
 }

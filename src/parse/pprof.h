@@ -5,6 +5,7 @@
 #ifndef GOROSCOPE_PPROF_H
 #define GOROSCOPE_PPROF_H
 
+#include "../base/budget.h"
 #include "../base/err.h"
 #include "../model/snapshot.h"
 
@@ -22,7 +23,7 @@
  * sample naming one location of thousands of lines, again and again, costs
  * what its bytes cost. */
 enum status pprof_parse(const char *p, size_t n, const char *source, enum profile_kind contention_kind,
-			struct snapset *out, struct err *err);
+			struct budget *budget, struct snapset *out, struct err *err);
 
 /* Go 1.21+ writes generic functions with their shapes
  * ("main.(*Box[go.shape.string]).Wait"); tracebacks write "[...]". Write

@@ -29,6 +29,7 @@ void tb_options_default(struct tb_options *o)
 	o->threads = 1;
 	o->replay = true;
 	o->contention_kind = PROF_CONTENTION;
+	o->budget = NULL;
 }
 
 /* Is this a register-dump line: a short register name, spaces, 0xHEX. */
@@ -897,6 +898,10 @@ static enum status run(struct tb *t, struct err *err)
 	uint64_t last_end = 0;
 	bool last_nl = true;
 	while ((r = lr_next(t->lr, &l, err)) > 0) {
+		if (budget_tick(t->opt->budget, t->cur ? snapshot_bytes(t->cur) : 0) != ST_OK) {
+			st = budget_error(t->opt->budget, "reading the traceback", err);
+			break;
+		}
 		on_line(t, &l);
 		last_end = l.offset + l.n + (l.had_cr ? 1 : 0);
 		last_nl = !l.no_newline;
@@ -907,7 +912,7 @@ static enum status run(struct tb *t, struct err *err)
 	}
 	if (r < 0)
 		st = ST_IO;
-	if (t->in_g)
+	if (t->in_g && st == ST_OK)
 		finish_g(t, !last_nl || t->cand || t->nframes == 0);
 	tb_race_flush(t);
 	if (t->end) {
@@ -995,7 +1000,8 @@ enum status traceback_parse_mem(const char *p, size_t n, const char *source,
 		tb_options_default(&defaults);
 		opt = &defaults;
 	}
-	if (opt->threads > 1 && n >= TB_PARALLEL_MIN)
+	/* a budget is one thread's: budgeted reads are sequential */
+	if (opt->threads > 1 && n >= TB_PARALLEL_MIN && !opt->budget)
 		return tb_parse_parallel(p, n, source, opt, out, stats, err);
 	return tb_parse_chunk(p, n, 0, 0, true, source, opt, out, stats, NULL, err);
 }

@@ -7,6 +7,7 @@
 #ifndef GOROSCOPE_TRACEBACK_H
 #define GOROSCOPE_TRACEBACK_H
 
+#include "../base/budget.h"
 #include "../base/err.h"
 #include "../model/snapshot.h"
 
@@ -22,6 +23,9 @@ struct tb_options {
 	 * knows (the endpoint it fetched), PROF_CONTENTION (default) to guess
 	 * from the stacks. */
 	enum profile_kind contention_kind;
+	/* Work allowed (budget.h), NULL for none: a spent budget ends the parse
+	 * with its error. The watch daemon's polls and captures set one. */
+	struct budget *budget;
 };
 
 /* What a parse saw besides snapshots, so callers can explain an empty

@@ -4,6 +4,35 @@
 
 #include <time.h>
 
+bool utf8_is_bidi_control(const unsigned char *s, size_t len)
+{
+	/* U+202A..U+202E: E2 80 AA..AE; U+2066..U+2069: E2 81 A6..A9 */
+	return len == 3 && s[0] == 0xe2 &&
+	       ((s[1] == 0x80 && s[2] >= 0xaa && s[2] <= 0xae) || (s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9));
+}
+
+size_t utf8_sanitize(char *out, size_t outsz, const char *s, size_t n)
+{
+	static const char replacement[] = "\xef\xbf\xbd"; /* U+FFFD */
+	const unsigned char *u = (const unsigned char *)s;
+	size_t o = 0;
+	if (!outsz)
+		return 0;
+	for (size_t i = 0; i < n;) {
+		size_t k = u[i] >= 0x20 && u[i] < 0x7f ? 1 : u[i] >= 0x80 ? utf8_seq_len(u + i, n - i) : 0;
+		bool safe = k && !(k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0) && !utf8_is_bidi_control(u + i, k);
+		const char *piece = safe ? s + i : replacement;
+		size_t len = safe ? k : 3;
+		if (o + len >= outsz)
+			break;
+		memcpy(out + o, piece, len);
+		o += len;
+		i += k ? k : 1;
+	}
+	out[o] = '\0';
+	return o;
+}
+
 size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];

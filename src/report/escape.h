@@ -31,5 +31,14 @@ void put_json_utc(struct buf *b, int64_t ns);
 void put_base64(struct buf *b, const void *p, size_t n);
 /* Length of the valid UTF-8 sequence at s (1-4), or 0 when invalid. */
 size_t utf8_seq_len(const unsigned char *s, size_t n);
+/* Is the sequence at s (len bytes, valid) one that reorders or hides text
+ * when displayed: the bidirectional embeddings, overrides and isolates
+ * (U+202A-U+202E, U+2066-U+2069)? */
+bool utf8_is_bidi_control(const unsigned char *s, size_t len);
+/* Copy n bytes at s into out (outsz bytes, NUL-terminated) as safe,
+ * valid UTF-8 for any reader: invalid bytes, control characters (C0, DEL,
+ * C1) and bidi controls become U+FFFD, and the copy is cut at a character
+ * boundary when it does not fit. Returns the length written. */
+size_t utf8_sanitize(char *out, size_t outsz, const char *s, size_t n);
 
 #endif

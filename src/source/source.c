@@ -66,6 +66,7 @@ static void parse_options(const struct source_options *o, struct tb_options *t)
 	t->threads = o->threads < 1 ? 1 : o->threads;
 	t->replay = o->replay;
 	t->contention_kind = o->contention_kind;
+	t->budget = o->budget;
 }
 
 /* A parse error as a whole sentence: "NAME: line N: what". */
@@ -80,6 +81,17 @@ static enum status named(struct err *err, const char *name)
 	memcpy(err->msg, msg, n);
 	err->msg[n] = '\0';
 	return err->code ? err->code : ST_FORMAT;
+}
+
+/* A spent budget fails the load, whatever was read before it ran out. */
+static enum status unless_spent(const struct source_options *o, enum status st, struct snapset *set, uint32_t before,
+				const char *name, struct err *err)
+{
+	while (set->n > before)
+		snapshot_free(set->v[--set->n]);
+	if (st == ST_OK || !strstr(err->msg, "budget"))
+		budget_error(o->budget, "reading the profile", err);
+	return named(err, name);
 }
 
 /* Why a text input gave no dump, from what the reader saw. */
@@ -304,6 +316,8 @@ static enum status load_mem(const char *name, const char *p, size_t n, const str
 	memset(&stats, 0, sizeof(stats));
 	uint32_t before = set->n;
 	enum status st = parse_mem(p, n, sniff_format(p, MIN(n, (size_t)SNIFF_HEAD)), name, &opt, set, &stats, err);
+	if (o->budget && o->budget->spent != ST_OK)
+		return unless_spent(o, st, set, before, name, err);
 	if (st == ST_OK && set->n == before)
 		return err_set(err, ST_NOTFOUND, 0, 0, "%s: the response (%zu bytes) holds no goroutine profile", name, n);
 	return settle(st, name, set->n - before, &stats, rep, err);

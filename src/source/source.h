@@ -58,6 +58,10 @@ struct source_options {
 	 * (the endpoint it asked), PROF_CONTENTION to let the parser guess
 	 * from the stacks (the default). */
 	enum profile_kind contention_kind;
+	/* Work allowed per source (budget.h), NULL for none. Once spent, the
+	 * load fails with the budget's error and appends nothing: a partial
+	 * count would read as goroutines that exited. */
+	struct budget *budget;
 };
 
 void source_options_default(struct source_options *o);

@@ -29,7 +29,7 @@ static const char SCHEMA[] =
 enum stmt_id {
 	S_BEGIN, S_COMMIT, S_TARGET_GET, S_TARGET_ADD, S_TARGET_URL, S_SAMPLE_ADD, S_STACK_GET, S_STACK_ADD,
 	S_GROUP_ADD, S_ALERT_OPEN, S_ALERT_EVIDENCE, S_ALERT_RESOLVE, S_PRUNE_SAMPLES, S_PRUNE_GROUPS,
-	S_PRUNE_ALERTS, S_KEPT_CLEAR, S_KEPT_ADD, S_PRUNE_KEPT,
+	S_PRUNE_ALERTS, S_KEPT_CLEAR, S_KEPT_ADD, S_PRUNE_KEPT, S_PRUNE_STACKS, S_SPAN,
 	/* the daemon's own reads: also left unprepared on a read-only handle (a
 	 * store written by an older daemon lacks their table) */
 	S_KEPT,
@@ -56,6 +56,9 @@ static const char *const SQL[N_STMTS] = {
 	[S_KEPT_CLEAR] = "DELETE FROM kept_profiles WHERE target = ?1",
 	[S_KEPT_ADD] = "INSERT INTO kept_profiles(target, ts_ms, gz) VALUES(?1, ?2, ?3)",
 	[S_PRUNE_KEPT] = "DELETE FROM kept_profiles WHERE ts_ms < ?1",
+	/* (one pass over group_samples, every few minutes) */
+	[S_PRUNE_STACKS] = "DELETE FROM stacks WHERE id NOT IN (SELECT DISTINCT stack FROM group_samples)",
+	[S_SPAN] = "SELECT MIN(ts_ms), MAX(ts_ms) FROM samples",
 	[S_KEPT] = "SELECT ts_ms, gz FROM kept_profiles WHERE target = ?1 AND ts_ms >= ?2 ORDER BY ts_ms",
 	[S_TARGETS] = "SELECT id, name, url FROM targets ORDER BY name",
 	[S_SAMPLES] = "SELECT ts_ms, count, duration_ms, error FROM samples WHERE target = ?1 AND ts_ms >= ?2 ORDER BY ts_ms",
@@ -208,7 +211,7 @@ enum status store_add_sample(struct store *s, int64_t target, int64_t ts_ms, int
 }
 
 enum status store_stack(struct store *s, int64_t target, uint64_t key, const char *title, const char *frames,
-			int64_t *id, struct err *err)
+			size_t frames_len, int64_t *id, struct err *err)
 {
 	sqlite3_stmt *q = use(s, S_STACK_GET);
 	sqlite3_bind_int64(q, 1, target);
@@ -226,7 +229,7 @@ enum status store_stack(struct store *s, int64_t target, uint64_t key, const cha
 	sqlite3_bind_int64(q, 1, target);
 	sqlite3_bind_int64(q, 2, (int64_t)key);
 	bind_text(q, 3, title);
-	bind_text(q, 4, frames);
+	sqlite3_bind_text64(q, 4, frames, frames_len, SQLITE_TRANSIENT, SQLITE_UTF8);
 	enum status st = exec(s, q, err, "add stack");
 	*id = sqlite3_last_insert_rowid(s->db);
 	return st;
@@ -275,7 +278,7 @@ enum status store_alert_resolve(struct store *s, int64_t alert, int64_t ts_ms, s
 	return exec(s, q, err, "resolve alert");
 }
 
-enum status store_prune(struct store *s, int64_t before_ms, struct err *err)
+enum status store_prune(struct store *s, int64_t before_ms, bool *stacks_pruned, struct err *err)
 {
 	static const enum stmt_id which[] = {S_PRUNE_SAMPLES, S_PRUNE_GROUPS, S_PRUNE_ALERTS, S_PRUNE_KEPT};
 	for (size_t i = 0; i < ARRAY_LEN(which); i++) {
@@ -284,6 +287,56 @@ enum status store_prune(struct store *s, int64_t before_ms, struct err *err)
 		enum status st = exec(s, q, err, "prune");
 		if (st != ST_OK)
 			return st;
+	}
+	enum status st = exec(s, use(s, S_PRUNE_STACKS), err, "prune stacks");
+	if (st == ST_OK && sqlite3_changes(s->db) > 0)
+		*stacks_pruned = true;
+	return st;
+}
+
+static enum status pragma_int(struct store *s, const char *sql, int64_t *v, struct err *err)
+{
+	sqlite3_stmt *q;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) != SQLITE_OK)
+		return db_error(s, err, sql);
+	int rc = sqlite3_step(q);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW ? ST_OK : db_error(s, err, sql);
+}
+
+enum status store_used_bytes(struct store *s, uint64_t *bytes, struct err *err)
+{
+	int64_t pages = 0, free_pages = 0, page_size = 0;
+	enum status st = pragma_int(s, "PRAGMA page_count", &pages, err);
+	if (st == ST_OK)
+		st = pragma_int(s, "PRAGMA freelist_count", &free_pages, err);
+	if (st == ST_OK)
+		st = pragma_int(s, "PRAGMA page_size", &page_size, err);
+	*bytes = st == ST_OK ? (uint64_t)MAX(pages - free_pages, (int64_t)0) * (uint64_t)page_size : 0;
+	return st;
+}
+
+enum status store_enforce_budget(struct store *s, uint64_t max_bytes, int64_t *cut_ms, bool *stacks_pruned,
+				 struct err *err)
+{
+	*cut_ms = 0;
+	for (int round = 0; round < 8; round++) {
+		uint64_t used;
+		enum status st = store_used_bytes(s, &used, err);
+		if (st != ST_OK || used <= max_bytes)
+			return st;
+		sqlite3_stmt *q = use(s, S_SPAN);
+		if (sqlite3_step(q) != SQLITE_ROW || sqlite3_column_type(q, 0) == SQLITE_NULL) {
+			sqlite3_reset(q);
+			return ST_OK; /* no samples: nothing of age to remove */
+		}
+		int64_t lo = sqlite3_column_int64(q, 0), hi = sqlite3_column_int64(q, 1);
+		sqlite3_reset(q);
+		int64_t cut = lo + MAX((hi - lo) / 4, (int64_t)1);
+		if ((st = store_prune(s, cut, stacks_pruned, err)) != ST_OK)
+			return st;
+		*cut_ms = cut;
 	}
 	return ST_OK;
 }

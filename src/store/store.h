@@ -36,9 +36,10 @@ enum status store_add_sample(struct store *s, int64_t target, int64_t ts_ms, int
 
 /* The id of a stack group of target, by its content key (see
  * diff_group_key); title (the first user frame) and frames ("func file:line"
- * lines) are stored the first time. */
+ * lines, frames_len bytes) are stored the first time. The caller bounds
+ * both (the daemon's readers cap a stack's text at 8 KiB). */
 enum status store_stack(struct store *s, int64_t target, uint64_t key, const char *title, const char *frames,
-			int64_t *id, struct err *err);
+			size_t frames_len, int64_t *id, struct err *err);
 enum status store_add_group_sample(struct store *s, int64_t target, int64_t ts_ms, int64_t stack, uint64_t count,
 				   struct err *err);
 
@@ -51,8 +52,21 @@ enum status store_alert_evidence(struct store *s, int64_t alert, const char *cap
 enum status store_alert_resolve(struct store *s, int64_t alert, int64_t ts_ms, struct err *err);
 
 /* Delete samples, group samples, kept profiles and resolved alerts older
- * than before_ms. */
-enum status store_prune(struct store *s, int64_t before_ms, struct err *err);
+ * than before_ms, and the stacks no group sample refers to any more (stack
+ * ids cached by the caller may then be gone: *stacks_pruned says so). */
+enum status store_prune(struct store *s, int64_t before_ms, bool *stacks_pruned, struct err *err);
+
+/* Bytes the store's data takes (pages in use, free pages not counted:
+ * SQLite reuses them before it grows the file). */
+enum status store_used_bytes(struct store *s, uint64_t *bytes, struct err *err);
+
+/* Keep the store within max_bytes: while its data takes more, prune the
+ * oldest quarter of the time its samples span (at most 8 rounds: a store
+ * that is mostly something else keeps its newest data). *cut_ms is the
+ * time before which data was deleted, 0 when nothing was; *stacks_pruned
+ * as store_prune. */
+enum status store_enforce_budget(struct store *s, uint64_t max_bytes, int64_t *cut_ms, bool *stacks_pruned,
+				 struct err *err);
 
 /* A raw profile the daemon keeps for the leak analysis of a later alert
  * (gzip-compressed), so that the analysis still has them after a restart. */

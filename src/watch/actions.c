@@ -81,7 +81,7 @@ static bool analyse(const struct job *j, const char *name, const char *sample_di
 		struct err err = {0};
 		uint32_t before = set.n;
 		const struct buf *gz = &j->kept[k].gz;
-		if (gzip_decompress(gz->p, gz->len, gzip_cap(gz->len), &raw, &raw_len, &trailing, &err) == ST_OK)
+		if (gzip_decompress(gz->p, gz->len, gzip_cap(gz->len), NULL, &raw, &raw_len, &trailing, &err) == ST_OK)
 			(void)source_load_mem(name, raw ? raw : "", raw_len, &src, &set, NULL, &err); /* unreadable: left out */
 		free(raw);
 		/* one snapshot per profile: keep the first */

@@ -35,6 +35,9 @@ void watch_config_init(struct watch_config *c)
 	c->retention_s = 7 * 86400.0;
 	c->captures = "captures";
 	c->top_groups = 10;
+	c->poll_cpu_s = 2;
+	c->poll_memory = (size_t)256 << 20;
+	c->store_max = (size_t)1 << 30;
 	target_defaults(&c->defaults);
 }
 
@@ -128,6 +131,24 @@ static enum status get_number(struct walker *w, const yaml_node_t *n, const char
 	return ST_OK;
 }
 
+/* A size: "256MiB", "1GiB", "512KiB" or a number of bytes. */
+static enum status get_size(struct walker *w, const yaml_node_t *n, const char *key, size_t lo, size_t *out)
+{
+	const char *s = scalar(n);
+	char *end = NULL;
+	double v = s ? strtod(s, &end) : NAN;
+	double unit = !end || !*end || !strcmp(end, "B")   ? 1
+		      : !strcmp(end, "KiB") || !strcmp(end, "K") ? 1024.0
+		      : !strcmp(end, "MiB") || !strcmp(end, "M") ? 1048576.0
+		      : !strcmp(end, "GiB") || !strcmp(end, "G") ? 1073741824.0
+								 : -1;
+	if (!s || end == s || unit < 0 || !isfinite(v) || v * unit < (double)lo || v * unit > 1099511627776.0)
+		return bad(w, n, "'%s' needs a size of at least %zu MiB such as 256MiB or 2GiB, got '%s'", key, lo >> 20,
+			   s ? s : "(not text)");
+	*out = (size_t)(v * unit);
+	return ST_OK;
+}
+
 static enum status get_count(struct walker *w, const yaml_node_t *n, const char *key, uint32_t lo, uint32_t hi,
 			     uint32_t *out)
 {
@@ -152,6 +173,14 @@ static enum status each_field(struct walker *w, yaml_node_t *n, const char *what
 		const char *key = k ? scalar(k) : NULL;
 		if (!key || !v)
 			return bad(w, k ? k : n, "keys of %s must be text", what);
+		/* YAML forbids a key twice; libyaml keeps both, and the second
+		 * would silently win (or, for targets, be read first) */
+		for (yaml_node_pair_t *q = n->data.mapping.pairs.start; q < p; q++) {
+			yaml_node_t *e = yaml_document_get_node(w->doc, q->key);
+			if (e && scalar(e) && strcmp(scalar(e), key) == 0)
+				return bad(w, k, "'%s' is given twice in %s (line %lu and here)", key, what,
+					   (unsigned long)e->start_mark.line + 1);
+		}
 		enum status st = field(w, key, v, ctx);
 		if (st != ST_OK)
 			return st;
@@ -414,12 +443,18 @@ static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, 
 		return get_string(w, v, key, &c->captures);
 	if (strcmp(key, "top_groups") == 0)
 		return get_count(w, v, key, 0, 1000, &c->top_groups);
+	if (strcmp(key, "poll_cpu") == 0)
+		return get_duration(w, v, key, &c->poll_cpu_s);
+	if (strcmp(key, "poll_memory") == 0)
+		return get_size(w, v, key, (size_t)16 << 20, &c->poll_memory);
+	if (strcmp(key, "store_max") == 0)
+		return get_size(w, v, key, (size_t)16 << 20, &c->store_max);
 	if (strcmp(key, "notify") == 0)
 		return each_field(w, v, "notify", notify_field, NULL);
 	if (strcmp(key, "defaults") == 0 || strcmp(key, "targets") == 0)
 		return ST_OK; /* read by watch_config_parse */
 	return bad(w, v, "unknown setting '%s' (listen, bearer_token, bearer_token_file, store, retention, captures,"
-			 " top_groups, notify, defaults, targets)", key);
+			 " top_groups, poll_cpu, poll_memory, store_max, notify, defaults, targets)", key);
 }
 
 static enum status read_targets(struct walker *w, yaml_node_t *list, const struct watch_target *defaults)

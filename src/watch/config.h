@@ -59,6 +59,9 @@ struct watch_config {
 	double retention_s;    /* default 7 days */
 	const char *captures;  /* directory for capture directories (default captures) */
 	uint32_t top_groups;   /* groups stored per sample (default 10) */
+	double poll_cpu_s;     /* CPU one poll's body may take to read (default 2 s) */
+	size_t poll_memory;    /* memory it may take (default 256 MiB) */
+	size_t store_max;      /* the store's size budget (default 1 GiB): oldest data goes first */
 	struct watch_webhook *webhooks;
 	uint32_t nwebhooks;
 	const char *command[WATCH_MAX_ARGV + 1]; /* argv run on firing, NULL-ended; empty when none */

@@ -27,6 +27,9 @@ static volatile sig_atomic_t stop_requested, reload_requested;
 /* Results are committed to the store this often: what a kill -9 can lose
  * is at most this much of uncommitted polling. */
 enum { COMMIT_EVERY_MS = 1000 };
+/* Retention is applied this often; the store's size budget more often,
+ * since a target with ever-new stacks can fill it quickly. */
+enum { RETENTION_EVERY_MS = 600000, BUDGET_EVERY_MS = 60000 };
 /* Spacing of the profiles kept for the leak analysis while no threshold
  * is breached (WATCH_KEEP_BODIES of them: eight minutes of history). */
 enum { KEEP_EVERY_MS = 60000 };
@@ -185,46 +188,16 @@ static void target_release(struct target_state *t)
 		buf_free(&t->kept[k].gz);
 }
 
-/* Keep the profile for the leak analysis of a later alert. Compressed
- * before taking the lock: the Alertmanager handler copies the kept
- * profiles under it. */
-static void keep_body(struct watch *w, struct target_state *t, int64_t ts_ms, const struct buf *body)
+/* Keep a compressed profile (a reader compressed it) for the leak
+ * analysis of a later alert, taking gz over. Under the lock: the
+ * Alertmanager handler copies the kept profiles under it. */
+static void keep_gz(struct watch *w, struct target_state *t, int64_t ts_ms, struct buf *gz)
 {
-	struct buf gz;
-	buf_init(&gz);
-	gzip_compress(body->p, body->len, &gz);
-	/* no room to spare: a thousand targets keep eight of these each */
-	gz.p = xreallocarray(gz.p, gz.len + 1, 1);
-	gz.cap = gz.len + 1;
 	pthread_mutex_lock(&w->mu);
-	struct buf old = put_kept(t, ts_ms, gz);
+	struct buf old = put_kept(t, ts_ms, *gz);
 	pthread_mutex_unlock(&w->mu);
+	buf_init(gz);
 	buf_free(&old);
-}
-
-/* "func file:line" lines of g's stack, for the store. */
-static void stack_text(const struct analysis *a, const struct group *g, struct buf *out)
-{
-	const struct snapshot *s = a->snap;
-	const struct stack *st = &s->stacks[g->stack];
-	out->len = 0;
-	for (uint32_t k = 0; k < st->nframes && k < 64; k++) {
-		const struct frame *f = &s->frames[st->first + k];
-		buf_printf(out, "%s %s:%u\n", snapshot_str(s, f->func), snapshot_str(s, f->file), f->line);
-	}
-	buf_addc(out, '\0');
-}
-
-static void group_title(const struct analysis *a, const struct group *g, char *out, size_t outsz)
-{
-	const struct snapshot *s = a->snap;
-	const struct stack *st = &s->stacks[g->stack];
-	if (!st->nframes) {
-		snprintf(out, outsz, "(no stack)");
-		return;
-	}
-	const struct frame *f = &s->frames[st->first + first_user_frame(s, st)];
-	snprintf(out, outsz, "%s", snapshot_str(s, f->func));
 }
 
 /* ---- one sample ---- */
@@ -237,60 +210,36 @@ static void store_failed(struct watch *w, const char *what)
 	watch_log(w, "store: %s", what);
 }
 
-/* A profile came back: judge it, record it, act on what it means. */
 /* A group-growth breach names its group: the rules know it by key only. */
-static void name_growing_group(const struct analysis *a, const struct group_count *gc, uint32_t ng,
-			       struct rules_verdict *v)
+static void name_growing_group(const struct poll_job *j, struct rules_verdict *v)
 {
 	if (!v->breached || strcmp(v->rule, "group_growth") != 0)
 		return;
-	for (uint32_t k = 0; k < ng; k++) {
-		if (gc[k].key != v->group_key)
+	for (uint32_t k = 0; k < j->ngroups; k++) {
+		if (j->groups[k].key != v->group_key)
 			continue;
-		char title[160];
-		group_title(a, &a->groups[k], title, sizeof(title));
 		size_t n = strlen(v->message);
-		snprintf(v->message + n, sizeof(v->message) - n, ": %s", title);
+		snprintf(v->message + n, sizeof(v->message) - n, ": %s", j->groups[k].title);
 		return;
 	}
 }
 
-static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fetch_result *r)
+/* A reader made sense of a poll: judge it, record it, act on what it
+ * means. */
+static void sample_ok(struct watch *w, uint32_t i, struct poll_job *j)
 {
 	struct target_state *t = &w->t[i];
-	struct snapset set;
-	snapset_init(&set);
 	struct err err = {0};
-	struct source_options so;
-	source_options_default(&so);
-	enum status st = source_load_mem(t->cfg.name, r->body->p ? r->body->p : "", r->body->len, &so, &set, NULL, &err);
-	if (st != ST_OK) {
-		char why[600];
-		snprintf(why, sizeof(why), "cannot read the profile: %.512s", err.msg);
-		pthread_mutex_lock(&w->mu);
-		t->up = false;
-		t->scrape_errors++;
-		snprintf(t->last_error, sizeof(t->last_error), "%.255s", why);
-		pthread_mutex_unlock(&w->mu);
-		if (store_add_sample(w->store, t->id, now, -1, r->seconds * 1000, why, &err) != ST_OK)
-			store_failed(w, err.msg);
-		snapset_free(&set);
-		return;
-	}
-	struct group_options go;
-	group_options_default(&go);
-	go.include_system = true; /* the count is the runtime's, like go_goroutines */
-	go.no_suspects = true;    /* judged by the leak analysis when an alert fires */
-	struct analysis a;
-	analysis_run(set.v[0], &go, &a);
-	uint32_t ng = MIN(a.ngroups, (uint32_t)RULES_GROUPS_KEPT);
+	int64_t now = j->ts_ms;
+	uint32_t ng = j->ngroups;
 	struct group_count gc[RULES_GROUPS_KEPT];
 	for (uint32_t k = 0; k < ng; k++)
-		gc[k] = (struct group_count){diff_group_key(&a, &a.groups[k], false), a.groups[k].count};
-	struct rules_sample x = {now, a.total, gc, ng, ng == a.ngroups};
+		gc[k] = (struct group_count){j->groups[k].key, j->groups[k].count};
+	struct rules_sample x = {now, j->total, gc, ng, j->complete};
 	struct rules_verdict v;
 	rules_feed(&t->rules, &t->cfg, &x, &v);
-	name_growing_group(&a, gc, ng, &v);
+	t->breaching = v.breached;
+	name_growing_group(j, &v);
 	if (v.window_ready && !t->window_said && (t->cfg.th.rate > 0 || t->cfg.th.group_growth > 0)) {
 		t->window_said = true;
 		watch_log(w, "%s: the samples now span half the %.0fs rate window: the rate and group-growth rules judge "
@@ -298,10 +247,9 @@ static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fet
 	}
 
 	/* the store: the sample and the largest groups */
-	if (store_add_sample(w->store, t->id, now, (int64_t)a.total, r->seconds * 1000, NULL, &err) != ST_OK)
+	if (store_add_sample(w->store, t->id, now, (int64_t)MIN(j->total, (uint64_t)INT64_MAX), j->fetch_seconds * 1000,
+			     NULL, &err) != ST_OK)
 		store_failed(w, err.msg);
-	struct buf frames;
-	buf_init(&frames);
 	uint32_t nstore = MIN(ng, w->cfg.top_groups);
 	for (uint32_t k = 0; k < nstore; k++) {
 		uint32_t known;
@@ -310,10 +258,9 @@ static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fet
 		if (u64map_get(&t->stacks, gc[k].key, &known)) {
 			stack = known;
 		} else {
-			char title[160];
-			group_title(&a, &a.groups[k], title, sizeof(title));
-			stack_text(&a, &a.groups[k], &frames);
-			if (store_stack(w->store, t->id, gc[k].key, title, frames.p, &stack, &err) != ST_OK) {
+			const struct poll_group *g = &j->groups[k];
+			if (store_stack(w->store, t->id, gc[k].key, g->title, j->texts.p ? j->texts.p + g->text_off : "", g->text_len, &stack,
+					&err) != ST_OK) {
 				store_failed(w, err.msg);
 				continue;
 			}
@@ -327,31 +274,27 @@ static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fet
 		if (store_add_group_sample(w->store, t->id, now, stack, gc[k].count, &err) != ST_OK)
 			store_failed(w, err.msg);
 	}
-	buf_free(&frames);
-	/* profiles for the leak analysis: one a minute while all is well, each
-	 * one while a threshold is breached */
-	if (v.breached || t->firing || !t->nkept || now - t->last_kept_ms >= KEEP_EVERY_MS) {
-		keep_body(w, t, now, r->body);
+	/* profiles for the leak analysis: see wants_kept */
+	if (j->gz.len) {
+		keep_gz(w, t, now, &j->gz);
 		t->last_kept_ms = now;
 	}
 
 	bool was_up = t->up || !t->scraped;
 	pthread_mutex_lock(&w->mu);
 	t->up = t->scraped = true;
-	t->count = a.total;
+	t->count = j->total;
 	t->baseline = v.baseline;
 	t->rate_per_min = v.rate_per_min;
 	t->ntop = MIN(ng, (uint32_t)WATCH_TOP);
 	for (uint32_t k = 0; k < t->ntop; k++) {
 		t->top[k].key = gc[k].key;
 		t->top[k].count = gc[k].count;
-		group_title(&a, &a.groups[k], t->top[k].title, sizeof(t->top[k].title));
+		memcpy(t->top[k].title, j->groups[k].title, sizeof(t->top[k].title));
 	}
 	pthread_mutex_unlock(&w->mu);
 	if (!was_up)
-		watch_log(w, "%s: back up (%llu goroutines)", t->cfg.name, (unsigned long long)a.total);
-	analysis_free(&a);
-	snapset_free(&set);
+		watch_log(w, "%s: back up (%llu goroutines)", t->cfg.name, (unsigned long long)j->total);
 
 	if (v.breached && v.event != RULES_FIRE && !t->firing)
 		watch_log(w, "%s: breach %u of %u (%s): %s", t->cfg.name, v.breaches, t->cfg.breaches, v.rule, v.message);
@@ -371,50 +314,77 @@ static void sample_ok(struct watch *w, uint32_t i, int64_t now, const struct fet
 		pthread_mutex_unlock(&w->mu);
 		watch_log(w, "%s: FIRING (%s) after %u breaches: %s%s", t->cfg.name, v.rule, v.breaches, v.message,
 			  capture ? "" : " (capture skipped: cool-down)");
-		struct job *j = actions_job(w, i, JOB_FIRE);
-		j->alert_id = id;
-		j->ts_ms = now;
-		j->capture = capture;
-		j->value = v.value;
-		j->limit = v.limit;
-		snprintf(j->rule, sizeof(j->rule), "%s", v.rule);
-		snprintf(j->message, sizeof(j->message), "%s", v.message);
-		actions_queue(w, j);
+		struct job *act = actions_job(w, i, JOB_FIRE);
+		act->alert_id = id;
+		act->ts_ms = now;
+		act->capture = capture;
+		act->value = v.value;
+		act->limit = v.limit;
+		snprintf(act->rule, sizeof(act->rule), "%s", v.rule);
+		snprintf(act->message, sizeof(act->message), "%s", v.message);
+		actions_queue(w, act);
 	} else if (v.event == RULES_RESOLVE) {
 		if (t->alert_id && store_alert_resolve(w->store, t->alert_id, now, &err) != ST_OK)
 			store_failed(w, err.msg);
-		struct job *j = actions_job(w, i, JOB_RESOLVE);
-		j->alert_id = t->alert_id;
-		j->ts_ms = now;
-		snprintf(j->rule, sizeof(j->rule), "%s", t->rule);
-		snprintf(j->message, sizeof(j->message), "resolved after %u clean samples (%llu goroutines)", t->cfg.resolve,
+		struct job *act = actions_job(w, i, JOB_RESOLVE);
+		act->alert_id = t->alert_id;
+		act->ts_ms = now;
+		snprintf(act->rule, sizeof(act->rule), "%s", t->rule);
+		snprintf(act->message, sizeof(act->message), "resolved after %u clean samples (%llu goroutines)", t->cfg.resolve,
 			 (unsigned long long)t->count);
 		pthread_mutex_lock(&w->mu);
 		t->firing = false;
 		t->alert_id = 0;
 		pthread_mutex_unlock(&w->mu);
-		watch_log(w, "%s: resolved (%s)", t->cfg.name, j->rule);
-		actions_queue(w, j);
+		watch_log(w, "%s: resolved (%s)", t->cfg.name, act->rule);
+		actions_queue(w, act);
 	}
 }
 
-static void sample_failed(struct watch *w, uint32_t i, int64_t now, const struct fetch_result *r)
+static void sample_failed(struct watch *w, uint32_t i, int64_t now, double seconds, const char *why)
 {
 	struct target_state *t = &w->t[i];
 	struct err err = {0};
-	if (store_add_sample(w->store, t->id, now, -1, r->seconds * 1000, r->error, &err) != ST_OK)
+	if (store_add_sample(w->store, t->id, now, -1, seconds * 1000, why, &err) != ST_OK)
 		store_failed(w, err.msg);
 	bool was_up = t->up || !t->scraped;
 	pthread_mutex_lock(&w->mu);
 	t->up = false;
 	t->scraped = true;
 	t->scrape_errors++;
-	snprintf(t->last_error, sizeof(t->last_error), "%s", r->error ? r->error : "?");
+	snprintf(t->last_error, sizeof(t->last_error), "%s", why);
 	pthread_mutex_unlock(&w->mu);
 	if (was_up)
-		watch_log(w, "%s: down: %s", t->cfg.name, r->error ? r->error : "?");
+		watch_log(w, "%s: down: %s", t->cfg.name, why);
 }
 
+/* Poll target t again one interval on, or later while it fails: 2, 4,
+ * 8... intervals, at most 5 minutes (or the interval itself when that is
+ * longer). */
+static void reschedule(struct watch *w, struct target_state *t, int64_t now, bool ok)
+{
+	int64_t interval = (int64_t)(t->cfg.interval_s * 1000);
+	if (ok) {
+		t->failures = 0;
+	} else {
+		t->failures++;
+		uint32_t shift = MIN(t->failures, 8u);
+		interval = MAX(interval, MIN(interval << shift, (int64_t)300000));
+	}
+	t->next_poll_ms = MAX(t->next_poll_ms + interval, now + interval / 2);
+	schedule_add(&w->due, t->next_poll_ms, t->index);
+}
+
+/* Whether a poll's body is kept for the leak analysis: one a minute while
+ * all is well, each one while a threshold is breached or an alert fires.
+ * Decided before the body is read (its reader compresses it), so a breach
+ * is known from the previous poll. */
+static bool wants_kept(const struct target_state *t, int64_t now)
+{
+	return t->breaching || t->firing || !t->nkept || now - t->last_kept_ms >= KEEP_EVERY_MS;
+}
+
+/* A poll finished: a body goes to a reader, a failure is recorded now. */
 static void on_fetched(void *ctx, const struct fetch_result *r)
 {
 	struct target_state *t = ctx;
@@ -424,20 +394,41 @@ static void on_fetched(void *ctx, const struct fetch_result *r)
 	t->scrapes++;
 	t->scrape_seconds = r->seconds;
 	pthread_mutex_unlock(&w->mu);
-	int64_t interval = (int64_t)(t->cfg.interval_s * 1000);
-	if (r->st == ST_OK) {
-		t->failures = 0;
-		sample_ok(w, t->index, now, r);
-	} else {
-		t->failures++;
-		sample_failed(w, t->index, now, r);
-		/* back off while it is down: 2, 4, 8... intervals, at most 5 minutes
-		 * (or the interval itself when that is longer) */
-		uint32_t shift = MIN(t->failures, 8u);
-		interval = MAX(interval, MIN(interval << shift, (int64_t)300000));
+	if (r->st != ST_OK) {
+		sample_failed(w, t->index, now, r->seconds, r->error ? r->error : "?");
+		reschedule(w, t, now, false);
+		return;
 	}
-	t->next_poll_ms = MAX(t->next_poll_ms + interval, now + interval / 2);
-	schedule_add(&w->due, t->next_poll_ms, t->index);
+	struct poll_job *j = xcalloc(1, sizeof(*j));
+	j->target = t->index;
+	j->generation = w->generation;
+	j->ts_ms = now;
+	j->fetch_seconds = r->seconds;
+	j->keep = wants_kept(t, now);
+	j->body = *r->body; /* taken over */
+	buf_init(r->body);
+	buf_init(&j->texts);
+	buf_init(&j->gz);
+	readers_submit(w, j);
+}
+
+/* What the readers finished: applied in the order they finished. */
+static void apply_read(struct watch *w)
+{
+	struct poll_job *j = readers_take_done(w);
+	while (j) {
+		struct poll_job *next = j->next;
+		if (j->generation == w->generation && j->target < w->n) {
+			struct target_state *t = &w->t[j->target];
+			if (j->st == ST_OK)
+				sample_ok(w, j->target, j);
+			else
+				sample_failed(w, j->target, j->ts_ms, j->fetch_seconds, j->error);
+			reschedule(w, t, watch_now_ms(), j->st == ST_OK);
+		}
+		poll_job_free(j);
+		j = next;
+	}
 }
 
 /* ---- the loop ---- */
@@ -476,10 +467,19 @@ static void targets_release(struct watch *w)
 	w->n = 0;
 }
 
+/* Until no poll is being fetched or read (a reload replaces the targets
+ * they belong to). */
 static void wait_in_flight(struct watch *w)
 {
-	while (fetch_pool_run(w->pool, 100))
-		;
+	for (;;) {
+		unsigned fetching = fetch_pool_run(w->pool, 50);
+		apply_read(w);
+		pthread_mutex_lock(&w->readers_mu);
+		uint32_t reading = w->reading;
+		pthread_mutex_unlock(&w->readers_mu);
+		if (!fetching && !reading)
+			return;
+	}
 }
 
 /* SIGHUP: read the configuration again; on any error keep the old one. */
@@ -519,6 +519,7 @@ static void reload(struct watch *w)
 	targets_save_kept(w);
 	pthread_mutex_lock(&w->mu);
 	targets_release(w);
+	w->generation++;
 	/* the old configuration stays allocated until the end: a job on the
 	 * worker thread may still hold its strings */
 	w->retired = xreallocarray(w->retired, w->nretired + 1, sizeof(*w->retired));
@@ -532,6 +533,31 @@ static void reload(struct watch *w)
 	if (st != ST_OK)
 		watch_log(w, "reload: %s", err.msg);
 	watch_log(w, "reloaded %s: %u targets", w->opt->config_path, w->n);
+}
+
+/* Retention and the size budget: the oldest data goes first. Stack ids
+ * the targets cached may be gone afterwards. */
+static void prune(struct watch *w, int64_t now, bool retention)
+{
+	struct err e = {0};
+	bool stacks_pruned = false;
+	if (retention && store_prune(w->store, now - (int64_t)(w->cfg.retention_s * 1000), &stacks_pruned, &e) != ST_OK)
+		store_failed(w, e.msg);
+	int64_t cut = 0;
+	if (store_enforce_budget(w->store, w->cfg.store_max, &cut, &stacks_pruned, &e) != ST_OK)
+		store_failed(w, e.msg);
+	if (cut) {
+		char when[32];
+		time_t t0 = (time_t)(cut / 1000);
+		struct tm tm;
+		gmtime_r(&t0, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		watch_log(w, "store: over its %zu MiB budget (store_max): removed the data from before %s",
+			  w->cfg.store_max >> 20, when);
+	}
+	if (stacks_pruned)
+		for (uint32_t i = 0; i < w->n; i++)
+			u64map_free(&w->t[i].stacks);
 }
 
 static double cpu_seconds(void)
@@ -563,6 +589,10 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 	st = targets_setup(w, false, err);
 	if (st != ST_OK)
 		goto out;
+	if (!readers_start(w)) {
+		st = err_set(err, ST_IO, 0, 0, "cannot start the reader threads");
+		goto out;
+	}
 	w->http = httpd_start(w->cfg.listen, w->cfg.token, "/healthz", endpoints_handle, w, err);
 	if (!w->http) {
 		st = err->code ? err->code : ST_IO;
@@ -595,7 +625,7 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 	}
 
 	int64_t stop_at = o->run_for_s > 0 ? w->started_ms + (int64_t)(o->run_for_s * 1000) : 0;
-	int64_t next_prune = 0, tx_started = 0;
+	int64_t next_prune = 0, next_retention = 0, tx_started = 0;
 	bool in_tx = false;
 	while (!stop_requested && (!stop_at || watch_now_ms() < stop_at)) {
 		if (reload_requested) {
@@ -643,12 +673,13 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 		}
 		int wait = (int)MAX(0, MIN(next - watch_now_ms(), (int64_t)250));
 		fetch_pool_run(w->pool, wait);
+		apply_read(w);
 		if (in_tx)
 			actions_store_evidence(w);
 		if (now >= next_prune) {
-			if (store_prune(w->store, now - (int64_t)(w->cfg.retention_s * 1000), &e) != ST_OK)
-				store_failed(w, e.msg);
-			next_prune = now + 600000;
+			prune(w, now, now >= next_retention);
+			next_retention = now >= next_retention ? now + RETENTION_EVERY_MS : next_retention;
+			next_prune = now + BUDGET_EVERY_MS;
 		}
 		if (in_tx && (watch_now_ms() - tx_started >= COMMIT_EVERY_MS || stop_requested)) {
 			if (store_commit(w->store, &e) != ST_OK)
@@ -657,9 +688,12 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 		}
 		pthread_mutex_lock(&w->mu);
 		w->rounds++;
+		w->last_round_ms = watch_now_ms();
 		w->poll_cpu_seconds = cpu_seconds();
 		pthread_mutex_unlock(&w->mu);
 	}
+	/* what is being read is given up: a stop takes a moment, not a budget */
+	readers_stop(w);
 	if (in_tx) {
 		struct err e = {0};
 		if (store_commit(w->store, &e) != ST_OK)
@@ -668,6 +702,7 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 	targets_save_kept(w);
 	watch_log(w, "stopping");
 out:
+	readers_stop(w);
 	if (w->http)
 		httpd_stop(w->http);
 	if (worker) {

@@ -6,6 +6,7 @@
 #define GOROSCOPE_WATCH_INTERNAL_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "../base/buf.h"
@@ -44,6 +45,7 @@ struct target_state {
 	struct rules_state rules;
 	int64_t next_poll_ms;
 	uint32_t failures;        /* consecutive failed scrapes (back-off) */
+	bool breaching;           /* the last sample breached a threshold */
 	struct kept_body kept[WATCH_KEEP_BODIES];
 	uint32_t nkept, kept_next;
 	int64_t last_kept_ms;
@@ -62,6 +64,37 @@ struct target_state {
 	bool capture_running;
 	char last_error[256];      /* cut to fit */
 };
+
+/* A poll's response on its way through a reader (readers.c) and back to
+ * the polling thread. */
+struct poll_group {
+	uint64_t key, count;
+	char title[160];             /* first user frame, sanitised */
+	uint32_t text_off, text_len; /* its stack text in poll_job.texts */
+};
+
+struct poll_job {
+	/* in */
+	uint32_t target;             /* index in watch.t */
+	uint64_t generation;         /* watch.generation when made */
+	int64_t ts_ms, queued_ms;
+	double fetch_seconds;
+	bool keep;                   /* compress the body for the kept profiles */
+	struct buf body;             /* the response, freed by the reader */
+	/* out */
+	enum status st;
+	char error[600];             /* when st != ST_OK */
+	double cpu_seconds;
+	uint64_t total;
+	struct poll_group groups[RULES_GROUPS_KEPT]; /* largest first */
+	uint32_t ngroups;
+	bool complete;               /* every group is listed */
+	struct buf texts;
+	struct buf gz;               /* when keep: the body, compressed */
+	struct poll_job *next;
+};
+
+enum { WATCH_MAX_READERS = 8 };
 
 enum job_kind { JOB_FIRE, JOB_RESOLVE, JOB_EXTERNAL };
 
@@ -105,6 +138,17 @@ struct watch {
 	bool stopping;            /* [mu] */
 	pthread_t worker;
 	int64_t started_ms;
+	atomic_bool cancel;       /* the daemon is stopping: budgets give up */
+	uint64_t generation;      /* bumped by each reload (polling thread) */
+	/* readers.c: queues under readers_mu */
+	pthread_t readers[WATCH_MAX_READERS];
+	unsigned nreaders;
+	bool readers_inited, readers_stopping;
+	pthread_mutex_t readers_mu;
+	pthread_cond_t readers_cv;
+	struct poll_job *read_queue, *read_queue_tail, *read_done, *read_done_tail;
+	uint32_t reading;         /* submitted, not yet taken back */
+	int64_t last_round_ms;    /* [mu] the polling loop's last turn, for /healthz */
 	/* [mu] the daemon's own figures */
 	uint64_t rounds, store_errors, notify_errors, alertmanager_requests;
 	double poll_cpu_seconds;
@@ -122,6 +166,19 @@ void actions_queue(struct watch *w, struct job *j);
 void actions_store_evidence(struct watch *w);
 /* A job for target i, with copies of its kept profiles. */
 struct job *actions_job(struct watch *w, uint32_t i, enum job_kind kind);
+
+/* readers.c: the threads that read poll responses. */
+unsigned readers_count(void);
+bool readers_start(struct watch *w);
+/* Cancel what is being read, join the threads, free every job. */
+void readers_stop(struct watch *w);
+void readers_submit(struct watch *w, struct poll_job *j);
+/* Every finished job, in order (a list through next); the caller frees
+ * them with poll_job_free. */
+struct poll_job *readers_take_done(struct watch *w);
+/* When the oldest job still waiting for a reader was queued, 0: none. */
+int64_t readers_oldest_queued_ms(struct watch *w);
+void poll_job_free(struct poll_job *j);
 
 /* endpoints.c: the HTTP handler. */
 void endpoints_handle(void *w, const struct httpd_request *req, struct httpd_response *res);

@@ -68,7 +68,7 @@ static void test_debug1_table(void **st)
 		size_t n = strlen(c->text);
 		char *exact = malloc(n ? n : 1); /* no NUL after it */
 		memcpy(exact, c->text, n);
-		assert_int_equal(debug1_parse(exact, n, "t", &set, &err), ST_OK);
+		assert_int_equal(debug1_parse(exact, n, "t", NULL, &set, &err), ST_OK);
 		free(exact);
 		if (set.n != c->nsnaps)
 			fail_msg("%s: %u snapshots", c->name, set.n);
@@ -90,7 +90,7 @@ static void test_debug1_frames_and_labels(void **st)
 	struct snapset set;
 	snapset_init(&set);
 	struct err err = {0};
-	assert_int_equal(debug1_parse(text, strlen(text), "t", &set, &err), ST_OK);
+	assert_int_equal(debug1_parse(text, strlen(text), "t", NULL, &set, &err), ST_OK);
 	const struct snapshot *s = set.v[0];
 	const struct stack *stk = &s->stacks[snapshot_goroutine(s, 0)->stack];
 	assert_int_equal(stk->nframes, 2);
@@ -105,7 +105,7 @@ static void test_debug1_frames_and_labels(void **st)
 	assert_string_equal(snapshot_str(s, kv[1]), "4\"2");
 	snapset_free(&set);
 
-	assert_int_equal(debug1_parse("hello\n", 6, "t", &set, &err), ST_FORMAT);
+	assert_int_equal(debug1_parse("hello\n", 6, "t", NULL, &set, &err), ST_FORMAT);
 }
 
 /* ---- protobuf, built field by field ---- */
@@ -204,7 +204,7 @@ static void test_pprof_goroutine(void **st)
 		struct snapset set;
 		snapset_init(&set);
 		struct err err = {0};
-		assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", PROF_CONTENTION, &set, &err), ST_OK);
+		assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", PROF_CONTENTION, NULL, &set, &err), ST_OK);
 		const struct snapshot *s = set.v[0];
 		assert_int_equal(s->profile, PROF_GOROUTINE);
 		assert_int_equal(s->total_weight, 5);
@@ -231,15 +231,15 @@ static void test_pprof_bad(void **st)
 	snapset_init(&set);
 	struct err err = {0};
 	goroutine_profile(&p, 9, false, 1, false); /* location 9 is not defined */
-	assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", PROF_CONTENTION, &set, &err), ST_FORMAT);
+	assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", PROF_CONTENTION, NULL, &set, &err), ST_FORMAT);
 	assert_non_null(strstr(err.msg, "location 9"));
 	goroutine_profile(&p, 1, false, 1, false);
 	for (size_t cut = 1; cut < p.n; cut += 7) /* every truncation fails cleanly or reads less */
-		pprof_parse((const char *)p.b, cut, "t", PROF_CONTENTION, &set, &err);
+		pprof_parse((const char *)p.b, cut, "t", PROF_CONTENTION, NULL, &set, &err);
 	snapset_free(&set);
 	snapset_init(&set);
 	goroutine_profile(&p, 1, false, -3, false); /* delta profile: negative */
-	assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", PROF_CONTENTION, &set, &err), ST_OK);
+	assert_int_equal(pprof_parse((const char *)p.b, p.n, "t", PROF_CONTENTION, NULL, &set, &err), ST_OK);
 	assert_int_equal(set.v[0]->dropped_negative, 1);
 	assert_int_equal(set.v[0]->total_weight, 0);
 	snapset_free(&set);
@@ -293,15 +293,15 @@ static void test_gzip_decompress(void **st)
 	char *out;
 	size_t len, trailing;
 	struct err err = {0};
-	assert_int_equal(gzip_decompress((char *)packed, n + n2 + 2, 4 << 20, &out, &len, &trailing, &err), ST_OK);
+	assert_int_equal(gzip_decompress((char *)packed, n + n2 + 2, 4 << 20, NULL, &out, &len, &trailing, &err), ST_OK);
 	assert_int_equal(len, (1 << 20) + 5);
 	assert_int_equal(trailing, 2);
 	assert_memory_equal(out + (1 << 20), "hello", 5);
 	free(out);
 	/* over the cap */
-	assert_int_equal(gzip_decompress((char *)packed, n, 1 << 19, &out, &len, &trailing, &err), ST_LIMIT);
+	assert_int_equal(gzip_decompress((char *)packed, n, 1 << 19, NULL, &out, &len, &trailing, &err), ST_LIMIT);
 	/* cut off */
-	assert_int_equal(gzip_decompress((char *)packed, n / 2, 4 << 20, &out, &len, &trailing, &err), ST_FORMAT);
+	assert_int_equal(gzip_decompress((char *)packed, n / 2, 4 << 20, NULL, &out, &len, &trailing, &err), ST_FORMAT);
 	assert_non_null(strstr(err.msg, "cut off"));
 	/* the cap follows the input size, within bounds */
 	assert_int_equal(gzip_cap(1000), (size_t)64 << 20);
@@ -319,7 +319,7 @@ static void test_label_filter(void **st)
 	struct snapset set;
 	snapset_init(&set);
 	struct err err = {0};
-	assert_int_equal(debug1_parse(text, strlen(text), "t", &set, &err), ST_OK);
+	assert_int_equal(debug1_parse(text, strlen(text), "t", NULL, &set, &err), ST_OK);
 	const struct snapshot *s = set.v[0];
 	struct filter f;
 	assert_int_equal(filter_compile(&f, NULL, NULL, &err), ST_OK);

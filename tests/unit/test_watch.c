@@ -295,6 +295,12 @@ static void test_rules_group_growth(void **st)
 	rules_free(&s);
 }
 
+static bool last_count(void *ctx, const struct store_sample_row *r)
+{
+	*(int64_t *)ctx = r->count;
+	return true;
+}
+
 static bool count_rows(void *ctx, const struct store_sample_row *r)
 {
 	(void)r;
@@ -327,6 +333,53 @@ static bool collect_kept(void *ctx, const struct store_profile *p)
 	return true;
 }
 
+/* The size budget: a store filled far past it is brought back under it,
+ * the oldest data first. */
+static void test_store_budget(void **st)
+{
+	(void)st;
+	char path[] = "/tmp/goroscope-test-budget-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	struct store *s;
+	struct err err = {0};
+	assert_int_equal(store_open(path, false, &s, &err), ST_OK);
+	int64_t t;
+	assert_int_equal(store_target(s, "bomb", "http://127.0.0.1:1", &t, &err), ST_OK);
+	char text[8192];
+	memset(text, 'f', sizeof(text));
+	assert_int_equal(store_begin(s, &err), ST_OK);
+	for (int i = 0; i < 2000; i++) { /* 16 MB of ever-new stacks */
+		int64_t stack;
+		assert_int_equal(store_add_sample(s, t, 1000 * (i + 1), i, 1, NULL, &err), ST_OK);
+		assert_int_equal(store_stack(s, t, (uint64_t)i, "main.f", text, sizeof(text), &stack, &err), ST_OK);
+		assert_int_equal(store_add_group_sample(s, t, 1000 * (i + 1), stack, 1, &err), ST_OK);
+	}
+	assert_int_equal(store_commit(s, &err), ST_OK);
+	uint64_t used;
+	assert_int_equal(store_used_bytes(s, &used, &err), ST_OK);
+	assert_true(used > (16u << 20));
+	int64_t cut;
+	bool pruned = false;
+	assert_int_equal(store_begin(s, &err), ST_OK);
+	assert_int_equal(store_enforce_budget(s, 4u << 20, &cut, &pruned, &err), ST_OK);
+	assert_int_equal(store_commit(s, &err), ST_OK);
+	assert_int_equal(store_used_bytes(s, &used, &err), ST_OK);
+	assert_true(used <= (4u << 20));
+	assert_true(pruned);
+	assert_true(cut > 1000);
+	/* the newest samples are the ones left */
+	int64_t last = -1;
+	assert_int_equal(store_last_samples(s, t, 1, last_count, &last, &err), ST_OK);
+	assert_int_equal(last, 1999);
+	int n = 0;
+	assert_int_equal(store_samples(s, t, 0, count_rows, &n, &err), ST_OK);
+	assert_true(n < 2000 / 4 + 1);
+	store_close(s);
+	unlink(path);
+}
+
 static void test_store(void **st)
 {
 	(void)st;
@@ -343,7 +396,7 @@ static void test_store(void **st)
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(store_add_sample(s, t, 1000 * i, 10 * i, 1.5, NULL, &err), ST_OK);
 	assert_int_equal(store_add_sample(s, t, 5000, -1, 3, "connection refused", &err), ST_OK);
-	assert_int_equal(store_stack(s, t, 0xfeedULL << 48, "main.leak", "main.leak x.go:1", &stack, &err), ST_OK);
+	assert_int_equal(store_stack(s, t, 0xfeedULL << 48, "main.leak", "main.leak x.go:1", 16, &stack, &err), ST_OK);
 	assert_int_equal(store_add_group_sample(s, t, 4000, stack, 40, &err), ST_OK);
 	assert_int_equal(store_alert_open(s, t, "count", 4000, 40, "too many", &alert, &err), ST_OK);
 	assert_int_equal(store_commit(s, &err), ST_OK);
@@ -354,7 +407,7 @@ static void test_store(void **st)
 	assert_int_equal(store_target(s, "api", "http://127.0.0.1:1", &t2, &err), ST_OK);
 	assert_int_equal(t2, t);
 	int64_t again;
-	assert_int_equal(store_stack(s, t, 0xfeedULL << 48, "x", "y", &again, &err), ST_OK);
+	assert_int_equal(store_stack(s, t, 0xfeedULL << 48, "x", "y", 1, &again, &err), ST_OK);
 	assert_int_equal(again, stack);
 	int n = 0;
 	assert_int_equal(store_samples(s, t, 0, count_rows, &n, &err), ST_OK);
@@ -380,13 +433,18 @@ static void test_store(void **st)
 	assert_int_equal(k.len[1], 5);
 	assert_true(k.same_bytes);
 	/* retention */
-	assert_int_equal(store_prune(s, 2500, &err), ST_OK);
+	bool pruned = false;
+	assert_int_equal(store_prune(s, 2500, &pruned, &err), ST_OK);
+	assert_false(pruned); /* its group sample at 4000 still refers to the stack */
 	n = 0;
 	assert_int_equal(store_samples(s, t, 0, count_rows, &n, &err), ST_OK);
 	assert_int_equal(n, 3);
 	k = (struct kept_rows){0};
 	assert_int_equal(store_kept_profiles(s, t, 0, collect_kept, &k, &err), ST_OK);
 	assert_int_equal(k.n, 1);
+	/* once no group sample refers to it, the stack goes too */
+	assert_int_equal(store_prune(s, 4500, &pruned, &err), ST_OK);
+	assert_true(pruned);
 	store_close(s);
 	/* a read-only handle (history, web) reads none, without an error */
 	assert_int_equal(store_open(path, true, &s, &err), ST_OK);
@@ -414,7 +472,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config),      cmocka_unit_test(test_config_auth), cmocka_unit_test(test_rules_convergence),
 		cmocka_unit_test(test_rules_baseline), cmocka_unit_test(test_rules_rate),
-		cmocka_unit_test(test_rules_group_growth), cmocka_unit_test(test_store),
+		cmocka_unit_test(test_rules_group_growth), cmocka_unit_test(test_store), cmocka_unit_test(test_store_budget),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

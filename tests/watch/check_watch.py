@@ -86,7 +86,7 @@ config = os.path.join(OUT, "watch.yaml")
 ready = os.path.join(OUT, "ready")
 
 
-def write_config(steady_labels="", broken=False):
+def write_config(steady_labels="", broken=False, duplicate=False):
     with open(config, "w") as f:
         f.write(f"""# goroscope watch configuration of the tests
 listen: 127.0.0.1:0
@@ -114,7 +114,9 @@ targets:
     thresholds: {{count: 1000, group_growth: 100000, rate_window: 2s}}
 {steady_labels}""")
         if broken:
-            f.write("    thresholds: {cuont: 5}\n")
+            f.write("  - name: broken\n    url: http://127.0.0.1:1\n    thresholds: {cuont: 5}\n")
+        if duplicate:
+            f.write("    thresholds: {count: 5}\n")
 
 
 def start_watch(tag):
@@ -334,6 +336,10 @@ watch.send_signal(signal.SIGHUP)
 wait_for("the failed reload logged", lambda: "reload failed, keeping the running configuration" in open(os.path.join(OUT, "watch-first.log")).read())
 check(watch.poll() is None and get(port, "/healthz", token=None)[0] == 200, "still running after a broken reload")
 check("unknown threshold 'cuont'" in open(os.path.join(OUT, "watch-first.log")).read(), "the reload error names the problem")
+# a key given twice is refused, not silently read as the second (or first)
+write_config(duplicate=True)
+watch.send_signal(signal.SIGHUP)
+wait_for("the duplicate key refused", lambda: "'thresholds' is given twice in a target" in open(os.path.join(OUT, "watch-first.log")).read())
 write_config(steady_labels="    labels: {team: payments}\n")
 
 # ---- kill -9: what was committed stays, and a restart continues ----

@@ -72,6 +72,11 @@ UNIT_SAN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit-san/%)
 FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SECONDS ?= 60
+# A unit (at most 64 KiB) that takes longer or holds more is a finding: the
+# parsers are linear in their input (ASan+UBSan builds, hence the room).
+FUZZ_UNIT_SECONDS ?= 2
+FUZZ_RSS_MB ?= 1024
+FUZZ_MALLOC_MB ?= 512
 
 .PHONY: all deps deps-build deps-check deps-bench demo check test unit e2e corpus fixtures watch html browser \
 	convert install-test san fuzz-replay fuzz bench bench-watch install uninstall completions clean
@@ -202,7 +207,9 @@ uninstall:
 fuzz: deps-check $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p $(BUILD)/fuzz-corpus/$$n; \
 	  echo "== $$n for $(FUZZ_SECONDS)s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 $(BUILD)/fuzz-corpus/$$n fuzz/corpus/$$n || exit 1; done
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=$(FUZZ_UNIT_SECONDS) \
+	      -rss_limit_mb=$(FUZZ_RSS_MB) -malloc_limit_mb=$(FUZZ_MALLOC_MB) -report_slow_units=1 \
+	      $(BUILD)/fuzz-corpus/$$n fuzz/corpus/$$n || exit 1; done
 
 bench: deps-bench all
 	@bench/run.sh

@@ -21,7 +21,8 @@ for bin in "$@"; do
   esac
   files=$(find "${seeds[@]}" -type f | wc -l)
   echo "== $name: replaying $files inputs"
-  "$bin" -runs=0 -max_len=4000000 "${seeds[@]}" >"$root/build/$name.replay.log" 2>&1 || {
+  # the corpora hold real dumps of megabytes: a looser bound than make fuzz
+  "$bin" -runs=0 -max_len=4000000 -timeout=60 -rss_limit_mb=4096 "${seeds[@]}" >"$root/build/$name.replay.log" 2>&1 || {
     tail -40 "$root/build/$name.replay.log"; echo "FAIL $name"; exit 1; }
   n=$((n+1))
 done

@@ -1,4 +1,5 @@
-/* arena.c: blocks of 64 KiB (or larger for big requests), chained. */
+/* arena.c: blocks of 1 KiB doubling to 64 KiB (or larger for big
+ * requests), chained. */
 #include "common.h"
 #include "arena.h"
 #include "xalloc.h"
@@ -11,12 +12,13 @@ struct arena_block {
 	_Alignas(16) char data[];
 };
 
-enum { ARENA_BLOCK = 64 * 1024 };
+enum { ARENA_FIRST_BLOCK = 1024, ARENA_BLOCK = 64 * 1024 };
 
 void arena_init(struct arena *a)
 {
 	a->head = NULL;
 	a->used_bytes = 0;
+	a->next_block = ARENA_FIRST_BLOCK;
 }
 
 void *arena_alloc(struct arena *a, size_t n)
@@ -24,7 +26,9 @@ void *arena_alloc(struct arena *a, size_t n)
 	n = (n + 7) & ~(size_t)7;
 	struct arena_block *b = a->head;
 	if (!b || b->cap - b->used < n) {
-		size_t cap = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+		size_t block = a->next_block ? a->next_block : ARENA_BLOCK;
+		size_t cap = n > block / 4 ? MAX(n, block) : block;
+		a->next_block = MIN(block * 2, (size_t)ARENA_BLOCK);
 		struct arena_block *nb = xmalloc(sizeof(*nb) + cap);
 		nb->cap = cap;
 		nb->used = 0;
@@ -63,4 +67,5 @@ void arena_free(struct arena *a)
 	}
 	a->head = NULL;
 	a->used_bytes = 0;
+	a->next_block = ARENA_FIRST_BLOCK;
 }

@@ -10,6 +10,8 @@ struct arena_block;
 struct arena {
 	struct arena_block *head;
 	size_t used_bytes; /* total handed out, for reporting */
+	size_t next_block; /* size of the next block: small first, so that a
+	                    * tiny snapshot costs little, doubling to 64 KiB */
 };
 
 void arena_init(struct arena *a);

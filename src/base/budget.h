@@ -28,6 +28,7 @@ struct budget {
 	double cpu_seconds;          /* thread CPU the job may use; 0: no bound */
 	size_t bytes;                /* memory the job may hold; 0: no bound */
 	const atomic_bool *cancel;   /* set elsewhere: stop now (may be NULL) */
+	uint32_t check_every;        /* ticks between checks; 0: BUDGET_TICKS (tests use 1) */
 	/* kept by budget_start and the checks */
 	int64_t start_ns;
 	uint32_t ticks;
@@ -48,7 +49,7 @@ static inline enum status budget_tick(struct budget *b, size_t bytes_held)
 {
 	if (!b)
 		return ST_OK;
-	if (b->spent != ST_OK || ++b->ticks >= BUDGET_TICKS)
+	if (b->spent != ST_OK || ++b->ticks >= (b->check_every ? b->check_every : (uint32_t)BUDGET_TICKS))
 		return budget_check(b, bytes_held);
 	return ST_OK;
 }

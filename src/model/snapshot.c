@@ -56,10 +56,11 @@ struct goroutine *snapshot_add_goroutine(struct snapshot *s)
 	return g;
 }
 
-static int64_t add_saturating(int64_t a, int64_t b)
-{
-	return a > INT64_MAX - b ? INT64_MAX : a + b; /* both >= 0 */
-}
+/* No snapshot's samples add up to more than this, in goroutines or in
+ * nanoseconds: so no sum of any of them, in any analysis, can overflow a
+ * 64-bit integer (a real process has fewer than 2^32 goroutines, and 2^62
+ * ns is 146 years). */
+static const int64_t SAMPLE_SUM_MAX = (int64_t)1 << 62;
 
 void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, int64_t weight, int64_t delay,
 			 bool delays, uint64_t identity)
@@ -68,8 +69,18 @@ void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, in
 		s->dropped_negative++;
 		return;
 	}
-	s->total_weight = s->total_weight > UINT64_MAX - (uint64_t)weight ? UINT64_MAX : s->total_weight + (uint64_t)weight;
-	s->total_delay = add_saturating(s->total_delay, delay);
+	int64_t room_w = SAMPLE_SUM_MAX - (int64_t)s->total_weight, room_d = SAMPLE_SUM_MAX - s->total_delay;
+	if (weight > room_w || delay > room_d) {
+		if (!s->sums_capped)
+			snapshot_warn(s, 0, 0,
+				      "the samples add up to more than 2^62 goroutines or nanoseconds: what is beyond "
+				      "was cut (a hostile or broken profile)");
+		s->sums_capped = true;
+		weight = MIN(weight, room_w);
+		delay = MIN(delay, room_d);
+	}
+	s->total_weight += (uint64_t)weight;
+	s->total_delay += delay;
 	uint64_t i = s->ngoroutines;
 	uint64_t key = hash_u64(hash_u64(identity, stack), labels);
 	bool inserted = true;
@@ -77,9 +88,10 @@ void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, in
 	if (!inserted && (snapshot_goroutine(s, *known)->stack != stack || snapshot_goroutine(s, *known)->labels != labels))
 		known = NULL, inserted = true; /* a hash collision: kept apart, unindexed */
 	if (!inserted) {
-		s->weights[*known] = add_saturating(s->weights[*known], weight);
+		/* within the totals' bound: no overflow */
+		s->weights[*known] += weight;
 		if (s->delays)
-			s->delays[*known] = add_saturating(s->delays[*known], delay);
+			s->delays[*known] += delay;
 		return;
 	}
 	if (i == s->weights_cap) {

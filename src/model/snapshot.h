@@ -190,8 +190,9 @@ struct snapshot {
 	int64_t *delays;           /* per record: nanoseconds blocked (block/mutex), else NULL */
 	uint64_t weights_cap;
 	struct u64map sample_index; /* sample identity -> record: repeats are added up */
-	uint64_t total_weight;     /* sum of weights (saturates, as each weight and delay does) */
+	uint64_t total_weight;     /* sum of weights (at most 2^62, see snapshot_add_sample) */
 	int64_t total_delay;
+	bool sums_capped;          /* samples beyond 2^62 were cut (with a warning) */
 	bool has_reported_total;   /* debug=1 "total N" header */
 	uint64_t reported_total;
 	int64_t time_nanos, duration_nanos, period; /* protobuf; 0 = not given */
@@ -222,8 +223,9 @@ static inline struct goroutine *snapshot_goroutine(const struct snapshot *s, uin
  * sample with the identity, stack and labels of an earlier one is added to
  * that record. The runtime never repeats one (two samples on one stack
  * differ in their program counters and stay apart); a hostile profile of
- * millions of copies of one sample then costs one record. Sums saturate
- * at INT64_MAX instead of wrapping. */
+ * millions of copies of one sample then costs one record. The weights and
+ * the delays each add up to at most 2^62 (beyond is cut, with a warning),
+ * so no sum over a snapshot's samples overflows. */
 void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, int64_t weight, int64_t delay,
 			 bool delays, uint64_t identity);
 /* Bytes the snapshot holds (its arrays at capacity, strings, arena): what

@@ -78,6 +78,7 @@ struct tb {
 	const char *source;
 	struct snapshot *cur;
 	uint32_t nsnap;
+	uint64_t cap_line, cap_offset; /* where the dump past TB_MAX_DUMPS began */
 	struct u64set ids;   /* goroutine ids of cur: a repeated id starts a new dump */
 	bool saw_g0;         /* goroutine 0 (a thread's g0) seen in cur */
 	bool relay;          /* cur continues with GOTRACEBACK=crash thread dumps */
@@ -170,5 +171,8 @@ void tb_replay_learn(struct tb *t, uint32_t stack);
 bool tb_race_line(struct tb *t, const struct line *l, const char *s, size_t n);
 /* End of input inside a race report: keep what was read. */
 void tb_race_flush(struct tb *t);
+
+/* Close the current dump (if any) and open the next, starting at l. */
+struct snapshot *tb_open_snapshot(struct tb *t, const struct line *l);
 
 #endif

@@ -12,12 +12,8 @@
 
 static struct snapshot *ensure_snapshot(struct tb *t, const struct line *l)
 {
-	if (!t->cur) {
-		t->cur = snapshot_new(t->source, ++t->nsnap);
-		t->cur->kind = SNAP_RACE;
-		t->cur->first_line = l->lineno;
-		t->cur->first_offset = l->offset;
-	}
+	if (!t->cur)
+		tb_open_snapshot(t, l)->kind = SNAP_RACE;
 	return t->cur;
 }
 

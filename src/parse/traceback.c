@@ -140,12 +140,16 @@ static void apply_preamble(struct tb *t, struct snapshot *s)
 		s->signal_detail = arena_strndup(&s->arena, t->pre_detail, strlen(t->pre_detail));
 }
 
-static struct snapshot *open_snapshot(struct tb *t, const struct line *l)
+struct snapshot *tb_open_snapshot(struct tb *t, const struct line *l)
 {
 	close_snapshot(t);
 	t->cur = snapshot_new(t->source, ++t->nsnap);
 	t->cur->first_line = l->lineno;
 	t->cur->first_offset = l->offset;
+	if (t->nsnap == TB_MAX_DUMPS + 1) {
+		t->cap_line = l->lineno;
+		t->cap_offset = l->offset;
+	}
 	return t->cur;
 }
 
@@ -384,7 +388,7 @@ static void start_g(struct tb *t, const struct line *l, const char *s, size_t n)
 	bool fresh_dump = t->pre_pending && !t->pre_relay && t->cur && t->cur->ngoroutines > 0;
 	bool opened = !t->cur || fresh_dump || (dup && !t->relay);
 	if (opened) {
-		open_snapshot(t, l);
+		tb_open_snapshot(t, l);
 		apply_preamble(t, t->cur);
 	} else if (t->pre_pending && t->pre_relay) {
 		t->relay = true; /* GOTRACEBACK=crash: another thread's dump */
@@ -845,7 +849,9 @@ static bool fast_lines(struct tb *t)
 {
 	struct linereader *lr = t->lr;
 	bool took = false;
-	while (t->mode == M_NORMAL && !t->prefix.active && !t->prefix.cand && t->cur) {
+	while (t->mode == M_NORMAL && !t->prefix.active && !t->prefix.cand && t->cur && t->nsnap <= TB_MAX_DUMPS) {
+		if (budget_tick(t->opt->budget, snapshot_bytes(t->cur)) != ST_OK)
+			break; /* run() reports it */
 		size_t save_start = lr->start;
 		uint64_t save_lineno = lr->lineno;
 		struct line l;
@@ -889,6 +895,21 @@ static bool fast_lines(struct tb *t)
 	return took;
 }
 
+/* The dump after the last one kept has begun: it and the rest of the input
+ * are left unread, and the last dump kept says so. Each dump costs tens of
+ * kilobytes whatever its size, so a log of one tiny goroutine repeated
+ * under ever-repeating ids must not become a million of them. */
+static void stop_at_dump_cap(struct tb *t)
+{
+	snapshot_free(t->cur);
+	t->cur = NULL;
+	t->in_g = false;
+	if (t->out->n)
+		snapshot_warn(t->out->v[t->out->n - 1], t->cap_line, t->cap_offset,
+			      "the input holds more than %u dumps: the rest, from line %llu on, was not read",
+			      (unsigned)TB_MAX_DUMPS, (unsigned long long)t->cap_line);
+}
+
 static enum status run(struct tb *t, struct err *err)
 {
 	struct line l;
@@ -908,6 +929,10 @@ static enum status run(struct tb *t, struct err *err)
 		if (fast_lines(t)) {
 			last_end = t->lr->base + t->lr->start - 1; /* the last '\n' taken */
 			last_nl = true;
+		}
+		if (t->nsnap > TB_MAX_DUMPS) {
+			stop_at_dump_cap(t);
+			break;
 		}
 	}
 	if (r < 0)

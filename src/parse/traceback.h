@@ -11,6 +11,12 @@
 #include "../base/err.h"
 #include "../model/snapshot.h"
 
+/* Dumps read from one input, at most (the rest is left unread, with a
+ * warning on the last one kept). Every other bound: each goroutine keeps
+ * max_frames frames, a line max_line bytes; memory grows with distinct
+ * stacks and goroutines, time linearly with the input. */
+enum { TB_MAX_DUMPS = 1000 };
+
 struct tb_options {
 	size_t max_line;     /* longer lines are cut and skipped (default 1 MiB) */
 	uint32_t max_frames; /* frames kept per goroutine (default 4096) */

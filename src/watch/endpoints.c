@@ -11,15 +11,20 @@
 #include "watch_internal.h"
 #include "alertmanager.h"
 #include "../base/xalloc.h"
+#include "../report/escape.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-/* A label value, escaped as the exposition format wants (\\, \", \n). */
-static void put_label_value(struct buf *b, const char *s)
+/* A label value, escaped as the exposition format wants (\\, \", \n), and
+ * valid UTF-8 whatever a target or a configuration put in it: one invalid
+ * byte makes Prometheus refuse the whole scrape, every target's. */
+static void put_label_value(struct buf *b, const char *raw)
 {
+	char clean[1024];
+	utf8_sanitize(clean, sizeof(clean), raw, strlen(raw));
 	buf_addc(b, '"');
-	for (; *s; s++) {
+	for (const char *s = clean; *s; s++) {
 		if (*s == '\\')
 			buf_adds(b, "\\\\");
 		else if (*s == '"')
@@ -217,6 +222,29 @@ static void alertmanager(struct watch *w, const struct httpd_request *req, struc
 	free(p);
 }
 
+/* Polling that stopped turning, or polls waiting long for a reader, is
+ * unhealthy: /metrics would otherwise serve old figures as if current. The
+ * loop turns four times a second; a reload waits for polls in flight. */
+enum { HEALTH_STALE_MS = 30000 };
+
+static void health(struct watch *w, struct httpd_response *res)
+{
+	int64_t now = watch_now_ms();
+	pthread_mutex_lock(&w->mu);
+	int64_t last = w->last_round_ms ? w->last_round_ms : w->started_ms;
+	pthread_mutex_unlock(&w->mu);
+	int64_t queued = readers_oldest_queued_ms(w);
+	if (now - last > HEALTH_STALE_MS) {
+		res->status = 503;
+		buf_printf(&res->body, "unhealthy: the polling loop last turned %.0f s ago\n", (double)(now - last) / 1000);
+	} else if (queued && now - queued > HEALTH_STALE_MS) {
+		res->status = 503;
+		buf_printf(&res->body, "unhealthy: a poll has waited %.0f s for a reader\n", (double)(now - queued) / 1000);
+	} else {
+		buf_adds(&res->body, "ok\n");
+	}
+}
+
 void endpoints_handle(void *ctx, const struct httpd_request *req, struct httpd_response *res)
 {
 	struct watch *w = ctx;
@@ -225,7 +253,7 @@ void endpoints_handle(void *ctx, const struct httpd_request *req, struct httpd_r
 		res->content_type = "text/plain; version=0.0.4; charset=utf-8";
 		metrics(w, &res->body);
 	} else if (strcmp(req->path, "/healthz") == 0 && get) {
-		buf_adds(&res->body, "ok\n");
+		health(w, res);
 	} else if (strcmp(req->path, "/alertmanager") == 0) {
 		if (strcmp(req->method, "POST") != 0) {
 			res->status = 405;

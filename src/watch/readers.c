@@ -182,6 +182,8 @@ void readers_stop(struct watch *w)
 	for (unsigned i = 0; i < w->nreaders; i++)
 		pthread_join(w->readers[i], NULL);
 	w->nreaders = 0;
+	/* the HTTP thread may still ask how far behind reading is */
+	pthread_mutex_lock(&w->readers_mu);
 	for (struct poll_job *lists[2] = {w->read_queue, w->read_done}, **l = lists; l < lists + 2; l++)
 		while (*l) {
 			struct poll_job *next = (*l)->next;
@@ -189,6 +191,14 @@ void readers_stop(struct watch *w)
 			*l = next;
 		}
 	w->read_queue = w->read_queue_tail = w->read_done = w->read_done_tail = NULL;
+	w->reading = 0;
+	pthread_mutex_unlock(&w->readers_mu);
+}
+
+void readers_free(struct watch *w)
+{
+	if (!w->readers_inited)
+		return;
 	pthread_mutex_destroy(&w->readers_mu);
 	pthread_cond_destroy(&w->readers_cv);
 	w->readers_inited = false;
@@ -222,6 +232,8 @@ struct poll_job *readers_take_done(struct watch *w)
 
 int64_t readers_oldest_queued_ms(struct watch *w)
 {
+	if (!w->readers_inited)
+		return 0;
 	pthread_mutex_lock(&w->readers_mu);
 	int64_t t = w->read_queue ? w->read_queue->queued_ms : 0;
 	pthread_mutex_unlock(&w->readers_mu);

@@ -13,6 +13,7 @@
 #include "../base/xalloc.h"
 #include "../fetch/pprof_url.h"
 #include "../proc/pprof_port.h"
+#include "../report/escape.h"
 #include "../source/source.h"
 
 #include <signal.h>
@@ -59,12 +60,15 @@ void watch_log(const struct watch *w, const char *fmt, ...)
 {
 	if (!w->opt->log)
 		return;
-	char line[1024];
+	char line[1024], clean[1024];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	w->opt->log(line);
+	/* one line, valid UTF-8, whatever a target or an alert's name holds: a
+	 * newline in a name must not forge a log line of its own */
+	utf8_sanitize(clean, sizeof(clean), line, strlen(line));
+	w->opt->log(clean);
 }
 
 /* ---- targets ---- */
@@ -723,6 +727,7 @@ out:
 	for (uint32_t i = 0; i < w->nretired; i++)
 		watch_config_free(&w->retired[i]);
 	free(w->retired);
+	readers_free(w);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->jobs_cv);
 	free(w);

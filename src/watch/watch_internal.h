@@ -170,8 +170,11 @@ struct job *actions_job(struct watch *w, uint32_t i, enum job_kind kind);
 /* readers.c: the threads that read poll responses. */
 unsigned readers_count(void);
 bool readers_start(struct watch *w);
-/* Cancel what is being read, join the threads, free every job. */
+/* Cancel what is being read, join the threads, free every job (again:
+ * nothing). readers_free then releases the queues' lock, once no other
+ * thread (HTTP) can ask. */
 void readers_stop(struct watch *w);
+void readers_free(struct watch *w);
 void readers_submit(struct watch *w, struct poll_job *j);
 /* Every finished job, in order (a list through next); the caller frees
  * them with poll_job_free. */

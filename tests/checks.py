@@ -1,6 +1,7 @@
 """Tiny assertion tally shared by the Python test drivers: check() records a
 failure instead of stopping, finish() prints them and a 'N passed, N failed'
 line and exits non-zero on any failure; wait_for() is the one way they wait."""
+import re
 import sys
 import time
 
@@ -45,3 +46,16 @@ def read_table(path):
         cols = line.rstrip("\n").split("\t")
         rows[cols[0]] = cols
     return rows
+
+
+def metric(text, name, **labels):
+    """The value of the first sample of name (Prometheus text exposition)
+    whose labels include labels, or None."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{"):
+            continue
+        body = line[len(name) + 1 : line.rindex("}")]
+        have = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', body))
+        if all(have.get(k) == v for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return None

@@ -22,9 +22,11 @@ enum { MAX_FRAMES = 4096, MAX_LABELS = 64 };
  * thousands of frames, again in every sample. Past FRAMES_PER_BYTE per
  * byte of the profile (plus a floor), each further sample keeps at most
  * FRAMES_OVER_BUDGET frames and the snapshot says so: the work stays
- * linear in the profile's real size whatever it claims. A real profile
- * spends a few frames per byte. */
-enum { FRAMES_PER_BYTE = 16, FRAMES_FLOOR = 1 << 20, FRAMES_OVER_BUDGET = 64 };
+ * linear in the profile's real size whatever it claims: a sample takes at
+ * least four bytes, so at most 4 + 8/4 frames per byte in all. Real
+ * profiles spend less than one frame per byte (none of the corpora comes
+ * near the bound). */
+enum { FRAMES_PER_BYTE = 4, FRAMES_FLOOR = 1 << 20, FRAMES_OVER_BUDGET = 8 };
 
 /* ---- wire format ---- */
 

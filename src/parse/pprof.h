@@ -17,11 +17,19 @@
  * caller knows (PROF_BLOCK, PROF_MUTEX); PROF_CONTENTION guesses from the
  * stacks (a mutex profile's end at an Unlock).
  *
- * Bounds, whatever the profile claims: a sample keeps at most 4096 frames,
- * and all samples together expand to at most 16 frames per byte of the
- * profile (plus 2^20); past that each sample keeps 64, with a warning. A
- * sample naming one location of thousands of lines, again and again, costs
- * what its bytes cost. */
+ * Bounds, whatever the profile claims (tests/hostile/check_bombs.py):
+ * - time: linear in n; a sample keeps at most 4096 frames, and all samples
+ *   together expand to at most 4 frames per byte of the profile (plus
+ *   2^20; real profiles spend under one); past that each sample keeps 8,
+ *   with a warning. A sample naming one location of thousands of lines,
+ *   again and again, costs what its bytes cost.
+ * - memory: the tables hold a small multiple of n (a location or function
+ *   costs at least a few bytes of it); nothing is kept per sample between
+ *   the two passes; a sample repeated (same locations and labels) is one
+ *   record; so records and stacks grow with distinct samples, frames with
+ *   the bound above (16 bytes each).
+ * - budget (may be NULL) is ticked per field and per sample: a spent one
+ *   fails the parse (ST_LIMIT) with nothing appended. */
 enum status pprof_parse(const char *p, size_t n, const char *source, enum profile_kind contention_kind,
 			struct budget *budget, struct snapset *out, struct err *err);
 

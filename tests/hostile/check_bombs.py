@@ -22,50 +22,15 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from checks import check, finish  # noqa: E402
+from pprof_gen import profile  # noqa: E402
 
 G, WORK = sys.argv[1:3]
 PEAK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peak.py")
 # generous for a loaded 2-core machine and ASan builds: the bombs found
 # took 43 s to over an hour
 TIME_LIMIT, MEM_LIMIT = 5.0, 400
-
-
-def varint(v):
-    out = bytearray()
-    while True:
-        b = v & 0x7F
-        v >>= 7
-        out.append(b | (0x80 if v else 0))
-        if not v:
-            return bytes(out)
-
-
-def field(num, payload):
-    """A length-delimited field (wire type 2)."""
-    return varint(num << 3 | 2) + varint(len(payload)) + payload
-
-
-def number(num, v):
-    return varint(num << 3) + varint(v)
-
-
-def profile(strings, functions, locations, samples, sample_type=(("goroutine", "count"),)):
-    """profile.proto: strings (index 0 is ""), functions [(id, name_index)],
-    locations [(id, [(function_id, line)])], samples [([location_ids], [values])]."""
-    out = bytearray()
-    index = {s: i for i, s in enumerate(strings)}
-    for t, u in sample_type:
-        out += field(1, number(1, index[t]) + number(2, index[u]))
-    for locs, values in samples:
-        out += field(2, field(1, b"".join(varint(l) for l in locs)) + field(2, b"".join(varint(v) for v in values)))
-    for lid, lines in locations:
-        out += field(4, number(1, lid) + b"".join(field(4, number(1, f) + number(2, ln)) for f, ln in lines))
-    for fid, name in functions:
-        out += field(5, number(1, fid) + number(2, name))
-    for s in strings:
-        out += field(6, s.encode())
-    return gzip.compress(bytes(out), 9)
 
 
 def run(label, data, want_warning=None, ext=".pb.gz", args=("analyze", "--json", "-q"), limits=None, want_exit=0):

@@ -19,7 +19,7 @@ usage: check_watch.py GOROSCOPE GROWER OUTDIR
 import hashlib, http.server, json, os, re, signal, socket, sqlite3, subprocess, sys, threading, time, urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import check, finish, wait_for  # noqa: E402
+from checks import check, finish, metric, wait_for  # noqa: E402
 
 G, GROWER, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -145,18 +145,6 @@ def get(port, path, token=TOKEN, data=None, method=None):
             return r.status, r.read().decode()
     except urllib.error.HTTPError as e:
         return e.code, e.read().decode()
-
-
-def metric(text, name, **labels):
-    """The value of the first sample of name whose labels include labels."""
-    for line in text.splitlines():
-        if not line.startswith(name + "{"):
-            continue
-        body = line[len(name) + 1 : line.rindex("}")]
-        have = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', body))
-        if all(have.get(k) == v for k, v in labels.items()):
-            return float(line.rsplit(" ", 1)[1])
-    return None
 
 
 def db():

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Watch tests: `goroscope watch` against real Go services (grower, built with
-# Debian's Go) that start to leak after a while, on 127.0.0.1 only.
+# Debian's Go) that start to leak after a while, and hostile ones (bombserver:
+# bodies that claim far more work than their size), on 127.0.0.1 only.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 G=${GOROSCOPE:?set GOROSCOPE to the binary under test}
@@ -10,5 +11,7 @@ rm -rf "$out"
 mkdir -p "$out"
 export GOCACHE=${GOCACHE:-$(cd "$here/../.." && pwd)/build/fixtures/gocache} GOFLAGS=-mod=mod GOTOOLCHAIN=local
 (cd "$here/../fixtures/grower" && go build -o "$out/grower" .)
+(cd "$here/../hostile/bombserver" && go build -o "$out/bombserver" .)
 python3 "$here/check_watch.py" "$G" "$out/grower" "$out"
 python3 "$here/check_watch_tls.py" "$G" "$out/grower" "$out"
+python3 "$here/../hostile/check_watch_bombs.py" "$G" "$out/bombserver" "$out/bombs"

@@ -1,0 +1,3 @@
+module bombserver
+
+go 1.19

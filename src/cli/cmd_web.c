@@ -21,8 +21,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+enum { WEB_MAX_HOSTS = 16 };
+
 struct web_args {
 	const char *listen, *token, *store;
+	const char *hosts[WEB_MAX_HOSTS + 1]; /* --host, NULL-ended */
+	unsigned nhosts;
 	double since_s;
 	bool quiet;
 	struct group_options group;
@@ -30,12 +34,14 @@ struct web_args {
 	struct source_options src;
 };
 
-enum { O_LISTEN, O_TOKEN, O_STORE, O_SINCE };
+enum { O_LISTEN, O_TOKEN, O_HOST, O_STORE, O_SINCE };
 
 static const struct opt web_opts[] = {
 	{"listen", 0, OV_OTHER, "HOST:PORT", "address to serve on (port 0: a free port)", NULL, "127.0.0.1:0",
 	 O_LISTEN},
 	{"token", 0, OV_OTHER, "TOKEN", "require 'Authorization: Bearer TOKEN'", NULL, NULL, O_TOKEN},
+	{"host", 0, OV_OTHER, "NAME", "a name the server is reached by, off loopback (repeatable; addresses always work)",
+	 NULL, NULL, O_HOST},
 	{"store", 0, OV_FILE, "FILE", "the watch store to show (goroscope watch)", NULL, NULL, O_STORE},
 	{"since", 0, OV_OTHER, "D", "history shown from the store", NULL, "24h", O_SINCE},
 };
@@ -46,6 +52,13 @@ static bool take(void *target, int id, const char *v)
 	switch (id) {
 	case O_LISTEN: a->listen = v; return true;
 	case O_TOKEN: a->token = v; return true;
+	case O_HOST:
+		if (a->nhosts == WEB_MAX_HOSTS) {
+			cli_error("--host: at most %d names", WEB_MAX_HOSTS);
+			return false;
+		}
+		a->hosts[a->nhosts++] = v;
+		return true;
 	case O_STORE: a->store = v; return true;
 	case O_SINCE: return cli_parse_duration("--since", v, &a->since_s);
 	}
@@ -273,11 +286,14 @@ static int run(int argc, char **argv)
 	if (!site.store)
 		put_page(&site.page, &site); /* the inputs were read once: so is the page */
 
-	struct httpd *h = httpd_start(a.listen, a.token, "/healthz", serve, &site, &err);
+	struct httpd *h = httpd_start(a.listen, a.token, "/healthz", a.hosts, serve, &site, &err);
 	if (!h) {
 		cli_error("%s", err.msg);
 		goto out;
 	}
+	if (!a.token && !httpd_listen_is_loopback(a.listen))
+		cli_error("warning: listening on %s without --token: anyone who can reach it can read the report",
+			  a.listen);
 	cli_on_signal(SIGTERM, on_signal);
 	cli_on_signal(SIGINT, on_signal);
 	char host[128];

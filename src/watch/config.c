@@ -433,6 +433,20 @@ static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, 
 		return get_string(w, v, key, &c->listen);
 	if (strcmp(key, "bearer_token") == 0)
 		return get_string(w, v, key, &c->token);
+	if (strcmp(key, "hosts") == 0) {
+		if (v->type != YAML_SEQUENCE_NODE)
+			return bad(w, v, "'hosts' must be a list of the names the endpoints are reached by");
+		uint32_t n = 0;
+		for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+			if (n == WATCH_MAX_HOSTS)
+				return bad(w, v, "'hosts' has too many names (at most %d)", WATCH_MAX_HOSTS);
+			enum status st = get_string(w, yaml_document_get_node(w->doc, *i), key, &c->hosts[n++]);
+			if (st != ST_OK)
+				return st;
+		}
+		c->hosts[n] = NULL;
+		return ST_OK;
+	}
 	if (strcmp(key, "bearer_token_file") == 0)
 		return get_token_file(w, v, key, &c->token);
 	if (strcmp(key, "store") == 0)
@@ -454,7 +468,7 @@ static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, 
 	if (strcmp(key, "defaults") == 0 || strcmp(key, "targets") == 0)
 		return ST_OK; /* read by watch_config_parse */
 	return bad(w, v, "unknown setting '%s' (listen, bearer_token, bearer_token_file, store, retention, captures,"
-			 " top_groups, poll_cpu, poll_memory, store_max, notify, defaults, targets)", key);
+			 " hosts, top_groups, poll_cpu, poll_memory, store_max, notify, defaults, targets)", key);
 }
 
 static enum status read_targets(struct walker *w, yaml_node_t *list, const struct watch_target *defaults)

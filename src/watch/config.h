@@ -25,7 +25,7 @@ struct watch_thresholds {
 
 enum watch_format { WATCH_DEBUG1, WATCH_PPROF };
 
-enum { WATCH_MAX_LABELS = 16, WATCH_MAX_ARGV = 32, WATCH_MAX_NAME = 200 };
+enum { WATCH_MAX_LABELS = 16, WATCH_MAX_ARGV = 32, WATCH_MAX_NAME = 200, WATCH_MAX_HOSTS = 16 };
 
 struct watch_target {
 	const char *name;
@@ -55,6 +55,7 @@ struct watch_config {
 	struct arena mem;      /* every string and array below */
 	const char *listen;    /* "HOST:PORT" (default 127.0.0.1:9465) */
 	const char *token;     /* bearer token required by the HTTP endpoints, or NULL */
+	const char *hosts[WATCH_MAX_HOSTS + 1]; /* names the endpoints answer to (Host), NULL-ended */
 	const char *store;     /* SQLite file (default goroscope-watch.db) */
 	double retention_s;    /* default 7 days */
 	const char *captures;  /* directory for capture directories (default captures) */

@@ -486,6 +486,13 @@ static void wait_in_flight(struct watch *w)
 	}
 }
 
+/* A target's counters, carried over a reload by name (the old names live
+ * on in the retired configuration). */
+struct target_counters {
+	const char *name;
+	uint64_t scrapes, scrape_errors, alerts_fired, captures;
+};
+
 /* SIGHUP: read the configuration again; on any error keep the old one. */
 static void reload(struct watch *w)
 {
@@ -522,6 +529,13 @@ static void reload(struct watch *w)
 	wait_in_flight(w);
 	targets_save_kept(w);
 	pthread_mutex_lock(&w->mu);
+	/* counters go on for the targets that stay: a reset would read as a
+	 * restart of the daemon to Prometheus */
+	struct target_counters *kept = xcalloc(MAX(w->n, 1u), sizeof(*kept));
+	uint32_t nkept_counters = w->n;
+	for (uint32_t i = 0; i < w->n; i++)
+		kept[i] = (struct target_counters){w->t[i].cfg.name, w->t[i].scrapes, w->t[i].scrape_errors,
+						   w->t[i].alerts_fired, w->t[i].captures};
 	targets_release(w);
 	w->generation++;
 	/* the old configuration stays allocated until the end: a job on the
@@ -533,6 +547,15 @@ static void reload(struct watch *w)
 	w->cfg.listen = old->listen;
 	w->cfg.store = old->store;
 	st = targets_setup(w, true, &err);
+	for (uint32_t i = 0; i < w->n; i++)
+		for (uint32_t k = 0; k < nkept_counters; k++)
+			if (strcmp(kept[k].name, w->t[i].cfg.name) == 0) {
+				w->t[i].scrapes = kept[k].scrapes;
+				w->t[i].scrape_errors = kept[k].scrape_errors;
+				w->t[i].alerts_fired = kept[k].alerts_fired;
+				w->t[i].captures = kept[k].captures;
+			}
+	free(kept);
 	pthread_mutex_unlock(&w->mu);
 	if (st != ST_OK)
 		watch_log(w, "reload: %s", err.msg);
@@ -597,7 +620,7 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 		st = err_set(err, ST_IO, 0, 0, "cannot start the reader threads");
 		goto out;
 	}
-	w->http = httpd_start(w->cfg.listen, w->cfg.token, "/healthz", endpoints_handle, w, err);
+	w->http = httpd_start(w->cfg.listen, w->cfg.token, "/healthz", w->cfg.hosts, endpoints_handle, w, err);
 	if (!w->http) {
 		st = err->code ? err->code : ST_IO;
 		goto out;
@@ -620,6 +643,9 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 				     "%.0fs window); until then they are silent", c->name, c->th.rate_window_s / 2,
 				  c->th.rate_window_s);
 	}
+	if (!w->cfg.token && !httpd_listen_is_loopback(w->cfg.listen))
+		watch_log(w, "warning: listening on %s without a bearer_token: anyone who can reach it can read /metrics "
+			     "and make the daemon capture its targets (POST /alertmanager)", w->cfg.listen);
 	if (o->ready_file) {
 		FILE *f = fopen(o->ready_file, "w");
 		if (f) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 /* libmicrohttpd, loaded when a server first starts (see base/dynlib.h):
@@ -54,6 +55,7 @@ struct httpd {
 	void *ctx;
 	int port;
 	bool loopback;       /* listening on 127.0.0.0/8 or ::1: only loopback names may be asked for */
+	char **hosts;        /* elsewhere: the names it may be asked for (NULL-terminated), besides addresses */
 };
 
 struct upload {
@@ -109,31 +111,49 @@ static bool authorised(const struct httpd *s, struct MHD_Connection *c, const ch
 	return auth && strncmp(auth, "Bearer ", 7) == 0 && same_secret(auth + 7, s->token);
 }
 
-/* Is host (a Host header: name or address, maybe ":port") a loopback
- * name? A page on another site that resolves its own name to 127.0.0.1
- * (DNS rebinding) sends its own name: refused. */
-static bool loopback_host(const char *host)
+/* What a Host header (name or address, maybe ":port") names. */
+enum host_kind { HOST_BAD, HOST_LOOPBACK_IP, HOST_OTHER_IP, HOST_LOCALHOST, HOST_NAME };
+
+static enum host_kind host_kind(const char *host, char *name, size_t namesz)
 {
-	char h[256];
 	size_t n = strlen(host);
-	if (n >= sizeof(h))
-		return false;
-	memcpy(h, host, n + 1);
-	if (h[0] == '[') { /* [::1]:port */
-		char *close = strchr(h, ']');
+	if (n >= namesz)
+		return HOST_BAD;
+	memcpy(name, host, n + 1);
+	if (name[0] == '[') { /* [::1]:port */
+		char *close = strchr(name, ']');
 		if (!close)
-			return false;
+			return HOST_BAD;
 		*close = '\0';
 		struct in6_addr a6;
-		return inet_pton(AF_INET6, h + 1, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+		if (inet_pton(AF_INET6, name + 1, &a6) != 1)
+			return HOST_BAD;
+		return IN6_IS_ADDR_LOOPBACK(&a6) ? HOST_LOOPBACK_IP : HOST_OTHER_IP;
 	}
-	char *colon = strchr(h, ':');
+	char *colon = strchr(name, ':');
 	if (colon)
 		*colon = '\0';
 	struct in_addr a4;
-	if (inet_pton(AF_INET, h, &a4) == 1)
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	return strcasecmp(h, "localhost") == 0;
+	if (inet_pton(AF_INET, name, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127 ? HOST_LOOPBACK_IP : HOST_OTHER_IP;
+	return strcasecmp(name, "localhost") == 0 ? HOST_LOCALHOST : HOST_NAME;
+}
+
+/* May a request name host? A page on another site that resolves its own
+ * name to this machine (DNS rebinding) sends its own name: refused unless
+ * the operator named it. */
+static bool host_allowed(const struct httpd *s, const char *host)
+{
+	char name[256];
+	enum host_kind k = host_kind(host, name, sizeof(name));
+	if (s->loopback)
+		return k == HOST_LOOPBACK_IP || k == HOST_LOCALHOST;
+	if (k == HOST_LOOPBACK_IP || k == HOST_OTHER_IP)
+		return true;
+	for (char **h = s->hosts; h && *h; h++)
+		if (k != HOST_BAD && strcasecmp(*h, name) == 0)
+			return true;
+	return false;
 }
 
 /* What a browser can be made to send that no client of ours would: a
@@ -145,8 +165,10 @@ static bool loopback_host(const char *host)
 static int forged(const struct httpd *s, struct MHD_Connection *c, const char *method, const char **why)
 {
 	const char *host = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-	if (s->loopback && host && !loopback_host(host)) {
-		*why = "forbidden: this server answers only to loopback addresses and localhost in Host\n";
+	if (host && !host_allowed(s, host)) {
+		*why = s->loopback ? "forbidden: this server answers only to loopback addresses and localhost in Host\n"
+				   : "forbidden: this server answers to its addresses and the names it was given "
+				     "(watch: hosts; web: --host) in Host\n";
 		return MHD_HTTP_FORBIDDEN;
 	}
 	if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
@@ -252,8 +274,48 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MH
 	}
 }
 
-struct httpd *httpd_start(const char *listen, const char *token, const char *public_path, httpd_handler h, void *ctx,
-			  struct err *err)
+/* How many connections the server may hold. A browser holds up to 256
+ * sockets to one machine (Chromium's pool), so a hostile page could keep
+ * that many open and idle: the limit stays well above it, and the process's
+ * descriptor limit is raised (to its hard limit) to make room, leaving a
+ * quarter of it to the rest (the watch daemon's polls). */
+static unsigned connection_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 256;
+	rlim_t want = rl.rlim_max == RLIM_INFINITY ? 65536 : MIN(rl.rlim_max, (rlim_t)65536);
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rl.rlim_cur = want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	rlim_t have = rl.rlim_cur == RLIM_INFINITY ? 65536 : rl.rlim_cur;
+	return (unsigned)MAX(MIN(have / 4, (rlim_t)HTTPD_MAX_CONNECTIONS), (rlim_t)64);
+}
+
+static void free_server(struct httpd *s)
+{
+	for (char **h = s->hosts; h && *h; h++)
+		free(*h);
+	free(s->hosts);
+	free(s->token);
+	free(s);
+}
+
+bool httpd_listen_is_loopback(const char *listen)
+{
+	char host[128], name[256], scratch[256];
+	int port;
+	if (!httpd_parse_listen(listen, host, sizeof(host), &port))
+		return false;
+	bool v6 = strchr(host, ':') != NULL;
+	snprintf(name, sizeof(name), v6 ? "[%s]" : "%s", host);
+	return host_kind(name, scratch, sizeof(scratch)) == HOST_LOOPBACK_IP;
+}
+
+struct httpd *httpd_start(const char *listen, const char *token, const char *public_path,
+			  const char *const *hosts, httpd_handler h, void *ctx, struct err *err)
 {
 	char host[128];
 	int port;
@@ -282,17 +344,23 @@ struct httpd *httpd_start(const char *listen, const char *token, const char *pub
 	struct httpd *s = xcalloc(1, sizeof(*s));
 	s->token = token ? xstrdup(token) : NULL;
 	s->public_path = public_path;
+	size_t nh = 0;
+	while (hosts && hosts[nh])
+		nh++;
+	s->hosts = xcalloc(nh + 1, sizeof(*s->hosts));
+	for (size_t i = 0; i < nh; i++)
+		s->hosts[i] = xstrdup(hosts[i]);
 	s->handler = h;
 	s->ctx = ctx;
 	s->loopback = (v4->sin_family == AF_INET && (ntohl(v4->sin_addr.s_addr) >> 24) == 127) ||
 		      (v6->sin6_family == AF_INET6 && IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr));
+	/* an idle connection (no complete request) is closed after 10 s */
 	s->d = mhd.start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
-				MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
-				MHD_OPTION_CONNECTION_LIMIT, 256u, MHD_OPTION_END);
+				MHD_OPTION_NOTIFY_COMPLETED, on_done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+				MHD_OPTION_CONNECTION_LIMIT, connection_limit(), MHD_OPTION_END);
 	if (!s->d) {
 		err_set(err, ST_IO, 0, 0, "cannot listen on %s: %s", listen, strerror(errno ? errno : EADDRINUSE));
-		free(s->token);
-		free(s);
+		free_server(s);
 		return NULL;
 	}
 	const union MHD_DaemonInfo *info = mhd.get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
@@ -310,6 +378,5 @@ void httpd_stop(struct httpd *s)
 	if (!s)
 		return;
 	mhd.stop_daemon(s->d);
-	free(s->token);
-	free(s);
+	free_server(s);
 }

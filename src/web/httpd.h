@@ -35,14 +35,22 @@ typedef void (*httpd_handler)(void *ctx, const struct httpd_request *req, struct
 
 struct httpd;
 
-enum { HTTPD_MAX_BODY = 1 << 20 };
+/* Bodies and connections, at most: more connections than a browser can
+ * hold open (256) so that a hostile page cannot lock the endpoints out;
+ * idle ones close after 10 s. */
+enum { HTTPD_MAX_BODY = 1 << 20, HTTPD_MAX_CONNECTIONS = 2048 };
 
 /* Listen on "HOST:PORT" ("[::1]:PORT" for IPv6; PORT 0 picks a free one).
  * token (may be NULL) is required as "Authorization: Bearer TOKEN" on every
- * path except public_path (may be NULL, e.g. "/healthz"). NULL with err on
- * failure (bad address, port in use). */
-struct httpd *httpd_start(const char *listen, const char *token, const char *public_path, httpd_handler h, void *ctx,
-			  struct err *err);
+ * path except public_path (may be NULL, e.g. "/healthz"). The Host a
+ * request names must be a loopback address or localhost on a loopback
+ * listen; elsewhere an IP address or one of hosts (NULL-terminated, may be
+ * NULL): a name the operator did not give is what DNS rebinding sends.
+ * NULL with err on failure (bad address, port in use). */
+struct httpd *httpd_start(const char *listen, const char *token, const char *public_path,
+			  const char *const *hosts, httpd_handler h, void *ctx, struct err *err);
+/* Whether listen ("HOST:PORT") is a loopback address. */
+bool httpd_listen_is_loopback(const char *listen);
 /* The port listened on. */
 int httpd_port(const struct httpd *s);
 /* Stop listening, wait for running handlers, free. */

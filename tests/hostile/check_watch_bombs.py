@@ -13,7 +13,7 @@ Checked:
 - what the stack bomb sends reaches /metrics, the log and the store as
   valid UTF-8 without control or bidi characters, and the store keeps a
   stack's text capped; promtool accepts /metrics;
-- /healthz stays healthy;
+- /healthz stays healthy, also behind 300 idle connections;
 - SIGTERM while a bomb is being read stops the daemon within 3 seconds.
 
 usage: check_watch_bombs.py GOROSCOPE BOMBSERVER WORKDIR [--legacy]
@@ -23,6 +23,7 @@ import atexit
 import os
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -100,6 +101,8 @@ def get(wport, path):
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
+    except OSError as e:  # a timeout: the server does not answer
+        return 0, str(e).encode()
 
 
 # ---- pace among bombs ----
@@ -130,6 +133,16 @@ for name, _ in bombs:
           f"up {metric(text, 'goroscope_target_up', target=name)}")
 health = get(wport, "/healthz")
 check(health[0] == 200, f"/healthz among bombs: {health}")
+# as many idle connections as a hostile page in a browser can hold, and more
+idle = []
+for _ in range(300):
+    s_ = socket.create_connection(("127.0.0.1", wport), timeout=5)
+    idle.append(s_)
+t0 = time.monotonic()
+health = get(wport, "/healthz")
+check(health[0] == 200 and time.monotonic() - t0 < 2, f"/healthz behind 300 idle connections: {health}")
+for s_ in idle:
+    s_.close()
 cpu_at_end = metric(text, "goroscope_watch_cpu_seconds_total") if "goroscope_watch_cpu_seconds_total" in text else None
 watch.send_signal(signal.SIGTERM)
 try:

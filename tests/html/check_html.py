@@ -176,6 +176,22 @@ if url:
     check(rc == 0, f"web: SIGTERM: exit {rc}")
 else:
     p.kill()
+# off loopback (every address; the test talks to it over loopback only): a
+# name must be one given with --host, an address always works, and no
+# token is warned about
+p = subprocess.Popen([G, "web", "-q", "--listen", "0.0.0.0:0", "--host", "goroscope.test", hostile],
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+m = re.match(r"goroscope web: http://0\.0\.0\.0:(\d+)/$", p.stdout.readline().strip())
+check(m is not None, "web on 0.0.0.0 prints its address")
+if m:
+    any_url = f"http://127.0.0.1:{m.group(1)}/"
+    for host, want in (("attacker.example", 403), ("goroscope.test", 200), (f"GOROSCOPE.test:{m.group(1)}", 200),
+                       (f"192.0.2.7:{m.group(1)}", 200)):
+        st, _, _ = get(any_url, headers={"Host": host})
+        check(st == want, f"web off loopback: Host {host}: {st}, want {want}")
+p.send_signal(signal.SIGTERM)
+_, err = p.communicate(timeout=10)
+check("warning: listening on 0.0.0.0:0 without --token" in err, f"web off loopback without a token is warned about: {err!r}")
 bad = subprocess.run([G, "web", "--listen", "localhost:0", hostile], capture_output=True, text=True, timeout=30)
 check(bad.returncode == 2 and "numeric" in bad.stderr, f"web: a host name to listen on is refused: {bad.stderr}")
 bad = subprocess.run([G, "web", os.path.join(OUT, "no-such-file")], capture_output=True, text=True, timeout=30)

@@ -311,9 +311,13 @@ for headers, want, what in (({"Content-Type": "text/plain"}, 415, "a text/plain 
     check(st == want, f"alertmanager, {what}: {st}, want {want}")
 
 # ---- SIGHUP ----
+scrapes_before = metric(get(port, "/metrics")[1], "goroscope_scrapes_total", target="leaky")
 write_config(steady_labels="    labels: {team: payments}\n")
 watch.send_signal(signal.SIGHUP)
 wait_for("the reloaded labels", lambda: metric(get(port, "/metrics")[1], "goroscope_target_up", target="steady", team="payments") is not None)
+scrapes_after = metric(get(port, "/metrics")[1], "goroscope_scrapes_total", target="leaky")
+check(scrapes_before and scrapes_after >= scrapes_before,
+      f"a reload keeps the counters going ({scrapes_before} scrapes before, {scrapes_after} after)")
 kept = db().execute("SELECT t.name, count(*), min(length(k.gz)), min(hex(substr(k.gz, 1, 2))) FROM kept_profiles k"
                     " JOIN targets t ON t.id = k.target GROUP BY t.name ORDER BY t.name").fetchall()
 check([(n, c >= 1 and c <= 8, size > 20, magic) for n, c, size, magic in kept] ==

@@ -136,6 +136,18 @@ struct history {
 	const struct target_names *names; /* set when the list spans targets */
 };
 
+/* Text from the store (written from what targets and alerts sent): escaped
+ * for a terminal, padded to width columns when width > 0. */
+static void put_term(struct buf *b, const char *s, size_t width)
+{
+	size_t before = b->len;
+	s = s ? s : "?";
+	put_text(b, s, strlen(s));
+	size_t used = b->len - before;
+	if (used < width)
+		buf_pad(b, ' ', width - used);
+}
+
 static void put_when(struct buf *b, int64_t ms, bool json)
 {
 	time_t t = (time_t)(ms / 1000);
@@ -177,12 +189,18 @@ static bool put_alert(void *ctx, const struct store_alert_row *r)
 		put_when(b, r->started_ms, false);
 		buf_adds(b, r->resolved_ms ? "  resolved " : "  FIRING   ");
 		if (h->names) {
-			const char *name = target_name(h->names, r->target);
-			buf_printf(b, "%-24s ", name ? name : "?");
+			put_term(b, target_name(h->names, r->target), 24);
+			buf_addc(b, ' ');
 		}
-		buf_printf(b, "%-13s %s\n", r->rule ? r->rule : "?", r->message ? r->message : "");
-		if (r->capture_dir)
-			buf_printf(b, "      capture: %s\n", r->capture_dir);
+		put_term(b, r->rule, 13);
+		buf_addc(b, ' ');
+		put_term(b, r->message ? r->message : "", 0);
+		buf_addc(b, '\n');
+		if (r->capture_dir) {
+			buf_adds(b, "      capture: ");
+			put_term(b, r->capture_dir, 0);
+			buf_addc(b, '\n');
+		}
 	}
 	h->first = false;
 	return true;
@@ -222,7 +240,11 @@ static bool pick_target(void *ctx, const struct store_target_row *r)
 			put_json_cstr(p->list, r->url);
 			buf_printf(p->list, ",\"id\":%lld}", (long long)r->id);
 		} else {
-			buf_printf(p->list, "  %-24s %s\n", r->name, r->url);
+			buf_adds(p->list, "  ");
+			put_term(p->list, r->name, 24);
+			buf_addc(p->list, ' ');
+			put_term(p->list, r->url, 0);
+			buf_addc(p->list, '\n');
 		}
 		p->first = false;
 	}
@@ -269,10 +291,13 @@ static void samples_section(struct buf *b, const struct sample_list *s, bool jso
 			continue;
 		buf_adds(b, "  ");
 		put_when(b, s->v[i].ts_ms, false);
-		if (s->v[i].count >= 0)
+		if (s->v[i].count >= 0) {
 			buf_printf(b, "  %8lld\n", (long long)s->v[i].count);
-		else
-			buf_printf(b, "  failed: %s\n", s->v[i].error ? s->v[i].error : "?");
+		} else {
+			buf_adds(b, "  failed: ");
+			put_term(b, s->v[i].error, 0);
+			buf_addc(b, '\n');
+		}
 	}
 }
 
@@ -297,7 +322,9 @@ static void groups_section(struct buf *b, struct group_list *g, bool json)
 	buf_printf(b, "\nLargest stack groups (%zu seen):\n", g->n);
 	for (size_t i = 0; i < g->n && i < 15; i++) {
 		long long d = (long long)g->v[i].last - (long long)g->v[i].first;
-		buf_printf(b, "  %8llu  %+8lld since first seen  %s\n", (unsigned long long)g->v[i].last, d, g->v[i].title);
+		buf_printf(b, "  %8llu  %+8lld since first seen  ", (unsigned long long)g->v[i].last, d);
+		put_term(b, g->v[i].title, 0);
+		buf_addc(b, '\n');
 	}
 }
 
@@ -382,7 +409,10 @@ static int run(int argc, char **argv)
 		buf_adds(&out, ",\"url\":");
 		put_json_cstr(&out, pick.url);
 	} else {
-		buf_printf(&out, "%s  %s\n", pick.name, pick.url);
+		put_term(&out, pick.name, 0);
+		buf_adds(&out, "  ");
+		put_term(&out, pick.url, 0);
+		buf_addc(&out, '\n');
 	}
 	samples_section(&out, &samples, json);
 	groups_section(&out, &groups, json);

@@ -75,13 +75,20 @@ void put_text(struct buf *b, const char *s, size_t n)
 		/* C1 controls (U+0080-U+009F) can also drive terminals */
 		if (k == 2 && c == 0xc2 && u[i + 1] < 0xa0)
 			k = 0;
-		if (k) {
+		bool bidi = utf8_is_bidi_control(u + i, k);
+		if (k && !bidi) {
 			i += k;
 			run += k;
 			continue;
 		}
 		buf_add(b, s + i - run, run);
 		run = 0;
+		if (bidi) { /* shown, not obeyed: it would reorder the line */
+			unsigned cp = (unsigned)(u[i] & 0x0f) << 12 | (unsigned)(u[i + 1] & 0x3f) << 6 | (u[i + 2] & 0x3f);
+			buf_printf(b, "\\u%04x", cp);
+			i += 3;
+			continue;
+		}
 		buf_printf(b, "\\x%02x", c);
 		i++;
 	}
@@ -148,15 +155,27 @@ void put_json_utc(struct buf *b, int64_t ns)
 
 void put_html_text(struct buf *b, const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < n;) {
 		switch (s[i]) {
-		case '&': buf_adds(b, "&amp;"); break;
-		case '<': buf_adds(b, "&lt;"); break;
-		case '>': buf_adds(b, "&gt;"); break;
-		case '"': buf_adds(b, "&quot;"); break;
-		case '\'': buf_adds(b, "&#39;"); break;
-		default: buf_addc(b, s[i]); break;
+		case '&': buf_adds(b, "&amp;"); i++; continue;
+		case '<': buf_adds(b, "&lt;"); i++; continue;
+		case '>': buf_adds(b, "&gt;"); i++; continue;
+		case '"': buf_adds(b, "&quot;"); i++; continue;
+		case '\'': buf_adds(b, "&#39;"); i++; continue;
+		default: break;
 		}
+		/* invalid bytes, controls and bidi controls: U+FFFD */
+		size_t k = (u[i] >= 0x20 && u[i] < 0x7f) || u[i] == '\t' || u[i] == '\n' ? 1
+			   : u[i] >= 0x80						   ? utf8_seq_len(u + i, n - i)
+										   : 0;
+		if (!k || (k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0) || utf8_is_bidi_control(u + i, k)) {
+			buf_adds(b, "\xef\xbf\xbd");
+			i += k ? k : 1;
+			continue;
+		}
+		buf_add(b, s + i, k);
+		i += k;
 	}
 }
 

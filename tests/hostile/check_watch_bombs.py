@@ -181,6 +181,27 @@ if not LEGACY:
     rows = db.execute("SELECT title, frames FROM stacks").fetchall()
     check(all("\u202e" not in t + f and "\x1b" not in t + f for t, f in rows), "no escape or bidi override in the store")
     print(f"   store: {os.path.getsize(store) // 1024} KiB, longest stack text {longest} bytes")
+    # history prints what the store holds (written by older versions too, or
+    # by hand): escaped for the terminal, every line of it
+    db.close()
+    copy = os.path.join(OUT, "hostile-history.db")
+    shutil.copy(store, copy)
+    db = sqlite3.connect(copy)
+    evil = "evil\x1b[2J\r\x07\u202eosrcog"
+    tid = db.execute("INSERT INTO targets(name, url) VALUES(?, ?)", (evil, "http://127.0.0.1:1/" + evil)).lastrowid
+    db.execute("INSERT INTO samples(target, ts_ms, count, duration_ms, error) VALUES(?, ?, -1, 1, ?)",
+               (tid, int(time.time() * 1000), "refused " + evil))
+    db.execute("INSERT INTO alerts(target, rule, started_ms, value, message) VALUES(?, ?, ?, 1, ?)",
+               (tid, "count" + evil, int(time.time() * 1000), "FIRING " + evil + "\n2026-12-06 forged line"))
+    db.commit()
+    db.close()
+    for args in ([], [evil]):
+        h = subprocess.run([G, "history", "--store", copy, *args], capture_output=True, timeout=60)
+        out = h.stdout
+        check(h.returncode == 0 and b"evil" in out, f"history {args and 'TARGET'}: {h.returncode} {h.stderr[:200]!r}")
+        check(not any(c in out for c in (b"\x1b", b"\r", b"\x07", b"\xe2\x80\xae")),
+              f"history {args and 'TARGET'}: no escape, carriage return, bell or bidi override reaches the terminal")
+        check(b"\n2026-12-06 forged line" not in out, f"history {args and 'TARGET'}: a newline in a message cannot forge a line")
 
 # ---- SIGTERM while a bomb is being read ----
 if not LEGACY:

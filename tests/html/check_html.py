@@ -73,6 +73,11 @@ p = subprocess.run([G, "analyze", "--html", "-o", os.path.join(OUT, "no/such/dir
                    timeout=60)
 check(p.returncode == 2 and b"cannot create" in p.stderr, "-o into a missing directory: exit 2")
 
+# the text report of the same names: shown, not obeyed by the terminal
+txt = subprocess.run([G, "analyze", "-q", hostile], capture_output=True, timeout=60).stdout
+check(b"\xe2\x80\xae" not in txt and b"\x1b" not in txt and b"\x07" not in txt and b"main.\\u202eevil\\x1b[31m\\x07" in txt,
+      f"text: bidi override, escape and bell are escaped: {[l for l in txt.splitlines() if b'evil' in l][:1]}")
+
 # rendered by a real browser: the DOM after the script ran
 chromium = shutil.which("chromium") or shutil.which("chromium-browser")
 check(chromium is not None, "chromium is installed (make deps)")
@@ -84,7 +89,9 @@ if chromium:
     dom = r.stdout.decode("utf-8", "replace")
     check(r.returncode == 0 and "<table" in dom, f"chromium rendered the page: {r.stderr[-300:]}")
     rows = re.findall(r'<tr class="group">(.*?)</tr>', dom, re.S)
-    check(len(rows) == 3, f"three group rows, got {len(rows)}")
+    check(len(rows) == 4, f"four group rows, got {len(rows)}")
+    check("\u202e" not in dom and "main.\ufffdevil" in dom,
+          "a bidi override in a name is shown as U+FFFD, not obeyed")
     check(any("&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in r for r in rows), "the hostile name is shown as text")
     check(not re.search(r"<img[^>]*onerror", dom, re.I), "no element injected from a file name")
     body = dom[dom.find("<body"):]
@@ -202,7 +209,7 @@ if chromium:
         r = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
                             "--dump-dom", url], capture_output=True, timeout=120)
         dom = r.stdout.decode("utf-8", "replace")
-        check(len(re.findall(r'<tr class="group">', dom)) == 3, "web: chromium shows the three groups over HTTP")
+        check(len(re.findall(r'<tr class="group">', dom)) == 4, "web: chromium shows the four groups over HTTP")
     p.kill()
 
 finish("html")

@@ -14,7 +14,13 @@
     var bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
     var inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(inflated).text().then(JSON.parse);
+    // bidi embeddings, overrides and isolates (U+202A-U+202E,
+    // U+2066-U+2069) in a name would reorder what the page shows: every
+    // one becomes U+FFFD before anything is drawn (the text reports escape
+    // them, the JSON keeps them as data)
+    return new Response(inflated).text().then(function (t) {
+      return JSON.parse(t.replace(/[\u202a-\u202e\u2066-\u2069]/g, "\ufffd"));
+    });
   }
   if (typeof DecompressionStream === "undefined") {
     root.appendChild(el("p", {text: "This browser is too old to open the report (it lacks DecompressionStream)."}));

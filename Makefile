@@ -214,6 +214,7 @@ fuzz: deps-check $(FUZZ_BIN)
 bench: deps-bench all
 	@bench/run.sh
 	@bench/watch-scale.sh
+	@python3 bench/store_scale.py $(BUILD)/bench-store $(BUILD)/goroscope
 
 # the watch daemon alone at scale: 1,000 targets every 10 s (DURATION=540 s)
 bench-watch: deps-bench all

@@ -80,20 +80,25 @@ struct group_line {
 };
 struct group_list {
 	struct group_line *v;
-	size_t n;
+	size_t n, cap;
+	struct u64map index; /* stack id -> v[] (a store may hold very many) */
 };
 
 static bool add_group(void *ctx, const struct store_group_row *r)
 {
 	struct group_list *l = ctx;
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i].stack == r->stack) {
-			l->v[i].last = r->count;
-			l->v[i].last_ms = r->ts_ms;
-			l->v[i].peak = MAX(l->v[i].peak, r->count);
-			return true;
-		}
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	bool inserted;
+	uint32_t i = *u64map_upsert(&l->index, (uint64_t)r->stack, (uint32_t)l->n, &inserted);
+	if (!inserted) {
+		l->v[i].last = r->count;
+		l->v[i].last_ms = r->ts_ms;
+		l->v[i].peak = MAX(l->v[i].peak, r->count);
+		return true;
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
 	l->v[l->n++] = (struct group_line){r->stack, xstrdup(r->title ? r->title : "?"), r->count, r->count, r->count,
 					   r->ts_ms, r->ts_ms};
 	return true;
@@ -428,6 +433,7 @@ static int run(int argc, char **argv)
 	for (size_t i = 0; i < groups.n; i++)
 		free(groups.v[i].title);
 	free(groups.v);
+	u64map_free(&groups.index);
 	goto done;
 fail:
 	cli_error("%s", err.msg);

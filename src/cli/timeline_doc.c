@@ -4,6 +4,7 @@
  * milliseconds since the epoch, ready to plot. */
 #include "../base/common.h"
 #include "cli.h"
+#include "../base/u64map.h"
 #include "../base/xalloc.h"
 #include "../report/escape.h"
 #include "../store/store.h"
@@ -48,18 +49,23 @@ struct series {
 };
 struct series_list {
 	struct series *v;
-	size_t n;
+	size_t n, cap;
+	struct u64map index; /* stack id -> v[] (a store may hold very many) */
 };
 
 static bool add_group_row(void *ctx, const struct store_group_row *r)
 {
 	struct series_list *l = ctx;
-	struct series *s = NULL;
-	for (size_t i = 0; i < l->n && !s; i++)
-		if (l->v[i].stack == r->stack)
-			s = &l->v[i];
-	if (!s) {
-		l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	bool inserted;
+	uint32_t i = *u64map_upsert(&l->index, (uint64_t)r->stack, (uint32_t)l->n, &inserted);
+	struct series *s;
+	if (!inserted) {
+		s = &l->v[i];
+	} else {
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 64;
+			l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+		}
 		s = &l->v[l->n++];
 		*s = (struct series){.stack = r->stack, .title = xstrdup(r->title ? r->title : "?")};
 		buf_init(&s->points);
@@ -121,6 +127,7 @@ static enum status put_target(struct buf *b, struct store *st, const struct stor
 		buf_free(&l.v[i].points);
 	}
 	free(l.v);
+	u64map_free(&l.index);
 	buf_adds(b, "],\"alerts\":[");
 	if (s == ST_OK)
 		s = store_alerts(st, t->id, since_ms, put_alert, b, err);

@@ -64,7 +64,8 @@ static const char *const SQL[N_STMTS] = {
 	[S_SAMPLES] = "SELECT ts_ms, count, duration_ms, error FROM samples WHERE target = ?1 AND ts_ms >= ?2 ORDER BY ts_ms",
 	[S_LAST_SAMPLES] = "SELECT ts_ms, count, duration_ms, error FROM (SELECT * FROM samples WHERE target = ?1"
 			   " ORDER BY ts_ms DESC LIMIT ?2) ORDER BY ts_ms",
-	[S_GROUPS] = "SELECT g.stack, g.ts_ms, g.count, s.title, s.frames FROM group_samples g JOIN stacks s ON s.id = g.stack"
+	/* (not the frames: a row per poll and group, each would carry its text) */
+	[S_GROUPS] = "SELECT g.stack, g.ts_ms, g.count, s.title FROM group_samples g JOIN stacks s ON s.id = g.stack"
 		     " WHERE g.target = ?1 AND g.ts_ms >= ?2 ORDER BY g.ts_ms, g.stack",
 	[S_ALERTS] = "SELECT id, target, rule, started_ms, resolved_ms, value, message, capture_dir, suspects FROM alerts"
 		     " WHERE (?1 = 0 OR target = ?1) AND (started_ms >= ?2 OR resolved_ms = 0) ORDER BY started_ms DESC, id DESC",
@@ -406,7 +407,7 @@ static bool sample_row(sqlite3_stmt *q, void *cb, void *ctx)
 static bool group_row(sqlite3_stmt *q, void *cb, void *ctx)
 {
 	struct store_group_row r = {sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
-				    (uint64_t)sqlite3_column_int64(q, 2), col_text(q, 3), col_text(q, 4)};
+				    (uint64_t)sqlite3_column_int64(q, 2), col_text(q, 3)};
 	return ((bool (*)(void *, const struct store_group_row *))cb)(ctx, &r);
 }
 

@@ -98,7 +98,7 @@ struct store_sample_row {
 struct store_group_row {
 	int64_t stack, ts_ms;
 	uint64_t count;
-	const char *title, *frames;
+	const char *title;
 };
 struct store_alert_row {
 	int64_t id, target, started_ms, resolved_ms; /* resolved_ms 0 while firing */

@@ -3,7 +3,12 @@
 #include "digest.h"
 #include "dynlib.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 /* libcrypto, loaded on first use (see dynlib.h). */
@@ -39,4 +44,27 @@ bool digest_sha256_hex(const void *p, size_t n, char hex[65], struct err *err)
 	}
 	hex[64] = '\0';
 	return true;
+}
+
+bool digest_sha256_file_hex(const char *path, char hex[65], size_t *size, struct err *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		err_set(err, ST_IO, 0, 0, "cannot read '%s': %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	*size = (size_t)sb.st_size;
+	void *p = *size ? mmap(NULL, *size, PROT_READ, MAP_PRIVATE, fd, 0) : NULL;
+	close(fd);
+	if (*size && p == MAP_FAILED) {
+		err_set(err, ST_IO, 0, 0, "cannot map '%s': %s", path, strerror(errno));
+		return false;
+	}
+	bool ok = digest_sha256_hex(*size ? p : "", *size, hex, err);
+	if (*size)
+		munmap(p, *size);
+	return ok;
 }

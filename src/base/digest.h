@@ -12,5 +12,8 @@
  * NUL). False, with err saying why, when libcrypto (loaded on first use)
  * is missing. */
 bool digest_sha256_hex(const void *p, size_t n, char hex[65], struct err *err);
+/* The same for the file at path (mapped, not read into memory), and its
+ * size in *size. False, with err saying why, when it cannot be read. */
+bool digest_sha256_file_hex(const char *path, char hex[65], size_t *size, struct err *err);
 
 #endif

@@ -1,13 +1,18 @@
 /* capture.c: see capture.h. The cheap encodings are fetched first, debug=2
  * (which stops the target's world) last of the three; block and mutex
- * together on two threads, since each takes the whole window. */
+ * together on two threads, since each takes the whole window. Each body
+ * streams to NAME.part in the directory (never held in memory: a target
+ * may send without end, up to the fetch cap) and is renamed to NAME once
+ * complete and hashed; a failed or short write (a full disk) leaves no
+ * file behind, and neither does a manifest that cannot be written. */
 #include "../base/common.h"
 #include "capture.h"
+#include "../base/budget.h"
 #include "../base/buf.h"
 #include "../base/digest.h"
 #include "../fetch/pprof_url.h"
 #include "capture_dir.h"
-#include "../parse/parse.h"
+#include "../source/source.h"
 #include "../report/escape.h"
 
 #include <errno.h>
@@ -26,8 +31,10 @@ struct item {
 	bool optional;       /* a 404 is not a failure (goroutineleak before Go 1.26) */
 	long timeout_ms;
 	const struct fetch_options *fetch;
+	const char *dir;
 	/* results */
-	struct buf body;
+	char part[CAPTURE_PATH_MAX]; /* where the body is being written */
+	size_t bytes;
 	enum status st;
 	long status;
 	char error[512];
@@ -46,11 +53,43 @@ static void fetch_item(struct item *it)
 	struct fetch_options o = *it->fetch;
 	o.timeout_ms = it->timeout_ms;
 	struct err err = {0};
-	buf_init(&it->body);
-	it->st = fetch_get(it->url, &o, &it->body, &it->status, &err);
+	snprintf(it->part, sizeof(it->part), "%s/%s.part", it->dir, it->name);
+	int fd = open(it->part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		it->st = ST_IO;
+		snprintf(it->error, sizeof(it->error), "cannot create %.400s: %s", it->part, strerror(errno));
+		it->part[0] = '\0';
+		return;
+	}
+	it->st = fetch_get_fd(it->url, &o, fd, &it->bytes, &it->status, &err);
 	it->fetched_ns = now_ns();
 	if (it->st != ST_OK)
 		snprintf(it->error, sizeof(it->error), "%s", err.msg);
+	/* a full disk may show only now */
+	if (close(fd) != 0 && it->st == ST_OK) {
+		it->st = ST_IO;
+		snprintf(it->error, sizeof(it->error), "cannot write %.400s: %s", it->part, strerror(errno));
+	}
+	if (it->st != ST_OK) {
+		unlink(it->part);
+		it->part[0] = '\0';
+	}
+}
+
+/* The body of a fetched item under its own name: false (and nothing left
+ * behind) when it cannot be. */
+static bool keep_item(struct item *it, char *why, size_t whysz)
+{
+	char path[CAPTURE_PATH_MAX];
+	snprintf(path, sizeof(path), "%s/%s", it->dir, it->name);
+	if (rename(it->part, path) != 0) {
+		snprintf(why, whysz, "cannot write %.400s: %s", path, strerror(errno));
+		unlink(it->part);
+		it->part[0] = '\0';
+		return false;
+	}
+	it->part[0] = '\0';
+	return true;
 }
 
 static void *fetch_thread(void *arg)
@@ -59,45 +98,55 @@ static void *fetch_thread(void *arg)
 	return NULL;
 }
 
+/* dir/name holding b, complete or not at all (written as name.part, then
+ * renamed). */
 static bool write_file(const char *dir, const char *name, const struct buf *b, char *why, size_t whysz)
 {
-	char path[4096];
+	char path[CAPTURE_PATH_MAX], part[CAPTURE_PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	snprintf(part, sizeof(part), "%s.part", path);
+	int fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		snprintf(why, whysz, "cannot create %.400s: %s", path, strerror(errno));
+		snprintf(why, whysz, "cannot create %.400s: %s", part, strerror(errno));
 		return false;
 	}
 	size_t off = 0;
-	while (off < b->len) {
+	bool ok = true;
+	while (ok && off < b->len) {
 		ssize_t w = write(fd, b->p + off, b->len - off);
 		if (w < 0 && errno == EINTR)
 			continue;
-		if (w < 0) {
-			snprintf(why, whysz, "cannot write %.400s: %s", path, strerror(errno));
-			close(fd);
-			return false;
-		}
-		off += (size_t)w;
+		if (w < 0)
+			ok = false;
+		else
+			off += (size_t)w;
 	}
-	if (close(fd) != 0) {
+	if (close(fd) != 0)
+		ok = false;
+	if (ok && rename(part, path) != 0)
+		ok = false;
+	if (!ok) {
 		snprintf(why, whysz, "cannot write %.400s: %s", path, strerror(errno));
-		return false;
+		unlink(part);
 	}
-	return true;
+	return ok;
 }
 
-/* Lowest Go version the goroutine dump shows features of, 0 if none. */
-static uint32_t go_version_of(const struct item *debug2)
+/* Lowest Go version the goroutine dump (the file at path) shows features
+ * of, 0 if none or when it cannot tell within a few seconds: the target may
+ * be hostile, and this is only a hint for the manifest. */
+static uint32_t go_version_of(const char *path)
 {
-	if (debug2->st != ST_OK || !debug2->body.len)
-		return 0;
 	struct snapset set;
 	snapset_init(&set);
 	struct err err = {0};
+	struct budget b = {.cpu_seconds = 5, .bytes = (size_t)256 << 20};
+	budget_start(&b);
+	struct source_options so;
+	source_options_default(&so);
+	so.budget = &b;
 	uint32_t v = 0;
-	if (parse_mem(debug2->body.p, debug2->body.len, sniff_format(debug2->body.p, MIN(debug2->body.len, (size_t)SNIFF_HEAD)),
-		      "capture", NULL, &set, NULL, &err) == ST_OK && set.n)
+	if (source_load(path, &so, &set, NULL, &err) == ST_OK && set.n)
 		v = set.v[0]->go_version_min;
 	snapset_free(&set);
 	return v;
@@ -181,8 +230,10 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 			return err_set(err, ST_USAGE, 0, 0, "'%.200s...': URL too long", t);
 		}
 	}
-	for (int i = 0; i < N_ITEMS; i++)
+	for (int i = 0; i < N_ITEMS; i++) {
 		items[i].fetch = &req->fetch;
+		items[i].dir = res->dir;
+	}
 	bool wanted[N_ITEMS] = {true, true, true, secs > 0, secs > 0, true};
 	bool skipped[N_ITEMS] = {false};
 	int64_t deadline = started + (int64_t)(req->max_time * 1e9);
@@ -234,7 +285,27 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 	buf_adds(&m, ",\"finished\":");
 	put_json_utc(&m, finished);
 	buf_printf(&m, ",\"started_ns\":%lld,\"seconds\":%ld", (long long)started, secs);
-	uint32_t gov = go_version_of(&items[I_D2]);
+	/* the bodies under their names, hashed as they are on disk */
+	char sums[N_ITEMS][65] = {{0}};
+	char kept_why[N_ITEMS][600] = {{0}};
+	for (int i = 0; i < N_ITEMS; i++) {
+		struct item *it = &items[i];
+		if (!wanted[i] || skipped[i] || it->st != ST_OK)
+			continue;
+		struct err derr = {0};
+		size_t size = 0;
+		if (!digest_sha256_file_hex(it->part, sums[i], &size, &derr) || size != it->bytes) {
+			snprintf(kept_why[i], sizeof(kept_why[i]), "cannot read back %.400s: %s", it->part,
+				 derr.msg[0] ? derr.msg : "its size changed");
+			unlink(it->part);
+			it->part[0] = '\0';
+			continue;
+		}
+		keep_item(it, kept_why[i], sizeof(kept_why[i]));
+	}
+	char d2path[CAPTURE_PATH_MAX];
+	snprintf(d2path, sizeof(d2path), "%s/%s", res->dir, CAPTURE_GOROUTINE_DEBUG2);
+	uint32_t gov = items[I_D2].st == ST_OK && !kept_why[I_D2][0] ? go_version_of(d2path) : 0;
 	buf_adds(&m, ",\"go_version_min\":");
 	if (gov)
 		buf_printf(&m, "\"1.%u\"", gov);
@@ -253,19 +324,10 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 		put_json_cstr(&m, it->name);
 		buf_adds(&m, ",\"url\":");
 		put_json_cstr(&m, it->url);
-		char why[600] = "";
-		bool ok = !skipped[i] && it->st == ST_OK && write_file(res->dir, it->name, &it->body, why, sizeof(why));
+		const char *why = kept_why[i];
+		bool ok = !skipped[i] && it->st == ST_OK && !why[0];
 		if (ok) {
-			char hex[65];
-			struct err derr;
-			buf_printf(&m, ",\"bytes\":%zu,", it->body.len);
-			if (digest_sha256_hex(it->body.p, it->body.len, hex, &derr))
-				buf_printf(&m, "\"sha256\":\"%s\",", hex);
-			else {
-				buf_adds(&m, "\"sha256_error\":");
-				put_json_cstr(&m, derr.msg);
-				buf_adds(&m, ",");
-			}
+			buf_printf(&m, ",\"bytes\":%zu,\"sha256\":\"%s\",", it->bytes, sums[i]);
 			buf_adds(&m, "\"fetched\":");
 			put_json_utc(&m, it->fetched_ns);
 			buf_printf(&m, ",\"fetched_ns\":%lld", (long long)it->fetched_ns);
@@ -283,13 +345,20 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 			}
 		}
 		buf_addc(&m, '}');
-		buf_free(&it->body);
 	}
 	buf_adds(&m, "]}\n");
 	char why[600];
 	st = ST_OK;
-	if (!write_file(res->dir, CAPTURE_MANIFEST, &m, why, sizeof(why)))
+	if (!write_file(res->dir, CAPTURE_MANIFEST, &m, why, sizeof(why))) {
+		/* files without their manifest are no capture: none is left */
 		st = err_set(err, ST_IO, 0, 0, "%s", why);
+		for (int i = 0; i < N_ITEMS; i++) {
+			char path[CAPTURE_PATH_MAX];
+			snprintf(path, sizeof(path), "%s/%s", res->dir, items[i].name);
+			unlink(path);
+		}
+		rmdir(res->dir);
+	}
 	buf_free(&m);
 	return st;
 }

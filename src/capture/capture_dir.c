@@ -1,8 +1,9 @@
 /* capture_dir.c: see capture_dir.h. The manifest is JSON that capture.c
  * wrote, but a directory given as input may come from anywhere: it is read
- * with jansson, bounded, and only numbers are taken from it. */
+ * with jansson, bounded, and only numbers and checksums are taken from it. */
 #include "../base/common.h"
 #include "capture_dir.h"
+#include "../base/digest.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -10,8 +11,25 @@
 
 enum { MANIFEST_MAX = 1 << 20 };
 
-/* The manifest's times: started_ns, and each file's fetched_ns by name. */
-static void read_times(const char *manifest, struct capture_files *out)
+/* What the manifest says of one file: its SHA-256 ("" when it says none). */
+struct file_sum {
+	const char *path; /* the file chosen, "" for none */
+	char sha256[65];
+};
+
+static void take_sum(struct file_sum *sums, size_t n, const char *name, json_t *f)
+{
+	const char *hex = json_string_value(json_object_get(f, "sha256"));
+	for (size_t k = 0; k < n; k++) {
+		const char *slash = strrchr(sums[k].path, '/');
+		if (hex && slash && !strcmp(slash + 1, name) && strlen(hex) == 64)
+			memcpy(sums[k].sha256, hex, 65);
+	}
+}
+
+/* The manifest's times (started_ns, and each file's fetched_ns by name)
+ * and the checksums of the files chosen. */
+static void read_manifest(const char *manifest, struct capture_files *out, struct file_sum *sums, size_t nsums)
 {
 	struct stat sb;
 	if (stat(manifest, &sb) != 0 || sb.st_size > MANIFEST_MAX)
@@ -29,6 +47,8 @@ static void read_times(const char *manifest, struct capture_files *out)
 	json_t *f;
 	json_array_foreach(files, i, f) {
 		const char *name = json_string_value(json_object_get(f, "name"));
+		if (name)
+			take_sum(sums, nsums, name, f);
 		json_t *t = json_object_get(f, "fetched_ns");
 		if (!name || !json_is_integer(t) || json_integer_value(t) <= 0)
 			continue;
@@ -81,6 +101,22 @@ enum status capture_dir_files(const char *dir, struct capture_files *out, struct
 	present(dir, CAPTURE_BLOCK, out->block, &too_long);
 	present(dir, CAPTURE_MUTEX, out->mutex, &too_long);
 	out->goroutine_ns = out->block_ns = out->mutex_ns = 0;
-	read_times(manifest, out);
+	struct file_sum sums[3] = {{out->goroutine, ""}, {out->block, ""}, {out->mutex, ""}};
+	read_manifest(manifest, out, sums, ARRAY_LEN(sums));
+	/* evidence that changed since it was captured is not read as it */
+	for (size_t k = 0; k < ARRAY_LEN(sums); k++) {
+		if (!sums[k].path[0] || !sums[k].sha256[0])
+			continue;
+		char hex[65];
+		size_t size;
+		struct err derr = {0};
+		if (!digest_sha256_file_hex(sums[k].path, hex, &size, &derr))
+			return err_set(err, ST_IO, 0, 0, "capture '%s': %s", dir, derr.msg);
+		if (strcmp(hex, sums[k].sha256) != 0)
+			return err_set(err, ST_FORMAT, 0, 0,
+				       "capture '%s': %s does not match the SHA-256 in " CAPTURE_MANIFEST
+				       " (changed, cut or damaged since it was captured)",
+				       dir, strrchr(sums[k].path, '/') + 1);
+	}
 	return ST_OK;
 }

@@ -1,7 +1,8 @@
 /* capture_dir.h: the layout of a capture directory (what capture.c writes)
  * and how it is read back: which file stands for the goroutines, and which
- * hold the block and mutex profiles. Reads only names and sizes; the
- * contents are the input seam's (source/) to parse. Prints nothing. */
+ * hold the block and mutex profiles. Reads names, sizes and the files'
+ * checksums; the contents are the input seam's (source/) to parse. Prints
+ * nothing. */
 #ifndef GOROSCOPE_CAPTURE_DIR_H
 #define GOROSCOPE_CAPTURE_DIR_H
 
@@ -34,8 +35,10 @@ struct capture_files {
  * not a capture), ST_LIMIT when a path would not fit; err says which. A
  * capture without any goroutine profile is ST_OK with goroutine "": the
  * caller decides whether the block and mutex profiles are enough. The
- * manifest is read for the times only (at most 1 MiB; a manifest that does
- * not read gives no times, not an error: the profiles are the evidence). */
+ * manifest is read for the times and checksums (at most 1 MiB; a manifest
+ * that does not read gives no times, not an error: the profiles are the
+ * evidence). A file chosen whose SHA-256 is not the manifest's is
+ * ST_FORMAT, naming it: changed or damaged evidence is not read as such. */
 enum status capture_dir_files(const char *dir, struct capture_files *out, struct err *err);
 
 #endif

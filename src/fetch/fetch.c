@@ -4,8 +4,10 @@
 #include "fetch.h"
 #include "fetch_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <time.h>
+#include <unistd.h>
 
 void fetch_options_default(struct fetch_options *o)
 {
@@ -21,15 +23,36 @@ bool fetch_is_url(const char *s)
 	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
 }
 
+/* A body that goes to a file keeps this much of its start in memory: what
+ * an error message quotes. */
+enum { SINK_HEAD = 512 };
+
 static size_t on_data(char *p, size_t size, size_t n, void *ctx)
 {
 	struct sink *k = ctx;
 	size_t len = size * n;
-	if (k->out->len - k->start + len > k->max) {
+	size_t have = k->fd >= 0 ? k->written : k->out->len - k->start;
+	if (have + len > k->max) {
 		k->over = true;
 		return 0; /* abort the transfer */
 	}
-	buf_add(k->out, p, len);
+	if (k->fd < 0) {
+		buf_add(k->out, p, len);
+		return len;
+	}
+	if (k->out->len - k->start < SINK_HEAD)
+		buf_add(k->out, p, MIN(len, SINK_HEAD - (k->out->len - k->start)));
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(k->fd, p + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			k->write_errno = errno;
+			return 0; /* abort: a full disk must not look like a short body */
+		}
+		off += (size_t)w;
+	}
+	k->written += len;
 	return len;
 }
 
@@ -44,6 +67,11 @@ struct curl_slist *fetch_setup(CURL *h, const char *url, const struct fetch_opti
 	curl_lib.easy_reset(h);
 	k->out->len = k->start;
 	k->over = false;
+	if (k->fd >= 0 && k->written) { /* a retry starts the file over */
+		if (ftruncate(k->fd, 0) != 0 || lseek(k->fd, 0, SEEK_SET) != 0)
+			k->write_errno = errno;
+		k->written = 0;
+	}
 	EASY_SET_TEXT(h, CURLOPT_URL, url);
 	EASY_SET_PTR(h, CURLOPT_ERRORBUFFER, errbuf);
 	EASY_SET_LONG(h, CURLOPT_NOSIGNAL, 1L);
@@ -131,6 +159,8 @@ enum status fetch_describe(const char *url, CURLcode rc, long status, const stru
 	char body[160];
 	if (k->over) {
 		st = err_set(err, ST_LIMIT, 0, 0, "%s: the response is larger than %zu MiB: refused", url, k->max >> 20);
+	} else if (k->write_errno) {
+		st = err_set(err, ST_IO, 0, 0, "%s: cannot write the response: %s", url, strerror(k->write_errno));
 	} else if (rc == CURLE_COULDNT_CONNECT) {
 		st = err_set(err, ST_IO, 0, 0, "%s: connection refused: is the service running, and listening on this port?",
 			     url);
@@ -170,7 +200,7 @@ enum status fetch_describe(const char *url, CURLcode rc, long status, const stru
 }
 
 static enum status request(const char *url, const struct fetch_options *o, const struct buf *post, struct buf *out,
-			   long *status, struct err *err)
+			   int fd, size_t *written, long *status, struct err *err)
 {
 	if (!fetch_init(err))
 		return ST_IO;
@@ -180,20 +210,22 @@ static enum status request(const char *url, const struct fetch_options *o, const
 	CURL *h = curl_lib.easy_init();
 	if (!h)
 		return err_set(err, ST_IO, 0, 0, "cannot start the HTTP client (libcurl)");
-	struct sink k = {out, out->len, o->max_bytes, false};
+	struct sink k = {out, out->len, o->max_bytes, false, fd, 0, 0};
 	char errbuf[CURL_ERROR_SIZE];
 	CURLcode rc = CURLE_OK;
 	long backoff = 200;
 	for (unsigned i = 0;; i++) {
 		rc = attempt(h, url, o, &k, status, errbuf, post);
-		if (!worth_retrying(rc, *status) || i >= o->retries)
+		if (!worth_retrying(rc, *status) || i >= o->retries || k.write_errno)
 			break;
 		sleep_ms(backoff);
 		backoff *= 2;
 	}
 	enum status st = fetch_describe(url, rc, *status, &k, errbuf, err);
-	if (st != ST_OK)
+	if (st != ST_OK || fd >= 0)
 		out->len = k.start;
+	if (written)
+		*written = k.written;
 	curl_lib.easy_cleanup(h);
 	return st;
 }
@@ -201,13 +233,23 @@ static enum status request(const char *url, const struct fetch_options *o, const
 enum status fetch_get(const char *url, const struct fetch_options *o, struct buf *out, long *status,
 		      struct err *err)
 {
-	return request(url, o, NULL, out, status, err);
+	return request(url, o, NULL, out, -1, NULL, status, err);
+}
+
+enum status fetch_get_fd(const char *url, const struct fetch_options *o, int fd, size_t *written, long *status,
+			 struct err *err)
+{
+	struct buf head;
+	buf_init(&head);
+	enum status st = request(url, o, NULL, &head, fd, written, status, err);
+	buf_free(&head);
+	return st;
 }
 
 enum status fetch_post_json(const char *url, const struct fetch_options *o, const struct buf *json, struct buf *out,
 			    long *status, struct err *err)
 {
-	enum status st = request(url, o, json, out, status, err);
+	enum status st = request(url, o, json, out, -1, NULL, status, err);
 	/* a receiver may answer 202 Accepted or 204 No Content */
 	if (st != ST_OK && *status >= 200 && *status < 300) {
 		if (err)

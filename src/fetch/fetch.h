@@ -49,6 +49,11 @@ bool fetch_init(struct err *err);
 enum status fetch_get(const char *url, const struct fetch_options *o, struct buf *out, long *status,
 		      struct err *err);
 
+/* The same, the body written to fd (from its start, again on a retry)
+ * instead of memory: *written bytes. A failed write ends the transfer with
+ * ST_IO and the reason (a full disk). */
+enum status fetch_get_fd(const char *url, const struct fetch_options *o, int fd, size_t *written, long *status,
+			 struct err *err);
 /* POST json (Content-Type: application/json) to url, the answer's body into
  * out; ST_OK on any 2xx status. Errors and retries as fetch_get. */
 enum status fetch_post_json(const char *url, const struct fetch_options *o, const struct buf *json, struct buf *out,

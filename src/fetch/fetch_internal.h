@@ -7,11 +7,16 @@
 
 #include "fetch.h"
 
-/* Where a transfer's body goes: appended to out, at most max bytes. */
+/* Where a transfer's body goes: appended to out, at most max bytes; or,
+ * when fd >= 0, written to fd (its first bytes also to out, for an error
+ * message), the count in written, a failed write's errno in write_errno. */
 struct sink {
 	struct buf *out;
 	size_t start, max;
 	bool over;
+	int fd;
+	size_t written;
+	int write_errno;
 };
 
 /* Set h up for a GET of url with o's options, the body into k; errbuf has

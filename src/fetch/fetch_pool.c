@@ -229,7 +229,7 @@ static void start_waiting(struct fetch_pool *p)
 		if (!p->waiting)
 			p->waiting_tail = NULL;
 		t->body.len = 0;
-		t->sink = (struct sink){&t->body, 0, t->o.max_bytes, false};
+		t->sink = (struct sink){&t->body, 0, t->o.max_bytes, false, -1, 0, 0};
 		curl_lib.slist_free_all(t->hdrs);
 		t->hdrs = fetch_setup(t->h, t->url, &t->o, &t->sink, t->errbuf);
 		EASY_SET_PTR(t->h, CURLOPT_PRIVATE, t);

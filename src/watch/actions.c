@@ -69,19 +69,26 @@ void actions_queue(struct watch *w, struct job *j)
  * as `goroscope leaks` judges (time order, one process, look-alikes
  * apart), as `goroscope leaks --json` writes it, into out; false when no
  * profile could be read. */
-static bool analyse(const struct job *j, const char *name, const char *sample_dir, struct buf *out)
+static bool analyse(struct watch *w, const struct job *j, const char *name, const char *sample_dir, struct buf *out)
 {
 	struct snapset set;
 	snapset_init(&set);
 	struct source_options src;
 	source_options_default(&src);
+	/* the profiles came from the target: each is read within a poll's
+	 * budget, and all give up when the daemon stops */
+	pthread_mutex_lock(&w->mu); /* a reload replaces w->cfg under it */
+	struct budget b = {.cpu_seconds = w->cfg.poll_cpu_s, .bytes = w->cfg.poll_memory, .cancel = &w->cancel};
+	pthread_mutex_unlock(&w->mu);
+	src.budget = &b;
 	for (uint32_t k = 0; k < j->nkept; k++) {
 		char *raw = NULL;
 		size_t raw_len = 0, trailing = 0;
 		struct err err = {0};
 		uint32_t before = set.n;
 		const struct buf *gz = &j->kept[k].gz;
-		if (gzip_decompress(gz->p, gz->len, gzip_cap(gz->len), NULL, &raw, &raw_len, &trailing, &err) == ST_OK)
+		budget_start(&b);
+		if (gzip_decompress(gz->p, gz->len, gzip_cap(gz->len), &b, &raw, &raw_len, &trailing, &err) == ST_OK)
 			(void)source_load_mem(name, raw ? raw : "", raw_len, &src, &set, NULL, &err); /* unreadable: left out */
 		free(raw);
 		/* one snapshot per profile: keep the first */
@@ -96,6 +103,7 @@ static bool analyse(const struct job *j, const char *name, const char *sample_di
 	if (sample_dir) {
 		struct err err = {0};
 		uint32_t before = set.n;
+		budget_start(&b);
 		(void)source_load(sample_dir, &src, &set, NULL, &err); /* unreadable: the kept profiles alone */
 		while (set.n > before + 1)
 			snapshot_free(set.v[--set.n]);
@@ -347,7 +355,7 @@ static void run_job(struct watch *w, struct job *j)
 	buf_init(&analysis);
 	buf_init(&body);
 	if (j->kind != JOB_RESOLVE)
-		analyse(j, t->cfg.name, captured ? cap.dir : NULL, &analysis);
+		analyse(w, j, t->cfg.name, captured ? cap.dir : NULL, &analysis);
 	const char *analysis_text = analysis.len ? buf_cstr(&analysis) : NULL;
 	payload(&body, j, t, &cap, captured, capture_error[0] ? capture_error : NULL, &analysis);
 	if (j->alert_id && j->kind == JOB_FIRE) {

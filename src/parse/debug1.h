@@ -13,7 +13,13 @@
  * one snapshot per profile found to out. Records that cannot be read are
  * skipped with a warning naming their line; a profile cut off at the end is
  * kept and flagged. Returns ST_OK, or ST_FORMAT (err filled: what and
- * where) when p holds no profile header at all. */
+ * where) when p holds no profile header at all.
+ * Bounds (tests/hostile/check_bombs.py): one pass, time linear in n; a
+ * line is at most 1 MiB (longer: skipped with a warning), a record keeps
+ * at most 4096 frames, and a frame costs at least its line; a record
+ * repeated (same program counters and labels) is one sample; counts and
+ * delays add up to at most 2^62 (snapshot.h). budget (may be NULL) is
+ * ticked per line: a spent one fails the parse with nothing appended. */
 enum status debug1_parse(const char *p, size_t n, const char *source, struct budget *budget, struct snapset *out,
 			 struct err *err);
 

@@ -29,7 +29,10 @@ struct sched_trace {
 
 /* Parse n bytes of text; every "SCHED Tms:" line starts a record, the
  * indented P/M/G lines after it belong to it. Never fails: other text is
- * ignored, malformed SCHED lines are counted in skipped. */
+ * ignored, malformed SCHED lines are counted in skipped.
+ * Bounds (tests/hostile/check_bombs.py): one pass, time linear in n; one
+ * record (about 200 bytes) per SCHED line, nothing per P, M or G line but
+ * counters; sums saturate at INT64_MAX. */
 void sched_parse(const char *p, size_t n, struct sched_trace *out);
 void sched_free(struct sched_trace *t);
 

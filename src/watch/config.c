@@ -112,6 +112,24 @@ static enum status get_string(struct walker *w, const yaml_node_t *n, const char
 	return ST_OK;
 }
 
+/* A list of at most max strings into out (NULL-ended: max + 1 slots). */
+static enum status get_strings(struct walker *w, const yaml_node_t *v, const char *key, const char *what,
+			       const char **out, uint32_t max)
+{
+	if (v->type != YAML_SEQUENCE_NODE)
+		return bad(w, v, "'%s' must be a list: %s", key, what);
+	uint32_t n = 0;
+	for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+		if (n == max)
+			return bad(w, v, "'%s' has too many entries (at most %u)", key, max);
+		enum status st = get_string(w, yaml_document_get_node(w->doc, *i), key, &out[n++]);
+		if (st != ST_OK)
+			return st;
+	}
+	out[n] = NULL;
+	return ST_OK;
+}
+
 static enum status get_duration(struct walker *w, const yaml_node_t *n, const char *key, double *out)
 {
 	const char *s = scalar(n);
@@ -408,20 +426,8 @@ static enum status notify_field(struct walker *w, const char *key, yaml_node_t *
 		}
 		return ST_OK;
 	}
-	if (strcmp(key, "command") == 0) {
-		if (v->type != YAML_SEQUENCE_NODE)
-			return bad(w, v, "'command' must be a list: the program and its arguments (no shell)");
-		uint32_t n = 0;
-		for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
-			if (n == WATCH_MAX_ARGV)
-				return bad(w, v, "'command' has too many arguments (at most %d)", WATCH_MAX_ARGV);
-			enum status st = get_string(w, yaml_document_get_node(w->doc, *i), key, &c->command[n++]);
-			if (st != ST_OK)
-				return st;
-		}
-		c->command[n] = NULL;
-		return ST_OK;
-	}
+	if (strcmp(key, "command") == 0)
+		return get_strings(w, v, key, "the program and its arguments (no shell)", c->command, WATCH_MAX_ARGV);
 	return bad(w, v, "unknown notify setting '%s' (webhooks, command)", key);
 }
 
@@ -433,20 +439,8 @@ static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, 
 		return get_string(w, v, key, &c->listen);
 	if (strcmp(key, "bearer_token") == 0)
 		return get_string(w, v, key, &c->token);
-	if (strcmp(key, "hosts") == 0) {
-		if (v->type != YAML_SEQUENCE_NODE)
-			return bad(w, v, "'hosts' must be a list of the names the endpoints are reached by");
-		uint32_t n = 0;
-		for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
-			if (n == WATCH_MAX_HOSTS)
-				return bad(w, v, "'hosts' has too many names (at most %d)", WATCH_MAX_HOSTS);
-			enum status st = get_string(w, yaml_document_get_node(w->doc, *i), key, &c->hosts[n++]);
-			if (st != ST_OK)
-				return st;
-		}
-		c->hosts[n] = NULL;
-		return ST_OK;
-	}
+	if (strcmp(key, "hosts") == 0)
+		return get_strings(w, v, key, "the names the endpoints are reached by", c->hosts, WATCH_MAX_HOSTS);
 	if (strcmp(key, "bearer_token_file") == 0)
 		return get_token_file(w, v, key, &c->token);
 	if (strcmp(key, "store") == 0)

@@ -1,12 +1,13 @@
 // Drives Debian's Chromium with playwright-core over the pages run.sh made
 // and over `goroscope web`; every check is a real interaction (a click, a
 // tab) or a reading of the rendered DOM. Screenshots go next to the pages.
-// usage: node check_browser.mjs OUTDIR WEB_URL
+// usage: node check_browser.mjs OUTDIR WEB_URL WATCH_URL WATCHED_URL
 import { chromium } from "playwright-core";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import path from "node:path";
 
-const [out, webUrl] = process.argv.slice(2);
+const [out, webUrl, watchUrl, watchedUrl] = process.argv.slice(2);
 let passed = 0, failed = 0;
 function check(ok, what) {
   if (ok) passed++;
@@ -211,6 +212,49 @@ const frame = (page, graph, func) => page.locator(`#${graph} .cell[title^="${fun
   check(await p.page.locator("#pane-contention #sites tr.site").count() > 0, "web: the contention tab lists sites");
   check(p.requests.every((u) => u.startsWith(webUrl)), "web: the page requests nothing but itself");
   await finish(p);
+}
+
+// ---- a page from another origin tries to make watch and web act or talk
+{
+  const alert = JSON.stringify({version: "4", status: "firing", alerts: [{status: "firing",
+    labels: {alertname: "Forged", instance: new URL(watchedUrl).host}, annotations: {}}]});
+  // every way a page can send a write without asking first (a form, a
+  // text/plain or JSON fetch, a beacon), and a read of the web's data
+  const attack = `<!doctype html><body><form id=f method=POST enctype=text/plain target=sink
+    action="${watchUrl}alertmanager"><input name='${alert.replace(/'/g, "&#39;")}' value=''></form>
+    <iframe name=sink></iframe><script>
+    const results = {};
+    const note = (k, p) => p.then((r) => { results[k] = "status " + r.status + " " + r.type; },
+                                  (e) => { results[k] = "blocked: " + e.message; });
+    Promise.all([
+      note("text/plain", fetch("${watchUrl}alertmanager", {method: "POST", mode: "no-cors",
+        headers: {"Content-Type": "text/plain"}, body: ${JSON.stringify(alert)}})),
+      note("json", fetch("${watchUrl}alertmanager", {method: "POST", headers: {"Content-Type": "application/json"},
+        body: ${JSON.stringify(alert)}})),
+      note("read web", fetch("${webUrl}api/analysis.json").then((r) => r.text().then(() => r))),
+      note("read metrics", fetch("${watchUrl}metrics").then((r) => r.text().then(() => r))),
+      Promise.resolve(navigator.sendBeacon("${watchUrl}alertmanager", ${JSON.stringify(alert)})),
+      new Promise((done) => { document.querySelector("iframe").onload = done; document.getElementById("f").submit(); }),
+    ]).then(() => { document.body.dataset.results = JSON.stringify(results); document.body.dataset.done = "1"; });
+    </script>`;
+  const server = http.createServer((req, res) => { res.setHeader("Content-Type", "text/html"); res.end(attack); });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.waitForSelector("body[data-done]", {timeout: 30000});
+  const results = JSON.parse(await page.getAttribute("body", "data-results"));
+  await page.close();
+  server.close();
+  check(results["read web"].startsWith("blocked") && results["read metrics"].startsWith("blocked"),
+        `a page of another origin cannot read web's or watch's data ${JSON.stringify(results)}`);
+  // the daemon's own count: no forged alert reached its handler, none was captured
+  const metrics = await (await fetch(watchUrl + "metrics")).text();
+  const value = (name) => Number((metrics.match(new RegExp("^" + name + "(?:\\{[^}]*\\})? (\\S+)$", "m")) || [])[1]);
+  check(value("goroscope_watch_alertmanager_requests_total") === 0,
+        `no cross-origin write reached the Alertmanager receiver (${value("goroscope_watch_alertmanager_requests_total")})`);
+  check(value("goroscope_captures_total") === 0, `nothing was captured (${value("goroscope_captures_total")})`);
+  check(!readFileSync(path.join(out, "attacked.log"), "utf8").includes("Alertmanager alert"),
+        "the daemon's log shows no alert from the page");
 }
 
 await browser.close();

@@ -31,7 +31,8 @@ export GOCACHE=${GOCACHE:-$root/build/fixtures/gocache} GOFLAGS=-mod=mod GOTOOLC
 GROWER_LEAK_EVERY=20ms "$out/grower" >"$out/grower.out" 2>&1 &
 grower=$!
 web=
-cleanup() { kill $grower ${web:-} 2>/dev/null || true; }
+watch=
+cleanup() { kill $grower ${web:-} ${watch:-} 2>/dev/null || true; }
 trap cleanup EXIT
 port=$(wait_for_line "$out/grower.out" 's/^listening on \([0-9]*\)$/\1/p') ||
   { echo "grower did not start"; cat "$out/grower.out"; exit 1; }
@@ -68,4 +69,12 @@ web=$!
 web_url=$(wait_for_line "$out/web.out" 's/^goroscope web: \(http:[^ ]*\)$/\1/p') ||
   { echo "goroscope web did not start"; exit 1; }
 
-node "$here/check_browser.mjs" "$out" "$web_url"
+# a watch daemon for a hostile page to try to drive (its Alertmanager
+# receiver would capture the target and run the command)
+"$G" watch --listen 127.0.0.1:0 --store "$out/attacked.db" --captures "$out/attacked-captures" \
+  --ready-file "$out/attacked.port" --interval 1s "$url" >"$out/attacked.log" 2>&1 &
+watch=$!
+watch_port=$(wait_for_line "$out/attacked.port" 's/^\([0-9]*\)$/\1/p') ||
+  { echo "goroscope watch did not start"; cat "$out/attacked.log"; exit 1; }
+
+node "$here/check_browser.mjs" "$out" "$web_url" "http://127.0.0.1:$watch_port/" "$url"

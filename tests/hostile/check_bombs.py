@@ -28,6 +28,10 @@ from pprof_gen import profile  # noqa: E402
 
 G, WORK = sys.argv[1:3]
 PEAK = os.path.join(os.path.dirname(os.path.abspath(__file__)), "peak.py")
+# an ASan+UBSan build (make san) carries shadow memory and checks: the
+# bounds are the release build's, scaled for it
+SANITIZED = b"__asan_init" in open(G, "rb").read()
+SAN_CPU, SAN_MEM = (6, 3) if SANITIZED else (1, 1)
 # generous for a loaded 2-core machine and ASan builds: the bombs found
 # took 43 s to over an hour
 TIME_LIMIT, MEM_LIMIT = 5.0, 400
@@ -38,6 +42,7 @@ def run(label, data, want_warning=None, ext=".pb.gz", args=("analyze", "--json",
     this one process, measured by the kernel (load on the machine does not
     count)."""
     cpu_limit, mem_limit = limits or (TIME_LIMIT, MEM_LIMIT)
+    cpu_limit, mem_limit = cpu_limit * SAN_CPU, mem_limit * SAN_MEM
     path = os.path.join(WORK, label + ext)
     open(path, "wb").write(data)
     out_path = os.path.join(WORK, label + ".out")

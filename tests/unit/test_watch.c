@@ -333,20 +333,28 @@ static bool collect_kept(void *ctx, const struct store_profile *p)
 	return true;
 }
 
-/* The size budget: a store filled far past it is brought back under it,
- * the oldest data first. */
-static void test_store_budget(void **st)
+/* A new store at path (a mkstemp template) with one target called name. */
+static struct store *temp_store(char *path, const char *name, int64_t *target)
 {
-	(void)st;
-	char path[] = "/tmp/goroscope-test-budget-XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
 	struct store *s;
 	struct err err = {0};
 	assert_int_equal(store_open(path, false, &s, &err), ST_OK);
+	assert_int_equal(store_target(s, name, "http://127.0.0.1:1", target, &err), ST_OK);
+	return s;
+}
+
+/* The size budget: a store filled far past it is brought back under it,
+ * the oldest data first. */
+static void test_store_budget(void **st)
+{
+	(void)st;
+	char path[] = "/tmp/goroscope-test-budget-XXXXXX";
+	struct err err = {0};
 	int64_t t;
-	assert_int_equal(store_target(s, "bomb", "http://127.0.0.1:1", &t, &err), ST_OK);
+	struct store *s = temp_store(path, "bomb", &t);
 	char text[8192];
 	memset(text, 'f', sizeof(text));
 	assert_int_equal(store_begin(s, &err), ST_OK);
@@ -384,14 +392,9 @@ static void test_store(void **st)
 {
 	(void)st;
 	char path[] = "/tmp/goroscope-test-store-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	struct store *s;
 	struct err err = {0};
-	assert_int_equal(store_open(path, false, &s, &err), ST_OK);
 	int64_t t, t2, stack, alert;
-	assert_int_equal(store_target(s, "api", "http://127.0.0.1:1", &t, &err), ST_OK);
+	struct store *s = temp_store(path, "api", &t);
 	assert_int_equal(store_begin(s, &err), ST_OK);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(store_add_sample(s, t, 1000 * i, 10 * i, 1.5, NULL, &err), ST_OK);

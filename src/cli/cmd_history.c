@@ -308,7 +308,8 @@ static void samples_section(struct buf *b, const struct sample_list *s, bool jso
 
 static void groups_section(struct buf *b, struct group_list *g, bool json)
 {
-	qsort(g->v, g->n, sizeof(*g->v), by_last_desc);
+	if (g->n) /* (qsort wants an array, even of none) */
+		qsort(g->v, g->n, sizeof(*g->v), by_last_desc);
 	if (json) {
 		buf_adds(b, ",\"groups\":[");
 		for (size_t i = 0; i < g->n; i++) {

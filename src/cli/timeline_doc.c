@@ -114,7 +114,8 @@ static enum status put_target(struct buf *b, struct store *st, const struct stor
 	struct series_list l = {0};
 	if (s == ST_OK)
 		s = store_group_samples(st, t->id, since_ms, add_group_row, &l, err);
-	qsort(l.v, l.n, sizeof(*l.v), by_last_desc);
+	if (l.n) /* (qsort wants an array, even of none) */
+		qsort(l.v, l.n, sizeof(*l.v), by_last_desc);
 	for (size_t i = 0; i < l.n; i++) {
 		if (i < GROUPS_SHOWN) {
 			buf_adds(b, i ? ",{\"function\":" : "{\"function\":");

@@ -25,6 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* A file's path in the directory (the directory's own path, a slash, a
+ * name) and the path it is written under first. */
+enum { FILE_PATH_MAX = CAPTURE_PATH_MAX + 64, PART_PATH_MAX = FILE_PATH_MAX + 8 };
+
 struct item {
 	const char *name;    /* file name in the directory */
 	char url[PPROF_URL_MAX];
@@ -33,7 +37,7 @@ struct item {
 	const struct fetch_options *fetch;
 	const char *dir;
 	/* results */
-	char part[CAPTURE_PATH_MAX]; /* where the body is being written */
+	char part[PART_PATH_MAX];    /* where the body is being written */
 	size_t bytes;
 	enum status st;
 	long status;
@@ -80,7 +84,7 @@ static void fetch_item(struct item *it)
  * behind) when it cannot be. */
 static bool keep_item(struct item *it, char *why, size_t whysz)
 {
-	char path[CAPTURE_PATH_MAX];
+	char path[FILE_PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s", it->dir, it->name);
 	if (rename(it->part, path) != 0) {
 		snprintf(why, whysz, "cannot write %.400s: %s", path, strerror(errno));
@@ -102,7 +106,7 @@ static void *fetch_thread(void *arg)
  * renamed). */
 static bool write_file(const char *dir, const char *name, const struct buf *b, char *why, size_t whysz)
 {
-	char path[CAPTURE_PATH_MAX], part[CAPTURE_PATH_MAX];
+	char path[FILE_PATH_MAX], part[PART_PATH_MAX];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	snprintf(part, sizeof(part), "%s.part", path);
 	int fd = open(part, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -295,7 +299,7 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 		struct err derr = {0};
 		size_t size = 0;
 		if (!digest_sha256_file_hex(it->part, sums[i], &size, &derr) || size != it->bytes) {
-			snprintf(kept_why[i], sizeof(kept_why[i]), "cannot read back %.400s: %s", it->part,
+			snprintf(kept_why[i], sizeof(kept_why[i]), "cannot read back %.400s: %.150s", it->part,
 				 derr.msg[0] ? derr.msg : "its size changed");
 			unlink(it->part);
 			it->part[0] = '\0';
@@ -303,7 +307,7 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 		}
 		keep_item(it, kept_why[i], sizeof(kept_why[i]));
 	}
-	char d2path[CAPTURE_PATH_MAX];
+	char d2path[FILE_PATH_MAX];
 	snprintf(d2path, sizeof(d2path), "%s/%s", res->dir, CAPTURE_GOROUTINE_DEBUG2);
 	uint32_t gov = items[I_D2].st == ST_OK && !kept_why[I_D2][0] ? go_version_of(d2path) : 0;
 	buf_adds(&m, ",\"go_version_min\":");
@@ -353,7 +357,7 @@ enum status capture_run(const struct capture_request *req, struct capture_result
 		/* files without their manifest are no capture: none is left */
 		st = err_set(err, ST_IO, 0, 0, "%s", why);
 		for (int i = 0; i < N_ITEMS; i++) {
-			char path[CAPTURE_PATH_MAX];
+			char path[FILE_PATH_MAX];
 			snprintf(path, sizeof(path), "%s/%s", res->dir, items[i].name);
 			unlink(path);
 		}

@@ -20,7 +20,7 @@
  * Bounds, whatever the profile claims (tests/hostile/check_bombs.py):
  * - time: linear in n; a sample keeps at most 4096 frames, and all samples
  *   together expand to at most 4 frames per byte of the profile (plus
- *   2^20; real profiles spend under one); past that each sample keeps 8,
+ *   2^20; no real profile of the corpora reaches 2); past that each sample keeps 8,
  *   with a warning. A sample naming one location of thousands of lines,
  *   again and again, costs what its bytes cost.
  * - memory: the tables hold a small multiple of n (a location or function

@@ -23,7 +23,7 @@ struct watch_cli {
 };
 
 enum {
-	O_CONFIG, O_LISTEN, O_TOKEN, O_STORE, O_CAPTURES, O_WEBHOOK, O_READY, O_RUNFOR, O_QUIET,
+	O_CONFIG, O_LISTEN, O_TOKEN, O_STORE, O_CAPTURES, O_WEBHOOK, O_READY, O_RUNFOR, O_QUIET, O_SHARD,
 	O_INTERVAL, O_PTIMEOUT, O_PFORMAT, O_MAXG, O_FACTOR, O_RATE, O_GGROWTH, O_RWINDOW, O_BREACHES, O_RESOLVE,
 	O_COOLDOWN,
 };
@@ -37,6 +37,8 @@ static const struct opt daemon_opts[] = {
 	{"store", 0, OV_FILE, "FILE", "SQLite store (default goroscope-watch.db)", NULL, NULL, O_STORE},
 	{"captures", 0, OV_DIR, "DIR", "where captures go (default captures)", NULL, NULL, O_CAPTURES},
 	{"webhook", 0, OV_OTHER, "URL", "POST alerts as JSON to URL (repeatable)", NULL, NULL, O_WEBHOOK, true},
+	{"shard", 0, OV_OTHER, "I/N", "poll only shard I of N of the targets (by address; docs/watch.md)", NULL, NULL,
+	 O_SHARD},
 	{"ready-file", 0, OV_FILE, "FILE", "write the endpoints' port to FILE once listening", NULL, NULL, O_READY},
 	{"run-for", 0, OV_OTHER, "D", "stop by itself after D (default: until a signal)", NULL, NULL, O_RUNFOR},
 	{"quiet", 'q', OV_FLAG, NULL, "no log lines on stderr", NULL, NULL, O_QUIET},
@@ -72,6 +74,11 @@ static bool take_daemon(void *target, int id, const char *v)
 		c->webhooks = xreallocarray(c->webhooks, c->nwebhooks + 1, sizeof(*c->webhooks));
 		c->webhooks[c->nwebhooks++] = (struct watch_webhook){v, 5, 3, NULL};
 		return true;
+	case O_SHARD:
+		if (shard_parse(v, &c->shard))
+			return true;
+		cli_error("--shard is I/N, this watcher's share of N (0 <= I < N <= 4096), got '%s'", v);
+		return false;
 	case O_READY: w->o.ready_file = v; return true;
 	case O_RUNFOR: return cli_parse_duration("--run-for", v, &w->o.run_for_s);
 	case O_QUIET: w->o.log = NULL; return true;

@@ -451,6 +451,13 @@ static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, 
 		return get_string(w, v, key, &c->captures);
 	if (strcmp(key, "top_groups") == 0)
 		return get_count(w, v, key, 0, 1000, &c->top_groups);
+	if (strcmp(key, "shard") == 0) {
+		const char *s = scalar(v);
+		if (!s || !shard_parse(s, &c->shard))
+			return bad(w, v, "'shard' is I/N, this watcher's share of N (0 <= I < N <= 4096), got '%s'",
+				   s ? s : "(not text)");
+		return ST_OK;
+	}
 	if (strcmp(key, "poll_cpu") == 0)
 		return get_duration(w, v, key, &c->poll_cpu_s);
 	if (strcmp(key, "poll_memory") == 0)
@@ -462,7 +469,7 @@ static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, 
 	if (strcmp(key, "defaults") == 0 || strcmp(key, "targets") == 0)
 		return ST_OK; /* read by watch_config_parse */
 	return bad(w, v, "unknown setting '%s' (listen, bearer_token, bearer_token_file, store, retention, captures,"
-			 " hosts, top_groups, poll_cpu, poll_memory, store_max, notify, defaults, targets)", key);
+			 " hosts, top_groups, shard, poll_cpu, poll_memory, store_max, notify, defaults, targets)", key);
 }
 
 static enum status read_targets(struct walker *w, yaml_node_t *list, const struct watch_target *defaults)

@@ -12,6 +12,7 @@
 #include "../base/arena.h"
 #include "../base/err.h"
 #include "../fetch/fetch.h"
+#include "shard.h"
 
 /* Every threshold is off at 0. */
 struct watch_thresholds {
@@ -63,6 +64,7 @@ struct watch_config {
 	double poll_cpu_s;     /* CPU one poll's body may take to read (default 2 s) */
 	size_t poll_memory;    /* memory it may take (default 256 MiB) */
 	size_t store_max;      /* the store's size budget (default 1 GiB): oldest data goes first */
+	struct watch_shard shard; /* which targets are this watcher's (shard.h; default all) */
 	struct watch_webhook *webhooks;
 	uint32_t nwebhooks;
 	const char *command[WATCH_MAX_ARGV + 1]; /* argv run on firing, NULL-ended; empty when none */

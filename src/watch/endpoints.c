@@ -41,7 +41,7 @@ static void put_label_value(struct buf *b, const char *raw)
  * sets itself are prefixed so that a configured label cannot clash. */
 static void put_label_name(struct buf *b, const char *s)
 {
-	static const char *const ours[] = {"target", "instance", "rule", "rank", "function"};
+	static const char *const ours[] = {"target", "instance", "rule", "stack", "function"};
 	for (size_t i = 0; i < ARRAY_LEN(ours); i++)
 		if (strcmp(s, ours[i]) == 0)
 			buf_adds(b, "label_");
@@ -128,18 +128,26 @@ static void metrics(struct watch *w, struct buf *b)
 			buf_printf(b, "} %.17g\n", value_of(t, per_target[m].k));
 		}
 	}
+	/* a group's series is known by its stack (the content key), not by its
+	 * rank: a new order must not start new series */
 	header(b, "goroscope_group_goroutines", "gauge",
-	       "Goroutines in the target's largest stack groups (rank 1 is the largest), by first user function.");
+	       "Goroutines in the target's largest stack groups, by stack (content key) and first user function.");
 	for (uint32_t i = 0; i < w->n; i++) {
 		const struct target_state *t = &w->t[i];
 		for (uint32_t k = 0; k < t->ntop; k++) {
 			buf_adds(b, "goroscope_group_goroutines{");
 			put_target_labels(b, t);
-			buf_printf(b, ",rank=\"%u\",function=", k + 1);
+			buf_printf(b, ",stack=\"%016llx\",function=", (unsigned long long)t->top[k].key);
 			put_label_value(b, t->top[k].title);
 			buf_printf(b, "} %llu\n", (unsigned long long)t->top[k].count);
 		}
 	}
+	header(b, "goroscope_build_info", "gauge", "The goroscope that serves these metrics (always 1).");
+	buf_adds(b, "goroscope_build_info{version=\"" GOROSCOPE_VERSION "\"} 1\n");
+	header(b, "goroscope_watch_shard", "gauge",
+	       "This watcher's shard of the targets: shard of shards (0 of 1 when not sharded; always 1).");
+	buf_printf(b, "goroscope_watch_shard{shard=\"%u\",shards=\"%u\"} 1\n", w->cfg.shard.index,
+		   w->cfg.shard.count ? w->cfg.shard.count : 1);
 	header(b, "goroscope_watch_targets", "gauge", "Targets the daemon watches.");
 	buf_printf(b, "goroscope_watch_targets %u\n", w->n);
 	header(b, "goroscope_watch_rounds_total", "counter", "Turns of the polling loop.");

@@ -447,7 +447,11 @@ static enum status targets_setup(struct watch *w, bool tolerant, struct err *err
 	schedule_clear(&w->due);
 	enum status st = store_begin(w->store, err);
 	for (uint32_t i = 0; st == ST_OK && i < w->cfg.ntargets; i++) {
-		w->n = i + 1; /* the slot being set up counts, so that it is released */
+		char address[300];
+		shard_address(w->cfg.targets[i].url, address, sizeof(address));
+		if (!shard_owns(&w->cfg.shard, address))
+			continue; /* another watcher's */
+		w->n++; /* the slot being set up counts, so that it is released */
 		st = target_setup(w, w->n - 1, &w->cfg.targets[i], err);
 		if (st != ST_OK && tolerant) {
 			watch_log(w, "reload: %s: left out", err->msg);
@@ -633,7 +637,11 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 	char host[128];
 	int port;
 	httpd_parse_listen(w->cfg.listen, host, sizeof(host), &port);
-	watch_log(w, "watching %u targets; endpoints on http://%s%s%s:%d/metrics; store %s", w->n,
+	char share[64] = "";
+	if (w->cfg.shard.count)
+		snprintf(share, sizeof(share), " (shard %u/%u: %u of %u configured)", w->cfg.shard.index, w->cfg.shard.count,
+			 w->n, w->cfg.ntargets);
+	watch_log(w, "watching %u targets%s; endpoints on http://%s%s%s:%d/metrics; store %s", w->n, share,
 		  strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", httpd_port(w->http), w->cfg.store);
 	/* a rate needs a span of samples: say how long it stays silent */
 	for (uint32_t i = 0; i < w->n; i++) {

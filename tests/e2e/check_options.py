@@ -60,7 +60,7 @@ BY_OPTION = {"format": "debug1", "poll-format": "pprof", "factor": "2", "to": "j
              "color": "never", "pick": "1", "listen": "127.0.0.1:0"}
 BY_VALUE = {"N": "3", "M": "3", "S": "2", "D": "5s", "RE": "main", "KEY=RE": "k=v", "'N: V'": "X-Test: 1",
             "TOKEN": "t0ken", "URL": "http://127.0.0.1:9/hook", "MODE": "stack", "WHEN": "never",
-            "HOST:PORT": "127.0.0.1:0", "FORM": "json", "NAME": "goroscope.example"}
+            "HOST:PORT": "127.0.0.1:0", "FORM": "json", "NAME": "goroscope.example", "I/N": "0/1"}
 
 
 def sample(name, value):

@@ -333,6 +333,38 @@ static bool collect_kept(void *ctx, const struct store_profile *p)
 	return true;
 }
 
+/* The shard hash is part of the interface (docs/watch.md): these values
+ * must never change, or targets would move between watchers. */
+static void test_shard(void **st)
+{
+	(void)st;
+	assert_true(shard_hash("") == 14695981039346656037ull);
+	assert_true(shard_hash("10.0.0.7:6060") == 15437892223792949971ull);
+	assert_true(shard_hash("api.example.internal:443") == 8197175200946623821ull);
+	assert_true(shard_hash("pid:42") == 3003486733274997042ull);
+	char a[300];
+	shard_address("https://API.Example.internal/debug", a, sizeof(a));
+	assert_string_equal(a, "api.example.internal:443");
+	shard_address("http://u:p@10.0.0.7:6060/x", a, sizeof(a));
+	assert_string_equal(a, "10.0.0.7:6060");
+	shard_address("pid:42", a, sizeof(a));
+	assert_string_equal(a, "pid:42");
+	struct watch_shard s;
+	assert_true(shard_parse("0/2", &s) && s.index == 0 && s.count == 2);
+	assert_true(shard_parse("4095/4096", &s));
+	assert_false(shard_parse("2/2", &s));
+	assert_false(shard_parse("0/0", &s));
+	assert_false(shard_parse("0/4097", &s));
+	assert_false(shard_parse("-1/2", &s));
+	assert_false(shard_parse("1/2x", &s));
+	assert_false(shard_parse(" 1/2", &s));
+	s = (struct watch_shard){1, 2};
+	assert_true(shard_owns(&s, "10.0.0.7:6060"));
+	assert_false(shard_owns(&s, "pid:42"));
+	s = (struct watch_shard){0, 0};
+	assert_true(shard_owns(&s, "pid:42"));
+}
+
 /* A new store at path (a mkstemp template) with one target called name. */
 static struct store *temp_store(char *path, const char *name, int64_t *target)
 {
@@ -476,6 +508,7 @@ int main(void)
 		cmocka_unit_test(test_config),      cmocka_unit_test(test_config_auth), cmocka_unit_test(test_rules_convergence),
 		cmocka_unit_test(test_rules_baseline), cmocka_unit_test(test_rules_rate),
 		cmocka_unit_test(test_rules_group_growth), cmocka_unit_test(test_store), cmocka_unit_test(test_store_budget),
+		cmocka_unit_test(test_shard),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -237,8 +237,12 @@ check(pt.returncode == 0, f"promtool check metrics: {pt.stdout}{pt.stderr}")
 check(metric(m, "goroscope_alert_firing", target="leaky", rule="count") == 1, "alert_firing for leaky")
 check(metric(m, "goroscope_alert_firing", target="steady") == 0, "no alert for steady")
 check((metric(m, "goroscope_goroutines", target="leaky", team="shop") or 0) > 60, "goroutines of leaky, with its labels")
-check(metric(m, "goroscope_group_goroutines", target="leaky", rank="1", function="main.leakySender") is not None,
-      "the largest group of leaky is the leak")
+groups = [(float(l.rsplit(" ", 1)[1]), re.search(r'function="([^"]*)"', l).group(1), re.search(r'stack="([0-9a-f]{16})"', l))
+          for l in m.splitlines() if l.startswith("goroscope_group_goroutines{") and 'target="leaky"' in l]
+check(groups and max(groups)[1] == "main.leakySender" and all(g[2] for g in groups),
+      f"the largest group of leaky is the leak, each group known by its stack: {sorted(groups)[-3:]}")
+check(re.search(r'^goroscope_build_info\{version="[0-9.]+"\} 1$', m, re.M) and
+      re.search(r'^goroscope_watch_shard\{shard="0",shards="1"\} 1$', m, re.M), "build info and shard in /metrics")
 check(metric(m, "goroscope_target_up", target="steady", instance=f"127.0.0.1:{steady_port}") == 1, "steady is up")
 check(metric(m, "goroscope_captures_total", target="leaky") == 1, "one capture")
 

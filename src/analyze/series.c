@@ -243,7 +243,13 @@ static bool judge(const struct series_point *pts, uint32_t n, const struct track
 	l->point = t->last;
 	l->group = t->group[t->last];
 	l->max_minutes = g->has_minutes ? g->max_minutes : 0;
+	/* the state they wait in: the commonest that is a wait. A loop that
+	 * sleeps and wakes (a retry loop) has some goroutines runnable at any
+	 * moment, and on a loaded machine most of them: that is not where the
+	 * group waits */
 	uint32_t state = g->nstates ? g->states[0].state : 0;
+	for (uint32_t k = 0; state && k < g->nstates && wait_class_of(s, g->states[k].state, st) == WC_RUNNING; k++)
+		state = k + 1 < g->nstates ? g->states[k + 1].state : 0;
 	if (state) {
 		l->state = snapshot_str(s, state);
 	} else {

@@ -147,7 +147,7 @@ static void put_target(struct buf *b, const struct target_state *t)
 static void payload(struct buf *b, const struct job *j, const struct target_state *t, const struct capture_result *cap,
 		    bool captured, const char *capture_error, const struct buf *analysis)
 {
-	static const char *const kinds[] = {"firing", "resolved", "requested"};
+	static const char *const kinds[] = {"firing", "resolved", "requested", "firing"};
 	buf_adds(b, "{\"tool\":\"goroscope\",\"version\":\"" GOROSCOPE_VERSION "\",\"kind\":\"alert\",\"status\":");
 	put_json_cstr(b, kinds[j->kind]);
 	buf_printf(b, ",\"alert_id\":%lld,\"target\":", (long long)j->alert_id);
@@ -180,7 +180,7 @@ static void sleep_s(double s)
 		;
 }
 
-static bool post_webhook(struct watch *w, const struct watch_webhook *h, const struct buf *body)
+bool actions_post(struct watch *w, const struct watch_webhook *h, const struct buf *body)
 {
 	struct fetch_options fo;
 	fetch_options_default(&fo);
@@ -297,8 +297,52 @@ static struct target_state *target_of(struct watch *w, const struct job *j)
 	return NULL;
 }
 
+/* Alertmanager: the alert sent again while it fires, or once more when it
+ * resolves (ending now); its labels are those of the first sending. */
+static void am_repeat(struct watch *w, struct job *j)
+{
+	pthread_mutex_lock(&w->mu);
+	struct target_state *live = target_of(w, j);
+	char *cores[2] = {NULL, NULL};
+	int64_t started = 0;
+	for (int k = 0; live && k < 2; k++) {
+		if (!live->am_core[k])
+			continue;
+		started = live->am_started_ms;
+		if (j->kind == JOB_RESOLVE) {
+			cores[k] = live->am_core[k]; /* taken over: the alert is over */
+			live->am_core[k] = NULL;
+		} else {
+			cores[k] = xstrdup(live->am_core[k]);
+		}
+	}
+	const struct watch_config cfg = w->cfg;
+	pthread_mutex_unlock(&w->mu);
+	int64_t now = watch_now_ms();
+	int64_t hold = (int64_t)(cfg.am_resend_s * 4000);
+	bool ok = (!cores[0] && !cores[1]) ||
+		  am_send(w, &cfg, (const char *const *)cores, started, j->kind == JOB_RESOLVE ? now : now + hold);
+	free(cores[0]);
+	free(cores[1]);
+	pthread_mutex_lock(&w->mu);
+	live = target_of(w, j);
+	if (live && j->kind == JOB_AM_RESEND) {
+		live->am_resend_queued = false;
+		live->am_sent_ms = now;
+	}
+	if (!ok)
+		w->notify_errors++;
+	pthread_mutex_unlock(&w->mu);
+}
+
 static void run_job(struct watch *w, struct job *j)
 {
+	if (j->kind == JOB_AM_RESEND) {
+		am_repeat(w, j);
+		return;
+	}
+	if (j->kind == JOB_RESOLVE)
+		am_repeat(w, j);
 	pthread_mutex_lock(&w->mu);
 	struct target_state *live = target_of(w, j);
 	if (!live) {
@@ -369,8 +413,33 @@ static void run_job(struct watch *w, struct job *j)
 		pthread_mutex_unlock(&w->mu);
 	}
 	bool all_ok = true;
+	/* Alertmanager learns of goroscope's own alerts (not of those it sent) */
+	if (j->kind == JOB_FIRE && cfg.alertmanagers[0]) {
+		const char *dir = captured ? cap.dir : NULL;
+		char *cores[2] = {am_threshold_core(t, j, dir, cfg.external_url),
+				  am_leak_core(t, analysis_text, dir, cfg.external_url)};
+		int64_t now = watch_now_ms();
+		all_ok &= am_send(w, &cfg, (const char *const *)cores, j->ts_ms, now + (int64_t)(cfg.am_resend_s * 4000));
+		pthread_mutex_lock(&w->mu);
+		live = target_of(w, j);
+		bool still = live && live->firing;
+		for (int k = 0; still && k < 2; k++) {
+			free(live->am_core[k]);
+			live->am_core[k] = cores[k];
+		}
+		if (still) {
+			live->am_started_ms = j->ts_ms;
+			live->am_sent_ms = now;
+		}
+		pthread_mutex_unlock(&w->mu);
+		if (!still) { /* resolved while this ran: said at once */
+			all_ok &= am_send(w, &cfg, (const char *const *)cores, j->ts_ms, watch_now_ms());
+			free(cores[0]);
+			free(cores[1]);
+		}
+	}
 	for (uint32_t k = 0; k < cfg.nwebhooks; k++)
-		all_ok &= post_webhook(w, &cfg.webhooks[k], &body);
+		all_ok &= actions_post(w, &cfg.webhooks[k], &body);
 	if (cfg.command[0])
 		all_ok &= run_command(w, &cfg, j, t, captured ? cap.dir : NULL, &body);
 	if (!all_ok) {

@@ -76,3 +76,19 @@ void am_authority(const char *url, char *out, size_t outsz)
 	else
 		snprintf(out, outsz, "%.*s:%s", (int)n, p, https ? "443" : "80");
 }
+
+bool am_top_leak(const char *leaks_json, struct am_leak *out)
+{
+	memset(out, 0, sizeof(*out));
+	json_t *root = leaks_json ? json_loads(leaks_json, 0, NULL) : NULL;
+	json_t *leak = json_array_get(json_object_get(root, "leaks"), 0);
+	bool found = json_is_object(leak);
+	if (found) {
+		copy_str(json_object_get(leak, "blocking_site"), "func", out->function, sizeof(out->function));
+		copy_str(leak, "confidence", out->confidence, sizeof(out->confidence));
+		copy_str(json_object_get(leak, "pattern"), "cause", out->cause, sizeof(out->cause));
+		copy_str(json_object_get(leak, "pattern"), "fix", out->fix, sizeof(out->fix));
+	}
+	json_decref(root);
+	return found;
+}

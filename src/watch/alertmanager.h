@@ -31,6 +31,14 @@ struct am_payload {
  * not JSON or not a version 4 Alertmanager payload. */
 enum status am_parse(const char *body, size_t n, struct am_payload *out, struct err *err);
 
+/* The first leak of a `goroscope leaks --json` document (watch's alert
+ * analysis): its blocking function and confidence, its cause and fix.
+ * False when the document lists none. */
+struct am_leak {
+	char function[256], confidence[16], cause[512], fix[512];
+};
+bool am_top_leak(const char *leaks_json, struct am_leak *out);
+
 /* The host:port of a base URL ("http://h:p/..." gives "h:p"; no port: the
  * scheme's). */
 void am_authority(const char *url, char *out, size_t outsz);

@@ -38,6 +38,7 @@ void watch_config_init(struct watch_config *c)
 	c->poll_cpu_s = 2;
 	c->poll_memory = (size_t)256 << 20;
 	c->store_max = (size_t)1 << 30;
+	c->am_resend_s = 60;
 	target_defaults(&c->defaults);
 }
 
@@ -426,9 +427,14 @@ static enum status notify_field(struct walker *w, const char *key, yaml_node_t *
 		}
 		return ST_OK;
 	}
+	if (strcmp(key, "alertmanager") == 0)
+		return get_strings(w, v, key, "Alertmanager base URLs (http://host:9093)", c->alertmanagers,
+				   WATCH_MAX_ALERTMANAGERS);
+	if (strcmp(key, "alertmanager_resend") == 0)
+		return get_duration(w, v, key, &c->am_resend_s);
 	if (strcmp(key, "command") == 0)
 		return get_strings(w, v, key, "the program and its arguments (no shell)", c->command, WATCH_MAX_ARGV);
-	return bad(w, v, "unknown notify setting '%s' (webhooks, command)", key);
+	return bad(w, v, "unknown notify setting '%s' (webhooks, command, alertmanager, alertmanager_resend)", key);
 }
 
 static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
@@ -451,6 +457,8 @@ static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, 
 		return get_string(w, v, key, &c->captures);
 	if (strcmp(key, "top_groups") == 0)
 		return get_count(w, v, key, 0, 1000, &c->top_groups);
+	if (strcmp(key, "external_url") == 0)
+		return get_string(w, v, key, &c->external_url);
 	if (strcmp(key, "shard") == 0) {
 		const char *s = scalar(v);
 		if (!s || !shard_parse(s, &c->shard))
@@ -469,7 +477,7 @@ static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, 
 	if (strcmp(key, "defaults") == 0 || strcmp(key, "targets") == 0)
 		return ST_OK; /* read by watch_config_parse */
 	return bad(w, v, "unknown setting '%s' (listen, bearer_token, bearer_token_file, store, retention, captures,"
-			 " hosts, top_groups, shard, poll_cpu, poll_memory, store_max, notify, defaults, targets)", key);
+			 " hosts, external_url, top_groups, shard, poll_cpu, poll_memory, store_max, notify, defaults, targets)", key);
 }
 
 static enum status read_targets(struct walker *w, yaml_node_t *list, const struct watch_target *defaults)
@@ -563,6 +571,10 @@ static enum status check_auth(const struct watch_target *t, struct err *err)
 
 enum status watch_config_check(const struct watch_config *c, struct err *err)
 {
+	for (uint32_t k = 0; c->alertmanagers[k]; k++)
+		if (!fetch_is_url(c->alertmanagers[k]) || strlen(c->alertmanagers[k]) > 2000)
+			return err_set(err, ST_USAGE, 0, 0, "notify: alertmanager '%.200s' is not an http(s) URL",
+				       c->alertmanagers[k]);
 	if (!c->ntargets)
 		return err_set(err, ST_USAGE, 0, 0, "nothing to watch: give targets in the configuration or as arguments");
 	for (uint32_t i = 0; i < c->ntargets; i++) {

@@ -26,7 +26,7 @@ struct watch_thresholds {
 
 enum watch_format { WATCH_DEBUG1, WATCH_PPROF };
 
-enum { WATCH_MAX_LABELS = 16, WATCH_MAX_ARGV = 32, WATCH_MAX_NAME = 200, WATCH_MAX_HOSTS = 16 };
+enum { WATCH_MAX_LABELS = 16, WATCH_MAX_ARGV = 32, WATCH_MAX_NAME = 200, WATCH_MAX_HOSTS = 16, WATCH_MAX_ALERTMANAGERS = 8 };
 
 struct watch_target {
 	const char *name;
@@ -68,6 +68,9 @@ struct watch_config {
 	struct watch_webhook *webhooks;
 	uint32_t nwebhooks;
 	const char *command[WATCH_MAX_ARGV + 1]; /* argv run on firing, NULL-ended; empty when none */
+	const char *alertmanagers[WATCH_MAX_ALERTMANAGERS + 1]; /* base URLs (API v2), NULL-ended */
+	const char *external_url; /* where people see goroscope (web): the alerts' generatorURL, or NULL */
+	double am_resend_s;    /* a firing alert is sent again this often (default 60 s) */
 	struct watch_target defaults; /* what targets start from ("defaults:" and flags) */
 	struct watch_target *targets;
 	uint32_t ntargets;

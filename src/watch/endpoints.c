@@ -37,12 +37,9 @@ static void put_label_value(struct buf *b, const char *raw)
 	buf_addc(b, '"');
 }
 
-/* A label name made valid: [a-zA-Z_][a-zA-Z0-9_]*; the names goroscope
- * sets itself are prefixed so that a configured label cannot clash. */
-static void put_label_name(struct buf *b, const char *s)
+void put_label_name(struct buf *b, const char *s, const char *const *ours)
 {
-	static const char *const ours[] = {"target", "instance", "rule", "stack", "function"};
-	for (size_t i = 0; i < ARRAY_LEN(ours); i++)
+	for (size_t i = 0; ours[i]; i++)
 		if (strcmp(s, ours[i]) == 0)
 			buf_adds(b, "label_");
 	if (!*s || (*s >= '0' && *s <= '9'))
@@ -56,6 +53,7 @@ static void put_label_name(struct buf *b, const char *s)
 
 static void put_target_labels(struct buf *b, const struct target_state *t)
 {
+	static const char *const ours[] = {"target", "instance", "rule", "stack", "function", NULL};
 	char inst[300];
 	am_authority(t->url, inst, sizeof(inst));
 	buf_adds(b, "target=");
@@ -64,7 +62,7 @@ static void put_target_labels(struct buf *b, const struct target_state *t)
 	put_label_value(b, inst);
 	for (uint32_t k = 0; k < t->cfg.nlabels; k++) {
 		buf_addc(b, ',');
-		put_label_name(b, t->cfg.label_keys[k]);
+		put_label_name(b, t->cfg.label_keys[k], ours);
 		buf_addc(b, '=');
 		put_label_value(b, t->cfg.label_values[k]);
 	}

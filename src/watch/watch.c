@@ -186,6 +186,9 @@ static enum status target_setup(struct watch *w, uint32_t i, const struct watch_
 
 static void target_release(struct target_state *t)
 {
+	free(t->am_core[0]);
+	free(t->am_core[1]);
+	t->am_core[0] = t->am_core[1] = NULL;
 	rules_free(&t->rules);
 	u64map_free(&t->stacks);
 	for (uint32_t k = 0; k < WATCH_KEEP_BODIES; k++)
@@ -490,11 +493,14 @@ static void wait_in_flight(struct watch *w)
 	}
 }
 
-/* A target's counters, carried over a reload by name (the old names live
- * on in the retired configuration). */
-struct target_counters {
+/* What a target carries over a reload, by name (the old names live on in
+ * the retired configuration): its counters, and its alert as Alertmanager
+ * knows it (to be repeated and resolved). */
+struct target_carry {
 	const char *name;
 	uint64_t scrapes, scrape_errors, alerts_fired, captures;
+	char *am_core[2];
+	int64_t am_started_ms, am_sent_ms;
 };
 
 /* SIGHUP: read the configuration again; on any error keep the old one. */
@@ -535,11 +541,14 @@ static void reload(struct watch *w)
 	pthread_mutex_lock(&w->mu);
 	/* counters go on for the targets that stay: a reset would read as a
 	 * restart of the daemon to Prometheus */
-	struct target_counters *kept = xcalloc(MAX(w->n, 1u), sizeof(*kept));
+	struct target_carry *kept = xcalloc(MAX(w->n, 1u), sizeof(*kept));
 	uint32_t nkept_counters = w->n;
-	for (uint32_t i = 0; i < w->n; i++)
-		kept[i] = (struct target_counters){w->t[i].cfg.name, w->t[i].scrapes, w->t[i].scrape_errors,
-						   w->t[i].alerts_fired, w->t[i].captures};
+	for (uint32_t i = 0; i < w->n; i++) {
+		struct target_state *t = &w->t[i];
+		kept[i] = (struct target_carry){t->cfg.name, t->scrapes, t->scrape_errors, t->alerts_fired, t->captures,
+						{t->am_core[0], t->am_core[1]}, t->am_started_ms, t->am_sent_ms};
+		t->am_core[0] = t->am_core[1] = NULL; /* taken over */
+	}
 	targets_release(w);
 	w->generation++;
 	/* the old configuration stays allocated until the end: a job on the
@@ -554,16 +563,50 @@ static void reload(struct watch *w)
 	for (uint32_t i = 0; i < w->n; i++)
 		for (uint32_t k = 0; k < nkept_counters; k++)
 			if (strcmp(kept[k].name, w->t[i].cfg.name) == 0) {
-				w->t[i].scrapes = kept[k].scrapes;
-				w->t[i].scrape_errors = kept[k].scrape_errors;
-				w->t[i].alerts_fired = kept[k].alerts_fired;
-				w->t[i].captures = kept[k].captures;
+				struct target_state *t = &w->t[i];
+				t->scrapes = kept[k].scrapes;
+				t->scrape_errors = kept[k].scrape_errors;
+				t->alerts_fired = kept[k].alerts_fired;
+				t->captures = kept[k].captures;
+				if (t->firing) { /* (the store says whether it still fires) */
+					memcpy(t->am_core, kept[k].am_core, sizeof(t->am_core));
+					t->am_started_ms = kept[k].am_started_ms;
+					t->am_sent_ms = kept[k].am_sent_ms;
+					kept[k].am_core[0] = kept[k].am_core[1] = NULL;
+				}
 			}
+	for (uint32_t k = 0; k < nkept_counters; k++)
+		free(kept[k].am_core[0]), free(kept[k].am_core[1]);
 	free(kept);
 	pthread_mutex_unlock(&w->mu);
 	if (st != ST_OK)
 		watch_log(w, "reload: %s", err.msg);
 	watch_log(w, "reloaded %s: %u targets", w->opt->config_path, w->n);
+}
+
+/* Alertmanager forgets an alert nobody repeats: each one firing is sent
+ * again every alertmanager_resend (by the worker, which sent it first). */
+static void am_schedule_resends(struct watch *w, int64_t now)
+{
+	if (!w->cfg.alertmanagers[0] || now - w->am_checked_ms < 1000)
+		return;
+	w->am_checked_ms = now;
+	for (uint32_t i = 0; i < w->n; i++) {
+		struct target_state *t = &w->t[i];
+		pthread_mutex_lock(&w->mu);
+		bool due = t->firing && t->am_core[0] && !t->am_resend_queued &&
+			   now - t->am_sent_ms >= (int64_t)(w->cfg.am_resend_s * 1000);
+		if (due)
+			t->am_resend_queued = true;
+		pthread_mutex_unlock(&w->mu);
+		if (due) {
+			struct job *j = xcalloc(1, sizeof(*j));
+			j->kind = JOB_AM_RESEND;
+			j->target = i;
+			snprintf(j->name, sizeof(j->name), "%s", t->cfg.name);
+			actions_queue(w, j);
+		}
+	}
 }
 
 /* Retention and the size budget: the oldest data goes first. Stack ids
@@ -714,6 +757,7 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 		apply_read(w);
 		if (in_tx)
 			actions_store_evidence(w);
+		am_schedule_resends(w, now);
 		if (now >= next_prune) {
 			prune(w, now, now >= next_retention);
 			next_retention = now >= next_retention ? now + RETENTION_EVERY_MS : next_retention;

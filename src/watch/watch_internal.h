@@ -63,6 +63,10 @@ struct target_state {
 	int64_t last_capture_ms;  /* 0: never (also set by the Alertmanager handler) */
 	bool capture_running;
 	char last_error[256];      /* cut to fit */
+	/* [mu] the alert as Alertmanager knows it (am_notify.c), while firing */
+	char *am_core[2];         /* threshold and leak alerts (JSON members), or NULL */
+	int64_t am_started_ms, am_sent_ms;
+	bool am_resend_queued;
 };
 
 /* A poll's response on its way through a reader (readers.c) and back to
@@ -96,7 +100,7 @@ struct poll_job {
 
 enum { WATCH_MAX_READERS = 8 };
 
-enum job_kind { JOB_FIRE, JOB_RESOLVE, JOB_EXTERNAL };
+enum job_kind { JOB_FIRE, JOB_RESOLVE, JOB_EXTERNAL, JOB_AM_RESEND };
 
 struct job {
 	enum job_kind kind;
@@ -149,6 +153,7 @@ struct watch {
 	struct poll_job *read_queue, *read_queue_tail, *read_done, *read_done_tail;
 	uint32_t reading;         /* submitted, not yet taken back */
 	int64_t last_round_ms;    /* [mu] the polling loop's last turn, for /healthz */
+	int64_t am_checked_ms;    /* when the Alertmanager resends were last looked at */
 	/* [mu] the daemon's own figures */
 	uint64_t rounds, store_errors, notify_errors, alertmanager_requests;
 	double poll_cpu_seconds;
@@ -183,7 +188,28 @@ struct poll_job *readers_take_done(struct watch *w);
 int64_t readers_oldest_queued_ms(struct watch *w);
 void poll_job_free(struct poll_job *j);
 
+/* POST body to a webhook, with its retries; false when every attempt failed. */
+bool actions_post(struct watch *w, const struct watch_webhook *h, const struct buf *body);
+
+/* am_notify.c: Alertmanager's API v2. Alertmanager drops an alert nobody
+ * repeats: a firing one is sent every alertmanager_resend, ending four
+ * times that on. */
+/* The labels and annotations (JSON members, malloc'd) of t's threshold
+ * alert, and of its leak alert when the analysis names a leak (else NULL). */
+char *am_threshold_core(const struct target_state *t, const struct job *j, const char *capture_dir,
+			const char *external_url);
+char *am_leak_core(const struct target_state *t, const char *analysis, const char *capture_dir,
+		   const char *external_url);
+/* Post the alerts (cores, either may be NULL) to every configured
+ * Alertmanager; false when one could not be reached. */
+bool am_send(struct watch *w, const struct watch_config *cfg, const char *const cores[2], int64_t starts_ms,
+	     int64_t ends_ms);
+
 /* endpoints.c: the HTTP handler. */
+/* A label name made valid ([a-zA-Z_][a-zA-Z0-9_]*); a name in ours (the
+ * labels goroscope sets itself, NULL-ended) is prefixed with label_ so
+ * that a configured label cannot clash. */
+void put_label_name(struct buf *b, const char *s, const char *const *ours);
 void endpoints_handle(void *w, const struct httpd_request *req, struct httpd_response *res);
 
 #endif

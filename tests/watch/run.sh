@@ -15,4 +15,5 @@ export GOCACHE=${GOCACHE:-$(cd "$here/../.." && pwd)/build/fixtures/gocache} GOF
 python3 "$here/check_watch.py" "$G" "$out/grower" "$out"
 python3 "$here/check_watch_tls.py" "$G" "$out/grower" "$out"
 python3 "$here/check_shards.py" "$G" "$out/shards"
+python3 "$here/check_alertmanager.py" "$G" "$out/grower" "$out/alertmanager"
 python3 "$here/../hostile/check_watch_bombs.py" "$G" "$out/bombserver" "$out/bombs"

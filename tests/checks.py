@@ -1,7 +1,10 @@
 """Tiny assertion tally shared by the Python test drivers: check() records a
 failure instead of stopping, finish() prints them and a 'N passed, N failed'
 line and exits non-zero on any failure; wait_for() is the one way they wait."""
+import atexit
 import re
+import socket
+import subprocess
 import sys
 import time
 
@@ -59,3 +62,32 @@ def metric(text, name, **labels):
         if all(have.get(k) == v for k, v in labels.items()):
             return float(line.rsplit(" ", 1)[1])
     return None
+
+
+_spawned = []
+
+
+def spawn(*args, **kw):
+    """subprocess.Popen, and the process is killed when the test exits (also
+    when a check raises)."""
+    p = subprocess.Popen(*args, **kw)
+    _spawned.append(p)
+    return p
+
+
+@atexit.register
+def _kill_spawned():
+    for p in _spawned:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def free_port():
+    """A port the kernel says is free now (for a service that cannot be told
+    to pick one itself)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port

@@ -19,7 +19,6 @@ Checked:
 usage: check_watch_bombs.py GOROSCOPE BOMBSERVER WORKDIR [--legacy]
 (--legacy leaves the budget settings out, to measure a build without them)
 """
-import atexit
 import os
 import shutil
 import signal
@@ -33,23 +32,12 @@ import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checks import check, finish, metric, wait_for  # noqa: E402
+from checks import check, finish, metric, spawn, wait_for  # noqa: E402
 from pprof_gen import gzip_bomb, profile  # noqa: E402
 
 G, BOMBSERVER, OUT = sys.argv[1:4]
 LEGACY = "--legacy" in sys.argv
 INTERVAL, WATCHED_S, HEALTHY = 0.5, 12, 4
-procs = []
-
-
-def kill_all():
-    for p in procs:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-
-
-atexit.register(kill_all)
 shutil.rmtree(OUT, ignore_errors=True)
 bodies = os.path.join(OUT, "bodies")
 os.makedirs(bodies)
@@ -71,7 +59,7 @@ for v in range(10):  # a new set of names at every poll
     open(os.path.join(bodies, f"stack.{v}"), "wb").write(profile(names, funcs, locs, samples))
 
 ready = os.path.join(OUT, "bombserver.port")
-procs.append(subprocess.Popen([BOMBSERVER, "-dir", bodies, "-ready", ready]))
+spawn([BOMBSERVER, "-dir", bodies, "-ready", ready])
 port = int(wait_for("bombserver's port", lambda: os.path.exists(ready) and open(ready).read().strip()))
 
 
@@ -88,9 +76,7 @@ def write_config(path, store, targets, budgets):
 def start_watch(tag, config):
     ready_file = os.path.join(OUT, f"watch-{tag}.port")
     log = open(os.path.join(OUT, f"watch-{tag}.log"), "w")
-    p = subprocess.Popen([G, "watch", "--config", config, "--ready-file", ready_file], stdout=log,
-                         stderr=subprocess.STDOUT)
-    procs.append(p)
+    p = spawn([G, "watch", "--config", config, "--ready-file", ready_file], stdout=log, stderr=subprocess.STDOUT)
     wport = int(wait_for(f"watch {tag} ready", lambda: os.path.exists(ready_file) and open(ready_file).read().strip()))
     return p, wport
 

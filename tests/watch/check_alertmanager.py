@@ -15,40 +15,17 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import check, finish, wait_for  # noqa: E402
+from checks import check, finish, free_port, spawn, wait_for  # noqa: E402
 
 G, GROWER, OUT = sys.argv[1:4]
 shutil.rmtree(OUT, ignore_errors=True)
 os.makedirs(OUT)
-procs = []
-
-
-def kill_all():
-    for p in procs:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-
-
-import atexit  # noqa: E402
-atexit.register(kill_all)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def get(url):
     try:
         with urllib.request.urlopen(url, timeout=5) as r:
@@ -66,16 +43,15 @@ if not am_bin:
 open(os.path.join(OUT, "am.yml"), "w").write("route:\n  receiver: nowhere\n  group_wait: 1s\nreceivers:\n  - name: nowhere\n")
 am_port = free_port()
 am_url = f"http://127.0.0.1:{am_port}"
-procs.append(subprocess.Popen([am_bin, f"--config.file={OUT}/am.yml", f"--storage.path={OUT}/am-data",
-                               f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address=",
-                               "--log.level=warn"], stdout=open(f"{OUT}/am.log", "w"), stderr=subprocess.STDOUT))
+spawn([am_bin, f"--config.file={OUT}/am.yml", f"--storage.path={OUT}/am-data",
+       f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address=", "--log.level=warn"],
+      stdout=open(f"{OUT}/am.log", "w"), stderr=subprocess.STDOUT)
 wait_for("Alertmanager ready", lambda: get(am_url + "/-/ready")[0] == 200)
 
 # ---- a service that leaks ----
 log = open(os.path.join(OUT, "grower.out"), "w")
-procs.append(subprocess.Popen([GROWER], env={**os.environ, "GROWER_LEAK_AFTER": "1s", "GROWER_LEAK_EVERY": "20ms"},
-                              stdout=log,
-                              stderr=subprocess.STDOUT))
+spawn([GROWER], env={**os.environ, "GROWER_LEAK_AFTER": "1s", "GROWER_LEAK_EVERY": "20ms"}, stdout=log,
+      stderr=subprocess.STDOUT)
 port = int(wait_for("grower's port", lambda: (re.search(r"listening on (\d+)", open(f"{OUT}/grower.out").read())
                                               or [None, None])[1]))
 target = f"http://127.0.0.1:{port}"
@@ -97,9 +73,8 @@ for k in range(2):
     config = os.path.join(OUT, f"w{k}.yaml")
     write_config(config, 60)
     ready = os.path.join(OUT, f"w{k}.port")
-    p = subprocess.Popen([G, "watch", "--config", config, "--ready-file", ready],
-                         stdout=open(f"{OUT}/w{k}.log", "w"), stderr=subprocess.STDOUT)
-    procs.append(p)
+    p = spawn([G, "watch", "--config", config, "--ready-file", ready], stdout=open(f"{OUT}/w{k}.log", "w"),
+              stderr=subprocess.STDOUT)
     watchers.append((p, config))
     wait_for(f"watcher {k}", lambda: os.path.exists(ready))
 

@@ -19,7 +19,7 @@ usage: check_watch.py GOROSCOPE GROWER OUTDIR
 import hashlib, http.server, json, os, re, signal, socket, sqlite3, subprocess, sys, threading, time, urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import check, finish, metric, wait_for  # noqa: E402
+from checks import check, finish, free_port, metric, wait_for  # noqa: E402
 
 G, GROWER, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,14 +36,6 @@ def kill_all():
 import atexit
 atexit.register(kill_all)  # also when a check raises
 
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def start_grower(name, env):

@@ -44,6 +44,7 @@ void watch_config_init(struct watch_config *c)
 
 void watch_config_free(struct watch_config *c)
 {
+	free(c->sd);
 	free(c->targets);
 	free(c->webhooks);
 	arena_free(&c->mem);
@@ -437,6 +438,8 @@ static enum status notify_field(struct walker *w, const char *key, yaml_node_t *
 	return bad(w, v, "unknown notify setting '%s' (webhooks, command, alertmanager, alertmanager_resend)", key);
 }
 
+static enum status read_discovery(struct walker *w, yaml_node_t *list);
+
 static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
 {
 	(void)ctx;
@@ -476,8 +479,76 @@ static enum status top_field(struct walker *w, const char *key, yaml_node_t *v, 
 		return each_field(w, v, "notify", notify_field, NULL);
 	if (strcmp(key, "defaults") == 0 || strcmp(key, "targets") == 0)
 		return ST_OK; /* read by watch_config_parse */
+	if (strcmp(key, "discovery") == 0)
+		return read_discovery(w, v);
 	return bad(w, v, "unknown setting '%s' (listen, bearer_token, bearer_token_file, store, retention, captures,"
-			 " hosts, external_url, top_groups, shard, poll_cpu, poll_memory, store_max, notify, defaults, targets)", key);
+			 " hosts, external_url, top_groups, shard, poll_cpu, poll_memory, store_max, notify, discovery, defaults,"
+			 " targets)", key);
+}
+
+static enum status sd_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
+{
+	struct watch_sd *d = ctx;
+	if (strcmp(key, "file_sd") == 0) {
+		d->kind = SD_FILE;
+		return get_strings(w, v, key, "files or globs of Prometheus target groups", d->paths, WATCH_MAX_SD_PATHS);
+	}
+	if (strcmp(key, "http_sd") == 0 || strcmp(key, "prometheus") == 0) {
+		d->kind = key[0] == 'h' ? SD_HTTP : SD_PROMETHEUS;
+		enum status st = get_string(w, v, key, &d->url);
+		if (st == ST_OK && !fetch_is_url(d->url))
+			return bad(w, v, "'%s' needs an http(s) URL, got '%s'", key, d->url);
+		return st;
+	}
+	if (strcmp(key, "job") == 0)
+		return get_string(w, v, key, &d->job);
+	if (strcmp(key, "refresh") == 0)
+		return get_duration(w, v, key, &d->refresh_s);
+	if (strcmp(key, "scheme") == 0) {
+		enum status st = get_string(w, v, key, &d->scheme);
+		if (st == ST_OK && strcmp(d->scheme, "http") != 0 && strcmp(d->scheme, "https") != 0)
+			return bad(w, v, "'scheme' is http or https");
+		return st;
+	}
+	if (strcmp(key, "path_prefix") == 0)
+		return get_string(w, v, key, &d->path_prefix);
+	if (strcmp(key, "port") == 0)
+		return get_count(w, v, key, 1, 65535, &d->port);
+	if (strcmp(key, "port_label") == 0)
+		return get_string(w, v, key, &d->port_label);
+	if (strcmp(key, "bearer_token") == 0)
+		return get_string(w, v, key, &d->auth.bearer);
+	if (strcmp(key, "bearer_token_file") == 0)
+		return get_token_file(w, v, key, &d->auth.bearer);
+	if (strcmp(key, "tls_config") == 0)
+		return each_field(w, v, "tls_config", tls_field, &d->auth);
+	if (strcmp(key, "headers") == 0)
+		return each_field(w, v, "headers", header_field, &d->auth);
+	return bad(w, v, "unknown discovery setting '%s' (file_sd, http_sd, prometheus, job, refresh, scheme, path_prefix,"
+			 " port, port_label, bearer_token, bearer_token_file, tls_config, headers)", key);
+}
+
+static enum status read_discovery(struct walker *w, yaml_node_t *list)
+{
+	struct watch_config *c = w->c;
+	if (list->type != YAML_SEQUENCE_NODE)
+		return bad(w, list, "'discovery' must be a list of sources (file_sd, http_sd, prometheus)");
+	size_t n = (size_t)(list->data.sequence.items.top - list->data.sequence.items.start);
+	c->sd = xcalloc(n + 1, sizeof(*c->sd));
+	for (yaml_node_item_t *i = list->data.sequence.items.start; i < list->data.sequence.items.top; i++) {
+		yaml_node_t *e = yaml_document_get_node(w->doc, *i);
+		struct watch_sd *d = &c->sd[c->nsd];
+		*d = (struct watch_sd){.kind = (enum watch_sd_kind)-1, .refresh_s = 30, .scheme = "http", .line = line_of(e)};
+		enum status st = each_field(w, e, "a discovery source", sd_field, d);
+		if (st != ST_OK)
+			return st;
+		if ((int)d->kind < 0)
+			return bad(w, e, "a discovery source needs one of file_sd, http_sd, prometheus");
+		if (d->job && d->kind != SD_PROMETHEUS)
+			return bad(w, e, "'job' filters a prometheus source's targets only");
+		c->nsd++;
+	}
+	return ST_OK;
 }
 
 static enum status read_targets(struct walker *w, yaml_node_t *list, const struct watch_target *defaults)
@@ -543,6 +614,83 @@ out:
 	return st;
 }
 
+void sd_list_free(struct sd_list *l)
+{
+	free(l->v);
+	arena_free(&l->mem);
+	memset(l, 0, sizeof(*l));
+}
+
+/* One target group: its targets, each with the group's labels. */
+static enum status read_group(struct walker *w, yaml_node_t *g, struct sd_list *out)
+{
+	if (g->type != YAML_MAPPING_NODE)
+		return bad(w, g, "a target group is a mapping with 'targets' and 'labels'");
+	yaml_node_t *targets = find_key(w, g, "targets"), *labels = find_key(w, g, "labels");
+	if (!targets || targets->type != YAML_SEQUENCE_NODE)
+		return bad(w, g, "a target group needs 'targets', a list of host:port");
+	if (labels && labels->type != YAML_MAPPING_NODE)
+		return bad(w, labels, "'labels' must be a mapping of names to values");
+	for (yaml_node_pair_t *p = g->data.mapping.pairs.start; p < g->data.mapping.pairs.top; p++) {
+		const char *k = scalar(yaml_document_get_node(w->doc, p->key));
+		if (!k || (strcmp(k, "targets") != 0 && strcmp(k, "labels") != 0))
+			return bad(w, g, "a target group has 'targets' and 'labels' only, not '%s'", k ? k : "?");
+	}
+	for (yaml_node_item_t *i = targets->data.sequence.items.start; i < targets->data.sequence.items.top; i++) {
+		const char *addr = scalar(yaml_document_get_node(w->doc, *i));
+		if (!addr || !*addr || strlen(addr) > 255 || strchr(addr, '/'))
+			return bad(w, targets, "a target is host:port, got '%s'", addr ? addr : "(not text)");
+		if (out->n == out->cap) {
+			out->cap = out->cap ? out->cap * 2 : 64;
+			out->v = xreallocarray(out->v, out->cap, sizeof(*out->v));
+		}
+		struct sd_target *t = &out->v[out->n++];
+		memset(t, 0, sizeof(*t));
+		t->address = t->name = arena_strndup(&out->mem, addr, strlen(addr));
+		for (yaml_node_pair_t *p = labels ? labels->data.mapping.pairs.start : NULL;
+		     labels && p < labels->data.mapping.pairs.top && t->nlabels < WATCH_MAX_LABELS; p++) {
+			const char *k = scalar(yaml_document_get_node(w->doc, p->key));
+			const char *v = scalar(yaml_document_get_node(w->doc, p->value));
+			if (!k || !v || !strncmp(k, "__", 2)) /* Prometheus's internal labels */
+				continue;
+			t->keys[t->nlabels] = arena_strndup(&out->mem, k, strlen(k));
+			t->values[t->nlabels++] = arena_strndup(&out->mem, v, strlen(v));
+		}
+	}
+	return ST_OK;
+}
+
+enum status watch_parse_target_groups(const char *text, size_t n, const char *name, struct sd_list *out,
+				      struct err *err)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	if (!yaml_parser_initialize(&parser))
+		return err_set(err, ST_FORMAT, 0, 0, "%s: cannot start the YAML parser", name);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, n);
+	if (!yaml_parser_load(&parser, &doc)) {
+		enum status st = err_set(err, ST_FORMAT, parser.problem_mark.line + 1, parser.problem_mark.index,
+					 "%s:%zu: not valid JSON or YAML: %s", name, parser.problem_mark.line + 1,
+					 parser.problem ? parser.problem : "?");
+		yaml_parser_delete(&parser);
+		return st;
+	}
+	struct watch_config scratch; /* for the walker's messages only */
+	watch_config_init(&scratch);
+	struct walker w = {&scratch, &doc, name, err};
+	enum status st = ST_OK;
+	yaml_node_t *root = yaml_document_get_root_node(&doc);
+	if (root && root->type != YAML_SEQUENCE_NODE)
+		st = bad(&w, root, "target groups are a list: [{\"targets\": [...], \"labels\": {...}}]");
+	for (yaml_node_item_t *i = root && st == ST_OK ? root->data.sequence.items.start : NULL;
+	     root && st == ST_OK && i < root->data.sequence.items.top; i++)
+		st = read_group(&w, yaml_document_get_node(&doc, *i), out);
+	watch_config_free(&scratch);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return st;
+}
+
 void watch_config_add_target(struct watch_config *c, const char *url)
 {
 	c->targets = xreallocarray(c->targets, c->ntargets + 1, sizeof(*c->targets));
@@ -575,8 +723,9 @@ enum status watch_config_check(const struct watch_config *c, struct err *err)
 		if (!fetch_is_url(c->alertmanagers[k]) || strlen(c->alertmanagers[k]) > 2000)
 			return err_set(err, ST_USAGE, 0, 0, "notify: alertmanager '%.200s' is not an http(s) URL",
 				       c->alertmanagers[k]);
-	if (!c->ntargets)
-		return err_set(err, ST_USAGE, 0, 0, "nothing to watch: give targets in the configuration or as arguments");
+	if (!c->ntargets && !c->nsd)
+		return err_set(err, ST_USAGE, 0, 0,
+			       "nothing to watch: give targets or discovery in the configuration, or targets as arguments");
 	for (uint32_t i = 0; i < c->ntargets; i++) {
 		const struct watch_target *t = &c->targets[i];
 		if (strlen(t->name) > WATCH_MAX_NAME || strlen(t->url) > 2000)

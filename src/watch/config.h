@@ -45,6 +45,39 @@ struct watch_target {
 	uint32_t line;         /* where it is in the file */
 };
 
+/* A discovery source (discovery.c), in Prometheus's formats. */
+enum watch_sd_kind { SD_FILE, SD_HTTP, SD_PROMETHEUS };
+enum { WATCH_MAX_SD_PATHS = 16 };
+
+struct watch_sd {
+	enum watch_sd_kind kind;
+	const char *paths[WATCH_MAX_SD_PATHS + 1]; /* file_sd: globs, NULL-ended */
+	const char *url;       /* http_sd: its URL; prometheus: the server's base URL */
+	const char *job;       /* prometheus: only this job's targets (NULL: all) */
+	double refresh_s;      /* http_sd, prometheus: asked again this often (default 30s);
+	                        * file_sd: the files are looked at every 5 s and read when changed */
+	/* a discovered host:port to a pprof base URL: scheme://host:port/path_prefix */
+	const char *scheme;    /* default http */
+	const char *path_prefix; /* default none */
+	uint32_t port;         /* the pprof port, when not the discovered one (0: that one) */
+	const char *port_label; /* a label holding the pprof port (over port) */
+	struct fetch_auth auth; /* to fetch http_sd / prometheus (bearer_token, tls_config, headers) */
+	uint32_t line;
+};
+
+/* What a discovery source found: targets with labels. */
+struct sd_target {
+	const char *address;   /* host:port */
+	const char *name;      /* what the target is called: the address, or Prometheus's instance */
+	const char *keys[WATCH_MAX_LABELS], *values[WATCH_MAX_LABELS];
+	uint32_t nlabels;
+};
+struct sd_list {
+	struct arena mem;      /* every string */
+	struct sd_target *v;
+	uint32_t n, cap;
+};
+
 struct watch_webhook {
 	const char *url;
 	double timeout_s;      /* default 5 */
@@ -72,6 +105,8 @@ struct watch_config {
 	const char *external_url; /* where people see goroscope (web): the alerts' generatorURL, or NULL */
 	double am_resend_s;    /* a firing alert is sent again this often (default 60 s) */
 	struct watch_target defaults; /* what targets start from ("defaults:" and flags) */
+	struct watch_sd *sd;   /* discovery: where more targets come from */
+	uint32_t nsd;
 	struct watch_target *targets;
 	uint32_t ntargets;
 };
@@ -84,6 +119,14 @@ void watch_config_free(struct watch_config *c);
  * which watch_config_init prepared. ST_FORMAT with the line on a syntax
  * error, an unknown key, a bad value or a duplicate target name. */
 enum status watch_config_parse(struct watch_config *c, const char *text, size_t n, const char *name, struct err *err);
+
+/* Prometheus target groups (file_sd's JSON or YAML, http_sd's JSON:
+ * [{"targets": ["host:port", ...], "labels": {...}}, ...]) in text (n
+ * bytes; name for messages), appended to out. ST_FORMAT with the line on
+ * anything else. Labels beyond WATCH_MAX_LABELS are dropped. */
+enum status watch_parse_target_groups(const char *text, size_t n, const char *name, struct sd_list *out,
+				      struct err *err);
+void sd_list_free(struct sd_list *l);
 
 /* A duration: "250ms", "10s", "5m", "2h", "7d" or a number of seconds.
  * False when s is none of these or not positive. */

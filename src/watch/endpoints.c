@@ -140,6 +140,17 @@ static void metrics(struct watch *w, struct buf *b)
 			buf_printf(b, "} %llu\n", (unsigned long long)t->top[k].count);
 		}
 	}
+	if (w->nsd_status) {
+		header(b, "goroscope_discovery_up", "gauge",
+		       "Whether the discovery source's last answer could be read (its last good targets are kept).");
+		for (uint32_t i = 0; i < w->nsd_status; i++)
+			buf_printf(b, "goroscope_discovery_up{source=\"%s\",kind=\"%s\"} %d\n", w->sd_status[i].source,
+				   w->sd_status[i].kind, w->sd_status[i].up ? 1 : 0);
+		header(b, "goroscope_discovery_targets", "gauge", "Targets the discovery source gives (before sharding).");
+		for (uint32_t i = 0; i < w->nsd_status; i++)
+			buf_printf(b, "goroscope_discovery_targets{source=\"%s\",kind=\"%s\"} %u\n", w->sd_status[i].source,
+				   w->sd_status[i].kind, w->sd_status[i].targets);
+	}
 	header(b, "goroscope_build_info", "gauge", "The goroscope that serves these metrics (always 1).");
 	buf_adds(b, "goroscope_build_info{version=\"" GOROSCOPE_VERSION "\"} 1\n");
 	header(b, "goroscope_watch_shard", "gauge",
@@ -170,7 +181,9 @@ static int match_target(struct watch *w, const struct am_alert *a)
 		const struct target_state *t = &w->t[i];
 		char inst[300];
 		am_authority(t->url, inst, sizeof(inst));
-		if ((a->target[0] && strcmp(a->target, t->cfg.name) == 0) || (a->instance[0] && strcmp(a->instance, inst) == 0))
+		/* a discovered target is called by Prometheus's instance */
+		if ((a->target[0] && strcmp(a->target, t->cfg.name) == 0) ||
+		    (a->instance[0] && (strcmp(a->instance, inst) == 0 || strcmp(a->instance, t->cfg.name) == 0)))
 			return (int)i;
 	}
 	return -1;

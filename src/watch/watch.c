@@ -9,6 +9,7 @@
 #include "../analyze/diff.h"
 #include "../analyze/group.h"
 #include "../base/gzip.h"
+#include "../base/hash.h"
 #include "../base/u64map.h"
 #include "../base/xalloc.h"
 #include "../fetch/pprof_url.h"
@@ -445,18 +446,21 @@ static void apply_read(struct watch *w)
  * log line and the others are watched. */
 static enum status targets_setup(struct watch *w, bool tolerant, struct err *err)
 {
-	w->t = xcalloc(MAX(w->cfg.ntargets, 1u), sizeof(*w->t));
+	uint32_t ndisc = w->disc ? w->disc->n : 0;
+	w->t = xcalloc(MAX(w->cfg.ntargets + ndisc, 1u), sizeof(*w->t));
 	w->n = 0;
 	schedule_clear(&w->due);
 	enum status st = store_begin(w->store, err);
-	for (uint32_t i = 0; st == ST_OK && i < w->cfg.ntargets; i++) {
+	for (uint32_t i = 0; st == ST_OK && i < w->cfg.ntargets + ndisc; i++) {
+		/* the configured targets, then the discovered ones */
+		const struct watch_target *cfg = i < w->cfg.ntargets ? &w->cfg.targets[i] : &w->disc->v[i - w->cfg.ntargets];
 		char address[300];
-		shard_address(w->cfg.targets[i].url, address, sizeof(address));
+		shard_address(cfg->url, address, sizeof(address));
 		if (!shard_owns(&w->cfg.shard, address))
 			continue; /* another watcher's */
 		w->n++; /* the slot being set up counts, so that it is released */
-		st = target_setup(w, w->n - 1, &w->cfg.targets[i], err);
-		if (st != ST_OK && tolerant) {
+		st = target_setup(w, w->n - 1, cfg, err);
+		if (st != ST_OK && (tolerant || i >= w->cfg.ntargets)) {
 			watch_log(w, "reload: %s: left out", err->msg);
 			target_release(&w->t[--w->n]);
 			memset(&w->t[w->n], 0, sizeof(w->t[w->n]));
@@ -503,6 +507,72 @@ struct target_carry {
 	int64_t am_started_ms, am_sent_ms;
 };
 
+/* Set the targets up again, from what swap(w, ctx) changes (the
+ * configuration, the discovered list): polls in flight finish first; the
+ * series continue from the store (same names, same ids); each target's
+ * counters and the alerts Alertmanager knows carry over by name. */
+static enum status retarget(struct watch *w, void (*swap)(struct watch *, void *), void *ctx, struct err *err)
+{
+	wait_in_flight(w);
+	targets_save_kept(w);
+	pthread_mutex_lock(&w->mu);
+	/* counters go on for the targets that stay: a reset would read as a
+	 * restart of the daemon to Prometheus */
+	struct target_carry *kept = xcalloc(MAX(w->n, 1u), sizeof(*kept));
+	uint32_t nkept = w->n;
+	struct u64map by_name = {0};
+	bool inserted;
+	for (uint32_t i = 0; i < w->n; i++) {
+		struct target_state *t = &w->t[i];
+		kept[i] = (struct target_carry){t->cfg.name, t->scrapes, t->scrape_errors, t->alerts_fired, t->captures,
+						{t->am_core[0], t->am_core[1]}, t->am_started_ms, t->am_sent_ms};
+		t->am_core[0] = t->am_core[1] = NULL; /* taken over */
+		u64map_upsert(&by_name, hash_bytes(t->cfg.name, strlen(t->cfg.name), 0), i, &inserted);
+	}
+	targets_release(w);
+	w->generation++;
+	swap(w, ctx);
+	enum status st = targets_setup(w, true, err);
+	for (uint32_t i = 0; i < w->n; i++) {
+		struct target_state *t = &w->t[i];
+		uint32_t k;
+		if (!u64map_get(&by_name, hash_bytes(t->cfg.name, strlen(t->cfg.name), 0), &k) ||
+		    strcmp(kept[k].name, t->cfg.name) != 0)
+			continue;
+		t->scrapes = kept[k].scrapes;
+		t->scrape_errors = kept[k].scrape_errors;
+		t->alerts_fired = kept[k].alerts_fired;
+		t->captures = kept[k].captures;
+		if (t->firing) { /* (the store says whether it still fires) */
+			memcpy(t->am_core, kept[k].am_core, sizeof(t->am_core));
+			t->am_started_ms = kept[k].am_started_ms;
+			t->am_sent_ms = kept[k].am_sent_ms;
+			kept[k].am_core[0] = kept[k].am_core[1] = NULL;
+		}
+	}
+	for (uint32_t k = 0; k < nkept; k++)
+		free(kept[k].am_core[0]), free(kept[k].am_core[1]);
+	free(kept);
+	u64map_free(&by_name);
+	pthread_mutex_unlock(&w->mu);
+	return st;
+}
+
+/* A new configuration (nc, taken over) in place of the running one, which
+ * stays allocated until the end: a job on the worker thread, or the
+ * discovery thread, may still hold its strings. */
+static void swap_config(struct watch *w, void *ctx)
+{
+	struct watch_config *nc = ctx;
+	w->retired = xreallocarray(w->retired, w->nretired + 1, sizeof(*w->retired));
+	w->retired[w->nretired++] = w->cfg;
+	const struct watch_config *old = &w->retired[w->nretired - 1];
+	w->cfg = *nc;
+	w->cfg.listen = old->listen;
+	w->cfg.store = old->store;
+	memset(nc, 0, sizeof(*nc));
+}
+
 /* SIGHUP: read the configuration again; on any error keep the old one. */
 static void reload(struct watch *w)
 {
@@ -534,54 +604,41 @@ static void reload(struct watch *w)
 		watch_config_free(&nc);
 		return;
 	}
-	/* new targets from the new configuration; the series continue from the
-	 * store (same names, same ids) */
-	wait_in_flight(w);
-	targets_save_kept(w);
-	pthread_mutex_lock(&w->mu);
-	/* counters go on for the targets that stay: a reset would read as a
-	 * restart of the daemon to Prometheus */
-	struct target_carry *kept = xcalloc(MAX(w->n, 1u), sizeof(*kept));
-	uint32_t nkept_counters = w->n;
-	for (uint32_t i = 0; i < w->n; i++) {
-		struct target_state *t = &w->t[i];
-		kept[i] = (struct target_carry){t->cfg.name, t->scrapes, t->scrape_errors, t->alerts_fired, t->captures,
-						{t->am_core[0], t->am_core[1]}, t->am_started_ms, t->am_sent_ms};
-		t->am_core[0] = t->am_core[1] = NULL; /* taken over */
-	}
-	targets_release(w);
-	w->generation++;
-	/* the old configuration stays allocated until the end: a job on the
-	 * worker thread may still hold its strings */
-	w->retired = xreallocarray(w->retired, w->nretired + 1, sizeof(*w->retired));
-	w->retired[w->nretired++] = w->cfg;
-	const struct watch_config *old = &w->retired[w->nretired - 1];
-	w->cfg = nc;
-	w->cfg.listen = old->listen;
-	w->cfg.store = old->store;
-	st = targets_setup(w, true, &err);
-	for (uint32_t i = 0; i < w->n; i++)
-		for (uint32_t k = 0; k < nkept_counters; k++)
-			if (strcmp(kept[k].name, w->t[i].cfg.name) == 0) {
-				struct target_state *t = &w->t[i];
-				t->scrapes = kept[k].scrapes;
-				t->scrape_errors = kept[k].scrape_errors;
-				t->alerts_fired = kept[k].alerts_fired;
-				t->captures = kept[k].captures;
-				if (t->firing) { /* (the store says whether it still fires) */
-					memcpy(t->am_core, kept[k].am_core, sizeof(t->am_core));
-					t->am_started_ms = kept[k].am_started_ms;
-					t->am_sent_ms = kept[k].am_sent_ms;
-					kept[k].am_core[0] = kept[k].am_core[1] = NULL;
-				}
-			}
-	for (uint32_t k = 0; k < nkept_counters; k++)
-		free(kept[k].am_core[0]), free(kept[k].am_core[1]);
-	free(kept);
-	pthread_mutex_unlock(&w->mu);
+	struct err e2 = {0};
+	st = retarget(w, swap_config, &nc, &e2);
 	if (st != ST_OK)
-		watch_log(w, "reload: %s", err.msg);
+		watch_log(w, "reload: %s", e2.msg);
 	watch_log(w, "reloaded %s: %u targets", w->opt->config_path, w->n);
+}
+
+/* A new list from discovery: its targets replace the discovered ones. */
+static void swap_discovered(struct watch *w, void *ctx)
+{
+	if (w->disc) { /* kept until the end: a job may hold its strings */
+		w->disc->retired_next = w->disc_retired;
+		w->disc_retired = w->disc;
+	}
+	w->disc = ctx;
+}
+
+static void apply_discovery(struct watch *w)
+{
+	pthread_mutex_lock(&w->mu);
+	struct disc_targets *d = w->disc_next;
+	w->disc_next = NULL;
+	pthread_mutex_unlock(&w->mu);
+	if (!d)
+		return;
+	if (!d->n && (!w->disc || !w->disc->n)) { /* nothing found, nothing to retire */
+		disc_targets_free(d);
+		return;
+	}
+	uint32_t before = w->n;
+	struct err err = {0};
+	if (retarget(w, swap_discovered, d, &err) != ST_OK)
+		watch_log(w, "discovery: %s", err.msg);
+	watch_log(w, "discovery: %u target%s discovered; watching %u (%u before)", d->n, d->n == 1 ? "" : "s", w->n,
+		  before);
 }
 
 /* Alertmanager forgets an alert nobody repeats: each one firing is sent
@@ -651,6 +708,7 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 	w->started_ms = watch_now_ms();
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->jobs_cv, NULL);
+	pthread_cond_init(&w->disc_cv, NULL);
 	bool worker = false;
 	enum status st = store_open(w->cfg.store, false, &w->store, err);
 	if (st != ST_OK)
@@ -677,6 +735,11 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 		goto out;
 	}
 	worker = true;
+	if (pthread_create(&w->discovery, NULL, discovery_main, w) != 0) {
+		st = err_set(err, ST_IO, 0, 0, "cannot start the discovery thread");
+		goto out;
+	}
+	w->discovery_started = true;
 	char host[128];
 	int port;
 	httpd_parse_listen(w->cfg.listen, host, sizeof(host), &port);
@@ -709,13 +772,20 @@ enum status watch_run(struct watch_config *cfg, const struct watch_options *o, s
 	int64_t next_prune = 0, next_retention = 0, tx_started = 0;
 	bool in_tx = false;
 	while (!stop_requested && (!stop_at || watch_now_ms() < stop_at)) {
-		if (reload_requested) {
-			reload_requested = 0;
+		pthread_mutex_lock(&w->mu);
+		bool discovered = w->disc_next != NULL;
+		pthread_mutex_unlock(&w->mu);
+		if (reload_requested || discovered) {
+			/* the targets are set up again, in transactions of their own */
 			struct err e = {0};
 			if (in_tx && store_commit(w->store, &e) != ST_OK)
 				store_failed(w, e.msg);
 			in_tx = false;
-			reload(w);
+			if (reload_requested) {
+				reload_requested = 0;
+				reload(w);
+			}
+			apply_discovery(w);
 		}
 		int64_t now = watch_now_ms();
 		struct schedule_entry due;
@@ -787,11 +857,14 @@ out:
 	readers_stop(w);
 	if (w->http)
 		httpd_stop(w->http);
+	pthread_mutex_lock(&w->mu);
+	w->stopping = true;
+	pthread_cond_signal(&w->jobs_cv);
+	pthread_cond_broadcast(&w->disc_cv);
+	pthread_mutex_unlock(&w->mu);
+	if (w->discovery_started)
+		pthread_join(w->discovery, NULL);
 	if (worker) {
-		pthread_mutex_lock(&w->mu);
-		w->stopping = true;
-		pthread_cond_signal(&w->jobs_cv);
-		pthread_mutex_unlock(&w->mu);
 		pthread_join(w->worker, NULL);
 		/* what the worker finished while stopping */
 		if (w->store)
@@ -805,9 +878,17 @@ out:
 	for (uint32_t i = 0; i < w->nretired; i++)
 		watch_config_free(&w->retired[i]);
 	free(w->retired);
+	disc_targets_free(w->disc);
+	disc_targets_free(w->disc_next);
+	for (struct disc_targets *d = w->disc_retired, *next; d; d = next) {
+		next = d->retired_next;
+		disc_targets_free(d);
+	}
+	free(w->sd_status);
 	readers_free(w);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->jobs_cv);
+	pthread_cond_destroy(&w->disc_cv);
 	free(w);
 	return st;
 }

@@ -15,6 +15,7 @@
 #include "../store/store.h"
 #include "../web/httpd.h"
 #include "config.h"
+#include "discovery.h"
 #include "rules.h"
 #include "schedule.h"
 #include "watch.h"
@@ -100,6 +101,13 @@ struct poll_job {
 
 enum { WATCH_MAX_READERS = 8 };
 
+/* A discovery source's state, for /metrics. */
+struct sd_status {
+	char source[8], kind[16];
+	bool up;
+	uint32_t targets;
+};
+
 enum job_kind { JOB_FIRE, JOB_RESOLVE, JOB_EXTERNAL, JOB_AM_RESEND };
 
 struct job {
@@ -154,6 +162,15 @@ struct watch {
 	uint32_t reading;         /* submitted, not yet taken back */
 	int64_t last_round_ms;    /* [mu] the polling loop's last turn, for /healthz */
 	int64_t am_checked_ms;    /* when the Alertmanager resends were last looked at */
+	/* discovery.c: its thread, what it found, what the polling thread set up */
+	pthread_t discovery;
+	bool discovery_started;
+	pthread_cond_t disc_cv;   /* wakes the discovery thread to stop */
+	struct disc_targets *disc_next; /* [mu] a new list, not yet taken */
+	struct disc_targets *disc;      /* the list the targets were set up from (polling thread) */
+	struct disc_targets *disc_retired;
+	struct sd_status *sd_status;    /* [mu] */
+	uint32_t nsd_status;
 	/* [mu] the daemon's own figures */
 	uint64_t rounds, store_errors, notify_errors, alertmanager_requests;
 	double poll_cpu_seconds;

@@ -3,6 +3,7 @@
 #include "../../src/base/common.h"
 #include "../../src/store/store.h"
 #include "../../src/watch/config.h"
+#include "../../src/watch/discovery.h"
 #include "../../src/watch/rules.h"
 
 #include <setjmp.h>
@@ -365,6 +366,56 @@ static void test_shard(void **st)
 	assert_true(shard_owns(&s, "pid:42"));
 }
 
+/* Discovery's readers: target groups (JSON and YAML), Prometheus's active
+ * targets (one job's), and what they refuse, with the line. */
+static void test_discovery_readers(void **st)
+{
+	(void)st;
+	struct sd_list l = {0};
+	arena_init(&l.mem);
+	struct err err = {0};
+	const char *json = "[{\"targets\": [\"10.0.0.1:6060\", \"b:1\"], \"labels\": {\"team\": \"x\", \"__meta_k\": \"y\"}},\n"
+			   " {\"targets\": [\"c:2\"]}]";
+	assert_int_equal(watch_parse_target_groups(json, strlen(json), "t.json", &l, &err), ST_OK);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.v[1].address, "b:1");
+	assert_string_equal(l.v[1].name, "b:1");
+	assert_int_equal(l.v[1].nlabels, 1); /* __meta_k is Prometheus's own */
+	assert_string_equal(l.v[1].keys[0], "team");
+	assert_int_equal(l.v[2].nlabels, 0);
+	const char *yaml = "- targets: ['d:3']\n  labels: {env: prod}\n";
+	assert_int_equal(watch_parse_target_groups(yaml, strlen(yaml), "t.yml", &l, &err), ST_OK);
+	assert_int_equal(l.n, 4);
+	assert_string_equal(l.v[3].values[0], "prod");
+	static const struct {
+		const char *text, *says;
+	} bad[] = {
+		{"{\"targets\": []}", "are a list"},
+		{"[{\"labels\": {}}]", "needs 'targets'"},
+		{"[{\"targets\": [\"http://a:1/x\"]}]", "host:port"},
+		{"[{\"targets\": [\"a:1\"], \"tagets\": 1}]", "not 'tagets'"},
+		{"[{\"targets\": [\"a:1\"]", "not valid JSON or YAML"},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(watch_parse_target_groups(bad[i].text, strlen(bad[i].text), "t.json", &l, &err), ST_FORMAT);
+		if (!strstr(err.msg, bad[i].says) || !strstr(err.msg, "t.json:"))
+			fail_msg("%s: %s", bad[i].text, err.msg);
+	}
+	sd_list_free(&l);
+	arena_init(&l.mem);
+	const char *prom = "{\"status\":\"success\",\"data\":{\"activeTargets\":["
+			   "{\"labels\":{\"instance\":\"api-1\",\"job\":\"api\",\"team\":\"t\"},\"scrapeUrl\":\"http://10.0.0.5:8080/metrics\"},"
+			   "{\"labels\":{\"instance\":\"o:1\",\"job\":\"other\"},\"scrapeUrl\":\"http://o:1/metrics\"}]}}";
+	assert_int_equal(prom_sd_parse(prom, strlen(prom), "api", &l, &err), ST_OK);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].address, "10.0.0.5:8080"); /* polled where Prometheus scrapes */
+	assert_string_equal(l.v[0].name, "api-1");            /* called what its alerts call it */
+	assert_int_equal(l.v[0].nlabels, 2);                  /* job and team, not instance */
+	assert_int_equal(prom_sd_parse("{\"status\":\"error\"}", 19, NULL, &l, &err), ST_FORMAT);
+	sd_list_free(&l);
+}
+
 /* A new store at path (a mkstemp template) with one target called name. */
 static struct store *temp_store(char *path, const char *name, int64_t *target)
 {
@@ -508,7 +559,7 @@ int main(void)
 		cmocka_unit_test(test_config),      cmocka_unit_test(test_config_auth), cmocka_unit_test(test_rules_convergence),
 		cmocka_unit_test(test_rules_baseline), cmocka_unit_test(test_rules_rate),
 		cmocka_unit_test(test_rules_group_growth), cmocka_unit_test(test_store), cmocka_unit_test(test_store_budget),
-		cmocka_unit_test(test_shard),
+		cmocka_unit_test(test_shard), cmocka_unit_test(test_discovery_readers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,14 +1,17 @@
 // bombserver is a hostile pprof target for goroscope's tests of the watch
 // daemon: it serves prepared bodies where a goroutine profile belongs, and
-// its own real net/http/pprof under healthy prefixes, on 127.0.0.1.
+// its own real net/http/pprof under healthy prefixes, on 127.0.0.1. It
+// also serves files as they are (an http_sd endpoint for the discovery
+// tests).
 //
 //	bombserver -dir DIR -ready FILE
 //
 // GET /bomb/NAME/debug/pprof/goroutine answers with the bytes of the files
 // DIR/NAME.0, DIR/NAME.1, ... in turn (one per request, round robin), so a
 // bomb can change from poll to poll. GET /healthyN/debug/pprof/... is this
-// process's own pprof (a few goroutines parked on purpose). The port, from
-// the kernel, is written to FILE once the listener is open.
+// process's own pprof (a few goroutines parked on purpose). GET /file/NAME
+// is DIR/NAME as it is now (404 when absent). The port, from the kernel, is
+// written to FILE once the listener is open.
 package main
 
 import (
@@ -70,6 +73,16 @@ func main() {
 			return
 		}
 		w.Header().Set("Content-Type", "application/octet-stream")
+		w.Write(data)
+	})
+	mux.HandleFunc("/file/", func(w http.ResponseWriter, r *http.Request) {
+		name := filepath.Base(strings.TrimPrefix(r.URL.Path, "/file/"))
+		data, err := os.ReadFile(filepath.Join(*dir, name))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
 		w.Write(data)
 	})
 	for i := 0; i < 10; i++ {

@@ -84,7 +84,7 @@ static bool refresh_files(const struct watch_sd *d, struct sd_state *s, struct s
 		ok = read_small_file(g.gl_pathv[k], &text, why, whysz) &&
 		     watch_parse_target_groups(text.p ? text.p : "", text.len, g.gl_pathv[k], out, &err) == ST_OK;
 		if (!ok && err.msg[0])
-			snprintf(why, whysz, "%s", err.msg);
+			snprintf(why, whysz, "%.290s", err.msg);
 		buf_free(&text);
 	}
 	globfree(&g);
@@ -121,7 +121,7 @@ static bool refresh_url(const struct watch_sd *d, struct sd_list *out, char *why
 					      : watch_parse_target_groups(body.p ? body.p : "", body.len, url, out, &err);
 	buf_free(&body);
 	if (st != ST_OK)
-		snprintf(why, whysz, "%s", err.msg);
+		snprintf(why, whysz, "%.290s", err.msg);
 	return st == ST_OK;
 }
 

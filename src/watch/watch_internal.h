@@ -103,7 +103,7 @@ enum { WATCH_MAX_READERS = 8 };
 
 /* A discovery source's state, for /metrics. */
 struct sd_status {
-	char source[8], kind[16];
+	char source[12], kind[16];
 	bool up;
 	uint32_t targets;
 };

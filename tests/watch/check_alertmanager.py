@@ -6,7 +6,11 @@ API v2; Alertmanager shows each once: the threshold (the target's labels,
 the rule) and the leak (the target's labels and the leaking function; the
 confidence, cause and fix in its annotations); the watchers repeat them
 (their end moves on); and when the alert resolves (the threshold raised by
-SIGHUP) Alertmanager's list empties.
+SIGHUP) Alertmanager's list empties. Then the other way round: a real
+Prometheus scrapes the service's go_goroutines, its rule (the one
+deploy/prometheus gives, with a lower threshold) fires through a second
+Alertmanager to goroscope's /alertmanager receiver, and goroscope captures
+the service the alert names.
 
 usage: check_alertmanager.py GOROSCOPE GROWER WORKDIR
 """
@@ -132,4 +136,50 @@ check(gone, "resolution reaches Alertmanager: its list of active alerts is empty
 for p, _ in watchers:
     p.send_signal(signal.SIGTERM)
     p.wait(timeout=30)
+
+# ---- Prometheus's own rule on go_goroutines, through Alertmanager, to
+# goroscope's receiver: a capture of the service it names ----
+prom = shutil.which("prometheus")
+check(prom is not None, "prometheus is installed (make deps)")
+if prom:
+    wport, pport, am2_port = free_port(), free_port(), free_port()
+    open(f"{OUT}/am2.yml", "w").write(
+        "route:\n  receiver: nowhere\n  group_wait: 1s\n  routes:\n"
+        "    - matchers: [alertname=\"GoGoroutineCountHigh\"]\n      receiver: goroscope\n"
+        f"receivers:\n  - name: nowhere\n  - name: goroscope\n    webhook_configs:\n"
+        f"      - url: http://127.0.0.1:{wport}/alertmanager\n")
+    spawn([am_bin, f"--config.file={OUT}/am2.yml", f"--storage.path={OUT}/am2-data",
+           f"--web.listen-address=127.0.0.1:{am2_port}", "--cluster.listen-address=", "--log.level=warn"],
+          stdout=open(f"{OUT}/am2.log", "w"), stderr=subprocess.STDOUT)
+    wait_for("the second Alertmanager ready", lambda: get(f"http://127.0.0.1:{am2_port}/-/ready")[0] == 200)
+    config = os.path.join(OUT, "w-receiver.yaml")
+    with open(config, "w") as f:
+        f.write(f"listen: 127.0.0.1:{wport}\nstore: {OUT}/receiver.db\ncaptures: {OUT}/captures-received\n"
+                f"defaults:\n  interval: 1s\ntargets:\n  - name: shop\n    url: {target}\n")
+    receiver = spawn([G, "watch", "--config", config, "--ready-file", f"{OUT}/receiver.port"],
+                     stdout=open(f"{OUT}/receiver.log", "w"), stderr=subprocess.STDOUT)
+    wait_for("the receiving watcher", lambda: os.path.exists(f"{OUT}/receiver.port"))
+    # the rules as deploy/prometheus gives them, with a threshold this service crosses
+    rules = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../deploy/prometheus/goroscope-rules.yml")).read()
+    rules = rules.replace("go_goroutines > 10000", "go_goroutines > 30").replace("for: 10m", "for: 0s")
+    open(f"{OUT}/rules.yml", "w").write(rules)
+    open(f"{OUT}/prometheus.yml", "w").write(
+        "global: {scrape_interval: 1s, evaluation_interval: 1s}\nrule_files: [rules.yml]\n"
+        f"alerting:\n  alertmanagers:\n    - static_configs: [{{targets: ['127.0.0.1:{am2_port}']}}]\n"
+        f"scrape_configs:\n  - job_name: shop\n    static_configs: [{{targets: ['127.0.0.1:{port}']}}]\n")
+    spawn([prom, f"--config.file={OUT}/prometheus.yml", f"--storage.tsdb.path={OUT}/prom-data",
+           f"--web.listen-address=127.0.0.1:{pport}", "--log.level=warn"], stdout=open(f"{OUT}/prometheus.log", "w"),
+          stderr=subprocess.STDOUT)
+    log = wait_for("the capture Prometheus's alert asked for",
+                   lambda: (lambda t: t if b"Alertmanager alert GoGoroutineCountHigh: capturing" in t and b": capture "
+                            in t else None)(open(f"{OUT}/receiver.log", "rb").read()), timeout=90)
+    check(bool(log), "Prometheus's rule on go_goroutines reaches goroscope through Alertmanager")
+    caps = os.listdir(f"{OUT}/captures-received") if os.path.isdir(f"{OUT}/captures-received") else []
+    check(len(caps) == 1 and os.path.exists(f"{OUT}/captures-received/{caps[0]}/goroutine.debug2.txt"),
+          f"and it captured the service the alert names: {caps}")
+    if caps:
+        m = json.load(open(f"{OUT}/captures-received/{caps[0]}/manifest.json"))
+        check("GoGoroutineCountHigh" in (m.get("reason") or ""), f"the capture says why: {m.get('reason')}")
+    receiver.send_signal(signal.SIGTERM)
+    receiver.wait(timeout=30)
 finish("alertmanager")

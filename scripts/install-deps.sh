@@ -12,7 +12,8 @@
 #                           tests), zsh (its completion script is checked)
 #   install-deps.sh test    + the full suite (make test): prometheus (promtool
 #                           checks /metrics), prometheus-alertmanager (watch
-#                           posts alerts to a real one), chromium (the HTML report and
+#                           posts alerts to a real one), python3-yaml (the
+#                           deploy/ manifests are checked), chromium (the HTML report and
 #                           web UI, driven by playwright-core from npm, which
 #                           needs Node.js: Debian's nodejs and npm, only when
 #                           the machine has no node)
@@ -24,7 +25,7 @@ tier=${1:-test}
 build=(gcc make pkg-config python3 zlib1g-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libyaml-dev
        libmicrohttpd-dev libjansson-dev golang-go)
 check=(clang libclang-rt-14-dev libcmocka-dev zsh)
-test=(prometheus prometheus-alertmanager chromium)
+test=(prometheus prometheus-alertmanager python3-yaml chromium)
 bench=(panicparse time)
 case $tier in
   build) need=("${build[@]}") ;;

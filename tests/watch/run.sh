@@ -17,6 +17,7 @@ python3 "$here/check_watch_tls.py" "$G" "$out/grower" "$out"
 python3 "$here/check_shards.py" "$G" "$out/shards"
 python3 "$here/check_alertmanager.py" "$G" "$out/grower" "$out/alertmanager"
 python3 "$here/check_discovery.py" "$G" "$out/grower" "$out/bombserver" "$out/discovery"
+python3 "$here/check_deploy.py" "$G" "$out/deploy"
 # the Prometheus configuration and rules the docs give are valid as written
 (cd "$here/../../deploy/prometheus" && promtool check config prometheus.yml >/dev/null && echo "prometheus config: 1 passed, 0 failed") ||
   { echo "FAIL promtool check config deploy/prometheus/prometheus.yml"; exit 1; }

@@ -179,7 +179,8 @@ static enum status target_setup(struct watch *w, uint32_t i, const struct watch_
 	if (st == ST_OK)
 		st = store_kept_profiles(w->store, t->id, watch_now_ms() - KEPT_MAX_AGE_MS, load_kept, t, err);
 	/* spread the first polls over one interval: no thundering herd */
-	t->next_poll_ms = watch_now_ms() + (int64_t)(cfg->interval_s * 1000 * i / MAX(w->cfg.ntargets, 1u));
+	uint32_t all = w->cfg.ntargets + (w->disc ? w->disc->n : 0);
+	t->next_poll_ms = watch_now_ms() + (int64_t)(cfg->interval_s * 1000 * i / MAX(all, 1u));
 	if (st == ST_OK)
 		schedule_add(&w->due, t->next_poll_ms, i);
 	return st;

@@ -216,7 +216,8 @@ bench: deps-bench all
 	@bench/watch-scale.sh
 	@python3 bench/store_scale.py $(BUILD)/bench-store $(BUILD)/goroscope
 
-# the watch daemon alone at scale: 1,000 targets every 10 s (DURATION=540 s)
+# the watch daemon alone at scale: 1,000 targets every 10 s (DURATION=540 s),
+# then 5,000 through file_sd over 2, 3 and 5 shards (SHARD_DURATION=60 s)
 bench-watch: deps-bench all
 	@bench/watch-scale.sh
 

@@ -4,7 +4,9 @@
 # real corpus on 1,000 loopback ports) for DURATION seconds (default 540:
 # long enough for the profiles kept per target to reach their bound),
 # and reports its CPU use (share of one core), memory, scrape figures and
-# store size. Results: build/bench/watch-results.txt.
+# store size. Results: build/bench/watch-results.txt. Then 5,000 targets
+# through file_sd over 2, 3 and 5 shards (bench/watch_shards.py):
+# build/bench/watch-shards-results.txt.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/bench/watch
@@ -81,3 +83,10 @@ print(f"  store: {samples} samples, {groups} group samples, {kept} kept profiles
       f"{size / 1e6:.1f} MB")
 print(f"  clean stop (kept profiles saved): {float(s1) - float(s0):.2f} s")
 PY
+
+# the fleet through discovery: 5,000 targets from file_sd over 2, 3 and 5
+# shards (bench/watch_shards.py; TARGETS, SHARDS, DURATION=60 to change)
+kill $fake 2>/dev/null || true
+wait $fake 2>/dev/null || true
+DURATION=${SHARD_DURATION:-60} INTERVAL=${INTERVAL%s} python3 "$root/bench/watch_shards.py" "$G" "$out/faketargets" \
+  "$out/shards" "${profiles[@]}" | tee "$root/build/bench/watch-shards-results.txt"

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 
 _failures = []
 _checks = 0
@@ -91,3 +92,14 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
+
+
+def http_get(url, timeout=5):
+    """(status, body as text) of a GET; (0, why) when nothing answered."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+    except OSError as e:
+        return 0, str(e)

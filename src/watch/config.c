@@ -575,22 +575,32 @@ static enum status read_targets(struct walker *w, yaml_node_t *list, const struc
 	return ST_OK;
 }
 
+/* Parse text (n bytes) into doc; on failure err says where ("NAME:LINE:
+ * not valid WHAT") and nothing is left to delete. */
+static enum status load_document(const char *text, size_t n, const char *name, const char *what, yaml_parser_t *parser,
+				 yaml_document_t *doc, struct err *err)
+{
+	if (!yaml_parser_initialize(parser))
+		return err_set(err, ST_FORMAT, 0, 0, "%s: cannot start the YAML parser", name);
+	yaml_parser_set_input_string(parser, (const unsigned char *)text, n);
+	if (!yaml_parser_load(parser, doc)) {
+		enum status st = err_set(err, ST_FORMAT, parser->problem_mark.line + 1, parser->problem_mark.index,
+					 "%s:%zu: not valid %s: %s", name, parser->problem_mark.line + 1, what,
+					 parser->problem ? parser->problem : "?");
+		yaml_parser_delete(parser);
+		return st;
+	}
+	return ST_OK;
+}
+
 enum status watch_config_parse(struct watch_config *c, const char *text, size_t n, const char *name, struct err *err)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	if (!yaml_parser_initialize(&parser))
-		return err_set(err, ST_FORMAT, 0, 0, "%s: cannot start the YAML parser", name);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, n);
-	if (!yaml_parser_load(&parser, &doc)) {
-		enum status st = err_set(err, ST_FORMAT, parser.problem_mark.line + 1, parser.problem_mark.index,
-					 "%s:%zu: not valid YAML: %s", name, parser.problem_mark.line + 1,
-					 parser.problem ? parser.problem : "?");
-		yaml_parser_delete(&parser);
+	enum status st = load_document(text, n, name, "YAML", &parser, &doc, err);
+	if (st != ST_OK)
 		return st;
-	}
 	struct walker w = {c, &doc, name, err};
-	enum status st = ST_OK;
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (!root) {
 		st = err_set(err, ST_FORMAT, 0, 0, "%s: the configuration is empty", name);
@@ -665,20 +675,12 @@ enum status watch_parse_target_groups(const char *text, size_t n, const char *na
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
-	if (!yaml_parser_initialize(&parser))
-		return err_set(err, ST_FORMAT, 0, 0, "%s: cannot start the YAML parser", name);
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, n);
-	if (!yaml_parser_load(&parser, &doc)) {
-		enum status st = err_set(err, ST_FORMAT, parser.problem_mark.line + 1, parser.problem_mark.index,
-					 "%s:%zu: not valid JSON or YAML: %s", name, parser.problem_mark.line + 1,
-					 parser.problem ? parser.problem : "?");
-		yaml_parser_delete(&parser);
+	enum status st = load_document(text, n, name, "JSON or YAML", &parser, &doc, err);
+	if (st != ST_OK)
 		return st;
-	}
 	struct watch_config scratch; /* for the walker's messages only */
 	watch_config_init(&scratch);
 	struct walker w = {&scratch, &doc, name, err};
-	enum status st = ST_OK;
 	yaml_node_t *root = yaml_document_get_root_node(&doc);
 	if (root && root->type != YAML_SEQUENCE_NODE)
 		st = bad(&w, root, "target groups are a list: [{\"targets\": [...], \"labels\": {...}}]");

@@ -22,20 +22,14 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import check, finish, free_port, spawn, wait_for  # noqa: E402
+from checks import check, finish, free_port, http_get as get, spawn, wait_for  # noqa: E402
 
 G, GROWER, OUT = sys.argv[1:4]
 shutil.rmtree(OUT, ignore_errors=True)
 os.makedirs(OUT)
-def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as r:
-            return r.status, r.read().decode()
-    except OSError as e:
-        return 0, str(e)
+
 
 
 am_bin = shutil.which("prometheus-alertmanager") or shutil.which("alertmanager")

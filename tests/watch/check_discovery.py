@@ -16,22 +16,14 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from checks import check, finish, free_port, spawn, wait_for  # noqa: E402
+from checks import check, finish, free_port, http_get as get, spawn, wait_for  # noqa: E402
 
 G, GROWER, BOMBSERVER, OUT = sys.argv[1:5]
 shutil.rmtree(OUT, ignore_errors=True)
 os.makedirs(OUT)
 
-
-def get(url):
-    try:
-        with urllib.request.urlopen(url, timeout=5) as r:
-            return r.status, r.read().decode()
-    except OSError as e:
-        return 0, str(e)
 
 
 def grower(name):

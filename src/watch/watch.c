@@ -1,8 +1,12 @@
 /* watch.c: see watch.h. One thread polls: it queues every due target on a
- * fetch pool (libcurl multi), reads what came back, judges it, and writes
- * the round to the store in one transaction. Anything slow (captures,
- * analysis, notifications) goes to the worker thread of actions.c, so a
- * capture never delays the polling of other targets. */
+ * fetch pool (libcurl multi), hands each response to a reader thread
+ * (readers.c: the parse, within the poll's budget), judges what the readers
+ * made of them, and writes about a second of results to the store in one
+ * transaction. It sets the targets up from the configuration and from what
+ * the discovery thread found (discovery.c), again on SIGHUP or a discovery
+ * change. Anything slow (captures, analysis, notifications, Alertmanager)
+ * goes to the worker thread of actions.c, so a capture never delays the
+ * polling of other targets. */
 #include "../base/common.h"
 #include "watch.h"
 #include "watch_internal.h"

@@ -1,7 +1,8 @@
 /* watch_internal.h: the daemon's state, shared by watch.c (polling loop),
- * actions.c (captures, analysis, notifications on a worker thread) and
- * endpoints.c (HTTP handlers on the server's thread). Fields marked
- * [mu] are read by other threads and change only under watch.mu. */
+ * readers.c (parsing on reader threads), discovery.c (its thread),
+ * actions.c and am_notify.c (captures, analysis, notifications on a worker
+ * thread) and endpoints.c (HTTP handlers on the server's thread). Fields
+ * marked [mu] are read by other threads and change only under watch.mu. */
 #ifndef GOROSCOPE_WATCH_INTERNAL_H
 #define GOROSCOPE_WATCH_INTERNAL_H
 

@@ -1,9 +1,12 @@
 /* input.c: the commands' side of the input seam (source/source.h): load
- * each source, and print what the seam reports (errors, the snapshots'
- * warnings, how a text was read). Also cli_error, the one way cli/ reports
+ * the sources (several at once, one a core), and print what the seam
+ * reports (errors, the snapshots' warnings, how a text was read), in input
+ * order. Also cli_error, the one way cli/ reports
  * a problem. */
 #include "../base/common.h"
 #include "cli.h"
+#include "../base/parallel.h"
+#include "../base/xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -41,15 +44,38 @@ void cli_print_warnings(const struct snapshot *s)
 		fprintf(stderr, "goroscope: %s: warning: %u more warnings not shown\n", s->source, s->warnings_dropped);
 }
 
-static bool load_one(const struct source_options *o, const char *spec, struct snapset *set, bool quiet)
-{
+/* One input, read on whichever thread: its snapshots into set, what the
+ * reading says into rep and err (printed later, in input order). */
+struct input_job {
+	const struct source_options *o;
+	const char *spec;
+	struct snapset set;
 	struct source_report rep;
-	struct err err = {0};
-	uint32_t before = set->n;
-	if (source_load(spec, o, set, &rep, &err) != ST_OK) {
-		cli_error("%s", err.msg);
+	struct err err;
+	enum status st;
+};
+
+static void read_input(struct input_job *j)
+{
+	snapset_init(&j->set);
+	j->st = source_load(j->spec, j->o, &j->set, &j->rep, &j->err);
+}
+
+/* Print what reading j said, move its snapshots to set; false when it
+ * failed. */
+static bool settle_input(struct input_job *j, struct snapset *set, bool quiet)
+{
+	const struct source_report rep = j->rep;
+	if (j->st != ST_OK) {
+		cli_error("%s", j->err.msg);
+		snapset_free(&j->set);
 		return false;
 	}
+	uint32_t before = set->n;
+	for (uint32_t i = 0; i < j->set.n; i++)
+		snapset_push(set, j->set.v[i]);
+	free(j->set.v);
+	memset(&j->set, 0, sizeof(j->set));
 	/* GOROSCOPE_TIMING=1 (see cmd_analyze.c): how the text was read, for
 	 * the tests of the parallel reader and for benchmark work */
 	if (getenv("GOROSCOPE_TIMING") && rep.lines)
@@ -65,12 +91,36 @@ static bool load_one(const struct source_options *o, const char *spec, struct sn
 	return true;
 }
 
+static void read_nth(void *ctx, uint32_t i)
+{
+	read_input(&((struct input_job *)ctx)[i]);
+}
+
 bool cli_load_inputs(const struct source_options *o, int n, char **specs, struct snapset *set, bool quiet)
 {
-	if (n == 0)
-		return load_one(o, "-", set, quiet);
+	char *stdin_spec[] = {"-"};
+	if (n == 0) {
+		n = 1;
+		specs = stdin_spec;
+	}
+	/* several inputs are read at once, one a core (a large text file
+	 * read in parts, o->threads, keeps its own threads); what they say is
+	 * printed, and their snapshots kept, in input order: the same output
+	 * as one after the other */
+	/* the cores are shared: a file read in parts gets its share of them */
+	struct source_options shared = *o;
+	shared.threads = MAX(1, o->threads / (int)parallel_threads((uint32_t)n));
+	struct input_job *jobs = xcalloc((size_t)n, sizeof(*jobs));
 	for (int i = 0; i < n; i++)
-		if (!load_one(o, specs[i], set, quiet))
-			return false;
-	return true;
+		jobs[i] = (struct input_job){.o = &shared, .spec = specs[i]};
+	parallel_for((uint32_t)n, read_nth, jobs);
+	bool ok = true;
+	for (int i = 0; i < n; i++) {
+		if (ok)
+			ok = settle_input(&jobs[i], set, quiet);
+		else
+			snapset_free(&jobs[i].set); /* after a failure: read, not kept */
+	}
+	free(jobs);
+	return ok;
 }

@@ -4,6 +4,7 @@
 #include "../../src/base/buf.h"
 #include "../../src/base/hash.h"
 #include "../../src/base/linereader.h"
+#include "../../src/base/parallel.h"
 #include "../../src/base/sort.h"
 #include "../../src/base/strtab.h"
 #include "../../src/base/u64set.h"
@@ -219,12 +220,36 @@ static void test_u64map(void **st)
 	assert_false(u64map_get(&m, 0, &v));
 }
 
+/* parallel_for: every i once, each result in its slot, for any n
+ * (including none), whichever thread ran it. */
+static void square(void *ctx, uint32_t i)
+{
+	uint64_t *out = ctx;
+	out[i] += (uint64_t)i * i; /* += : a second run of i would show */
+}
+
+static void test_parallel_for(void **st)
+{
+	(void)st;
+	static uint64_t out[10000];
+	for (uint32_t n = 0; n <= 10000; n = n ? n * 10 : 1) {
+		memset(out, 0, sizeof(out));
+		parallel_for(n, square, out);
+		for (uint32_t i = 0; i < 10000; i++)
+			assert_true(out[i] == (i < n ? (uint64_t)i * i : 0));
+	}
+	assert_int_equal(parallel_threads(0), 1);
+	assert_int_equal(parallel_threads(1), 1);
+	assert_true(parallel_threads(1000) >= 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strtab),         cmocka_unit_test(test_buf),  cmocka_unit_test(test_u64set),
 		cmocka_unit_test(test_arena),          cmocka_unit_test(test_hash), cmocka_unit_test(test_linereader_mem),
 		cmocka_unit_test(test_linereader_cap), cmocka_unit_test(test_u64map),  cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_parallel_for),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,12 +2,16 @@
  *
  * The watch daemon reads profiles from services it does not control: a
  * small body can claim enough work to keep a thread busy for minutes. The
- * parsers therefore call budget_tick() at the head of their loops; it is a
- * counter increment, and once every BUDGET_TICKS calls it reads the
- * thread's CPU clock, compares the memory the caller says it holds with
- * the limit, and looks at the cancel flag another thread may set (the
- * daemon stopping). Once spent, a budget stays spent: every later tick
- * fails too, so a parser unwinds at its next loop head.
+ * parsers ask budget_due() at the head of their loops; it is a counter
+ * increment, and once every BUDGET_TICKS calls it says a check is due:
+ * budget_check() then reads the thread's CPU clock, compares the memory
+ * the caller says it holds (counted only then) with the limit, and looks at
+ * the cancel flag another thread may set (the daemon stopping):
+ *
+ *     if (budget_due(b) && budget_check(b, bytes_held_now()) != ST_OK) ...
+ *
+ * Once spent, a budget stays spent: every later call is due and fails, so
+ * a parser unwinds at its next loop head.
  *
  * A budget belongs to one thread at a time (the CPU clock is that
  * thread's). A NULL budget is no bound at all: the command-line tools read
@@ -39,19 +43,15 @@ struct budget {
 /* Start counting CPU from now (the limits are already set). */
 void budget_start(struct budget *b);
 
-/* The slow half of budget_tick: every field checked now. */
-enum status budget_check(struct budget *b, size_t bytes_held);
-
 /* ST_OK while the job may go on; ST_LIMIT (or ST_IO when cancelled) once
  * the budget is spent. bytes_held is what the caller holds now (its
  * input, the structures it built). */
-static inline enum status budget_tick(struct budget *b, size_t bytes_held)
+enum status budget_check(struct budget *b, size_t bytes_held);
+
+/* Is a check due (b may be NULL: never)? Cheap: call it at every loop head. */
+static inline bool budget_due(struct budget *b)
 {
-	if (!b)
-		return ST_OK;
-	if (b->spent != ST_OK || ++b->ticks >= (b->check_every ? b->check_every : (uint32_t)BUDGET_TICKS))
-		return budget_check(b, bytes_held);
-	return ST_OK;
+	return b && (b->spent != ST_OK || ++b->ticks >= (b->check_every ? b->check_every : (uint32_t)BUDGET_TICKS));
 }
 
 /* Thread CPU seconds used since budget_start. */

@@ -330,7 +330,7 @@ enum status debug1_parse(const char *p, size_t n, const char *source, struct bud
 	bool last_complete = true;
 	uint32_t before = out->n;
 	while (off < n) {
-		if (budget_tick(budget, n + (d.cur ? snapshot_bytes(d.cur) : 0)) != ST_OK) {
+		if (budget_due(budget) && budget_check(budget, n + (d.cur ? snapshot_bytes(d.cur) : 0)) != ST_OK) {
 			/* nothing half-read is handed back */
 			snapshot_free(d.cur);
 			free(d.frames);

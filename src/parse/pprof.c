@@ -314,7 +314,7 @@ static size_t held(const struct prof *pr)
 
 static enum status tick(struct prof *pr)
 {
-	if (budget_tick(pr->budget, held(pr)) != ST_OK)
+	if (budget_due(pr->budget) && budget_check(pr->budget, held(pr)) != ST_OK)
 		return budget_error(pr->budget, "reading the pprof profile", pr->err);
 	return ST_OK;
 }

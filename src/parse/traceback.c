@@ -850,7 +850,7 @@ static bool fast_lines(struct tb *t)
 	struct linereader *lr = t->lr;
 	bool took = false;
 	while (t->mode == M_NORMAL && !t->prefix.active && !t->prefix.cand && t->cur && t->nsnap <= TB_MAX_DUMPS) {
-		if (budget_tick(t->opt->budget, snapshot_bytes(t->cur)) != ST_OK)
+		if (budget_due(t->opt->budget) && budget_check(t->opt->budget, snapshot_bytes(t->cur)) != ST_OK)
 			break; /* run() reports it */
 		size_t save_start = lr->start;
 		uint64_t save_lineno = lr->lineno;
@@ -919,7 +919,8 @@ static enum status run(struct tb *t, struct err *err)
 	uint64_t last_end = 0;
 	bool last_nl = true;
 	while ((r = lr_next(t->lr, &l, err)) > 0) {
-		if (budget_tick(t->opt->budget, t->cur ? snapshot_bytes(t->cur) : 0) != ST_OK) {
+		if (budget_due(t->opt->budget) &&
+		    budget_check(t->opt->budget, t->cur ? snapshot_bytes(t->cur) : 0) != ST_OK) {
 			st = budget_error(t->opt->budget, "reading the traceback", err);
 			break;
 		}

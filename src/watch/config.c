@@ -331,6 +331,26 @@ static enum status label_field(struct walker *w, const char *key, yaml_node_t *v
 	return get_string(w, v, key, &t->label_values[t->nlabels++]);
 }
 
+/* Who we are to a server (a target's, a discovery source's): bearer_token,
+ * bearer_token_file, tls_config, headers. */
+static bool is_auth_key(const char *key)
+{
+	return !strcmp(key, "bearer_token") || !strcmp(key, "bearer_token_file") || !strcmp(key, "tls_config") ||
+	       !strcmp(key, "headers");
+}
+
+static enum status auth_field(struct walker *w, const char *key, yaml_node_t *v, struct fetch_auth *a)
+{
+	if (strcmp(key, "bearer_token") == 0)
+		return get_string(w, v, key, &a->bearer);
+	if (strcmp(key, "bearer_token_file") == 0)
+		return get_token_file(w, v, key, &a->bearer);
+	if (strcmp(key, "tls_config") == 0)
+		return each_field(w, v, "tls_config", tls_field, a);
+	a->nheaders = 0; /* headers: a target's own replace the defaults' */
+	return each_field(w, v, "headers", header_field, a);
+}
+
 /* Fields a target and "defaults" share. */
 static enum status target_field(struct walker *w, const char *key, yaml_node_t *v, void *ctx)
 {
@@ -349,16 +369,8 @@ static enum status target_field(struct walker *w, const char *key, yaml_node_t *
 			return bad(w, v, "'format' is debug1 or pprof (debug=2 is never polled: it stops the target's world)");
 		return ST_OK;
 	}
-	if (strcmp(key, "bearer_token") == 0)
-		return get_string(w, v, key, &t->auth.bearer);
-	if (strcmp(key, "bearer_token_file") == 0)
-		return get_token_file(w, v, key, &t->auth.bearer);
-	if (strcmp(key, "tls_config") == 0)
-		return each_field(w, v, "tls_config", tls_field, &t->auth);
-	if (strcmp(key, "headers") == 0) {
-		t->auth.nheaders = 0; /* the target's own replace the defaults' */
-		return each_field(w, v, "headers", header_field, &t->auth);
-	}
+	if (is_auth_key(key))
+		return auth_field(w, key, v, &t->auth);
 	if (strcmp(key, "thresholds") == 0)
 		return each_field(w, v, "thresholds", threshold_field, &t->th);
 	if (strcmp(key, "breaches") == 0)
@@ -516,14 +528,8 @@ static enum status sd_field(struct walker *w, const char *key, yaml_node_t *v, v
 		return get_count(w, v, key, 1, 65535, &d->port);
 	if (strcmp(key, "port_label") == 0)
 		return get_string(w, v, key, &d->port_label);
-	if (strcmp(key, "bearer_token") == 0)
-		return get_string(w, v, key, &d->auth.bearer);
-	if (strcmp(key, "bearer_token_file") == 0)
-		return get_token_file(w, v, key, &d->auth.bearer);
-	if (strcmp(key, "tls_config") == 0)
-		return each_field(w, v, "tls_config", tls_field, &d->auth);
-	if (strcmp(key, "headers") == 0)
-		return each_field(w, v, "headers", header_field, &d->auth);
+	if (is_auth_key(key))
+		return auth_field(w, key, v, &d->auth);
 	return bad(w, v, "unknown discovery setting '%s' (file_sd, http_sd, prometheus, job, refresh, scheme, path_prefix,"
 			 " port, port_label, bearer_token, bearer_token_file, tls_config, headers)", key);
 }

@@ -96,8 +96,10 @@ static void read_job(struct watch *w, struct poll_job *j)
 			g->key = diff_group_key(&a, &a.groups[k], false);
 			g->count = a.groups[k].count;
 			group_title(a.snap, &a.groups[k], g->title, sizeof(g->title));
+			/* the text only of the groups the store keeps (top_groups) */
 			g->text_off = (uint32_t)j->texts.len;
-			stack_text(a.snap, &a.groups[k], &j->texts);
+			if (k < w->cfg.top_groups)
+				stack_text(a.snap, &a.groups[k], &j->texts);
 			g->text_len = (uint32_t)(j->texts.len - g->text_off);
 		}
 		analysis_free(&a);

@@ -76,7 +76,7 @@ struct target_state {
 struct poll_group {
 	uint64_t key, count;
 	char title[160];             /* first user frame, sanitised */
-	uint32_t text_off, text_len; /* its stack text in poll_job.texts */
+	uint32_t text_off, text_len; /* its stack text in poll_job.texts (top_groups only) */
 };
 
 struct poll_job {

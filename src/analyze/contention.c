@@ -254,7 +254,7 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 		struct u64map map = {0};
 		uint32_t first = r->nsites;
 		for (uint64_t i = 0; i < s->ngoroutines; i++) {
-			const struct goroutine *g = snapshot_goroutine(s, i);
+			const struct goroutine g_v = snapshot_goroutine(s, i), *g = &g_v;
 			const struct stack *st = &s->stacks[g->stack];
 			const char *what;
 			int prim = find_primitive(s, st, &what);
@@ -341,7 +341,7 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 					site_of[si] = UINT32_MAX;
 		}
 		for (uint64_t i = 0; i < g->ngoroutines; i++) {
-			uint32_t k = site_of[snapshot_goroutine(g, i)->stack];
+			uint32_t k = site_of[snapshot_goroutine_stack(g, i)];
 			if (k != UINT32_MAX)
 				r->sites[k].parked_now += snapshot_weight(g, i);
 		}

@@ -145,7 +145,7 @@ void diff_run(const struct analysis *old, const struct analysis *new, struct dif
 			for (uint64_t k = 0; k < old->groups[gi].nmembers; k++) {
 				bool fresh;
 				u64map_upsert(&old_ids,
-					      snapshot_goroutine(old->snap, old->members[old->groups[gi].first_member + k])->id,
+					      snapshot_goroutine_id(old->snap, old->members[old->groups[gi].first_member + k]),
 					      ei, &fresh);
 			}
 		}
@@ -155,7 +155,7 @@ void diff_run(const struct analysis *old, const struct analysis *new, struct dif
 			if (!u64map_get(&by_key, diff_group_key(new, g, creators), &ei))
 				continue;
 			for (uint64_t k = 0; k < g->nmembers; k++) {
-				uint64_t id = snapshot_goroutine(new->snap, new->members[g->first_member + k])->id;
+				uint64_t id = snapshot_goroutine_id(new->snap, new->members[g->first_member + k]);
 				u64set_add(&new_ids, id);
 				uint32_t was;
 				if (u64map_get(&old_ids, id, &was)) {
@@ -176,7 +176,7 @@ void diff_run(const struct analysis *old, const struct analysis *new, struct dif
 		d->exited = old_ids.count - d->persisted;
 		for (uint32_t gi = 0; gi < old->ngroups; gi++)
 			for (uint64_t k = 0; k < old->groups[gi].nmembers; k++) {
-				uint64_t id = snapshot_goroutine(old->snap, old->members[old->groups[gi].first_member + k])->id;
+				uint64_t id = snapshot_goroutine_id(old->snap, old->members[old->groups[gi].first_member + k]);
 				if (!u64set_has(&new_ids, id))
 					keep_lowest(d->exited_ids, &d->nexited_ids, id);
 			}

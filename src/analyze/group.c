@@ -144,8 +144,7 @@ static int cmp_state_count(const void *a, const void *b)
 	return x->state < y->state ? -1 : x->state > y->state;
 }
 
-/* Summarise the members of one group. Scratch vectors are sized by the
- * caller to the largest group. */
+/* A wait on an object, for shared_objects(). */
 struct obj_entry {
 	uint64_t object;
 	uint32_t group;
@@ -155,19 +154,13 @@ struct obj_entry {
 
 enum { PREFETCH_AHEAD = 8 };
 
-/* Waits on objects, gathered while summarising for shared_objects(). */
-struct obj_entries {
-	struct obj_entry *v;
-	uint64_t n, cap;
-};
-
-/* Fill gr (index gi among the groups kept so far) from its n members.
- * stack_seen[stack] == stamp marks stacks already counted for this group
- * (stamp: unique per group, never 0); waits on a primitive's object are
- * added to objects. */
-static void summarise(const struct snapshot *s, struct group *gr, uint32_t gi, uint32_t stamp,
-		      const uint64_t *members, uint64_t n, uint32_t *mins, uint64_t *objs, uint64_t *parents,
-		      uint32_t *stack_seen, struct obj_entries *objects)
+/* Fill gr from its n members. stack_seen[stack] == stamp marks stacks
+ * already counted for this group (stamp: unique per group, never 0). The
+ * scratch vectors are sized by the caller to the largest group; the wait
+ * objects and the parents take turns in the one 64-bit vector, so the
+ * scratch is 12 bytes per goroutine of the largest group. */
+static void summarise(const struct snapshot *s, struct group *gr, uint32_t stamp, const uint32_t *members,
+		      uint64_t n, uint32_t *mins, uint64_t *vals, uint32_t *stack_seen)
 {
 	uint64_t nmin = 0, nobj = 0, npar = 0, nprim = 0;
 	bool labels_same = true;
@@ -175,9 +168,13 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t gi, u
 	for (uint64_t k = 0; k < n; k++) {
 		/* Members lie scattered over the goroutine table: ask for the
 		 * ones a few steps ahead so their cache misses overlap. */
-		if (k + PREFETCH_AHEAD < n)
-			__builtin_prefetch(snapshot_goroutine(s, members[k + PREFETCH_AHEAD]));
-		const struct goroutine *g = snapshot_goroutine(s, members[k]);
+		if (k + PREFETCH_AHEAD < n) {
+			uint64_t ahead = members[k + PREFETCH_AHEAD];
+			const struct gchunk *c = &s->gchunks[ahead >> G_CHUNK_BITS];
+			__builtin_prefetch(&c->state[ahead & (G_CHUNK - 1)]);
+			__builtin_prefetch(&c->flags[ahead & (G_CHUNK - 1)]);
+		}
+		const struct goroutine g_v = snapshot_goroutine(s, members[k]), *g = &g_v;
 		uint64_t w = snapshot_weight(s, members[k]);
 		gr->count += w;
 		if (s->delays)
@@ -190,19 +187,12 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t gi, u
 		if (g->flags & G_HAS_MINUTES)
 			mins[nmin++] = g->minutes;
 		if (g->flags & (G_HAS_OBJECT | G_OBJECT_ARG)) {
-			objs[nobj++] = g->object;
-			if (g->flags & G_HAS_OBJECT) {
+			nobj++;
+			if (g->flags & G_HAS_OBJECT)
 				nprim++;
-				if (objects->n == objects->cap) {
-					objects->cap = objects->cap ? objects->cap * 2 : 1024;
-					objects->v = xreallocarray(objects->v, objects->cap, sizeof(*objects->v));
-				}
-				objects->v[objects->n++] = (struct obj_entry){
-					g->object, gi, g->state, (g->flags & G_HAS_MINUTES) ? g->minutes + 1 : 0};
-			}
 		}
 		if (g->flags & G_HAS_PARENT)
-			parents[npar++] = g->parent;
+			npar++;
 		if (g->flags & G_LOCKED)
 			gr->locked += w;
 		if (g->flags & G_LEAKED)
@@ -234,15 +224,27 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t gi, u
 		gr->max_minutes = mins[nmin - 1];
 	}
 	if (nobj) {
-		sort_u64(objs, nobj);
+		uint64_t m = 0;
+		for (uint64_t k = 0; k < n; k++) {
+			const struct goroutine g = snapshot_goroutine(s, members[k]);
+			if (g.flags & (G_HAS_OBJECT | G_OBJECT_ARG))
+				vals[m++] = g.object;
+		}
+		sort_u64(vals, nobj);
 		gr->with_object = nobj;
 		gr->object_from_primitive = nprim * 2 >= nobj;
-		mode_of(objs, nobj, &gr->distinct_objects, &gr->top_object, &gr->top_object_count);
+		mode_of(vals, nobj, &gr->distinct_objects, &gr->top_object, &gr->top_object_count);
 	}
 	if (npar) {
-		sort_u64(parents, npar);
+		uint64_t m = 0;
+		for (uint64_t k = 0; k < n; k++) {
+			const struct goroutine g = snapshot_goroutine(s, members[k]);
+			if (g.flags & G_HAS_PARENT)
+				vals[m++] = g.parent;
+		}
+		sort_u64(vals, npar);
 		gr->with_parent = npar;
-		mode_of(parents, npar, &gr->distinct_parents, &gr->top_parent, &gr->top_parent_count);
+		mode_of(vals, npar, &gr->distinct_parents, &gr->top_parent, &gr->top_parent_count);
 	}
 }
 
@@ -255,7 +257,14 @@ static int cmp_groups(const void *a, const void *b)
 	return ix < iy ? -1 : ix > iy;
 }
 
-static void totals(struct analysis *a, const uint32_t *gidx)
+static bool is_kept(const uint64_t *kept, uint64_t i)
+{
+	return kept[i >> 6] >> (i & 63) & 1;
+}
+
+/* Totals over the goroutines shown (kept: a bit per goroutine), in input
+ * order (the longest waits keep the first of equals). */
+static void totals(struct analysis *a, const uint64_t *kept)
 {
 	const struct snapshot *s = a->snap;
 	uint32_t cap = 16;
@@ -267,9 +276,9 @@ static void totals(struct analysis *a, const uint32_t *gidx)
 	uint8_t *stack_class = xmalloc(s->nstacks ? s->nstacks : 1);
 	memset(stack_class, 0xff, s->nstacks ? s->nstacks : 1);
 	for (uint64_t i = 0; i < s->ngoroutines; i++) {
-		if (gidx[i] == UINT32_MAX)
+		if (!is_kept(kept, i))
 			continue;
-		const struct goroutine *g = snapshot_goroutine(s, i);
+		const struct goroutine g_v = snapshot_goroutine(s, i), *g = &g_v;
 		if (state_class[g->state] == 0xff)
 			state_class[g->state] = strncmp(snapshot_str(s, g->state), "semacquire", 10) == 0
 							? 0xfe
@@ -320,18 +329,9 @@ static int cmp_obj_entry(const void *a, const void *b)
 	return x->group < y->group ? -1 : x->group > y->group;
 }
 
-/* Objects waited on by goroutines from more than one group. The entries
- * carry group indices from before ranking: call after sorting the groups. */
-static void shared_objects(struct analysis *a, struct obj_entries *objects)
+/* The shared objects among the waits e (group: ranked index). */
+static void pick_shared(struct analysis *a, struct obj_entry *e, uint64_t n)
 {
-	uint32_t *ranked = xmalloc((a->ngroups ? a->ngroups : 1) * sizeof(*ranked));
-	for (uint32_t gi = 0; gi < a->ngroups; gi++)
-		ranked[a->groups[gi].input_order] = gi;
-	struct obj_entry *e = objects->v;
-	uint64_t n = objects->n;
-	for (uint64_t i = 0; i < n; i++)
-		e[i].group = ranked[e[i].group];
-	free(ranked);
 	if (n)
 		qsort(e, n, sizeof(*e), cmp_obj_entry);
 	for (uint64_t i = 0; i < n;) {
@@ -367,6 +367,64 @@ static void shared_objects(struct analysis *a, struct obj_entries *objects)
 	}
 }
 
+
+/* Objects waited on (G_HAS_OBJECT) by goroutines from more than one group,
+ * three at least. Most waits are on an object of their own (a channel each):
+ * a first pass counts waiters per hash slot (two bits, saturating at 3) in
+ * a table of a few bits per wait, and only the waits whose slot reached 3
+ * are gathered and sorted. A slot shared by chance lets a few more through,
+ * never one fewer: the result is exact, the memory a fraction of a
+ * gathering of every wait. */
+static void shared_objects(struct analysis *a)
+{
+	const struct snapshot *s = a->snap;
+	uint64_t waits = 0;
+	for (uint32_t gi = 0; gi < a->ngroups; gi++)
+		for (uint64_t k = 0; k < a->groups[gi].nmembers; k++)
+			waits += (s->gchunks[a->members[a->groups[gi].first_member + k] >> G_CHUNK_BITS]
+					  .flags[a->members[a->groups[gi].first_member + k] & (G_CHUNK - 1)] &
+				  G_HAS_OBJECT) != 0;
+	if (waits < 3)
+		return;
+	uint64_t slots = 64;
+	while (slots < waits * 4)
+		slots *= 2;
+	uint8_t *count = xcalloc(slots / 4, 1); /* 2 bits a slot */
+	for (int pass = 0; pass < 2; pass++) {
+		struct obj_entry *e = NULL;
+		uint64_t n = 0, cap = 0;
+		for (uint32_t gi = 0; gi < a->ngroups; gi++) {
+			const struct group *gr = &a->groups[gi];
+			for (uint64_t k = 0; k < gr->nmembers; k++) {
+				const struct goroutine g = snapshot_goroutine(s, a->members[gr->first_member + k]);
+				if (!(g.flags & G_HAS_OBJECT))
+					continue;
+				uint64_t slot = hash_u64(0x0b1ec7, g.object) & (slots - 1);
+				uint8_t *byte = &count[slot >> 2];
+				unsigned shift = (unsigned)(slot & 3) * 2, c = (*byte >> shift) & 3;
+				if (pass == 0) {
+					if (c < 3)
+						*byte = (uint8_t)(*byte + (1u << shift));
+					continue;
+				}
+				if (c < 3)
+					continue;
+				if (n == cap) {
+					cap = cap ? cap * 2 : 1024;
+					e = xreallocarray(e, cap, sizeof(*e));
+				}
+				e[n++] = (struct obj_entry){g.object, gi, g.state,
+							    (g.flags & G_HAS_MINUTES) ? g.minutes + 1 : 0};
+			}
+		}
+		if (pass == 1) {
+			pick_shared(a, e, n);
+			free(e);
+		}
+	}
+	free(count);
+}
+
 void analysis_run(const struct snapshot *s, const struct group_options *o, struct analysis *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -391,7 +449,7 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 
 	/* 1. assign each goroutine a group */
 	for (uint64_t i = 0; i < n; i++) {
-		const struct goroutine *g = snapshot_goroutine(s, i);
+		const struct goroutine g_v = snapshot_goroutine(s, i), *g = &g_v;
 		if (!o->include_system && goroutine_is_system(s, g)) {
 			gidx[i] = UINT32_MAX;
 			a->hidden_system += snapshot_weight(s, i);
@@ -441,37 +499,40 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 		start[g + 1] += start[g];
 	}
 	uint64_t members_n = start[ngroups];
-	uint64_t *members = xmalloc((members_n ? members_n : 1) * sizeof(*members));
+	uint32_t *members = xmalloc((members_n ? members_n : 1) * sizeof(*members));
 	uint64_t *fill = xmalloc(((size_t)ngroups + 1) * sizeof(*fill));
 	memcpy(fill, start, ((size_t)ngroups + 1) * sizeof(*fill));
-	for (uint64_t i = 0; i < n; i++)
-		if (gidx[i] != UINT32_MAX)
-			members[fill[gidx[i]]++] = i;
+	/* from here on a bit per goroutine says whether it is shown */
+	uint64_t *shown = xcalloc(n / 64 + 1, sizeof(*shown));
+	for (uint64_t i = 0; i < n; i++) {
+		if (gidx[i] != UINT32_MAX) {
+			members[fill[gidx[i]]++] = (uint32_t)i; /* i < G_MAX (snapshot.h) */
+			shown[i >> 6] |= (uint64_t)1 << (i & 63);
+		}
+	}
 	free(fill);
+	free(gidx);
 	a->members = members;
 
 	/* 3. summarise, filter, judge */
 	a->groups = xcalloc(ngroups ? ngroups : 1, sizeof(*a->groups));
 	uint32_t *mins = xmalloc((largest ? largest : 1) * sizeof(*mins));
-	uint64_t *objs = xmalloc((largest ? largest : 1) * sizeof(*objs));
-	uint64_t *parents = xmalloc((largest ? largest : 1) * sizeof(*parents));
+	uint64_t *vals = xmalloc((largest ? largest : 1) * sizeof(*vals));
 	uint32_t *seen = xcalloc(s->nstacks ? s->nstacks : 1, sizeof(*seen));
-	struct obj_entries objects = {0};
 	uint32_t kept = 0;
 	for (uint32_t gi = 0; gi < ngroups; gi++) {
 		struct group *gr = &a->groups[kept];
 		memset(gr, 0, sizeof(*gr));
 		uint64_t cnt = start[gi + 1] - start[gi];
-		const uint64_t *mem = members + start[gi];
+		const uint32_t *mem = members + start[gi];
 		gr->nmembers = cnt;
 		gr->first_member = start[gi];
-		gr->stack = snapshot_goroutine(s, mem[0])->stack;
+		gr->stack = snapshot_goroutine_stack(s, mem[0]);
 		if (by_label)
-			gr->label_value = label_value(s, snapshot_goroutine(s, mem[0])->labels, a->label_key);
-		gr->system = goroutine_is_system(s, snapshot_goroutine(s, mem[0]));
-		gr->input_order = kept;
-		uint64_t objects_before = objects.n;
-		summarise(s, gr, kept, gi + 1, mem, cnt, mins, objs, parents, seen, &objects);
+			gr->label_value = label_value(s, snapshot_goroutine_labels(s, mem[0]), a->label_key);
+		const struct goroutine first = snapshot_goroutine(s, mem[0]);
+		gr->system = goroutine_is_system(s, &first);
+		summarise(s, gr, gi + 1, mem, cnt, mins, vals, seen);
 		if (f && (f->has_match || f->has_drop)) {
 			uint32_t st_ids[GROUP_MAX_STATES];
 			for (uint32_t k = 0; k < gr->nstates; k++)
@@ -483,22 +544,24 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 			if (keep && f->has_drop && filter_group_matches(&f->drop, s, st, st_ids, gr->nstates))
 				keep = false;
 			if (!keep) {
-				objects.n = objects_before;
 				a->filtered_out += gr->count;
 				for (uint64_t k = 0; k < cnt; k++)
-					gidx[mem[k]] = UINT32_MAX;
+					shown[mem[k] >> 6] &= ~((uint64_t)1 << (mem[k] & 63));
 				continue;
 			}
 		}
 		kept++;
 	}
+	free(seen);
+	free(mins);
+	free(vals);
 	a->ngroups = kept;
 	a->shown = a->total - a->hidden_system - a->filtered_out;
 	qsort(a->groups, a->ngroups, sizeof(*a->groups), cmp_groups);
 
-	totals(a, gidx);
-	shared_objects(a, &objects);
-	free(objects.v);
+	totals(a, shown);
+	free(shown);
+	shared_objects(a);
 
 	/* Block/mutex samples are events, not goroutines that could leak. And
 	 * suspicion is judged at a blocking site, which a group of many
@@ -508,13 +571,8 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	if (a->suspects_judged)
 		suspects_find(a);
 
-	free(seen);
-	free(mins);
-	free(objs);
-	free(parents);
 	free(start);
 	free(stack_group);
-	free(gidx);
 	u64map_free(&map);
 }
 

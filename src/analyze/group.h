@@ -58,7 +58,6 @@ struct group {
 	uint64_t ids[GROUP_SAMPLE_IDS];
 	uint32_t nids;
 	uint64_t first_member;      /* see nmembers */
-	uint32_t input_order;       /* index among the groups before ranking (order of first appearance) */
 	uint64_t with_parent, distinct_parents, top_parent, top_parent_count;
 	uint64_t with_object, distinct_objects, top_object, top_object_count;
 	bool object_from_primitive; /* object is a channel/lock argument, not just the top frame's */
@@ -134,7 +133,7 @@ struct analysis {
 	uint32_t nlongest;
 	struct shared_object shared[SHARED_OBJECTS]; /* most waiters first; 3 waiters at least */
 	uint32_t nshared;
-	uint64_t *members;          /* goroutine indices, grouped (see group.first_member) */
+	uint32_t *members;          /* goroutine indices, grouped (see group.first_member; < G_MAX) */
 	struct suspect *suspects;   /* most certain first */
 	uint32_t nsuspects;
 	uint32_t strong_suspects;   /* of them, with strong evidence (suspect.strong) */

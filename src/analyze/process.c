@@ -11,7 +11,7 @@ uint64_t process_max_id(const struct snapshot *s)
 		return 0;
 	uint64_t max = 0;
 	for (uint64_t i = 0; i < s->ngoroutines; i++) {
-		uint64_t id = snapshot_goroutine(s, i)->id;
+		uint64_t id = snapshot_goroutine_id(s, i);
 		if (id > max)
 			max = id;
 	}
@@ -23,7 +23,7 @@ static void index_ids(const struct snapshot *s, struct u64map *m)
 {
 	bool inserted;
 	for (uint64_t i = 0; i < s->ngoroutines && i < U64MAP_EMPTY; i++)
-		*u64map_upsert(m, snapshot_goroutine(s, i)->id, (uint32_t)i, &inserted) = (uint32_t)i;
+		*u64map_upsert(m, snapshot_goroutine_id(s, i), (uint32_t)i, &inserted) = (uint32_t)i;
 }
 
 /* "x then y": of the goroutines y holds and x does not, how many, and how
@@ -35,7 +35,7 @@ static void id_fit(const struct snapshot *x, const struct snapshot *y, uint64_t 
 	index_ids(x, &ids);
 	*fresh = *older = 0;
 	for (uint64_t i = 0; i < y->ngoroutines; i++) {
-		uint64_t gid = snapshot_goroutine(y, i)->id;
+		uint64_t gid = snapshot_goroutine_id(y, i);
 		uint32_t k;
 		if (!gid || u64map_get(&ids, gid, &k))
 			continue;
@@ -84,11 +84,11 @@ enum process_verdict process_same(const struct snapshot *a, const struct snapsho
 	index_ids(a, &ids);
 	uint64_t same = 0, other = 0;
 	for (uint64_t i = 0; i < b->ngoroutines; i++) {
-		const struct goroutine *gb = snapshot_goroutine(b, i);
+		const struct goroutine gb_v = snapshot_goroutine(b, i), *gb = &gb_v;
 		uint32_t k;
 		if (!u64map_get(&ids, gb->id, &k))
 			continue;
-		const struct goroutine *ga = snapshot_goroutine(a, k);
+		const struct goroutine ga_v = snapshot_goroutine(a, k), *ga = &ga_v;
 		const struct frame *ca = creator_of(a, ga), *cb = creator_of(b, gb);
 		if (!ca || !cb)
 			continue;
@@ -130,11 +130,11 @@ static bool shorter_wait(const struct snapshot *a, const struct snapshot *b, cha
 	index_ids(a, &ids);
 	bool found = false;
 	for (uint64_t i = 0; i < b->ngoroutines && !found && ids.count; i++) {
-		const struct goroutine *gb = snapshot_goroutine(b, i);
+		const struct goroutine gb_v = snapshot_goroutine(b, i), *gb = &gb_v;
 		uint32_t k;
 		if (!(gb->flags & G_HAS_MINUTES) || !u64map_get(&ids, gb->id, &k))
 			continue;
-		const struct goroutine *ga = snapshot_goroutine(a, k);
+		const struct goroutine ga_v = snapshot_goroutine(a, k), *ga = &ga_v;
 		/* a minute of slack: the runtime rounds down */
 		if (ga->flags & G_HAS_MINUTES && gb->minutes + 1 < ga->minutes) {
 			snprintf(why, whysz, "goroutine %llu waited %u minutes, then %u: not the same goroutine",

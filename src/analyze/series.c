@@ -105,12 +105,12 @@ static void measure_survival(const struct series_point *pts, uint32_t n, struct 
 		u64set_init(&next);
 		for (uint32_t gi = 0; gi < b->ngroups; gi++)
 			for (uint64_t k = 0; k < b->groups[gi].nmembers; k++)
-				u64set_add(&next, snapshot_goroutine(b->snap, b->members[b->groups[gi].first_member + k])->id);
+				u64set_add(&next, snapshot_goroutine_id(b->snap, b->members[b->groups[gi].first_member + k]));
 		uint64_t *alive = xcalloc(ntracks ? ntracks : 1, sizeof(*alive));
 		for (uint32_t gi = 0; gi < a->ngroups; gi++) {
 			const struct group *g = &a->groups[gi];
 			for (uint64_t k = 0; k < g->nmembers; k++)
-				if (u64set_has(&next, snapshot_goroutine(a->snap, a->members[g->first_member + k])->id))
+				if (u64set_has(&next, snapshot_goroutine_id(a->snap, a->members[g->first_member + k])))
 					alive[track_of[p][gi]]++;
 		}
 		for (uint32_t ti = 0; ti < ntracks; ti++) {

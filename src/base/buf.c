@@ -103,3 +103,27 @@ const char *buf_cstr(struct buf *b)
 	b->p[b->len] = '\0';
 	return b->p;
 }
+
+enum { DRAIN_AT = 1 << 20 };
+
+void buf_set_sink(struct buf *b, bool (*sink)(void *ctx, const char *p, size_t n), void *ctx)
+{
+	b->sink = sink;
+	b->sink_ctx = ctx;
+	b->sink_failed = false;
+}
+
+bool buf_flush(struct buf *b)
+{
+	if (!b->sink)
+		return true;
+	if (b->len && !b->sink_failed && !b->sink(b->sink_ctx, b->p, b->len))
+		b->sink_failed = true;
+	b->len = 0;
+	return !b->sink_failed;
+}
+
+bool buf_drain(struct buf *b)
+{
+	return b->len < DRAIN_AT ? !b->sink_failed : buf_flush(b);
+}

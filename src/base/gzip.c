@@ -109,3 +109,61 @@ void gzip_compress(const char *p, size_t n, struct buf *out)
 	} while (r == Z_OK || r == Z_BUF_ERROR);
 	deflateEnd(&zs);
 }
+
+struct gzip_writer {
+	z_stream zs;
+	bool (*out)(void *ctx, const char *p, size_t n);
+	void *ctx;
+	bool failed;
+};
+
+struct gzip_writer *gzip_writer_new(bool (*out)(void *ctx, const char *p, size_t n), void *ctx)
+{
+	struct gzip_writer *w = xcalloc(1, sizeof(*w));
+	w->out = out;
+	w->ctx = ctx;
+	/* as gzip_compress: level 1 */
+	if (deflateInit2(&w->zs, 1, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		abort(); /* only on out-of-memory or bad arguments */
+	return w;
+}
+
+/* Deflate what is pending with flush, handing each full chunk to out. */
+static bool pump(struct gzip_writer *w, int flush)
+{
+	int r;
+	do {
+		char chunk[65536];
+		w->zs.next_out = (Bytef *)chunk;
+		w->zs.avail_out = sizeof(chunk);
+		r = deflate(&w->zs, flush);
+		size_t made = sizeof(chunk) - w->zs.avail_out;
+		if (made && !w->failed && !w->out(w->ctx, chunk, made))
+			w->failed = true;
+		/* Z_NO_FLUSH: done once the input is taken and out has room left */
+	} while (flush == Z_FINISH ? r == Z_OK || r == Z_BUF_ERROR : w->zs.avail_in > 0 || w->zs.avail_out == 0);
+	return !w->failed;
+}
+
+bool gzip_writer_add(struct gzip_writer *w, const char *p, size_t n)
+{
+	while (n) {
+		uInt take = (uInt)MIN(n, (size_t)1 << 30);
+		w->zs.next_in = (Bytef *)(uintptr_t)p;
+		w->zs.avail_in = take;
+		pump(w, Z_NO_FLUSH);
+		p += take;
+		n -= take;
+	}
+	return !w->failed;
+}
+
+bool gzip_writer_end(struct gzip_writer *w)
+{
+	w->zs.next_in = NULL;
+	w->zs.avail_in = 0;
+	bool ok = pump(w, Z_FINISH);
+	deflateEnd(&w->zs);
+	free(w);
+	return ok;
+}

@@ -4,6 +4,7 @@
 #ifndef GOROSCOPE_GZIP_H
 #define GOROSCOPE_GZIP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../base/budget.h"
@@ -27,5 +28,14 @@ enum status gzip_decompress(const char *p, size_t n, size_t cap, struct budget *
 /* Compress n bytes at p into a gzip stream appended to out (a buf). */
 struct buf;
 void gzip_compress(const char *p, size_t n, struct buf *out);
+
+/* The same as a stream: bytes go in piece by piece (gzip_writer_add) and
+ * the compressed stream comes out through out(ctx, bytes, n) in pieces of
+ * up to 64 KiB, so neither side is ever held whole. gzip_writer_end
+ * writes the trailer and frees w. False once out has failed. */
+struct gzip_writer;
+struct gzip_writer *gzip_writer_new(bool (*out)(void *ctx, const char *p, size_t n), void *ctx);
+bool gzip_writer_add(struct gzip_writer *w, const char *p, size_t n);
+bool gzip_writer_end(struct gzip_writer *w);
 
 #endif

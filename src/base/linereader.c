@@ -9,7 +9,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-enum { LR_BUF = 8 * 1024 * 1024 };
+/* Streams (pipes, terminals) read in big gulps; a range of a file is read
+ * in parts small enough to stay in the core's cache between the copy and
+ * the parse. */
+enum { LR_BUF = 8 * 1024 * 1024, LR_RANGE_BUF = 256 * 1024 };
 
 void lr_open_fd(struct linereader *lr, int fd, size_t max_line, size_t bufsize)
 {
@@ -23,6 +26,21 @@ void lr_open_fd(struct linereader *lr, int fd, size_t max_line, size_t bufsize)
 #ifdef POSIX_FADV_SEQUENTIAL
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 #endif
+}
+
+void lr_open_range(struct linereader *lr, int fd, uint64_t from, uint64_t to, size_t max_line, size_t bufsize)
+{
+	memset(lr, 0, sizeof(*lr));
+	lr->fd = fd;
+	lr->max_line = max_line;
+	lr->cap = bufsize ? bufsize : LR_RANGE_BUF;
+	if (lr->cap < 2 * max_line + 4096)
+		lr->cap = 2 * max_line + 4096;
+	lr->buf = xmalloc(lr->cap);
+	lr->positional = true;
+	lr->base = lr->pos = from;
+	lr->limit = to;
+	lr->eof = from >= to;
 }
 
 void lr_preload(struct linereader *lr, const char *p, size_t n)
@@ -73,12 +91,21 @@ static int refill(struct linereader *lr, struct err *err)
 		lr->base += keep;
 	}
 	while (lr->end < lr->cap) {
-		ssize_t r = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
+		ssize_t r;
+		if (lr->positional) {
+			size_t want = (size_t)MIN((uint64_t)(lr->cap - lr->end), lr->limit - lr->pos);
+			r = want ? pread(lr->fd, lr->buf + lr->end, want, (off_t)lr->pos) : 0;
+			if (r > 0)
+				lr->pos += (uint64_t)r;
+		} else {
+			r = read(lr->fd, lr->buf + lr->end, lr->cap - lr->end);
+		}
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			return -err_set(err, ST_IO, 0, lr->total_read, "read failed at byte %llu: %s",
-					(unsigned long long)lr->total_read, strerror(errno));
+			uint64_t at = lr->positional ? lr->pos : lr->total_read;
+			return -err_set(err, ST_IO, 0, at, "read failed at byte %llu: %s", (unsigned long long)at,
+					strerror(errno));
 		}
 		if (r == 0) {
 			lr->eof = true;
@@ -86,7 +113,7 @@ static int refill(struct linereader *lr, struct err *err)
 		}
 		lr->end += (size_t)r;
 		lr->total_read += (uint64_t)r;
-		if (lr->end - lr->start >= 1024 * 1024)
+		if (lr->end - lr->start >= (lr->positional ? (size_t)LR_RANGE_BUF : (size_t)1024 * 1024))
 			break; /* enough to make progress; avoid blocking on pipes */
 	}
 	return 0;

@@ -48,11 +48,17 @@ struct linereader {
 	uint64_t released;   /* bytes [0, released) have been dropped */
 	struct lr_client client;
 	uint64_t total_read; /* bytes consumed from the source so far */
+	bool positional;     /* fd mode over a range of a regular file: pread */
+	uint64_t pos, limit; /* ...the next offset to read, and where to stop */
 };
 
 /* Stream from fd (not closed by the reader) through a buffer of bufsize
  * bytes (0 = 8 MiB; raised to fit two maximal lines). */
 void lr_open_fd(struct linereader *lr, int fd, size_t max_line, size_t bufsize);
+/* Stream the bytes [from, to) of a regular file fd with pread (the file
+ * offset is neither used nor moved, so several readers can share fd);
+ * line offsets count from the start of the file, line numbers from 1. */
+void lr_open_range(struct linereader *lr, int fd, uint64_t from, uint64_t to, size_t max_line, size_t bufsize);
 /* Start the fd stream with n bytes already read from it (e.g. by a format
  * sniffer); n must not exceed 1 MiB. */
 void lr_preload(struct linereader *lr, const char *p, size_t n);

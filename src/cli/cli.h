@@ -92,6 +92,8 @@ void cli_source_defaults(struct source_options *o);
 
 /* Write all bytes to stdout; false on error (e.g. EPIPE). */
 bool cli_write_stdout(const char *p, size_t n);
+/* cli_write_stdout as a buf sink (buf.h); ctx is unused. */
+bool cli_stdout_sink(void *ctx, const char *p, size_t n);
 /* -o FILE: send stdout to path (created or truncated). False after
  * printing the error. */
 bool cli_redirect_stdout(const char *path);

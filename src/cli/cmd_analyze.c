@@ -156,8 +156,19 @@ static int run(int argc, char **argv)
 		filter_free(&filter);
 		return EXIT_ERROR;
 	}
+	/* The output goes out as it is written (buf.h, a sink): the HTML page
+	 * compresses its document as it comes, so no report is held whole. */
 	struct buf out;
 	buf_init(&out);
+	struct html_page *page = NULL;
+	if (a.out == OUT_HTML) {
+		char title[600];
+		snprintf(title, sizeof(title), "goroscope: %s", hi > lo ? set.v[lo]->source : "dump");
+		page = html_page_begin(title, cli_stdout_sink, NULL);
+		buf_set_sink(&out, html_page_json, page);
+	} else {
+		buf_set_sink(&out, cli_stdout_sink, NULL);
+	}
 	bool findings = false, ok = true;
 	uint64_t total = 0;
 	bool json_doc = a.out == OUT_JSON || a.out == OUT_HTML; /* HTML embeds the JSON document */
@@ -176,27 +187,20 @@ static int run(int argc, char **argv)
 			findings = true;
 		switch (a.out) {
 		case OUT_TEXT: report_text(&out, &an, dumps_in_source(&set, set.v[i]), &a.text); break;
-		case OUT_JSON:
-		case OUT_HTML: report_json_snapshot(&out, &an, i == lo, a.all_ids); break;
+		case OUT_JSON: report_json_snapshot(&out, &an, i == lo, a.all_ids ? JSON_ALL_IDS : 0); break;
+		case OUT_HTML:
+			report_json_snapshot(&out, &an, i == lo, JSON_FRAME_TABLE | (a.all_ids ? JSON_ALL_IDS : 0));
+			break;
 		case OUT_FOLDED: report_folded(&out, &an); break;
 		}
 		analysis_free(&an);
-		/* Stream per snapshot so many dumps never pile up in memory (the
-		 * HTML page needs its whole document first). */
-		if (a.out != OUT_HTML && (a.out != OUT_JSON || out.len > (1u << 20))) {
-			ok = ok && cli_write_stdout(out.p, out.len);
-			buf_reset(&out);
-		}
+		ok = buf_drain(&out) && ok;
 	}
 	if (json_doc)
 		report_json_end(&out, total);
-	if (a.out == OUT_HTML) {
-		char title[600];
-		snprintf(title, sizeof(title), "goroscope: %s", hi > lo ? set.v[lo]->source : "dump");
-		ok = ok && cli_write_html(title, &out);
-	} else {
-		ok = ok && cli_write_stdout(out.p, out.len);
-	}
+	ok = buf_flush(&out) && ok;
+	if (page)
+		ok = html_page_end(page) && ok;
 	buf_free(&out);
 	snapset_free(&set);
 	filter_free(&filter);

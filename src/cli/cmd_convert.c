@@ -139,7 +139,7 @@ static int run(int argc, char **argv)
 		analysis_run(set.v[i], &go, &an);
 		total += an.total;
 		if (to == TO_JSON)
-			report_json_snapshot(&out, &an, i == lo, true);
+			report_json_snapshot(&out, &an, i == lo, JSON_ALL_IDS);
 		else
 			report_folded(&out, &an);
 		analysis_free(&an);

@@ -83,6 +83,7 @@ static const char *const view_paths[NVIEWS] = {"/api/analysis.json", "/api/diff.
 
 struct site {
 	struct buf doc[NVIEWS]; /* empty: the view does not apply */
+	struct buf analyze_page; /* doc[V_ANALYZE] in the page's form (JSON_FRAME_TABLE) */
 	struct buf page;        /* built once when nothing changes (no store) */
 	const char *store;      /* NULL: no timeline */
 	int64_t since_ms;
@@ -124,7 +125,8 @@ static void put_page(struct buf *out, const struct site *s)
 			continue;
 		if (!first)
 			buf_addc(&all, ',');
-		buf_add(&all, s->doc[v].p, s->doc[v].len);
+		const struct buf *d = v == V_ANALYZE ? &s->analyze_page : &s->doc[v];
+		buf_add(&all, d->p, d->len);
 		first = false;
 	}
 	buf_adds(&all, "]}");
@@ -195,16 +197,24 @@ static void build_views(struct site *site, const struct snapset *set, const stru
 	/* only profiles of contention: no goroutine view */
 	struct buf scratch;
 	buf_init(&scratch);
-	struct buf *b = n || !ncont ? &site->doc[V_ANALYZE] : &scratch;
+	struct buf scratch_page;
+	buf_init(&scratch_page);
+	bool analyze_view = n || !ncont;
+	struct buf *b = analyze_view ? &site->doc[V_ANALYZE] : &scratch;
+	struct buf *page = analyze_view ? &site->analyze_page : &scratch_page;
 	report_json_begin(b, "analyze");
+	report_json_begin(page, "analyze");
 	uint64_t total = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		analysis_run(snaps[i], go, &an[i]);
 		total += an[i].total;
-		report_json_snapshot(b, &an[i], i == 0, false);
+		report_json_snapshot(b, &an[i], i == 0, 0);
+		report_json_snapshot(page, &an[i], i == 0, JSON_FRAME_TABLE);
 	}
 	report_json_end(b, total);
+	report_json_end(page, total);
 	buf_free(&scratch);
+	buf_free(&scratch_page);
 	if (n >= 2) {
 		struct diff d;
 		diff_run(&an[0], &an[n - 1], &d);
@@ -263,6 +273,7 @@ static int run(int argc, char **argv)
 	a.group.filter = &filter;
 	for (int v = 0; v < NVIEWS; v++)
 		buf_init(&site.doc[v]);
+	buf_init(&site.analyze_page);
 	buf_init(&site.page);
 	rc = EXIT_ERROR;
 	struct snapset set;
@@ -311,6 +322,7 @@ out:
 	filter_free(&filter);
 	for (int v = 0; v < NVIEWS; v++)
 		buf_free(&site.doc[v]);
+	buf_free(&site.analyze_page);
 	buf_free(&site.page);
 	return rc;
 }

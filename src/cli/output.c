@@ -23,12 +23,15 @@ bool cli_redirect_stdout(const char *path)
 
 bool cli_write_html(const char *title, const struct buf *json)
 {
-	struct buf page;
-	buf_init(&page);
-	report_html(&page, title, json->p ? json->p : "{}", json->p ? json->len : 2);
-	bool ok = cli_write_stdout(page.p, page.len);
-	buf_free(&page);
-	return ok;
+	struct html_page *page = html_page_begin(title, cli_stdout_sink, NULL);
+	html_page_json(page, json->p ? json->p : "{}", json->p ? json->len : 2);
+	return html_page_end(page);
+}
+
+bool cli_stdout_sink(void *ctx, const char *p, size_t n)
+{
+	(void)ctx;
+	return cli_write_stdout(p, n);
 }
 
 bool cli_write_stdout(const char *p, size_t n)

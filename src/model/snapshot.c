@@ -10,6 +10,8 @@
 
 enum { MAX_WARNINGS = 200 };
 
+static void free_chunk(struct gchunk *c);
+
 struct snapshot *snapshot_new(const char *source, uint32_t index)
 {
 	struct snapshot *s = xcalloc(1, sizeof(*s));
@@ -26,7 +28,7 @@ void snapshot_free(struct snapshot *s)
 	if (!s)
 		return;
 	for (uint32_t i = 0; i < s->ngchunks; i++)
-		free(s->gchunks[i]);
+		free_chunk(&s->gchunks[i]);
 	free(s->gchunks);
 	free(s->frames);
 	free(s->stacks);
@@ -43,17 +45,154 @@ void snapshot_free(struct snapshot *s)
 	free(s);
 }
 
-struct goroutine *snapshot_add_goroutine(struct snapshot *s)
+/* ---- goroutine columns (snapshot.h) ---- */
+
+_Static_assert(G_SAMPLE < (1 << 16), "goroutine flags are stored in 16 bits");
+
+static void free_chunk(struct gchunk *c)
+{
+	free(c->stack);
+	free(c->state);
+	free(c->flags);
+	free(c->minutes);
+	free(c->labels);
+	free(c->bubble);
+	free(c->id.narrow);
+	free(c->id.wide);
+	free(c->parent.narrow);
+	free(c->parent.wide);
+	free(c->object.narrow);
+	free(c->object.wide);
+	memset(c, 0, sizeof(*c));
+}
+
+/* A zero-filled column of chunk c (entries before the one being set read
+ * 0). */
+static void *column(struct snapshot *s, const struct gchunk *c, size_t width)
+{
+	s->gbytes += width * c->cap;
+	return xcalloc(c->cap, width);
+}
+
+/* Column *col of chunk c, from c->cap entries to cap (entries are written
+ * as they are appended: the new ones need no zeroing). */
+static void grow_column(struct snapshot *s, void *col, size_t width, uint32_t old_cap, uint32_t cap)
+{
+	void **p = col;
+	if (!*p)
+		return;
+	*p = xreallocarray(*p, cap, width);
+	s->gbytes += width * (cap - old_cap);
+}
+
+/* Room in the chunk for entry j: a chunk starts small (a thousand dumps of
+ * one goroutine each must not cost a full chunk each) and doubles. */
+static void make_room(struct snapshot *s, struct gchunk *c, uint32_t j)
+{
+	if (j < c->cap)
+		return;
+	uint32_t cap = c->cap ? MIN(c->cap * 2, (uint32_t)G_CHUNK) : 64;
+	grow_column(s, &c->stack, sizeof(uint32_t), c->cap, cap);
+	grow_column(s, &c->state, sizeof(uint32_t), c->cap, cap);
+	grow_column(s, &c->flags, sizeof(uint16_t), c->cap, cap);
+	grow_column(s, &c->minutes, sizeof(uint32_t), c->cap, cap);
+	grow_column(s, &c->labels, sizeof(uint32_t), c->cap, cap);
+	grow_column(s, &c->bubble, sizeof(uint32_t), c->cap, cap);
+	struct gcol64 *wide[] = {&c->id, &c->parent, &c->object};
+	for (size_t k = 0; k < ARRAY_LEN(wide); k++) {
+		grow_column(s, &wide[k]->narrow, sizeof(uint32_t), c->cap, cap);
+		grow_column(s, &wide[k]->wide, sizeof(uint64_t), c->cap, cap);
+	}
+	c->cap = cap;
+}
+
+static void set_u32(struct snapshot *s, struct gchunk *ch, uint32_t **col, uint32_t j, uint32_t v)
+{
+	if (!*col) {
+		if (!v)
+			return;
+		*col = column(s, ch, sizeof(uint32_t));
+	}
+	(*col)[j] = v;
+}
+
+/* v packed as gcol64 says, adding its high part to c's; false when c
+ * has no room for another. */
+static bool pack(struct gcol64 *c, uint64_t v, uint32_t *out)
+{
+	uint64_t high = v >> GCOL_LOW_BITS;
+	uint32_t k = 0;
+	while (k < c->nhigh && c->high[k] != high)
+		k++;
+	if (k == c->nhigh) {
+		if (k == GCOL_HIGHS)
+			return false;
+		c->high[c->nhigh++] = high;
+	}
+	*out = k << GCOL_LOW_BITS | (uint32_t)(v & ((1u << GCOL_LOW_BITS) - 1));
+	return true;
+}
+
+/* Entry j (the chunk's entries before it are set) of c to v, when present
+ * says the goroutine has the value; an absent one is read as 0 whatever is
+ * stored (snapshot_goroutine looks at the flags), so a column starts at the
+ * first goroutine that has one. */
+static void set_u64(struct snapshot *s, struct gchunk *ch, struct gcol64 *c, uint32_t j, uint64_t v, bool present)
+{
+	if (!c->narrow && !c->wide) {
+		if (!present)
+			return;
+		c->narrow = column(s, ch, sizeof(uint32_t));
+	}
+	if (c->narrow) {
+		uint32_t packed = 0;
+		if (!present || pack(c, v, &packed)) {
+			c->narrow[j] = packed; /* (an absent one: anything known) */
+			return;
+		}
+		/* more high parts than fit: this chunk's column becomes 64-bit */
+		c->wide = column(s, ch, sizeof(uint64_t));
+		for (uint32_t k = 0; k < j; k++)
+			c->wide[k] = gcol64_get(c, k);
+		free(c->narrow);
+		c->narrow = NULL;
+		s->gbytes -= sizeof(uint32_t) * ch->cap;
+	}
+	c->wide[j] = present ? v : 0;
+}
+
+bool snapshot_add_goroutine(struct snapshot *s, const struct goroutine *g)
 {
 	uint64_t i = s->ngoroutines;
+	if (i >= G_MAX) {
+		if (!s->dropped_goroutines++)
+			snapshot_warn(s, 0, 0, "more than %llu goroutines in one dump: the rest are not kept",
+				      (unsigned long long)G_MAX);
+		return false;
+	}
 	if ((i >> G_CHUNK_BITS) >= s->ngchunks) {
 		s->gchunks = xreallocarray(s->gchunks, s->ngchunks + 1, sizeof(*s->gchunks));
-		s->gchunks[s->ngchunks++] = xmalloc(sizeof(struct goroutine) * G_CHUNK);
+		struct gchunk *c = &s->gchunks[s->ngchunks++];
+		memset(c, 0, sizeof(*c));
+		c->cap = 64;
+		c->stack = column(s, c, sizeof(uint32_t));
+		c->state = column(s, c, sizeof(uint32_t));
+		c->flags = column(s, c, sizeof(uint16_t));
 	}
+	struct gchunk *c = &s->gchunks[i >> G_CHUNK_BITS];
+	uint32_t j = (uint32_t)(i & (G_CHUNK - 1));
+	make_room(s, c, j);
+	c->stack[j] = g->stack;
+	c->state[j] = g->state;
+	c->flags[j] = (uint16_t)g->flags;
+	set_u32(s, c, &c->minutes, j, g->minutes);
+	set_u32(s, c, &c->labels, j, g->labels);
+	set_u32(s, c, &c->bubble, j, g->bubble);
+	set_u64(s, c, &c->id, j, g->id, true);
+	set_u64(s, c, &c->parent, j, g->parent, g->flags & G_HAS_PARENT);
+	set_u64(s, c, &c->object, j, g->object, g->flags & (G_HAS_OBJECT | G_OBJECT_ARG));
 	s->ngoroutines++;
-	struct goroutine *g = snapshot_goroutine(s, i);
-	memset(g, 0, sizeof(*g));
-	return g;
+	return true;
 }
 
 /* No snapshot's samples add up to more than this, in goroutines or in
@@ -85,7 +224,8 @@ void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, in
 	uint64_t key = hash_u64(hash_u64(identity, stack), labels);
 	bool inserted = true;
 	uint32_t *known = i < U64MAP_EMPTY ? u64map_upsert(&s->sample_index, key, (uint32_t)i, &inserted) : NULL;
-	if (!inserted && (snapshot_goroutine(s, *known)->stack != stack || snapshot_goroutine(s, *known)->labels != labels))
+	if (!inserted &&
+	    (snapshot_goroutine_stack(s, *known) != stack || snapshot_goroutine_labels(s, *known) != labels))
 		known = NULL, inserted = true; /* a hash collision: kept apart, unindexed */
 	if (!inserted) {
 		/* within the totals' bound: no overflow */
@@ -100,12 +240,15 @@ void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, in
 		if (delays || s->delays)
 			s->delays = xreallocarray(s->delays, s->weights_cap, sizeof(*s->delays));
 	}
-	struct goroutine *g = snapshot_add_goroutine(s);
-	g->stack = stack;
-	g->labels = labels;
-	/* the goroutineleak profile lists only goroutines the GC proved stuck */
-	g->flags = G_SAMPLE | (s->profile == PROF_GOROUTINELEAK ? G_LEAKED : 0);
-	g->state = 0; /* unknown: profiles carry no wait reason */
+	/* the goroutineleak profile lists only goroutines the GC proved stuck;
+	 * the state is unknown: profiles carry no wait reason */
+	struct goroutine g = {.stack = stack, .labels = labels,
+			      .flags = G_SAMPLE | (s->profile == PROF_GOROUTINELEAK ? G_LEAKED : 0)};
+	if (!snapshot_add_goroutine(s, &g)) {
+		s->total_weight -= (uint64_t)weight;
+		s->total_delay -= delay;
+		return;
+	}
 	s->weights[i] = weight;
 	if (s->delays)
 		s->delays[i] = delay;
@@ -113,7 +256,7 @@ void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, in
 
 size_t snapshot_bytes(const struct snapshot *s)
 {
-	return (size_t)s->ngchunks * G_CHUNK * sizeof(struct goroutine) + (size_t)s->frames_cap * sizeof(struct frame) +
+	return s->gbytes + (size_t)s->ngchunks * sizeof(struct gchunk) + (size_t)s->frames_cap * sizeof(struct frame) +
 	       (size_t)s->stacks_cap * sizeof(struct stack) + (size_t)s->nstack_slots * sizeof(struct stack_slot) +
 	       (size_t)s->weights_cap * 2 * sizeof(int64_t) + (size_t)s->sample_index.cap * 12 +
 	       (size_t)s->strs.cap * 24 + (size_t)s->strs.nslots * 4 + s->strs.arena.used_bytes + s->arena.used_bytes;
@@ -334,18 +477,17 @@ void snapshot_merge(struct snapshot *dst, struct snapshot *src)
 	}
 	free(tmp);
 	for (uint64_t i = 0; i < src->ngoroutines; i++) {
-		const struct goroutine *g = snapshot_goroutine(src, i);
-		struct goroutine *d = snapshot_add_goroutine(dst);
-		*d = *g;
-		d->stack = stmap[g->stack];
-		d->state = smap[g->state];
-		d->labels = g->labels ? remap_labels(dst, src, smap, g->labels) : 0;
-		if ((i & (G_CHUNK - 1)) == G_CHUNK - 1) {
+		struct goroutine d = snapshot_goroutine(src, i);
+		d.stack = stmap[d.stack];
+		d.state = smap[d.state];
+		d.labels = d.labels ? remap_labels(dst, src, smap, d.labels) : 0;
+		snapshot_add_goroutine(dst, &d);
+		if ((i & (G_CHUNK - 1)) == G_CHUNK - 1 || i + 1 == src->ngoroutines) {
 			/* a chunk copied is a chunk freed: the peak stays one dump */
-			free(src->gchunks[i >> G_CHUNK_BITS]);
-			src->gchunks[i >> G_CHUNK_BITS] = NULL;
+			free_chunk(&src->gchunks[i >> G_CHUNK_BITS]);
 		}
 	}
+	dst->dropped_goroutines += src->dropped_goroutines;
 	for (uint32_t i = 0; i < src->nraces; i++) {
 		struct race r = src->races[i];
 		r.a.top = remap_frame(&r.a.top, smap);

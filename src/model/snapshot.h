@@ -137,16 +137,50 @@ enum taken_from {
 const char *taken_from_name(enum taken_from t);
 
 /* Per-snapshot goroutines are stored in chunks so a million of them never
- * need one huge reallocation (that would double the peak memory). */
+ * need one huge reallocation (that would double the peak memory), and by
+ * column within a chunk, so each costs what it carries: stack, state and
+ * flags always (10 bytes); id, parent and object packed in 32 bits (4
+ * bytes each, see gcol64; 8 in a chunk whose values spread too far),
+ * parent and object only in a chunk where a goroutine has one
+ * (its flags say so: G_HAS_PARENT, G_HAS_OBJECT, G_OBJECT_ARG); minutes,
+ * labels and bubble only in a chunk where one is not 0. A dump of a million parked
+ * goroutines is then 14 to 22 bytes each instead of 48: the report, not
+ * the input, decides the memory (docs/internals/memory.md). */
 enum { G_CHUNK_BITS = 14, G_CHUNK = 1 << G_CHUNK_BITS };
+/* A snapshot holds at most this many records (their indices are 32-bit);
+ * a real process has a few million goroutines. */
+#define G_MAX ((uint64_t)UINT32_MAX - 1)
+
+/* One 64-bit column of a chunk: all 0 (neither array), wide[j], or packed
+ * in narrow[j]: its top 4 bits pick one of the chunk's high parts (bits 28
+ * and up; 16 at most), its low 28 bits are the value's. Goroutine ids of a
+ * chunk share one or two high parts, pointers into a heap of a few GiB a
+ * handful (and 0, for arguments that are not pointers, one more). */
+enum { GCOL_LOW_BITS = 28, GCOL_HIGHS = 16 };
+struct gcol64 {
+	uint64_t high[GCOL_HIGHS];
+	uint32_t nhigh;
+	uint32_t *narrow;
+	uint64_t *wide;
+};
+
+struct gchunk {
+	uint32_t cap; /* entries each column has room for: grows to G_CHUNK */
+	uint32_t *stack, *state;
+	uint16_t *flags;
+	uint32_t *minutes, *labels, *bubble; /* NULL: all 0 */
+	struct gcol64 id, parent, object;
+};
 
 struct snapshot {
 	struct strtab strs;
 	struct arena arena;
 
-	struct goroutine **gchunks;
+	struct gchunk *gchunks;
 	uint32_t ngchunks;
 	uint64_t ngoroutines;
+	size_t gbytes;          /* what the chunks hold */
+	uint64_t dropped_goroutines; /* beyond G_MAX: counted, not kept (with a warning) */
 
 	struct frame *frames;
 	uint32_t nframes, frames_cap;
@@ -207,11 +241,49 @@ struct snapshot {
 struct snapshot *snapshot_new(const char *source, uint32_t index);
 void snapshot_free(struct snapshot *s);
 
-/* Append a zeroed goroutine and return it (valid until the next append). */
-struct goroutine *snapshot_add_goroutine(struct snapshot *s);
-static inline struct goroutine *snapshot_goroutine(const struct snapshot *s, uint64_t i)
+/* Append a copy of g. False (and counted in dropped_goroutines, with a
+ * warning) when the snapshot already holds G_MAX. */
+bool snapshot_add_goroutine(struct snapshot *s, const struct goroutine *g);
+
+static inline uint64_t gcol64_get(const struct gcol64 *c, uint32_t j)
 {
-	return &s->gchunks[i >> G_CHUNK_BITS][i & (G_CHUNK - 1)];
+	if (c->wide)
+		return c->wide[j];
+	if (!c->narrow)
+		return 0;
+	uint32_t n = c->narrow[j];
+	return c->high[n >> GCOL_LOW_BITS] << GCOL_LOW_BITS | (n & ((1u << GCOL_LOW_BITS) - 1));
+}
+
+/* Record i, i < ngoroutines, as a value; or one of its fields. */
+static inline struct goroutine snapshot_goroutine(const struct snapshot *s, uint64_t i)
+{
+	const struct gchunk *c = &s->gchunks[i >> G_CHUNK_BITS];
+	uint32_t j = (uint32_t)(i & (G_CHUNK - 1));
+	struct goroutine g;
+	g.flags = c->flags[j];
+	g.id = gcol64_get(&c->id, j);
+	g.parent = g.flags & G_HAS_PARENT ? gcol64_get(&c->parent, j) : 0;
+	g.object = g.flags & (G_HAS_OBJECT | G_OBJECT_ARG) ? gcol64_get(&c->object, j) : 0;
+	g.stack = c->stack[j];
+	g.state = c->state[j];
+	g.minutes = c->minutes ? c->minutes[j] : 0;
+	g.labels = c->labels ? c->labels[j] : 0;
+	g.bubble = c->bubble ? c->bubble[j] : 0;
+	return g;
+}
+static inline uint64_t snapshot_goroutine_id(const struct snapshot *s, uint64_t i)
+{
+	return gcol64_get(&s->gchunks[i >> G_CHUNK_BITS].id, (uint32_t)(i & (G_CHUNK - 1)));
+}
+static inline uint32_t snapshot_goroutine_stack(const struct snapshot *s, uint64_t i)
+{
+	return s->gchunks[i >> G_CHUNK_BITS].stack[i & (G_CHUNK - 1)];
+}
+static inline uint32_t snapshot_goroutine_labels(const struct snapshot *s, uint64_t i)
+{
+	const struct gchunk *c = &s->gchunks[i >> G_CHUNK_BITS];
+	return c->labels ? c->labels[i & (G_CHUNK - 1)] : 0;
 }
 
 /* Append a profile sample on stack with labels (labelset id, 0 = none),

@@ -702,7 +702,7 @@ static void guess_contention_kind(struct snapshot *s)
 {
 	uint64_t unlock = 0, other = 0;
 	for (uint64_t i = 0; i < s->ngoroutines; i++) {
-		const struct stack *st = &s->stacks[snapshot_goroutine(s, i)->stack];
+		const struct stack *st = &s->stacks[snapshot_goroutine_stack(s, i)];
 		if (!st->nframes)
 			continue;
 		const char *leaf = snapshot_str(s, snapshot_frames(s, st)[0].func);

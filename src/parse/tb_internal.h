@@ -55,9 +55,21 @@ enum { TB_PARALLEL_MIN = 4 * 1024 * 1024 };
 enum status tb_parse_chunk(const char *p, size_t n, uint64_t base_offset, uint64_t base_line, bool input_end,
 			   const char *source, const struct tb_options *opt, struct snapset *out,
 			   struct tb_stats *stats, struct tb_chunk_end *end, struct err *err);
-/* traceback_parse_mem over several threads (tb_parallel.c); falls back to
- * one thread when the input cannot be split safely. */
-enum status tb_parse_parallel(const char *p, size_t n, const char *source, const struct tb_options *opt,
+/* A whole input of n bytes: a block in memory (p), or else a regular file
+ * read with pread (fd). */
+struct tb_input {
+	const char *p;
+	int fd;
+	size_t n;
+};
+/* Bytes [from, to) of in, as tb_parse_chunk (offsets from the input's start,
+ * line numbers from 0). */
+enum status tb_parse_input(const struct tb_input *in, size_t from, size_t to, bool input_end, const char *source,
+			   const struct tb_options *opt, struct snapset *out, struct tb_stats *stats,
+			   struct tb_chunk_end *end, struct err *err);
+/* A whole input over several threads (tb_parallel.c); falls back to one
+ * thread when the input cannot be split safely. */
+enum status tb_parse_parallel(const struct tb_input *in, const char *source, const struct tb_options *opt,
 			      struct snapset *out, struct tb_stats *stats, struct err *err);
 
 /* Checks that need the end of the input (the 64 MiB debug=2 cap). */

@@ -1,10 +1,11 @@
-/* tb_parallel.c: read a large in-memory dump with several threads. The
- * input is cut at goroutine boundaries ("\n\ngoroutine "), each part is
- * parsed on its own, and the parts are joined: a part's first dump
- * continues the previous part's last dump when nothing separates them (no
- * preamble, no log prefix, no repeated goroutine id). Whenever that cannot
- * be shown, the whole input is parsed again on one thread, so the result is
- * always the sequential one. */
+/* tb_parallel.c: read a large dump with several threads, from memory (a
+ * file mapping) or from a regular file with pread: the same parts, the same
+ * result. The input is cut at goroutine boundaries ("\n\ngoroutine "),
+ * each part is parsed on its own, and the parts are joined: a part's first
+ * dump continues the previous part's last dump when nothing separates them
+ * (no preamble, no log prefix, no repeated goroutine id). Whenever that
+ * cannot be shown, the whole input is parsed again on one thread, so the
+ * result is always the sequential one. */
 #include "../base/common.h"
 #include "tb_internal.h"
 #include "../base/u64set.h"
@@ -12,11 +13,12 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 enum { MAX_PARTS = 16 };
 
 struct part {
-	const char *base;         /* the whole input */
+	const struct tb_input *in;
 	size_t from, to;
 	const char *source;
 	const struct tb_options *opt;
@@ -31,8 +33,8 @@ static void *run_part(void *arg)
 {
 	struct part *pt = arg;
 	/* Line numbers start from 0 in every part; the join shifts them. */
-	pt->st = tb_parse_chunk(pt->base + pt->from, pt->to - pt->from, pt->from, 0, false, pt->source,
-				pt->opt, &pt->set, &pt->stats, &pt->end, &pt->err);
+	pt->st = tb_parse_input(pt->in, pt->from, pt->to, false, pt->source, pt->opt, &pt->set, &pt->stats, &pt->end,
+				&pt->err);
 	return NULL;
 }
 
@@ -47,13 +49,30 @@ static void shift_lines(struct snapshot *s, uint64_t by)
 			s->warnings[i].line += by;
 }
 
-/* Start of a goroutine header after a blank line, at or after from. */
-static size_t next_boundary(const char *p, size_t n, size_t from)
+/* Start of a goroutine header after a blank line, at or after from and
+ * within 8 MiB of it; 0 when there is none. A file is searched through a
+ * small window moved along it. */
+static size_t next_boundary(const struct tb_input *in, size_t from)
 {
 	static const char pat[] = "\n\ngoroutine ";
-	size_t window = MIN(n - from, (size_t)(8 << 20));
-	const char *m = memmem(p + from, window, pat, sizeof(pat) - 1);
-	return m ? (size_t)(m - p) + 2 : 0;
+	enum { PAT = sizeof(pat) - 1, WINDOW = 64 * 1024 };
+	size_t end = from + MIN(in->n - from, (size_t)(8 << 20));
+	if (in->p) {
+		const char *m = memmem(in->p + from, end - from, pat, PAT);
+		return m ? (size_t)(m - in->p) + 2 : 0;
+	}
+	char *w = xmalloc(WINDOW);
+	size_t found = 0;
+	for (size_t at = from; !found && at + PAT <= end; at += WINDOW - (PAT - 1)) {
+		ssize_t got = pread(in->fd, w, MIN((size_t)WINDOW, end - at), (off_t)at);
+		if (got < (ssize_t)PAT)
+			break;
+		const char *m = memmem(w, (size_t)got, pat, PAT);
+		if (m)
+			found = at + (size_t)(m - w) + 2;
+	}
+	free(w);
+	return found;
 }
 
 /* Can the first dump of part b continue the last dump of part a? */
@@ -69,19 +88,20 @@ static bool continues(const struct part *a, const struct part *b)
 	struct u64set ids;
 	u64set_init(&ids);
 	for (uint64_t i = 0; i < last->ngoroutines; i++)
-		u64set_add(&ids, snapshot_goroutine(last, i)->id);
+		u64set_add(&ids, snapshot_goroutine_id(last, i));
 	bool ok = true;
 	for (uint64_t i = 0; i < first->ngoroutines && ok; i++) {
-		uint64_t id = snapshot_goroutine(first, i)->id;
+		uint64_t id = snapshot_goroutine_id(first, i);
 		ok = id == 0 || !u64set_has(&ids, id);
 	}
 	u64set_free(&ids);
 	return ok;
 }
 
-enum status tb_parse_parallel(const char *p, size_t n, const char *source, const struct tb_options *opt,
+enum status tb_parse_parallel(const struct tb_input *in, const char *source, const struct tb_options *opt,
 			      struct snapset *out, struct tb_stats *stats, struct err *err)
 {
+	size_t n = in->n;
 	int nparts = MIN(opt->threads, MAX_PARTS);
 	struct part *parts = xcalloc((size_t)nparts, sizeof(*parts));
 	size_t from = 0;
@@ -89,11 +109,11 @@ enum status tb_parse_parallel(const char *p, size_t n, const char *source, const
 	for (; k < nparts && from < n; k++) {
 		size_t to = n;
 		if (k + 1 < nparts) {
-			size_t b = next_boundary(p, n, MAX(from, n / (size_t)nparts * (size_t)(k + 1)));
+			size_t b = next_boundary(in, MAX(from, n / (size_t)nparts * (size_t)(k + 1)));
 			if (b > from)
 				to = b;
 		}
-		parts[k] = (struct part){.base = p, .from = from, .to = to, .source = source, .opt = opt};
+		parts[k] = (struct part){.in = in, .from = from, .to = to, .source = source, .opt = opt};
 		snapset_init(&parts[k].set);
 		from = to;
 	}
@@ -153,7 +173,7 @@ enum status tb_parse_parallel(const char *p, size_t n, const char *source, const
 			stats->parts = (uint32_t)nparts;
 		}
 	} else {
-		st = tb_parse_chunk(p, n, 0, 0, true, source, opt, out, stats, NULL, err);
+		st = tb_parse_input(in, 0, n, true, source, opt, out, stats, NULL, err);
 	}
 	for (int i = 0; i < nparts; i++)
 		snapset_free(&parts[i].set);

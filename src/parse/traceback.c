@@ -334,11 +334,10 @@ static void finish_g(struct tb *t, bool at_eof)
 
 void tb_commit_goroutine(struct tb *t, uint32_t stack)
 {
-	struct goroutine *g = snapshot_add_goroutine(t->cur);
-	*g = t->g;
-	g->stack = stack;
+	t->g.stack = stack;
 	if (t->have_object)
-		g->object = t->object;
+		t->g.object = t->object;
+	snapshot_add_goroutine(t->cur, &t->g);
 	reset_g(t);
 }
 
@@ -999,6 +998,33 @@ enum status tb_parse_chunk(const char *p, size_t n, uint64_t base_offset, uint64
 	return st;
 }
 
+enum status tb_parse_input(const struct tb_input *in, size_t from, size_t to, bool input_end, const char *source,
+			   const struct tb_options *opt, struct snapset *out, struct tb_stats *stats,
+			   struct tb_chunk_end *end, struct err *err)
+{
+	if (in->p)
+		return tb_parse_chunk(in->p + from, to - from, from, 0, input_end, source, opt, out, stats, end, err);
+	struct linereader lr;
+	lr_open_range(&lr, in->fd, from, to, opt->max_line, opt->buffer_size);
+	enum status st = parse(&lr, source, opt, out, stats, input_end, end, err);
+	lr_close(&lr);
+	return st;
+}
+
+enum status traceback_parse_file(int fd, size_t size, const char *source, const struct tb_options *opt,
+				 struct snapset *out, struct tb_stats *stats, struct err *err)
+{
+	struct tb_options defaults;
+	if (!opt) {
+		tb_options_default(&defaults);
+		opt = &defaults;
+	}
+	struct tb_input in = {.p = NULL, .fd = fd, .n = size};
+	if (opt->threads > 1 && size >= TB_PARALLEL_MIN && !opt->budget)
+		return tb_parse_parallel(&in, source, opt, out, stats, err);
+	return tb_parse_input(&in, 0, size, true, source, opt, out, stats, NULL, err);
+}
+
 enum status traceback_parse_fd(int fd, const char *head, size_t head_len, const char *source,
 			       const struct tb_options *opt, struct snapset *out, struct tb_stats *stats,
 			       struct err *err)
@@ -1027,7 +1053,9 @@ enum status traceback_parse_mem(const char *p, size_t n, const char *source,
 		opt = &defaults;
 	}
 	/* a budget is one thread's: budgeted reads are sequential */
-	if (opt->threads > 1 && n >= TB_PARALLEL_MIN && !opt->budget)
-		return tb_parse_parallel(p, n, source, opt, out, stats, err);
+	if (opt->threads > 1 && n >= TB_PARALLEL_MIN && !opt->budget) {
+		struct tb_input in = {.p = p, .fd = -1, .n = n};
+		return tb_parse_parallel(&in, source, opt, out, stats, err);
+	}
 	return tb_parse_chunk(p, n, 0, 0, true, source, opt, out, stats, NULL, err);
 }

@@ -57,6 +57,11 @@ void tb_options_default(struct tb_options *o);
 enum status traceback_parse_fd(int fd, const char *head, size_t head_len, const char *source,
 			       const struct tb_options *opt, struct snapset *out, struct tb_stats *stats,
 			       struct err *err);
+/* Same over the size bytes of a regular file, read with pread (in parts, on
+ * opt->threads threads, as parse_mem reads a block): the same result as
+ * mapping the file, without its page faults. */
+enum status traceback_parse_file(int fd, size_t size, const char *source, const struct tb_options *opt,
+				 struct snapset *out, struct tb_stats *stats, struct err *err);
 /* Same over a memory block. */
 enum status traceback_parse_mem(const char *p, size_t n, const char *source,
 				const struct tb_options *opt, struct snapset *out,

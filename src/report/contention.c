@@ -257,7 +257,7 @@ void report_contention_folded(struct buf *b, const struct contention_result *r, 
 		if (!s->delays)
 			continue;
 		for (uint64_t i = 0; i < s->ngoroutines; i++) {
-			const struct stack *st = &s->stacks[snapshot_goroutine(s, i)->stack];
+			const struct stack *st = &s->stacks[snapshot_goroutine_stack(s, i)];
 			const struct frame *f = snapshot_frames(s, st);
 			if (!s->delays[i])
 				continue;

@@ -93,7 +93,7 @@ void report_folded(struct buf *b, const struct analysis *a)
 		memset(acc, 0, want * sizeof(*acc));
 		for (uint64_t k = 0; k < g->nmembers; k++) {
 			uint64_t idx = a->members[g->first_member + k];
-			const struct goroutine *go = snapshot_goroutine(s, idx);
+			const struct goroutine go_v = snapshot_goroutine(s, idx), *go = &go_v;
 			uint64_t key = ((uint64_t)go->stack << 32 | go->labels) + 1;
 			uint32_t j = (uint32_t)(hash_u64(0, key) & (want - 1));
 			while (acc[j].key && acc[j].key != key)
@@ -105,6 +105,7 @@ void report_folded(struct buf *b, const struct analysis *a)
 			if (acc[j].key)
 				put_line(b, a, g, (uint32_t)((acc[j].key - 1) >> 32), (uint32_t)(acc[j].key - 1),
 					 acc[j].count);
+		buf_drain(b);
 	}
 	free(acc);
 }

@@ -187,7 +187,7 @@ void report_pprof(struct buf *out, const struct snapshot *s)
 	uint32_t naggs = 0, aggs_cap = 0;
 	struct u64map amap = {0};
 	for (uint64_t i = 0; i < s->ngoroutines; i++) {
-		const struct goroutine *g = snapshot_goroutine(s, i);
+		const struct goroutine g_v = snapshot_goroutine(s, i), *g = &g_v;
 		struct agg a = {g->stack, g->state, g->labels,
 				(g->flags & G_HAS_MINUTES) ? g->minutes + 1 : 0,
 				(g->flags & G_LEAKED) && s->profile != PROF_GOROUTINELEAK, snapshot_weight(s, i)};

@@ -19,11 +19,15 @@ struct text_options {
 void report_text(struct buf *b, const struct analysis *a, uint32_t nsnaps, const struct text_options *o);
 
 /* JSON: report_json_begin, then report_json_snapshot per snapshot (the
- * caller passes first=true for the first; all_ids lists every goroutine id
- * of each group instead of the first few), then report_json_end with the sum
- * of the snapshots' totals. The schema is docs/json.md. */
+ * caller passes first=true for the first), then report_json_end with the sum
+ * of the snapshots' totals. The schema is docs/json.md. flags:
+ *   JSON_ALL_IDS      every goroutine id of each group, not the first few;
+ *   JSON_FRAME_TABLE  the HTML page's form: each distinct frame once, in the
+ *                     snapshot's "frame_table", and the groups' "frames" as
+ *                     indices into it (a frame can still be an object). */
+enum { JSON_ALL_IDS = 1, JSON_FRAME_TABLE = 2 };
 void report_json_begin(struct buf *b, const char *command);
-void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, bool all_ids);
+void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, unsigned flags);
 void report_json_end(struct buf *b, uint64_t total);
 
 /* Folded stacks: one "outer;...;inner count" line per group. */
@@ -34,6 +38,14 @@ void report_folded(struct buf *b, const struct analysis *a);
  * timeline, or web's {"command":"web","views":[...]}; the page's script
  * draws the view(s) its "command" names. Embedded gzip + base64. */
 void report_html(struct buf *b, const char *title, const char *json, size_t n);
+/* The same page written as its document comes: html_page_begin writes the
+ * head through out, html_page_json takes the document in pieces (it is a
+ * buf sink, buf.h), html_page_end writes the rest and frees the page.
+ * False once out has failed. */
+struct html_page;
+struct html_page *html_page_begin(const char *title, bool (*out)(void *ctx, const char *p, size_t n), void *ctx);
+bool html_page_json(void *page, const char *p, size_t n);
+bool html_page_end(struct html_page *pg);
 
 /* The snapshot as an uncompressed pprof Profile message (protobuf),
  * appended to b: every goroutine (system ones too) as samples, a text dump's

@@ -589,8 +589,10 @@ void report_text(struct buf *b, const struct analysis *a, uint32_t nsnaps, const
 		col(&w, C_RESET);
 		buf_addc(b, '\n');
 	}
-	for (uint32_t i = 0; i < limit; i++)
+	for (uint32_t i = 0; i < limit; i++) {
 		one_group(&w, a, i);
+		buf_drain(b);
+	}
 	if (limit < a->ngroups) {
 		uint64_t rest = 0;
 		for (uint32_t i = limit; i < a->ngroups; i++)

@@ -7,6 +7,7 @@
 #include "../fetch/pprof_url.h"
 #include "../parse/parse.h"
 #include "../proc/pprof_port.h"
+#include "file_reader.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -169,18 +170,25 @@ static enum status read_all(int fd, const char *head, size_t n, const char *name
 }
 
 /* Regular files are mapped (no copy, pages handed back as they are
- * parsed); text dumps from pipes and terminals are streamed; profiles from
- * pipes are read whole. */
+ * parsed), except large text dumps that are cheaper to read with pread
+ * (file_reader.h); text dumps from pipes and terminals are streamed;
+ * profiles from pipes are read whole. */
 static enum status parse_fd(int fd, const struct stat *sb, const char *name, const struct tb_options *base,
-			    struct snapset *set, struct tb_stats *stats, struct err *err)
+			    struct snapset *set, struct tb_stats *stats, const char **reader, struct err *err)
 {
 	struct tb_options opt = *base;
 	if (S_ISREG(sb->st_mode) && sb->st_size > 0) {
 		size_t size = (size_t)sb->st_size;
 		void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map != MAP_FAILED) {
-			(void)madvise(map, size, MADV_SEQUENTIAL);
 			enum input_format fmt = sniff_format(map, MIN(size, (size_t)SNIFF_HEAD));
+			enum file_reader how = fmt == FMT_TRACEBACK ? file_reader_choose(fd, map, size) : FILE_READER_MAP;
+			*reader = file_reader_name(how);
+			if (how == FILE_READER_PREAD) {
+				munmap(map, size);
+				return traceback_parse_file(fd, size, name, &opt, set, stats, err);
+			}
+			(void)madvise(map, size, MADV_SEQUENTIAL);
 			opt.mapped = fmt == FMT_TRACEBACK;
 			enum status st = parse_mem(map, size, fmt, name, &opt, set, stats, err);
 			munmap(map, size);
@@ -189,6 +197,7 @@ static enum status parse_fd(int fd, const struct stat *sb, const char *name, con
 	}
 	char *head = xmalloc(SNIFF_HEAD);
 	enum status st = ST_OK;
+	*reader = "stream";
 	long n = sniff_read_head(fd, head, name, err);
 	if (n < 0) {
 		st = ST_IO;
@@ -287,8 +296,10 @@ static enum status load_file(const char *path, const struct source_options *o, s
 		struct tb_stats stats;
 		memset(&stats, 0, sizeof(stats));
 		uint32_t before = set->n;
-		st = parse_fd(fd, &sb, name, &opt, set, &stats, err);
+		const char *reader = NULL;
+		st = parse_fd(fd, &sb, name, &opt, set, &stats, &reader, err);
 		st = settle(st, name, set->n - before, &stats, rep, err);
+		rep->reader = reader;
 		if (st == ST_OK && S_ISREG(sb.st_mode))
 			stamp(set, before, (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec, TAKEN_MTIME);
 	}

@@ -71,6 +71,7 @@ struct source_report {
 	uint64_t lines;      /* text lines read (0 for profiles) */
 	uint32_t parts;      /* pieces read in parallel (1: sequentially) */
 	uint32_t snapshots;  /* appended to the set */
+	const char *reader;  /* how a file was read: "map", "pread", "stream"; NULL: bytes in memory */
 	/* Reading stopped early (a read error, a cut protobuf...) but the dumps
 	 * read before were kept: cut.msg says why (cut.code is ST_OK when
 	 * nothing was cut). */

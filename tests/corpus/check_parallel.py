@@ -3,11 +3,12 @@
 corpus dump (goX.Y/) is grown past the size where goroscope reads with
 several threads, by repeating its goroutines with their ids (and parents)
 shifted, so that it stays one dump. `analyze --json --ids --all` must then
-give byte-identical output with 1, 2 and 4 threads, and GOROSCOPE_TIMING
-must say they were really read in parts (not by the one-thread fallback,
-which would make the comparison empty): debug=2 dumps, and crash and
-SIGQUIT dumps, whose register dumps and thread lines then stand between
-the repeats.
+give byte-identical output with 1, 2 and 4 threads, through the file's
+mapping and with pread (GOROSCOPE_READER, source/file_reader.h), and
+GOROSCOPE_TIMING must say they were really read in parts (not by the
+one-thread fallback, which would make the comparison empty) and by the
+reader asked for: debug=2 dumps, and crash and SIGQUIT dumps, whose
+register dumps and thread lines then stand between the repeats.
 
 usage: check_parallel.py GOROSCOPE CORPUS_DIR WORK_DIR
 """
@@ -45,11 +46,12 @@ def grown(src):
     return b"".join(out)
 
 
-def analyze(path, threads):
+def analyze(path, threads, reader):
     p = subprocess.run([GOROSCOPE, "analyze", "--json", "--ids", "--all", "--threads", str(threads), path],
-                       capture_output=True, timeout=300, env={**os.environ, "GOROSCOPE_TIMING": "1"})
+                       capture_output=True, timeout=300,
+                       env={**os.environ, "GOROSCOPE_TIMING": "1", "GOROSCOPE_READER": reader})
     timing = [l for l in p.stderr.decode(errors="replace").splitlines() if l.startswith("goroscope: timing:")]
-    parts = [int(x) for x in re.findall(r" in (\d+) part", "\n".join(timing))]
+    parts = [(int(n), how) for n, how in re.findall(r" in (\d+) part\(s\), (\w+)", "\n".join(timing))]
     others = [l for l in p.stderr.decode(errors="replace").splitlines() if not l.startswith("goroscope: timing:")]
     return p.returncode, p.stdout, others, parts
 
@@ -68,11 +70,14 @@ for ver in sorted(os.listdir(gen)):
         with open(path, "wb") as f:
             f.write(big)
         where = f"{ver}/{name} grown to {len(big) >> 20} MiB"
-        rc1, out1, err1, parts1 = analyze(path, 1)
+        rc1, out1, err1, parts1 = analyze(path, 1, "map")
         check(rc1 in (0, 1) and out1.startswith(b"{"), f"{where}: one thread: exit {rc1} {err1[:3]}")
-        for threads in (2, 4):
-            rc, out, err, parts = analyze(path, threads)
-            check((rc, out, err) == (rc1, out1, err1), f"{where}: {threads} threads read it otherwise than one")
-            check(parts == [threads], f"{where}: {threads} threads: read in {parts} parts")
+        check(parts1 == [(1, "map")], f"{where}: one thread: read {parts1}")
+        for reader in ("map", "pread"):
+            for threads in (1, 2, 4) if reader == "pread" else (2, 4):
+                rc, out, err, parts = analyze(path, threads, reader.replace("pread", "read"))
+                check((rc, out, err) == (rc1, out1, err1),
+                      f"{where}: {threads} threads with {reader} read it otherwise than one thread mapped")
+                check(parts == [(threads, reader)], f"{where}: {threads} threads with {reader}: read {parts}")
         os.unlink(path)
 finish("parallel reader")

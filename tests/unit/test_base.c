@@ -163,6 +163,78 @@ static void test_linereader_cap(void **st)
 	fclose(f);
 }
 
+/* A range of a file read with pread gives the lines of that range, with
+ * their offsets in the file, across many refills of a small buffer; the
+ * file offset is left where it was. */
+static void test_linereader_range(void **st)
+{
+	(void)st;
+	FILE *f = tmpfile();
+	for (int i = 0; i < 20000; i++)
+		fprintf(f, "line %05d\n", i); /* 11 bytes each */
+	fflush(f);
+	off_t before = lseek(fileno(f), 0, SEEK_CUR);
+	struct linereader lr;
+	lr_open_range(&lr, fileno(f), 11 * 100, 11 * 15000, 64, 4096);
+	struct line l;
+	struct err e;
+	for (int i = 100; i < 15000; i++) {
+		assert_int_equal(lr_next(&lr, &l, &e), 1);
+		char want[16];
+		snprintf(want, sizeof(want), "line %05d", i);
+		assert_int_equal(l.n, 10);
+		assert_memory_equal(l.p, want, 10);
+		assert_int_equal(l.offset, (uint64_t)i * 11);
+		assert_int_equal(l.lineno, (uint64_t)(i - 99));
+	}
+	assert_int_equal(lr_next(&lr, &l, &e), 0);
+	lr_close(&lr);
+	assert_int_equal(lseek(fileno(f), 0, SEEK_CUR), before);
+	fclose(f);
+}
+
+struct sink_log {
+	struct buf got;
+	int calls;
+	bool fail;
+};
+
+static bool log_sink(void *ctx, const char *p, size_t n)
+{
+	struct sink_log *s = ctx;
+	s->calls++;
+	buf_add(&s->got, p, n);
+	return !s->fail;
+}
+
+/* A buffer with a sink hands over what it holds at a mebibyte (drain) or at
+ * the end (flush), and says when the sink failed. */
+static void test_buf_sink(void **st)
+{
+	(void)st;
+	struct sink_log log = {0};
+	struct buf b;
+	buf_init(&b);
+	buf_set_sink(&b, log_sink, &log);
+	buf_adds(&b, "small");
+	assert_true(buf_drain(&b));
+	assert_int_equal(log.calls, 0); /* under a mebibyte: kept */
+	buf_pad(&b, 'x', 1 << 20);
+	assert_true(buf_drain(&b));
+	assert_int_equal(log.calls, 1);
+	assert_int_equal(b.len, 0);
+	buf_adds(&b, "tail");
+	assert_true(buf_flush(&b));
+	assert_int_equal(log.got.len, 5 + (1 << 20) + 4);
+	assert_memory_equal(log.got.p + log.got.len - 4, "tail", 4);
+	log.fail = true;
+	buf_adds(&b, "lost");
+	assert_false(buf_flush(&b));
+	assert_false(buf_drain(&b));
+	buf_free(&b);
+	buf_free(&log.got);
+}
+
 /* Short arrays (insertion) and long ones (qsort), equal values included. */
 static void test_sort(void **st)
 {
@@ -248,7 +320,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strtab),         cmocka_unit_test(test_buf),  cmocka_unit_test(test_u64set),
 		cmocka_unit_test(test_arena),          cmocka_unit_test(test_hash), cmocka_unit_test(test_linereader_mem),
-		cmocka_unit_test(test_linereader_cap), cmocka_unit_test(test_u64map),  cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_linereader_cap), cmocka_unit_test(test_linereader_range), cmocka_unit_test(test_buf_sink), cmocka_unit_test(test_u64map),  cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_parallel_for),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,7 +17,7 @@ static struct snapshot *snap(const char *src, uint32_t idx, uint64_t max_id, int
 {
 	struct snapshot *s = snapshot_new(src, idx);
 	for (uint64_t id = 1; id <= max_id; id++)
-		snapshot_add_goroutine(s)->id = id;
+		snapshot_add_goroutine(s, &(struct goroutine){.id = id});
 	s->taken_ns = ns;
 	s->taken_from = ns ? how : TAKEN_UNKNOWN;
 	return s;
@@ -30,7 +30,7 @@ static struct snapshot *snap_range(const char *src, uint32_t idx, uint64_t lo, u
 {
 	struct snapshot *s = snap(src, idx, 1, ns, how);
 	for (uint64_t id = lo > 1 ? lo : 2; id <= hi; id++)
-		snapshot_add_goroutine(s)->id = id;
+		snapshot_add_goroutine(s, &(struct goroutine){.id = id});
 	return s;
 }
 
@@ -172,9 +172,7 @@ static void add_created(struct snapshot *s, uint64_t id, const char *fn, uint32_
 	f.func = strtab_intern(&s->strs, fn, strlen(fn));
 	f.line = line;
 	uint32_t st = snapshot_add_stack(s, id * 31 + line, NULL, 0, STACK_HAS_CREATOR, &f);
-	struct goroutine *g = snapshot_add_goroutine(s);
-	g->id = id;
-	g->stack = st;
+	snapshot_add_goroutine(s, &(struct goroutine){.id = id, .stack = st});
 }
 
 static void test_restarts(void **st)
@@ -202,9 +200,9 @@ static void test_restarts(void **st)
 	struct snapshot *batch[] = {snap_range("e1", 1, 317, 430, 1000, TAKEN_CAPTURE),
 				    snap_range("e2", 1, 400, 410, 2000, TAKEN_CAPTURE)};
 	for (uint64_t id = 411; id <= 416; id++)
-		snapshot_add_goroutine(batch[1])->id = id;
+		snapshot_add_goroutine(batch[1], &(struct goroutine){.id = id});
 	for (uint64_t id = 443; id <= 445; id++)
-		snapshot_add_goroutine(batch[1])->id = id;
+		snapshot_add_goroutine(batch[1], &(struct goroutine){.id = id});
 	assert_int_equal(process_breaks((const struct snapshot *const *)batch, 2, br, 4), 0);
 	free_all(batch, 2);
 

@@ -92,7 +92,7 @@ static void test_debug1_frames_and_labels(void **st)
 	struct err err = {0};
 	assert_int_equal(debug1_parse(text, strlen(text), "t", NULL, &set, &err), ST_OK);
 	const struct snapshot *s = set.v[0];
-	const struct stack *stk = &s->stacks[snapshot_goroutine(s, 0)->stack];
+	const struct stack *stk = &s->stacks[snapshot_goroutine_stack(s, 0)];
 	assert_int_equal(stk->nframes, 2);
 	const struct frame *f = snapshot_frames(s, stk);
 	assert_string_equal(snapshot_str(s, f[0].func), "main.(*T[...]).f");
@@ -100,7 +100,7 @@ static void test_debug1_frames_and_labels(void **st)
 	assert_int_equal(f[0].line, 21);
 	assert_string_equal(snapshot_str(s, f[1].func), "0x2"); /* no symbol */
 	uint32_t kv[8];
-	assert_int_equal(snapshot_labels(s, snapshot_goroutine(s, 0)->labels, kv, 4), 2);
+	assert_int_equal(snapshot_labels(s, snapshot_goroutine_labels(s, 0), kv, 4), 2);
 	assert_string_equal(snapshot_str(s, kv[0]), "req id");
 	assert_string_equal(snapshot_str(s, kv[1]), "4\"2");
 	snapset_free(&set);
@@ -209,7 +209,7 @@ static void test_pprof_goroutine(void **st)
 		assert_int_equal(s->profile, PROF_GOROUTINE);
 		assert_int_equal(s->total_weight, 5);
 		assert_int_equal(s->period, 1);
-		const struct stack *stk = &s->stacks[snapshot_goroutine(s, 0)->stack];
+		const struct stack *stk = &s->stacks[snapshot_goroutine_stack(s, 0)];
 		/* two locations of two lines each, the inlined callee first */
 		assert_int_equal(stk->nframes, 4);
 		const struct frame *f = snapshot_frames(s, stk);
@@ -217,7 +217,7 @@ static void test_pprof_goroutine(void **st)
 		assert_string_equal(snapshot_str(s, f[1].func), "main.F[...]");
 		assert_int_equal(f[1].line, 9);
 		uint32_t kv[4];
-		assert_int_equal(snapshot_labels(s, snapshot_goroutine(s, 0)->labels, kv, 2), 1);
+		assert_int_equal(snapshot_labels(s, snapshot_goroutine_labels(s, 0), kv, 2), 1);
 		assert_string_equal(snapshot_str(s, kv[1]), "v");
 		snapset_free(&set);
 	}
@@ -325,9 +325,9 @@ static void test_label_filter(void **st)
 	assert_int_equal(filter_compile(&f, NULL, NULL, &err), ST_OK);
 	assert_int_equal(filter_add_label(&f, "endpoint=/api/users", &err), ST_OK);
 	/* anchored: the exact value only */
-	assert_true(filter_labels_match(&f, s, snapshot_goroutine(s, 0)->labels));
-	assert_false(filter_labels_match(&f, s, snapshot_goroutine(s, 1)->labels));
-	assert_false(filter_labels_match(&f, s, snapshot_goroutine(s, 2)->labels));
+	assert_true(filter_labels_match(&f, s, snapshot_goroutine_labels(s, 0)));
+	assert_false(filter_labels_match(&f, s, snapshot_goroutine_labels(s, 1)));
+	assert_false(filter_labels_match(&f, s, snapshot_goroutine_labels(s, 2)));
 	assert_int_equal(filter_add_label(&f, "novalue", &err), ST_USAGE);
 	assert_int_equal(filter_add_label(&f, "k=(", &err), ST_USAGE);
 	struct group_options o;

@@ -22,7 +22,8 @@ static struct snapset parse(const char *text)
 
 static const char *fn(const struct snapshot *s, uint64_t gi, uint32_t fi)
 {
-	const struct goroutine *g = snapshot_goroutine(s, gi);
+	struct goroutine g_v = snapshot_goroutine(s, gi);
+	const struct goroutine *g = &g_v;
 	const struct stack *st = &s->stacks[g->stack];
 	if (fi >= st->nframes)
 		return NULL;
@@ -31,12 +32,12 @@ static const char *fn(const struct snapshot *s, uint64_t gi, uint32_t fi)
 
 static uint32_t nframes(const struct snapshot *s, uint64_t gi)
 {
-	return s->stacks[snapshot_goroutine(s, gi)->stack].nframes;
+	return s->stacks[snapshot_goroutine_stack(s, gi)].nframes;
 }
 
 static const char *state(const struct snapshot *s, uint64_t gi)
 {
-	return snapshot_str(s, snapshot_goroutine(s, gi)->state);
+	return snapshot_str(s, snapshot_goroutine(s, gi).state);
 }
 
 static const char PLAIN[] =
@@ -67,7 +68,8 @@ static void test_plain(void **st)
 	assert_int_equal(s->kind, SNAP_STACKS);
 	assert_string_equal(fn(s, 1, 0), "main.worker");
 	assert_string_equal(state(s, 1), "chan receive");
-	const struct goroutine *g = snapshot_goroutine(s, 2);
+	struct goroutine g_v = snapshot_goroutine(s, 2);
+	const struct goroutine *g = &g_v;
 	assert_int_equal(g->id, 7);
 	assert_int_equal(g->minutes, 5);
 	assert_true(g->flags & G_HAS_PARENT);
@@ -91,8 +93,8 @@ static void check_like_plain(const char *text, enum snap_kind kind)
 	assert_int_equal(s->kind, kind);
 	assert_string_equal(fn(s, 0, 0), "main.main");
 	assert_string_equal(fn(s, 2, 0), "main.worker");
-	assert_int_equal(snapshot_goroutine(s, 2)->minutes, 5);
-	assert_string_equal(snapshot_str(s, s->stacks[snapshot_goroutine(s, 2)->stack].creator.func), "main.main");
+	assert_int_equal(snapshot_goroutine(s, 2).minutes, 5);
+	assert_string_equal(snapshot_str(s, s->stacks[snapshot_goroutine_stack(s, 2)].creator.func), "main.main");
 	assert_false(s->truncated);
 	snapset_free(&set);
 }
@@ -174,8 +176,8 @@ static void test_truncated(void **st)
 	assert_int_equal(set.n, 1);
 	assert_int_equal(set.v[0]->ngoroutines, 2);
 	assert_true(set.v[0]->truncated);
-	assert_true(snapshot_goroutine(set.v[0], 1)->flags & G_TRUNCATED);
-	assert_false(snapshot_goroutine(set.v[0], 0)->flags & G_TRUNCATED);
+	assert_true(snapshot_goroutine(set.v[0], 1).flags & G_TRUNCATED);
+	assert_false(snapshot_goroutine(set.v[0], 0).flags & G_TRUNCATED);
 	assert_true(set.v[0]->nwarnings >= 1);
 	snapset_free(&set);
 	/* cut inside the header line */
@@ -263,7 +265,8 @@ static void test_features(void **st)
 	assert_int_equal(s->threads, 2);
 	assert_true(s->gp_headers);
 	assert_true(s->level2);
-	const struct goroutine *g = snapshot_goroutine(s, 1);
+	struct goroutine g_v = snapshot_goroutine(s, 1);
+	const struct goroutine *g = &g_v;
 	assert_string_equal(state(s, 1), "chan receive (nil chan)");
 	assert_true(g->flags & G_LEAKED);
 	assert_true(g->flags & G_LOCKED);
@@ -275,11 +278,11 @@ static void test_features(void **st)
 	assert_true(stk->flags & STACK_ELIDED_MIDDLE);
 	assert_int_equal(stk->elided, 51);
 	assert_int_equal(g->parent, 1);
-	g = snapshot_goroutine(s, 2);
+	g_v = snapshot_goroutine(s, 2);
 	assert_true(s->stacks[g->stack].flags & STACK_UNAVAILABLE);
 	assert_int_equal(s->stacks[g->stack].nframes, 0);
 	assert_true(s->stacks[g->stack].flags & STACK_HAS_CREATOR);
-	assert_true(s->stacks[snapshot_goroutine(s, 0)->stack].flags & STACK_SYSTEM);
+	assert_true(s->stacks[snapshot_goroutine_stack(s, 0)].flags & STACK_SYSTEM);
 	snapset_free(&set);
 }
 
@@ -291,7 +294,7 @@ static void test_labels_in_header(void **st)
 	struct snapset set = parse(t);
 	struct snapshot *s = set.v[0];
 	uint32_t kv[8];
-	assert_int_equal(snapshot_labels(s, snapshot_goroutine(s, 0)->labels, kv, 4), 2);
+	assert_int_equal(snapshot_labels(s, snapshot_goroutine_labels(s, 0), kv, 4), 2);
 	assert_string_equal(snapshot_str(s, kv[0]), "endpoint");
 	assert_string_equal(snapshot_str(s, kv[1]), "/api/orders");
 	assert_string_equal(snapshot_str(s, kv[3]), "q\"7 x");
@@ -454,7 +457,7 @@ static void test_streaming_many(void **st)
 	assert_int_equal(s->nstacks, 8);
 	assert_int_equal(nframes(s, 20000), 4096); /* capped, with a warning */
 	assert_string_equal(fn(s, 20000, 4095), "main.deep0");
-	assert_string_equal(snapshot_str(s, snapshot_frames(s, &s->stacks[snapshot_goroutine(s, 20000)->stack])[4095].file),
+	assert_string_equal(snapshot_str(s, snapshot_frames(s, &s->stacks[snapshot_goroutine_stack(s, 20000)])[4095].file),
 			    "/src/deep/a/very/long/path/to/make/this/goroutine/big/file0.go");
 	snapset_free(&set);
 }
@@ -496,7 +499,7 @@ static void compare_parallel(const char *t, size_t n, uint32_t want_dumps, bool 
 			assert_string_equal(x->warnings[w].msg, y->warnings[w].msg);
 		}
 		for (uint64_t g = 0; g < x->ngoroutines; g += 997) {
-			const struct goroutine *gx = snapshot_goroutine(x, g), *gy = snapshot_goroutine(y, g);
+			const struct goroutine gxv = snapshot_goroutine(x, g), gyv = snapshot_goroutine(y, g), *gx = &gxv, *gy = &gyv;
 			assert_int_equal(gx->id, gy->id);
 			assert_string_equal(snapshot_str(x, gx->state), snapshot_str(y, gy->state));
 			assert_int_equal(x->stacks[gx->stack].hash, y->stacks[gy->stack].hash);

@@ -5,6 +5,18 @@ goroscope.views.analyze = function (doc, root) {
   "use strict";
   var g = goroscope, el = g.el;
 
+  // The page's document lists each distinct frame once per snapshot
+  // (frame_table) and a group's frames as indices into it (a frame can also
+  // stand there whole): every group then shares the table's objects.
+  (doc.snapshots || []).forEach(function (s) {
+    var table = s.frame_table;
+    if (!table) return;
+    (s.groups || []).forEach(function (x) {
+      var fr = x.frames || [];
+      for (var i = 0; i < fr.length; i++) if (typeof fr[i] === "number") fr[i] = table[fr[i]];
+    });
+  });
+
   function states(grp) { return Object.keys(grp.states || {}).join(", "); }
   function labelsOf(grp) {
     return grp.labels ? Object.keys(grp.labels).map(function (k) { return k + "=" + grp.labels[k]; }).join(" ") : "";
@@ -115,7 +127,7 @@ goroscope.views.analyze = function (doc, root) {
         return g.fmtInt(n) + " goroutines";
       },
     });
-    var flame = g.flame(flameBox, groups.map(function (x) { return {path: g.rootFirst(x.frames), value: x.count}; }),
+    var flame = g.flame(flameBox, groups.map(function (x) { return {frames: x.frames || [], value: x.count}; }),
                         {id: "flame" + suffix, onPath: table.setPath});
     table.onReset = flame.reset;
   });

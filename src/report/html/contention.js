@@ -70,7 +70,7 @@ goroscope.views.contention = function (doc, root) {
       return d;
     },
   });
-  var flame = g.flame(flameBox, sites.map(function (x) { return {path: g.rootFirst(x.frames), value: x.delay_ns}; }),
+  var flame = g.flame(flameBox, sites.map(function (x) { return {frames: x.frames || [], value: x.delay_ns}; }),
                       {id: "contention-flame", format: g.fmtNs, onPath: table.setPath});
   table.onReset = flame.reset;
   var idle = doc.idle || [];

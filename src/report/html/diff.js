@@ -55,7 +55,7 @@ goroscope.views.diff = function (doc, root) {
     detail: function (x) { return g.stackBlock(x.frames, x.created_by); },
   });
   var flame = g.flame(flameBox, groups.map(function (x) {
-    return {path: g.rootFirst(x.frames), value: Math.max(x.old_count, x.new_count), old: x.old_count, now: x.new_count};
+    return {frames: x.frames || [], value: Math.max(x.old_count, x.new_count), old: x.old_count, now: x.new_count};
   }), {id: "diff-flame", diff: true, onPath: table.setPath});
   table.onReset = flame.reset;
 };

@@ -1,29 +1,48 @@
 // The flame graph (icicle: callers on top, callees below). Items are
-// {path: [names, root first], value} and, for a diff, old and new counts:
-// a frame's width is then max(old, new) summed over the stacks under it,
-// and its colour says growth (red) or shrinkage (blue) by the change.
+// {path: [names, root first], value} or {frames: [innermost first], value}
+// and, for a diff, old and new counts: a frame's width is then
+// max(old, new) summed over the stacks under it, and its colour says
+// growth (red) or shrinkage (blue) by the change.
+//
+// The tree is built as it is drawn: a node sorts its stacks into children
+// only when it is wide enough to be drawn, so a profile of 100,000 stacks
+// costs the frames that can be seen, not every frame of every stack.
 goroscope.flame = function (box, items, opt) {
   "use strict";
   var g = goroscope, el = g.el;
   opt = opt || {};
   var fmt = opt.format || g.fmtInt;
-  var tree = {name: "all", value: 0, old: 0, now: 0, children: {}};
-  items.forEach(function (it) {
-    var node = tree;
-    function add(n) {
-      n.value += it.value;
-      if (opt.diff) { n.old += it.old || 0; n.now += it.now || 0; }
-    }
-    add(tree);
-    it.path.forEach(function (name) {
-      node = node.children[name] || (node.children[name] = {name: name, value: 0, old: 0, now: 0, children: {}, parent: node});
-      add(node);
+  function depthOf(it) { return it.path ? it.path.length : (it.frames || []).length; }
+  function nameAt(it, d) { return it.path ? it.path[d] : g.frameName(it.frames[it.frames.length - 1 - d]); }
+  function node(name, parent, depth) {
+    return {name: name, value: 0, old: 0, now: 0, parent: parent, depth: depth, items: [], kids: null};
+  }
+  function add(n, it) {
+    n.value += it.value;
+    if (opt.diff) { n.old += it.old || 0; n.now += it.now || 0; }
+    n.items.push(it);
+  }
+  // n's children, largest first, made from its stacks on first use
+  function kids(n) {
+    if (n.kids) return n.kids;
+    var byName = new Map();
+    n.items.forEach(function (it) {
+      if (depthOf(it) <= n.depth) return;
+      var name = nameAt(it, n.depth), k = byName.get(name);
+      if (!k) byName.set(name, k = node(name, n, n.depth + 1));
+      add(k, it);
     });
-  });
+    n.kids = Array.from(byName.values()).sort(function (a, b) { return b.value - a.value; });
+    return n.kids;
+  }
+  var tree = node("all", null, 0);
+  items.forEach(function (it) { add(tree, it); });
   var maxChange = 1;
-  (function walk(n) {
+  // a diff colours every frame by the largest change anywhere: it needs
+  // the whole tree (diffs hold the groups that changed, not a profile)
+  if (opt.diff) (function walk(n) {
     maxChange = Math.max(maxChange, Math.abs(n.now - n.old));
-    for (var k in n.children) walk(n.children[k]);
+    kids(n).forEach(walk);
   })(tree);
 
   var div = el("div", {class: "flame", id: opt.id || "flame"});
@@ -66,10 +85,8 @@ goroscope.flame = function (box, items, opt) {
     if (w * approxWidth < 2 || !n.value) return;
     depthUsed = Math.max(depthUsed, d);
     cell(n, x, w, d, n === tree ? "#ddd" : colour(n), function () { select(n); });
-    var kids = Object.keys(n.children).map(function (k) { return n.children[k]; })
-      .sort(function (a, b) { return b.value - a.value; });
     var cx = x;
-    kids.forEach(function (k) { var kw = w * k.value / n.value; place(k, cx, kw, d + 1); cx += kw; });
+    kids(n).forEach(function (k) { var kw = w * k.value / n.value; place(k, cx, kw, d + 1); cx += kw; });
   }
   // The focused frame spans the width; its callers stay above it, and the
   // top row resets.

@@ -18,8 +18,10 @@
     // U+2066-U+2069) in a name would reorder what the page shows: every
     // one becomes U+FFFD before anything is drawn (the text reports escape
     // them, the JSON keeps them as data)
+    var bidi = /[\u202a-\u202e\u2066-\u2069]/g;
     return new Response(inflated).text().then(function (t) {
-      return JSON.parse(t.replace(/[\u202a-\u202e\u2066-\u2069]/g, "\ufffd"));
+      // (a search costs a tenth of a copy of 100 MB of text)
+      return JSON.parse(bidi.test(t) ? t.replace(bidi, "\ufffd") : t);
     });
   }
   if (typeof DecompressionStream === "undefined") {

@@ -144,14 +144,6 @@ static int cmp_state_count(const void *a, const void *b)
 	return x->state < y->state ? -1 : x->state > y->state;
 }
 
-/* A wait on an object, for shared_objects(). */
-struct obj_entry {
-	uint64_t object;
-	uint32_t group;
-	uint32_t state;
-	uint32_t minutes; /* + 1; 0 = unknown */
-};
-
 enum { PREFETCH_AHEAD = 8 };
 
 /* Fill gr from its n members. stack_seen[stack] == stamp marks stacks
@@ -226,9 +218,10 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t stamp
 	if (nobj) {
 		uint64_t m = 0;
 		for (uint64_t k = 0; k < n; k++) {
-			const struct goroutine g = snapshot_goroutine(s, members[k]);
-			if (g.flags & (G_HAS_OBJECT | G_OBJECT_ARG))
-				vals[m++] = g.object;
+			const struct gchunk *c = &s->gchunks[members[k] >> G_CHUNK_BITS];
+			uint32_t j = members[k] & (G_CHUNK - 1);
+			if (c->flags[j] & (G_HAS_OBJECT | G_OBJECT_ARG))
+				vals[m++] = gcol64_get(&c->object, j);
 		}
 		sort_u64(vals, nobj);
 		gr->with_object = nobj;
@@ -238,9 +231,10 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t stamp
 	if (npar) {
 		uint64_t m = 0;
 		for (uint64_t k = 0; k < n; k++) {
-			const struct goroutine g = snapshot_goroutine(s, members[k]);
-			if (g.flags & G_HAS_PARENT)
-				vals[m++] = g.parent;
+			const struct gchunk *c = &s->gchunks[members[k] >> G_CHUNK_BITS];
+			uint32_t j = members[k] & (G_CHUNK - 1);
+			if (c->flags[j] & G_HAS_PARENT)
+				vals[m++] = gcol64_get(&c->parent, j);
 		}
 		sort_u64(vals, npar);
 		gr->with_parent = npar;
@@ -321,78 +315,65 @@ static void totals(struct analysis *a, const uint64_t *kept)
 	qsort(a->states, a->nstates, sizeof(*a->states), cmp_state_count);
 }
 
-static int cmp_obj_entry(const void *a, const void *b)
+static int cmp_shared_object(const void *a, const void *b)
 {
-	const struct obj_entry *x = a, *y = b;
-	if (x->object != y->object)
-		return x->object < y->object ? -1 : 1;
-	return x->group < y->group ? -1 : x->group > y->group;
+	const struct shared_object *x = a, *y = b;
+	return x->object < y->object ? -1 : x->object > y->object;
 }
 
-/* The shared objects among the waits e (group: ranked index). */
-static void pick_shared(struct analysis *a, struct obj_entry *e, uint64_t n)
+/* Keep the SHARED_OBJECTS with most waiters among the candidates c (in
+ * object order, so equals keep the lower object first). */
+static void pick_shared(struct analysis *a, struct shared_object *c, uint32_t n)
 {
 	if (n)
-		qsort(e, n, sizeof(*e), cmp_obj_entry);
-	for (uint64_t i = 0; i < n;) {
-		uint64_t j = i;
-		struct shared_object so = {.object = e[i].object, .first_group = e[i].group, .state = e[i].state};
-		uint32_t last_group = UINT32_MAX;
-		for (; j < n && e[j].object == e[i].object; j++) {
-			so.waiters++;
-			if (e[j].group != last_group) {
-				so.groups++;
-				last_group = e[j].group;
-				if (so.nlisted < ARRAY_LEN(so.group_list))
-					so.group_list[so.nlisted++] = e[j].group;
-			}
-			if (e[j].minutes) {
-				so.has_minutes = true;
-				so.max_minutes = MAX(so.max_minutes, e[j].minutes - 1);
-			}
-		}
-		i = j;
-		if (so.waiters < 3 || so.groups < 2)
+		qsort(c, n, sizeof(*c), cmp_shared_object);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct shared_object *so = &c[i];
+		if (so->waiters < 3 || so->groups < 2)
 			continue; /* one group's own note already says it */
 		uint32_t pos = a->nshared;
-		while (pos > 0 && a->shared[pos - 1].waiters < so.waiters)
+		while (pos > 0 && a->shared[pos - 1].waiters < so->waiters)
 			pos--;
 		if (pos >= SHARED_OBJECTS)
 			continue;
 		uint32_t last = a->nshared < SHARED_OBJECTS ? a->nshared : SHARED_OBJECTS - 1;
 		memmove(&a->shared[pos + 1], &a->shared[pos], (last - pos) * sizeof(a->shared[0]));
-		a->shared[pos] = so;
+		a->shared[pos] = *so;
 		if (a->nshared < SHARED_OBJECTS)
 			a->nshared++;
 	}
 }
 
-
 /* Objects waited on (G_HAS_OBJECT) by goroutines from more than one group,
  * three at least. Most waits are on an object of their own (a channel each):
  * a first pass counts waiters per hash slot (two bits, saturating at 3) in
- * a table of a few bits per wait, and only the waits whose slot reached 3
- * are gathered and sorted. A slot shared by chance lets a few more through,
- * never one fewer: the result is exact, the memory a fraction of a
- * gathering of every wait. */
+ * a table of a bit per wait, and only the objects whose slot reached 3 are
+ * added up, in the second. A slot shared by chance lets a few more
+ * through, never one fewer: the result is exact, and the memory does not
+ * grow with the waits on objects of their own. The groups are visited in
+ * rank order, their members in input order, so an object's first waiter
+ * and its groups come in the order the report gives them. */
 static void shared_objects(struct analysis *a)
 {
 	const struct snapshot *s = a->snap;
 	uint64_t waits = 0;
-	for (uint32_t gi = 0; gi < a->ngroups; gi++)
-		for (uint64_t k = 0; k < a->groups[gi].nmembers; k++)
-			waits += (s->gchunks[a->members[a->groups[gi].first_member + k] >> G_CHUNK_BITS]
-					  .flags[a->members[a->groups[gi].first_member + k] & (G_CHUNK - 1)] &
-				  G_HAS_OBJECT) != 0;
+	for (uint32_t gi = 0; gi < a->ngroups; gi++) {
+		const struct group *gr = &a->groups[gi];
+		for (uint64_t k = 0; k < gr->nmembers; k++) {
+			uint32_t i = a->members[gr->first_member + k];
+			waits += (s->gchunks[i >> G_CHUNK_BITS].flags[i & (G_CHUNK - 1)] & G_HAS_OBJECT) != 0;
+		}
+	}
 	if (waits < 3)
 		return;
 	uint64_t slots = 64;
 	while (slots < waits * 4)
 		slots *= 2;
 	uint8_t *count = xcalloc(slots / 4, 1); /* 2 bits a slot */
+	struct u64map index = {0};               /* object -> candidate */
+	struct shared_object *cand = NULL;
+	uint32_t *last_group = NULL, ncand = 0, cap = 0;
 	for (int pass = 0; pass < 2; pass++) {
-		struct obj_entry *e = NULL;
-		uint64_t n = 0, cap = 0;
 		for (uint32_t gi = 0; gi < a->ngroups; gi++) {
 			const struct group *gr = &a->groups[gi];
 			for (uint64_t k = 0; k < gr->nmembers; k++) {
@@ -407,22 +388,96 @@ static void shared_objects(struct analysis *a)
 						*byte = (uint8_t)(*byte + (1u << shift));
 					continue;
 				}
-				if (c < 3)
+				if (c < 3 || ncand == UINT32_MAX - 1)
 					continue;
-				if (n == cap) {
-					cap = cap ? cap * 2 : 1024;
-					e = xreallocarray(e, cap, sizeof(*e));
+				bool inserted;
+				uint32_t at = *u64map_upsert(&index, g.object, ncand, &inserted);
+				if (inserted) {
+					if (ncand == cap) {
+						cap = cap ? cap * 2 : 64;
+						cand = xreallocarray(cand, cap, sizeof(*cand));
+						last_group = xreallocarray(last_group, cap, sizeof(*last_group));
+					}
+					cand[ncand] = (struct shared_object){.object = g.object, .first_group = gi, .state = g.state};
+					last_group[ncand++] = UINT32_MAX;
 				}
-				e[n++] = (struct obj_entry){g.object, gi, g.state,
-							    (g.flags & G_HAS_MINUTES) ? g.minutes + 1 : 0};
+				struct shared_object *so = &cand[at];
+				so->waiters++;
+				if (last_group[at] != gi) {
+					so->groups++;
+					last_group[at] = gi;
+					if (so->nlisted < ARRAY_LEN(so->group_list))
+						so->group_list[so->nlisted++] = gi;
+				}
+				if (g.flags & G_HAS_MINUTES) {
+					so->has_minutes = true;
+					so->max_minutes = MAX(so->max_minutes, g.minutes);
+				}
 			}
 		}
-		if (pass == 1) {
-			pick_shared(a, e, n);
-			free(e);
-		}
 	}
+	pick_shared(a, cand, ncand);
 	free(count);
+	free(cand);
+	free(last_group);
+	u64map_free(&index);
+}
+
+/* Which group a goroutine belongs to under the options, the groups
+ * numbered in order of first appearance. Asked twice of every goroutine
+ * (to size the groups, then to fill them), which costs less than keeping
+ * an index per goroutine. */
+struct grouper {
+	const struct snapshot *s;
+	const struct group_options *o;
+	uint32_t *stack_group;  /* by stack, top=N, creator: stack -> group */
+	struct u64map map;      /* coarse key -> group */
+	struct u64map values;   /* --by label:KEY: label set -> its value (group_value) */
+	uint32_t *group_value, group_value_cap;
+	uint32_t label_key;
+	uint32_t ngroups;
+};
+
+enum { G_HIDDEN = UINT32_MAX, G_FILTERED = UINT32_MAX - 1 };
+
+/* (reads only the columns it needs: it runs twice over every goroutine) */
+static uint32_t group_of(struct grouper *gp, uint64_t i)
+{
+	const struct snapshot *s = gp->s;
+	const struct group_options *o = gp->o;
+	const struct gchunk *c = &s->gchunks[i >> G_CHUNK_BITS];
+	uint32_t j = (uint32_t)(i & (G_CHUNK - 1)), stack = c->stack[j];
+	/* goroutine_is_system: goroutine 0 is a thread's g0 (profile samples have no id) */
+	if (!o->include_system && ((s->stacks[stack].flags & STACK_SYSTEM) ||
+				   (!(c->flags[j] & G_SAMPLE) && gcol64_get(&c->id, j) == 0)))
+		return G_HIDDEN;
+	uint32_t labels = c->labels ? c->labels[j] : 0;
+	if (o->filter && o->filter->nlabels && !filter_labels_match(o->filter, s, labels))
+		return G_FILTERED;
+	uint32_t gi;
+	if (o->by == GROUP_STATE) {
+		gi = keymap_get(&gp->map, c->state[j], gp->ngroups);
+	} else if (o->by == GROUP_LABEL) {
+		/* label sets are few: look each one's value up once */
+		uint32_t before = gp->values.count;
+		uint32_t v = keymap_get(&gp->values, labels, before);
+		if (gp->values.count != before) {
+			if (v >= gp->group_value_cap) {
+				gp->group_value_cap = MAX(gp->group_value_cap * 2, 64u);
+				gp->group_value = xreallocarray(gp->group_value, gp->group_value_cap, sizeof(*gp->group_value));
+			}
+			gp->group_value[v] = label_value(s, labels, gp->label_key);
+		}
+		gi = keymap_get(&gp->map, gp->group_value[v], gp->ngroups);
+	} else if (gp->stack_group[stack] != UINT32_MAX) {
+		gi = gp->stack_group[stack];
+	} else {
+		gi = o->by == GROUP_STACK ? gp->ngroups : keymap_get(&gp->map, stack_key(s, stack, o), gp->ngroups);
+		gp->stack_group[stack] = gi;
+	}
+	if (gi == gp->ngroups)
+		gp->ngroups++;
+	return gi;
 }
 
 void analysis_run(const struct snapshot *s, const struct group_options *o, struct analysis *a)
@@ -433,66 +488,34 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	uint64_t n = s->ngoroutines;
 	a->total = s->weights ? s->total_weight : n;
 	a->total_delay_ns = s->delays ? (uint64_t)s->total_delay : 0;
-	uint32_t *gidx = xmalloc((n ? n : 1) * sizeof(*gidx));
-	uint32_t *stack_group = xmalloc((s->nstacks ? s->nstacks : 1) * sizeof(*stack_group));
-	for (uint32_t i = 0; i < s->nstacks; i++)
-		stack_group[i] = UINT32_MAX;
-	struct u64map map = {0};
-	uint32_t ngroups = 0;
 	const struct filter *f = o->filter;
 	bool by_label = o->by == GROUP_LABEL;
 	if (by_label)
 		a->label_key = strtab_find(&s->strs, o->label_key, strlen(o->label_key));
-	/* label set -> label value, for --by label:KEY */
-	struct u64map values = {0};
-	uint32_t *group_value = NULL, group_value_cap = 0;
+	struct grouper gp = {.s = s, .o = o, .label_key = a->label_key};
+	gp.stack_group = xmalloc((s->nstacks ? s->nstacks : 1) * sizeof(*gp.stack_group));
+	for (uint32_t i = 0; i < s->nstacks; i++)
+		gp.stack_group[i] = UINT32_MAX;
 
-	/* 1. assign each goroutine a group */
+	/* 1. the groups and their sizes (start[g + 1], made cumulative below) */
+	uint64_t *start = xcalloc(65, sizeof(*start));
+	uint32_t start_cap = 64;
 	for (uint64_t i = 0; i < n; i++) {
-		const struct goroutine g_v = snapshot_goroutine(s, i), *g = &g_v;
-		if (!o->include_system && goroutine_is_system(s, g)) {
-			gidx[i] = UINT32_MAX;
-			a->hidden_system += snapshot_weight(s, i);
+		uint32_t gi = group_of(&gp, i);
+		if (gi == G_HIDDEN || gi == G_FILTERED) {
+			*(gi == G_HIDDEN ? &a->hidden_system : &a->filtered_out) += snapshot_weight(s, i);
 			continue;
 		}
-		if (f && f->nlabels && !filter_labels_match(f, s, g->labels)) {
-			gidx[i] = UINT32_MAX;
-			a->filtered_out += snapshot_weight(s, i);
-			continue;
+		if (gi >= start_cap) {
+			start = xreallocarray(start, (size_t)start_cap * 2 + 1, sizeof(*start));
+			memset(start + start_cap + 1, 0, start_cap * sizeof(*start));
+			start_cap *= 2;
 		}
-		uint32_t gi;
-		if (o->by == GROUP_STATE) {
-			gi = keymap_get(&map, g->state, ngroups);
-		} else if (by_label) {
-			/* label sets are few: look each one's value up once */
-			uint32_t before = values.count;
-			uint32_t v = keymap_get(&values, g->labels, before);
-			if (values.count != before) {
-				if (v >= group_value_cap) {
-					group_value_cap = MAX(group_value_cap * 2, 64u);
-					group_value = xreallocarray(group_value, group_value_cap, sizeof(*group_value));
-				}
-				group_value[v] = label_value(s, g->labels, a->label_key);
-			}
-			gi = keymap_get(&map, group_value[v], ngroups);
-		} else if (stack_group[g->stack] != UINT32_MAX) {
-			gi = stack_group[g->stack];
-		} else {
-			gi = o->by == GROUP_STACK ? ngroups : keymap_get(&map, stack_key(s, g->stack, o), ngroups);
-			stack_group[g->stack] = gi;
-		}
-		if (gi == ngroups)
-			ngroups++;
-		gidx[i] = gi;
+		start[gi + 1]++;
 	}
-	u64map_free(&values);
-	free(group_value);
+	uint32_t ngroups = gp.ngroups;
 
 	/* 2. members of each group, in input order (counting sort) */
-	uint64_t *start = xcalloc((size_t)ngroups + 1, sizeof(*start));
-	for (uint64_t i = 0; i < n; i++)
-		if (gidx[i] != UINT32_MAX)
-			start[gidx[i] + 1]++;
 	uint64_t largest = 0;
 	for (uint32_t g = 0; g < ngroups; g++) {
 		largest = MAX(largest, start[g + 1]);
@@ -505,13 +528,15 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	/* from here on a bit per goroutine says whether it is shown */
 	uint64_t *shown = xcalloc(n / 64 + 1, sizeof(*shown));
 	for (uint64_t i = 0; i < n; i++) {
-		if (gidx[i] != UINT32_MAX) {
-			members[fill[gidx[i]]++] = (uint32_t)i; /* i < G_MAX (snapshot.h) */
-			shown[i >> 6] |= (uint64_t)1 << (i & 63);
-		}
+		uint32_t gi = group_of(&gp, i);
+		if (gi == G_HIDDEN || gi == G_FILTERED)
+			continue;
+		members[fill[gi]++] = (uint32_t)i; /* i < G_MAX (snapshot.h) */
+		shown[i >> 6] |= (uint64_t)1 << (i & 63);
 	}
 	free(fill);
-	free(gidx);
+	u64map_free(&gp.values);
+	free(gp.group_value);
 	a->members = members;
 
 	/* 3. summarise, filter, judge */
@@ -572,8 +597,8 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 		suspects_find(a);
 
 	free(start);
-	free(stack_group);
-	u64map_free(&map);
+	free(gp.stack_group);
+	u64map_free(&gp.map);
 }
 
 void analysis_free(struct analysis *a)

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 
 static void oom(size_t n)
 {
@@ -17,6 +18,20 @@ void *xmalloc(size_t n)
 	if (!p)
 		oom(n);
 	return p;
+}
+
+void *xpages(size_t n)
+{
+	void *p = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		oom(n);
+	return p;
+}
+
+void xpages_free(void *p, size_t n)
+{
+	if (p)
+		munmap(p, n ? n : 1);
 }
 
 void *xcalloc(size_t count, size_t size)

@@ -49,20 +49,35 @@ void snapshot_free(struct snapshot *s)
 
 _Static_assert(G_SAMPLE < (1 << 16), "goroutine flags are stored in 16 bits");
 
+/* A column of cap entries: a whole chunk's on pages of its own, so that
+ * freeing it (a part merged into another, on another thread) gives the
+ * memory back at once; a growing first chunk's from the heap. Zeroed. */
+static void *col_alloc(uint32_t cap, size_t width)
+{
+	return cap == G_CHUNK ? xpages(cap * width) : xcalloc(cap, width);
+}
+
+static void col_free(void *p, uint32_t cap, size_t width)
+{
+	if (cap == G_CHUNK)
+		xpages_free(p, cap * width);
+	else
+		free(p);
+}
+
 static void free_chunk(struct gchunk *c)
 {
-	free(c->stack);
-	free(c->state);
-	free(c->flags);
-	free(c->minutes);
-	free(c->labels);
-	free(c->bubble);
-	free(c->id.narrow);
-	free(c->id.wide);
-	free(c->parent.narrow);
-	free(c->parent.wide);
-	free(c->object.narrow);
-	free(c->object.wide);
+	col_free(c->stack, c->cap, sizeof(uint32_t));
+	col_free(c->state, c->cap, sizeof(uint32_t));
+	col_free(c->flags, c->cap, sizeof(uint16_t));
+	col_free(c->minutes, c->cap, sizeof(uint32_t));
+	col_free(c->labels, c->cap, sizeof(uint32_t));
+	col_free(c->bubble, c->cap, sizeof(uint32_t));
+	struct gcol64 *wide[] = {&c->id, &c->parent, &c->object};
+	for (size_t k = 0; k < ARRAY_LEN(wide); k++) {
+		col_free(wide[k]->narrow, c->cap, sizeof(uint32_t));
+		col_free(wide[k]->wide, c->cap, sizeof(uint64_t));
+	}
 	memset(c, 0, sizeof(*c));
 }
 
@@ -71,17 +86,24 @@ static void free_chunk(struct gchunk *c)
 static void *column(struct snapshot *s, const struct gchunk *c, size_t width)
 {
 	s->gbytes += width * c->cap;
-	return xcalloc(c->cap, width);
+	return col_alloc(c->cap, width);
 }
 
-/* Column *col of chunk c, from c->cap entries to cap (entries are written
+/* Column *col of chunk c, from old_cap entries to cap (entries are written
  * as they are appended: the new ones need no zeroing). */
 static void grow_column(struct snapshot *s, void *col, size_t width, uint32_t old_cap, uint32_t cap)
 {
 	void **p = col;
 	if (!*p)
 		return;
-	*p = xreallocarray(*p, cap, width);
+	if (cap == G_CHUNK) {
+		void *q = col_alloc(cap, width);
+		memcpy(q, *p, old_cap * width);
+		col_free(*p, old_cap, width);
+		*p = q;
+	} else {
+		*p = xreallocarray(*p, cap, width);
+	}
 	s->gbytes += width * (cap - old_cap);
 }
 
@@ -151,10 +173,11 @@ static void set_u64(struct snapshot *s, struct gchunk *ch, struct gcol64 *c, uin
 			return;
 		}
 		/* more high parts than fit: this chunk's column becomes 64-bit */
-		c->wide = column(s, ch, sizeof(uint64_t));
+		uint64_t *wide = column(s, ch, sizeof(uint64_t));
 		for (uint32_t k = 0; k < j; k++)
-			c->wide[k] = gcol64_get(c, k);
-		free(c->narrow);
+			wide[k] = gcol64_get(c, k);
+		c->wide = wide;
+		col_free(c->narrow, ch->cap, sizeof(uint32_t));
 		c->narrow = NULL;
 		s->gbytes -= sizeof(uint32_t) * ch->cap;
 	}
@@ -174,7 +197,9 @@ bool snapshot_add_goroutine(struct snapshot *s, const struct goroutine *g)
 		s->gchunks = xreallocarray(s->gchunks, s->ngchunks + 1, sizeof(*s->gchunks));
 		struct gchunk *c = &s->gchunks[s->ngchunks++];
 		memset(c, 0, sizeof(*c));
-		c->cap = 64;
+		/* the first chunk grows as it fills; a dump that filled it is a
+		 * big one: the next are whole at once (no copies as they grow) */
+		c->cap = s->ngchunks > 1 ? G_CHUNK : 64;
 		c->stack = column(s, c, sizeof(uint32_t));
 		c->state = column(s, c, sizeof(uint32_t));
 		c->flags = column(s, c, sizeof(uint16_t));

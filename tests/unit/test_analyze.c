@@ -251,6 +251,104 @@ static void test_sites_pooled(void **st)
 	snapset_free(&set);
 }
 
+/* The goroutine columns (snapshot.h) give back every record as it was
+ * added: packed ids, ids too spread to pack (a chunk going 64-bit midway),
+ * parents and objects only where the flags say, zeros that are values,
+ * optional columns from their first use, chunks past the first. */
+static struct goroutine column_record(uint64_t i)
+{
+	struct goroutine g = {.stack = (uint32_t)(i % 7), .state = (uint32_t)(i % 3)};
+	/* the second chunk's ids spread over 40 high parts after its 100th */
+	g.id = i < G_CHUNK + 100 ? i * 7 : 0x9e3779b97f4a7c15ULL * i;
+	if (i % 2 == 0) {
+		g.flags |= G_HAS_PARENT;
+		g.parent = i % 10 == 0 ? 0 : i * 3;
+	}
+	if (i % 5 == 0) {
+		g.flags |= i % 3 ? G_HAS_OBJECT : G_OBJECT_ARG;
+		g.object = 0xc000000000ULL + i * 4096;
+	}
+	if (i > 30000) {
+		g.flags |= G_HAS_MINUTES;
+		g.minutes = (uint32_t)(i % 100);
+	}
+	g.labels = i % 1000 == 999 ? 5 : 0;
+	g.bubble = i == 39999 ? 2 : 0;
+	return g;
+}
+
+static void test_goroutine_columns(void **st)
+{
+	(void)st;
+	struct snapshot *s = snapshot_new("columns", 1);
+	enum { N = 40000 };
+	for (uint64_t i = 0; i < N; i++) {
+		struct goroutine g = column_record(i);
+		assert_true(snapshot_add_goroutine(s, &g));
+	}
+	assert_int_equal(s->ngoroutines, N);
+	assert_null(s->gchunks[0].id.wide);       /* packed */
+	assert_non_null(s->gchunks[1].id.wide);   /* too spread */
+	assert_null(s->gchunks[0].minutes);       /* none before 30000 */
+	for (uint64_t i = 0; i < N; i++) {
+		struct goroutine want = column_record(i), got = snapshot_goroutine(s, i);
+		if (memcmp(&got, &want, sizeof(got)))
+			fail_msg("record %llu: id %llx/%llx parent %llx/%llx object %llx/%llx flags %x/%x", (unsigned long long)i,
+				 (unsigned long long)got.id, (unsigned long long)want.id, (unsigned long long)got.parent,
+				 (unsigned long long)want.parent, (unsigned long long)got.object,
+				 (unsigned long long)want.object, got.flags, want.flags);
+		assert_int_equal(snapshot_goroutine_id(s, i), want.id);
+		assert_int_equal(snapshot_goroutine_stack(s, i), want.stack);
+		assert_int_equal(snapshot_goroutine_labels(s, i), want.labels);
+	}
+	snapshot_free(s);
+}
+
+/* Shared objects among thousands of waits on objects of their own: the
+ * prefilter by hash slot (group.c) must keep every object with three
+ * waiters or more and nothing else may show. */
+static void test_shared_among_many(void **st)
+{
+	(void)st;
+	size_t cap = 1 << 23, o = 0;
+	char *t = malloc(cap);
+	static const char *const paths[] = {"main.pathA", "main.pathB", "main.pathC", "main.pathD", "main.pathE"};
+	uint64_t id = 1;
+	for (size_t p = 0; p < ARRAY_LEN(paths); p++) {
+		for (int k = 0; k < 2000; k++) {
+			uint64_t obj = 0xc001000000ULL + (id << 8); /* one of its own */
+			if (k < 2 && p < 2)
+				obj = 0xc0000aa000ULL; /* X: 4 waiters, 2 groups */
+			else if (k >= 2 && k < 4 && p == 3)
+				obj = 0xc0000bb000ULL; /* Y: 2 waiters, 1 group: not shared */
+			else if (k == 5 && p >= 2)
+				obj = 0xc0000cc000ULL; /* Z: 3 waiters, 3 groups */
+			o += (size_t)snprintf(t + o, cap - o,
+					      "goroutine %llu [sync.Mutex.Lock]:\nsync.(*Mutex).lockSlow(0x%llx)\n"
+					      "\t/src/sync.go:3 +0x1\n%s()\n\t/src/m.go:%zu +0x1\n\n",
+					      (unsigned long long)id, (unsigned long long)obj, paths[p], 10 * p + 10);
+			id++;
+		}
+	}
+	struct snapset set;
+	snapset_init(&set);
+	assert_int_equal(traceback_parse_mem(t, o, "many", NULL, &set, NULL, NULL), ST_OK);
+	free(t);
+	struct group_options opt;
+	group_options_default(&opt);
+	struct analysis a;
+	analysis_run(set.v[0], &opt, &a);
+	assert_int_equal(a.nshared, 2);
+	assert_int_equal(a.shared[0].object, 0xc0000aa000ULL);
+	assert_int_equal(a.shared[0].waiters, 4);
+	assert_int_equal(a.shared[0].groups, 2);
+	assert_int_equal(a.shared[1].object, 0xc0000cc000ULL);
+	assert_int_equal(a.shared[1].waiters, 3);
+	assert_int_equal(a.shared[1].groups, 3);
+	analysis_free(&a);
+	snapset_free(&set);
+}
+
 static void test_shared_lock(void **st)
 {
 	(void)st;
@@ -552,7 +650,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_by_stack), cmocka_unit_test(test_group_coarse), cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_sites_pooled),
-		cmocka_unit_test(test_shared_lock),
+		cmocka_unit_test(test_shared_lock), cmocka_unit_test(test_shared_among_many), cmocka_unit_test(test_goroutine_columns),
 		cmocka_unit_test(test_classes),        cmocka_unit_test(test_diff), cmocka_unit_test(test_series),
 		cmocka_unit_test(test_series_lookalikes), cmocka_unit_test(test_one_snapshot),
 		cmocka_unit_test(test_series_unstarted),

@@ -4,6 +4,7 @@
 #include "../base/common.h"
 #include "group.h"
 #include "../base/hash.h"
+#include "../base/parallel.h"
 #include "../base/sort.h"
 #include "../base/u64map.h"
 #include "../base/xalloc.h"
@@ -599,6 +600,25 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	free(start);
 	free(gp.stack_group);
 	u64map_free(&gp.map);
+}
+
+struct run_all {
+	const struct snapshot *const *snaps;
+	const struct group_options *o;
+	struct analysis *out;
+};
+
+static void run_nth(void *ctx, uint32_t i)
+{
+	struct run_all *r = ctx;
+	analysis_run(r->snaps[i], r->o, &r->out[i]);
+}
+
+void analysis_run_all(const struct snapshot *const *snaps, uint32_t n, const struct group_options *o,
+		      struct analysis *out)
+{
+	struct run_all r = {snaps, o, out};
+	parallel_for(n, run_nth, &r);
 }
 
 void analysis_free(struct analysis *a)

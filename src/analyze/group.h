@@ -143,6 +143,10 @@ struct analysis {
 };
 
 void analysis_run(const struct snapshot *s, const struct group_options *o, struct analysis *out);
+/* analysis_run of snaps[i] into out[i] for every i < n, each snapshot on a
+ * core of its own (base/parallel.h): the same results as one by one. */
+void analysis_run_all(const struct snapshot *const *snaps, uint32_t n, const struct group_options *o,
+		      struct analysis *out);
 /* Fill a->suspects (called by analysis_run once groups are final). */
 void suspects_find(struct analysis *a);
 void analysis_free(struct analysis *a);

@@ -1,7 +1,6 @@
 /* judge.c: see judge.h. */
 #include "../base/common.h"
 #include "judge.h"
-#include "../base/parallel.h"
 #include "../base/xalloc.h"
 
 #include <stdlib.h>
@@ -12,17 +11,6 @@ void judge_options_default(struct judge_options *o, const struct group_options *
 	o->group = group;
 	series_options_default(&o->series);
 	o->process = -1;
-}
-
-struct analyse_all {
-	struct judgement *j;
-	const struct judge_options *o;
-};
-
-static void analyse_nth(void *ctx, uint32_t k)
-{
-	struct analyse_all *all = ctx;
-	analysis_run(all->j->inputs[k], all->o->group, &all->j->an[k]);
 }
 
 bool judge_leaks(const struct snapshot *const *snaps, uint32_t n, const struct judge_options *o, struct judgement *j)
@@ -44,8 +32,7 @@ bool judge_leaks(const struct snapshot *const *snaps, uint32_t n, const struct j
 	j->an = xcalloc(n ? n : 1, sizeof(*j->an));
 	j->pts = xcalloc(n ? n : 1, sizeof(*j->pts));
 	/* each snapshot's analysis on its own core */
-	struct analyse_all all = {j, o};
-	parallel_for(n, analyse_nth, &all);
+	analysis_run_all(j->inputs, n, o->group, j->an);
 	for (uint32_t k = 0; k < n; k++) {
 		j->pts[k].a = &j->an[k];
 		j->pts[k].when_ns = o->interval_ns ? 1 + (int64_t)k * o->interval_ns : j->ord.when_ns[k];

@@ -2,6 +2,9 @@
 #include "../base/common.h"
 #include "process.h"
 #include "../base/u64map.h"
+#include "../base/xalloc.h"
+
+#include <stdlib.h>
 
 #include <stdio.h>
 
@@ -18,12 +21,55 @@ uint64_t process_max_id(const struct snapshot *s)
 	return max;
 }
 
-/* Goroutine ids of s to their index (ids appear once in a dump). */
-static void index_ids(const struct snapshot *s, struct u64map *m)
+/* Goroutine ids of a dump to their index (ids appear once in a dump). The
+ * runtime hands ids out in order, so a dump's ids mostly fill a range a few
+ * twice their number at most: then a table over that range answers with one
+ * memory access; ids spread wider go to a hash map. Series of snapshots
+ * compare every neighbour this way, several times: it is most of what
+ * `leaks` does besides reading and analysing. */
+struct id_index {
+	uint64_t lo, span;
+	uint32_t *direct; /* span entries, UINT32_MAX where no goroutine has the id */
+	struct u64map map;
+};
+
+static void index_ids(const struct snapshot *s, struct id_index *x)
 {
+	memset(x, 0, sizeof(*x));
+	uint64_t n = MIN(s->ngoroutines, (uint64_t)U64MAP_EMPTY - 1), lo = UINT64_MAX, hi = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t id = snapshot_goroutine_id(s, i);
+		lo = MIN(lo, id);
+		hi = MAX(hi, id);
+	}
+	if (n && hi - lo < 2 * n + 1024) {
+		x->lo = lo;
+		x->span = hi - lo + 1;
+		x->direct = xmalloc(x->span * sizeof(*x->direct));
+		memset(x->direct, 0xff, x->span * sizeof(*x->direct));
+		for (uint64_t i = 0; i < n; i++)
+			x->direct[snapshot_goroutine_id(s, i) - lo] = (uint32_t)i;
+		return;
+	}
 	bool inserted;
-	for (uint64_t i = 0; i < s->ngoroutines && i < U64MAP_EMPTY; i++)
-		*u64map_upsert(m, snapshot_goroutine_id(s, i), (uint32_t)i, &inserted) = (uint32_t)i;
+	for (uint64_t i = 0; i < n; i++)
+		*u64map_upsert(&x->map, snapshot_goroutine_id(s, i), (uint32_t)i, &inserted) = (uint32_t)i;
+}
+
+static bool id_index_get(const struct id_index *x, uint64_t id, uint32_t *k)
+{
+	if (!x->direct)
+		return u64map_get(&x->map, id, k);
+	if (id < x->lo || id - x->lo >= x->span || x->direct[id - x->lo] == UINT32_MAX)
+		return false;
+	*k = x->direct[id - x->lo];
+	return true;
+}
+
+static void id_index_free(struct id_index *x)
+{
+	free(x->direct);
+	u64map_free(&x->map);
 }
 
 /* "x then y": of the goroutines y holds and x does not, how many, and how
@@ -31,19 +77,19 @@ static void index_ids(const struct snapshot *s, struct u64map *m)
 static void id_fit(const struct snapshot *x, const struct snapshot *y, uint64_t *fresh, uint64_t *older, uint64_t *id)
 {
 	uint64_t newest = process_max_id(x);
-	struct u64map ids = {0};
+	struct id_index ids;
 	index_ids(x, &ids);
 	*fresh = *older = 0;
 	for (uint64_t i = 0; i < y->ngoroutines; i++) {
 		uint64_t gid = snapshot_goroutine_id(y, i);
 		uint32_t k;
-		if (!gid || u64map_get(&ids, gid, &k))
+		if (!gid || id_index_get(&ids, gid, &k))
 			continue;
 		(*fresh)++;
 		if (gid < newest && !(*older)++)
 			*id = gid;
 	}
-	u64map_free(&ids);
+	id_index_free(&ids);
 }
 
 enum process_ids process_ids_order(const struct snapshot *a, const struct snapshot *b, uint64_t *id)
@@ -80,13 +126,13 @@ enum process_verdict process_same(const struct snapshot *a, const struct snapsho
 {
 	if (snapshot_is_profile(a) || snapshot_is_profile(b) || !a->ngoroutines || !b->ngoroutines)
 		return PROCESS_UNKNOWN;
-	struct u64map ids = {0};
+	struct id_index ids;
 	index_ids(a, &ids);
 	uint64_t same = 0, other = 0;
 	for (uint64_t i = 0; i < b->ngoroutines; i++) {
 		const struct goroutine gb_v = snapshot_goroutine(b, i), *gb = &gb_v;
 		uint32_t k;
-		if (!u64map_get(&ids, gb->id, &k))
+		if (!id_index_get(&ids, gb->id, &k))
 			continue;
 		const struct goroutine ga_v = snapshot_goroutine(a, k), *ga = &ga_v;
 		const struct frame *ca = creator_of(a, ga), *cb = creator_of(b, gb);
@@ -100,7 +146,7 @@ enum process_verdict process_same(const struct snapshot *a, const struct snapsho
 				 (unsigned long long)gb->id, fa, fb);
 		}
 	}
-	u64map_free(&ids);
+	id_index_free(&ids);
 	if (same + other < 3)
 		return PROCESS_UNKNOWN;
 	return other * 2 > same + other ? PROCESS_OTHER : PROCESS_SAME;
@@ -126,13 +172,13 @@ static bool shorter_wait(const struct snapshot *a, const struct snapshot *b, cha
 {
 	if (snapshot_is_profile(a) || snapshot_is_profile(b))
 		return false;
-	struct u64map ids = {0};
+	struct id_index ids;
 	index_ids(a, &ids);
 	bool found = false;
-	for (uint64_t i = 0; i < b->ngoroutines && !found && ids.count; i++) {
+	for (uint64_t i = 0; i < b->ngoroutines && !found; i++) {
 		const struct goroutine gb_v = snapshot_goroutine(b, i), *gb = &gb_v;
 		uint32_t k;
-		if (!(gb->flags & G_HAS_MINUTES) || !u64map_get(&ids, gb->id, &k))
+		if (!(gb->flags & G_HAS_MINUTES) || !id_index_get(&ids, gb->id, &k))
 			continue;
 		const struct goroutine ga_v = snapshot_goroutine(a, k), *ga = &ga_v;
 		/* a minute of slack: the runtime rounds down */
@@ -142,7 +188,7 @@ static bool shorter_wait(const struct snapshot *a, const struct snapshot *b, cha
 			found = true;
 		}
 	}
-	u64map_free(&ids);
+	id_index_free(&ids);
 	return found;
 }
 

@@ -80,6 +80,8 @@ bool cli_parse_pick(const char *opt, const char *s, long *pick);
  * the snapshots' warnings; with GOROSCOPE_TIMING set, how each text input
  * was read. False after the first source that cannot be read. */
 bool cli_load_inputs(const struct source_options *o, int n, char **specs, struct snapset *set, bool quiet);
+/* The same, each input's snapshots into sets[i] of its own (n sets). */
+bool cli_load_inputs_apart(const struct source_options *o, int n, char **specs, struct snapset *sets, bool quiet);
 
 /* Print the warnings a snapshot carries (what its reader noticed). */
 void cli_print_warnings(const struct snapshot *s);

@@ -79,9 +79,8 @@ static int run(int argc, char **argv)
 	snapset_init(&sets[1]);
 	const struct snapshot *old = NULL, *new = NULL;
 	rc = EXIT_ERROR;
-	if (!cli_load_inputs(&a.src, 1, argv, &sets[0], a.quiet))
-		goto out;
-	if (ninputs == 2 && !cli_load_inputs(&a.src, 1, argv + 1, &sets[1], a.quiet))
+	/* both at once */
+	if (!cli_load_inputs_apart(&a.src, ninputs, argv, sets, a.quiet))
 		goto out;
 	if (ninputs == 1 && sets[0].n < 2) {
 		cli_error("'%s' holds one dump: give OLD and NEW", argv[0]);
@@ -107,9 +106,10 @@ static int run(int argc, char **argv)
 		order_free(&ord);
 		goto out;
 	}
-	struct analysis a_old, a_new;
-	analysis_run(old, &a.group, &a_old);
-	analysis_run(new, &a.group, &a_new);
+	struct analysis both[2];
+	const struct snapshot *old_new[2] = {old, new};
+	analysis_run_all(old_new, 2, &a.group, both);
+	struct analysis a_old = both[0], a_new = both[1];
 	struct diff d;
 	diff_run(&a_old, &a_new, &d);
 	struct buf out;

@@ -205,8 +205,8 @@ static void build_views(struct site *site, const struct snapset *set, const stru
 	report_json_begin(b, "analyze");
 	report_json_begin(page, "analyze");
 	uint64_t total = 0;
+	analysis_run_all(snaps, n, go, an);
 	for (uint32_t i = 0; i < n; i++) {
-		analysis_run(snaps[i], go, &an[i]);
 		total += an[i].total;
 		report_json_snapshot(b, &an[i], i == 0, 0);
 		report_json_snapshot(page, &an[i], i == 0, JSON_FRAME_TABLE);

@@ -96,13 +96,9 @@ static void read_nth(void *ctx, uint32_t i)
 	read_input(&((struct input_job *)ctx)[i]);
 }
 
-bool cli_load_inputs(const struct source_options *o, int n, char **specs, struct snapset *set, bool quiet)
+/* Read the n inputs at once; input i's snapshots go to *sets[i]. */
+static bool load_each(const struct source_options *o, int n, char **specs, struct snapset *const *sets, bool quiet)
 {
-	char *stdin_spec[] = {"-"};
-	if (n == 0) {
-		n = 1;
-		specs = stdin_spec;
-	}
 	/* several inputs are read at once, one a core (a large text file
 	 * read in parts, o->threads, keeps its own threads); what they say is
 	 * printed, and their snapshots kept, in input order: the same output
@@ -117,10 +113,35 @@ bool cli_load_inputs(const struct source_options *o, int n, char **specs, struct
 	bool ok = true;
 	for (int i = 0; i < n; i++) {
 		if (ok)
-			ok = settle_input(&jobs[i], set, quiet);
+			ok = settle_input(&jobs[i], sets[i], quiet);
 		else
 			snapset_free(&jobs[i].set); /* after a failure: read, not kept */
 	}
 	free(jobs);
+	return ok;
+}
+
+bool cli_load_inputs(const struct source_options *o, int n, char **specs, struct snapset *set, bool quiet)
+{
+	char *stdin_spec[] = {"-"};
+	if (n == 0) {
+		n = 1;
+		specs = stdin_spec;
+	}
+	struct snapset **sets = xcalloc((size_t)n, sizeof(*sets));
+	for (int i = 0; i < n; i++)
+		sets[i] = set;
+	bool ok = load_each(o, n, specs, sets, quiet);
+	free(sets);
+	return ok;
+}
+
+bool cli_load_inputs_apart(const struct source_options *o, int n, char **specs, struct snapset *sets, bool quiet)
+{
+	struct snapset **each = xcalloc((size_t)(n ? n : 1), sizeof(*each));
+	for (int i = 0; i < n; i++)
+		each[i] = &sets[i];
+	bool ok = load_each(o, n, specs, each, quiet);
+	free(each);
 	return ok;
 }

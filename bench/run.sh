@@ -1,8 +1,27 @@
 #!/usr/bin/env bash
-# make bench: speed and memory of `goroscope analyze` on big dumps, measured
-# side by side with `wc -l`, with bench/floor.c (the least any reader costs:
-# the bytes mapped or read and their newlines counted, on every core) and
-# with panicparse, in one run on this machine. Results: build/bench/results.txt.
+# make bench: speed and memory of goroscope's commands, each measured side
+# by side with its peer in one run on this machine (bench/measure.py: the
+# commands interleaved, medians, peak RSS), with the page cache in a state
+# the benchmark sets and reports (bench/cache_state.py):
+#
+#   text dumps     100k and 1M goroutines, written by the Go runtime (gendump),
+#                  in two cache states: as a dump is written (512-byte writes)
+#                  and evicted then read back; the 1M one also cold (from the
+#                  disk). Against `wc -l` and bench/floor.c (the least any
+#                  reader costs: the bytes mapped or read, newlines counted,
+#                  on one core and on every core); goroscope with the reader
+#                  it picks, and each reader forced (GOROSCOPE_READER).
+#   series         leaks over 7 snapshots of 100k goroutines, and diff of
+#                  two, against analyze of the same files
+#   memory         a dump of 3M goroutines (4.3 GB), and --json of a profile
+#                  of 267k distinct stacks: peak RSS
+#   profiles       73k distinct stacks: analyze against go tool pprof -raw
+#   panicparse     on the 10k dump
+#   HTML           the report of the 100k dump and of a profile of 109k
+#                  distinct stacks, drawn in Chromium (tests/browser/open_time.mjs)
+#
+# Results: build/bench/results.txt. Generating the inputs the first time
+# takes about 15 minutes (the 3M dump alone 8); they are kept.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$root/build/bench
@@ -10,65 +29,111 @@ mkdir -p "$out"
 export GOCACHE=${GOCACHE:-$root/build/gocache} GOFLAGS=-mod=mod
 G=$root/build/goroscope
 RUNS=${RUNS:-7}
+N=$(nproc)
+state() { python3 "$root/bench/cache_state.py" "$@"; }
+measure() { python3 "$root/bench/measure.py" "$@"; }
 
 (cd "$root/bench/gendump" && go build -o "$out/gendump" .)
-# the least any reader costs here: map (or read) and count newlines, on every core
 ${CC:-cc} -O2 -pthread -o "$out/floor" "$root/bench/floor.c"
-# playwright-core (as locked in tests/browser) opens the HTML report
+# playwright-core (as locked in tests/browser) opens the HTML reports
 [ -d "$root/tests/browser/node_modules/playwright-core" ] || (cd "$root/tests/browser" && npm ci --no-audit --no-fund --silent)
-for n in 10000 100000; do
+
+for n in 10000 100000 1000000 3000000; do
   f=$out/dump-$n.txt
   if [ ! -s "$f" ]; then
-    echo "== generating $f (GOTRACEBACK=all crash dump of $n parked goroutines)"
-    GOTRACEBACK=all "$out/gendump" -n $n 2>"$f" || true
+    echo "== generating $f (GOTRACEBACK=all crash dump of $n parked goroutines, written by the Go runtime)"
+    GOTRACEBACK=all "$out/gendump" -n $n 2>"$f.tmp" || true
+    mv "$f.tmp" "$f"
   fi
 done
-prof=$out/goroutine-100000.pb.gz
-if [ ! -s "$prof" ]; then
-  echo "== generating $prof (protobuf goroutine profile: 100k goroutines, deep and varied stacks)"
-  "$out/gendump" -n 100000 -routes 20000 -deep -profile "$prof"
-fi
-big=$out/dump-1000000.txt
-if [ ! -s "$big" ]; then
-  echo "== generating $big: the 100k dump ten times, goroutine ids renumbered (one dump)"
-  python3 - "$out/dump-100000.txt" "$big" <<'PY'
-import re, sys
-src = open(sys.argv[1], "rb").read()
-body = src[src.index(b"\ngoroutine ") + 1:]  # without the panic preamble
-hdr = re.compile(rb"^goroutine (\d+) ", re.M)
-with open(sys.argv[2], "wb") as out:
-    out.write(src[: src.index(b"\ngoroutine ") + 1])
-    for k in range(10):
-        off = k * 10_000_000
-        out.write(hdr.sub(lambda m: b"goroutine %d " % (int(m.group(1)) + off), body) if k else body)
-        if not body.endswith(b"\n\n"):
-            out.write(b"\n")
-PY
-fi
+# goroutines, routes: distinct deep stacks (73k, 109k and 267k)
+for spec in 100000:20000 150000:30000 400000:60000; do
+  n=${spec%%:*} routes=${spec##*:}
+  p=$out/goroutine-$n.pb.gz
+  [ -s "$p" ] || "$out/gendump" -n "$n" -routes "$routes" -deep -profile "$p"
+done
+stacks() { "$G" analyze --json "$1" | python3 -c 'import json,sys; s=json.load(sys.stdin)["snapshots"][0]; print(s["total"], "goroutines,", s["profile"]["samples"], "distinct stacks")'; }
+# the reader goroscope picks for a file in its present state
+picks() { GOROSCOPE_TIMING=1 "$G" analyze -q "$1" 2>&1 >/dev/null | sed -n 's/.*part(s), \(.*\)/\1/p' | head -1; }
+
+text_dump() { # FILE RUNS
+  measure "$2" "$1" \
+    "wc -l=wc -l {}" \
+    "floor (mapped), 1 thread=$out/floor {} 1" \
+    "floor (mapped), $N threads=$out/floor {} $N" \
+    "floor (read), $N threads=$out/floor {} $N read" \
+    "goroscope analyze=$G analyze -q {}" \
+    "goroscope analyze, mapped=env GOROSCOPE_READER=map $G analyze -q {}" \
+    "goroscope analyze, pread=env GOROSCOPE_READER=read $G analyze -q {}" \
+    "goroscope analyze --threads 1=$G analyze -q --threads 1 {}"
+}
+
 {
-  echo "goroscope $("$G" --version | cut -d' ' -f2) on $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
-  for n in 10000 100000 1000000; do
-    f=$out/dump-$n.txt
-    echo; echo "== $n goroutines: $(grep -c '^goroutine ' "$f") headers"
-    python3 "$root/bench/measure.py" "$([ $n = 1000000 ] && echo 3 || echo "$RUNS")" "$f" \
-      "wc -l=wc -l {}" \
-      "floor (mapped), 1 thread=$out/floor {} 1" \
-      "floor (mapped), $(nproc) threads=$out/floor {} $(nproc)" \
-      "floor (read), $(nproc) threads=$out/floor {} $(nproc) read" \
-      "goroscope analyze=$G analyze -q {}" \
-      "goroscope analyze --threads 1=$G analyze -q --threads 1 {}" \
-      "goroscope analyze --json=$G analyze -q --json {}"
+  echo "goroscope $("$G" --version | cut -d' ' -f2) on $N CPUs, $(date -u +%Y-%m-%dT%H:%MZ)"
+  for n in 100000 1000000; do
+    src=$out/dump-$n.txt w=$out/dump-$n.written.txt
+    runs=$([ $n = 1000000 ] && echo 3 || echo "$RUNS")
+    state written "$src" "$w"
+    echo; echo "== $n goroutines, as written (512-byte writes, as the runtime writes a dump); goroscope picks: $(picks "$w")"
+    state show "$w"
+    text_dump "$w" "$runs"
+    state evicted "$w"
+    echo; echo "== $n goroutines, evicted and read back; goroscope picks: $(picks "$w")"
+    state show "$w"
+    text_dump "$w" "$runs"
   done
-  echo; echo "== protobuf goroutine profile: $("$G" analyze --json "$prof" | python3 -c 'import json,sys; s=json.load(sys.stdin)["snapshots"][0]; print(s["total"], "goroutines,", s["profile"]["samples"], "distinct stacks")')"
-  python3 "$root/bench/measure.py" 3 "$prof" \
+  w=$out/dump-1000000.written.txt
+  state cold "$w"
+  echo; echo "== 1000000 goroutines, cold (dropped from the page cache before each command); goroscope picks: $(picks "$w")"
+  MEASURE_COLD=1 measure 3 "$w" \
+    "wc -l=wc -l {}" \
+    "goroscope analyze=$G analyze -q {}" \
+    "goroscope analyze, mapped=env GOROSCOPE_READER=map $G analyze -q {}" \
+    "goroscope analyze, pread=env GOROSCOPE_READER=read $G analyze -q {}"
+  rm -f "$w"
+
+  echo; echo "== a series: 7 snapshots of 100k goroutines (copies of one dump, as written)"
+  series=()
+  for k in 1 2 3 4 5 6 7; do
+    state written "$out/dump-100000.txt" "$out/series-$k.txt"
+    series+=("$out/series-$k.txt")
+  done
+  measure "$RUNS" "$out/series-1.txt" \
+    "goroscope analyze (7 files)=$G analyze -q ${series[*]}" \
+    "goroscope leaks (7 files)=$G leaks -q ${series[*]}" \
+    "goroscope analyze (2 files)=$G analyze -q ${series[0]} ${series[1]}" \
+    "goroscope diff (2 files)=$G diff -q ${series[0]} ${series[1]}"
+  rm -f "${series[@]}" "$out/dump-100000.written.txt"
+
+  echo; echo "== memory: 3M goroutines in one dump"
+  state show "$out/dump-3000000.txt"
+  measure 1 "$out/dump-3000000.txt" \
+    "goroscope analyze=$G analyze -q {}" \
+    "goroscope analyze --json=$G analyze -q --json {}"
+  p=$out/goroutine-400000.pb.gz
+  echo; echo "== memory: protobuf profile, $(stacks "$p")"
+  measure 3 "$p" \
+    "goroscope analyze=$G analyze -q {}" \
+    "goroscope analyze --json=$G analyze -q --json {}" \
+    "goroscope analyze --html=$G analyze -q --html {}"
+
+  p=$out/goroutine-100000.pb.gz
+  echo; echo "== protobuf goroutine profile: $(stacks "$p")"
+  measure 3 "$p" \
     "goroscope analyze=$G analyze -q {}" \
     "go tool pprof -raw=go tool pprof -raw {}"
+
   echo; echo "== panicparse (Debian $(dpkg-query -W -f='${Version}' panicparse 2>/dev/null || echo '?')) on 10000 goroutines"
-  python3 "$root/bench/measure.py" 3 "$out/dump-10000.txt" \
+  measure 3 "$out/dump-10000.txt" \
     "goroscope analyze=$G analyze -q {}" \
     "panicparse=panicparse -no-color {}"
-  echo; echo "== HTML report of the 100000-goroutine dump: written by goroscope, then opened in Chromium"
-  python3 "$root/bench/measure.py" 3 "$out/dump-100000.txt" \
-    "goroscope analyze --html=$G analyze -q --html -o $out/dump-100000.html {}"
+
+  echo; echo "== HTML reports: written by goroscope, then drawn in Chromium"
+  p=$out/goroutine-150000.pb.gz
+  echo "   profile: $(stacks "$p")"
+  measure 3 "$out/dump-100000.txt" \
+    "goroscope analyze --html (100k dump)=$G analyze -q --html -o $out/dump-100000.html {}" \
+    "goroscope analyze --html (profile)=$G analyze -q --html -o $out/profile-109k.html $p"
   node "$root/tests/browser/open_time.mjs" "$out/dump-100000.html" 5
+  node "$root/tests/browser/open_time.mjs" "$out/profile-109k.html" 5
 } | tee "$out/results.txt"

@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * giving up midway must free what was built */
 	struct budget b = {.bytes = 16 << 10, .check_every = 1};
 	budget_start(&b);
-	debug1_parse((const char *)data, size, "fuzz", size % 2 ? &b : NULL, &set, &err);
+	debug1_parse((const char *)data, size, "fuzz", size % 2 ? &b : NULL, false, &set, &err);
 	analyse_all(&set);
 	snapset_free(&set);
 	return 0;

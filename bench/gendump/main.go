@@ -10,8 +10,9 @@
 // and in call sites: thousands of distinct stacks, a few very large groups.
 //
 // With -profile FILE it writes the goroutine profile as gzipped protobuf
-// instead of crashing; -routes and -deep make stacks more varied and deeper
-// (the profile benchmark: many distinct stacks).
+// (with -debug1, as debug=1 text) instead of crashing; -routes and -deep
+// make stacks more varied and deeper (the profile benchmark: many distinct
+// stacks).
 //
 //	gendump -n 100000 -routes 20000 -deep -profile goroutine.pb.gz
 package main
@@ -113,6 +114,7 @@ func main() {
 	routes := flag.Int("routes", 400, "distinct call routes")
 	deep := flag.Bool("deep", false, "deeper stacks (4 to 27 layers)")
 	profile := flag.String("profile", "", "write the goroutine profile (gzipped protobuf) here instead of crashing")
+	debug1 := flag.Bool("debug1", false, "with -profile: write it as debug=1 text instead")
 	flag.Parse()
 	mu.Lock()
 	wg.Add(1)
@@ -123,7 +125,11 @@ func main() {
 	if *profile != "" {
 		f, err := os.Create(*profile)
 		if err == nil {
-			err = pprof.Lookup("goroutine").WriteTo(f, 0)
+			debug := 0
+			if *debug1 {
+				debug = 1
+			}
+			err = pprof.Lookup("goroutine").WriteTo(f, debug)
 			f.Close()
 		}
 		if err != nil {

@@ -19,8 +19,11 @@
  * at most 4096 frames, and a frame costs at least its line; a record
  * repeated (same program counters and labels) is one sample; counts and
  * delays add up to at most 2^62 (snapshot.h). budget (may be NULL) is
- * ticked per line: a spent one fails the parse with nothing appended. */
-enum status debug1_parse(const char *p, size_t n, const char *source, struct budget *budget, struct snapset *out,
-			 struct err *err);
+ * ticked per line: a spent one fails the parse with nothing appended.
+ * mapped says p is a read-only file mapping: the pages read are then
+ * handed back every 4 MiB, so a file of any size costs what is parsed of
+ * it, not its size (a page touched again is read back from the cache). */
+enum status debug1_parse(const char *p, size_t n, const char *source, struct budget *budget, bool mapped,
+			 struct snapset *out, struct err *err);
 
 #endif

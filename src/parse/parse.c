@@ -16,7 +16,7 @@ enum status parse_mem(const char *p, size_t n, enum input_format fmt, const char
 		return traceback_parse_mem(p, n, source, opt, out, stats, err);
 	case FMT_DEBUG1:
 	case FMT_CONTENTION:
-		return debug1_parse(p, n, source, opt ? opt->budget : NULL, out, err);
+		return debug1_parse(p, n, source, opt ? opt->budget : NULL, opt && opt->mapped, out, err);
 	case FMT_PROTOBUF:
 		return pprof_parse(p, n, source, opt ? opt->contention_kind : PROF_CONTENTION, opt ? opt->budget : NULL,
 				   out, err);

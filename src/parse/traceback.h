@@ -21,7 +21,7 @@ struct tb_options {
 	size_t max_line;     /* longer lines are cut and skipped (default 1 MiB) */
 	uint32_t max_frames; /* frames kept per goroutine (default 4096) */
 	size_t buffer_size;  /* read buffer (default 0 = 8 MiB); tests make it small */
-	bool mapped;         /* parse_mem's block is a file mapping: release pages */
+	bool mapped;         /* parse_mem's block is a file mapping: the text and debug=1 readers release its pages */
 	int threads;         /* parse_mem of a large block splits it over this many */
 	bool replay;         /* read repeated stacks by comparison (default; same result, faster) */
 	/* parse_mem of a protobuf block or mutex profile, which does not say

@@ -189,7 +189,8 @@ static enum status parse_fd(int fd, const struct stat *sb, const char *name, con
 				return traceback_parse_file(fd, size, name, &opt, set, stats, err);
 			}
 			(void)madvise(map, size, MADV_SEQUENTIAL);
-			opt.mapped = fmt == FMT_TRACEBACK;
+			/* the readers that hand back the pages they have read */
+			opt.mapped = fmt == FMT_TRACEBACK || fmt == FMT_DEBUG1 || fmt == FMT_CONTENTION;
 			enum status st = parse_mem(map, size, fmt, name, &opt, set, stats, err);
 			munmap(map, size);
 			return st;

@@ -636,7 +636,7 @@ static void test_series_unstarted(void **st)
 				 UNSTARTED[i] + LEAK[i], UNSTARTED[i], LEAK[i]);
 		snapset_init(&c.sets[i]);
 		struct err e;
-		assert_int_equal(debug1_parse(text, (size_t)n, "t", NULL, &c.sets[i], &e), ST_OK);
+		assert_int_equal(debug1_parse(text, (size_t)n, "t", NULL, false, &c.sets[i], &e), ST_OK);
 	}
 	series_follow(&c, 3);
 	assert_int_equal(c.r.nleaks, 1);

@@ -68,7 +68,7 @@ static void test_debug1_table(void **st)
 		size_t n = strlen(c->text);
 		char *exact = malloc(n ? n : 1); /* no NUL after it */
 		memcpy(exact, c->text, n);
-		assert_int_equal(debug1_parse(exact, n, "t", NULL, &set, &err), ST_OK);
+		assert_int_equal(debug1_parse(exact, n, "t", NULL, false, &set, &err), ST_OK);
 		free(exact);
 		if (set.n != c->nsnaps)
 			fail_msg("%s: %u snapshots", c->name, set.n);
@@ -90,7 +90,7 @@ static void test_debug1_frames_and_labels(void **st)
 	struct snapset set;
 	snapset_init(&set);
 	struct err err = {0};
-	assert_int_equal(debug1_parse(text, strlen(text), "t", NULL, &set, &err), ST_OK);
+	assert_int_equal(debug1_parse(text, strlen(text), "t", NULL, false, &set, &err), ST_OK);
 	const struct snapshot *s = set.v[0];
 	const struct stack *stk = &s->stacks[snapshot_goroutine_stack(s, 0)];
 	assert_int_equal(stk->nframes, 2);
@@ -105,7 +105,7 @@ static void test_debug1_frames_and_labels(void **st)
 	assert_string_equal(snapshot_str(s, kv[1]), "4\"2");
 	snapset_free(&set);
 
-	assert_int_equal(debug1_parse("hello\n", 6, "t", NULL, &set, &err), ST_FORMAT);
+	assert_int_equal(debug1_parse("hello\n", 6, "t", NULL, false, &set, &err), ST_FORMAT);
 }
 
 /* ---- protobuf, built field by field ---- */
@@ -319,7 +319,7 @@ static void test_label_filter(void **st)
 	struct snapset set;
 	snapset_init(&set);
 	struct err err = {0};
-	assert_int_equal(debug1_parse(text, strlen(text), "t", NULL, &set, &err), ST_OK);
+	assert_int_equal(debug1_parse(text, strlen(text), "t", NULL, false, &set, &err), ST_OK);
 	const struct snapshot *s = set.v[0];
 	struct filter f;
 	assert_int_equal(filter_compile(&f, NULL, NULL, &err), ST_OK);

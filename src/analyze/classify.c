@@ -21,9 +21,9 @@ static bool starts(const char *s, const char *p) { return strncmp(s, p, strlen(p
 
 static bool stack_has(const struct snapshot *s, const struct stack *st, const char *prefix)
 {
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t i = 0; i < st->nframes && i < 12; i++)
-		if (starts(snapshot_str(s, f[i].func), prefix))
+		if (starts(snapshot_str(s, FRAME(f, i).func), prefix))
 			return true;
 	return false;
 }
@@ -79,13 +79,13 @@ bool is_stdlib_func(const char *name) { return goname_is_stdlib(name, strlen(nam
 
 uint32_t first_user_frame(const struct snapshot *s, const struct stack *st)
 {
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t i = 0; i < st->nframes; i++)
-		if (!is_stdlib_func(snapshot_str(s, f[i].func)))
+		if (!is_stdlib_func(snapshot_str(s, FRAME(f, i).func)))
 			return i;
 	/* all standard library: the first frame past the runtime's parking */
 	for (uint32_t i = 0; i < st->nframes; i++) {
-		const char *fn = snapshot_str(s, f[i].func);
+		const char *fn = snapshot_str(s, FRAME(f, i).func);
 		if (strncmp(fn, "runtime.", 8) && strncmp(fn, "internal/runtime/", 17))
 			return i;
 	}
@@ -193,9 +193,9 @@ const char *state_from_stack(const struct snapshot *s, const struct stack *st)
 		{"time.Sleep", "sleep"},
 		{"internal/poll.runtime_pollWait", "IO wait"},
 	};
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t i = 0; i < st->nframes; i++) {
-		const char *fn = snapshot_str(s, f[i].func);
+		const char *fn = snapshot_str(s, FRAME(f, i).func);
 		for (size_t k = 0; k < ARRAY_LEN(waits); k++)
 			if (starts(fn, waits[k].func))
 				return waits[k].state;

@@ -43,9 +43,9 @@ static bool starts(const char *s, const char *p)
 /* The primitive frame of a stack (index) and what it is, or -1. */
 static int find_primitive(const struct snapshot *s, const struct stack *st, const char **what)
 {
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t i = 0; i < st->nframes; i++) {
-		const char *fn = snapshot_str(s, f[i].func);
+		const char *fn = snapshot_str(s, FRAME(f, i).func);
 		for (size_t k = 0; k < ARRAY_LEN(PRIMITIVES); k++)
 			if (starts(fn, PRIMITIVES[k].prefix)) {
 				*what = PRIMITIVES[k].what;
@@ -58,9 +58,9 @@ static int find_primitive(const struct snapshot *s, const struct stack *st, cons
 
 static bool has_profiler(const struct snapshot *s, const struct stack *st)
 {
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t i = 0; i < st->nframes; i++) {
-		const char *fn = snapshot_str(s, f[i].func);
+		const char *fn = snapshot_str(s, FRAME(f, i).func);
 		if (starts(fn, "net/http/pprof.") || starts(fn, "runtime/pprof."))
 			return true;
 	}
@@ -71,12 +71,12 @@ static bool has_profiler(const struct snapshot *s, const struct stack *st)
  * outside the runtime and sync). */
 static uint32_t site_frame(const struct snapshot *s, const struct stack *st, int prim)
 {
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t i = prim < 0 ? 0 : (uint32_t)prim + 1; i < st->nframes; i++)
-		if (!is_stdlib_func(snapshot_str(s, f[i].func)))
+		if (!is_stdlib_func(snapshot_str(s, FRAME(f, i).func)))
 			return i;
 	for (uint32_t i = prim < 0 ? 0 : (uint32_t)prim + 1; i < st->nframes; i++) {
-		const char *fn = snapshot_str(s, f[i].func);
+		const char *fn = snapshot_str(s, FRAME(f, i).func);
 		if (!starts(fn, "runtime.") && !starts(fn, "sync."))
 			return i;
 	}
@@ -138,7 +138,7 @@ static uint64_t call_key(const struct contention_site *c)
 	const struct stack *st = &c->snap->stacks[c->stack];
 	if (!st->nframes)
 		return 0;
-	const struct frame *f = &snapshot_frames(c->snap, st)[c->site];
+	const struct frame *f = snapshot_frame(c->snap, st, c->site);
 	return hash_u64(c->snap->strs.hashes[f->func], f->line) | 1;
 }
 
@@ -259,9 +259,9 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 			const char *what;
 			int prim = find_primitive(s, st, &what);
 			uint32_t site = site_frame(s, st, prim);
-			const struct frame *f = snapshot_frames(s, st);
-			uint64_t key = hash_u64(hash_u64(hash_u64(0xc0, st->nframes ? f[site].func : 0),
-							  st->nframes ? f[site].line : 0),
+			const struct frame_view f = snapshot_frames(s, st);
+			uint64_t key = hash_u64(hash_u64(hash_u64(0xc0, st->nframes ? FRAME(f, site).func : 0),
+							  st->nframes ? FRAME(f, site).line : 0),
 						(uint64_t)(uintptr_t)what);
 			bool fresh;
 			uint32_t *idx = u64map_upsert(&map, key, r->nsites, &fresh);
@@ -273,7 +273,7 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 				}
 				r->sites[r->nsites++] = (struct contention_site){
 					.snap = s, .stack = g->stack, .site = site, .what = what,
-					.via = prim >= 0 ? snapshot_str(s, f[prim].func) : NULL};
+					.via = prim >= 0 ? snapshot_str(s, FRAME(f, prim).func) : NULL};
 			}
 			struct contention_site *c = &r->sites[*idx];
 			/* the representative stack: the one with the largest delay
@@ -283,7 +283,7 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 				c->top_delay = d;
 				c->stack = g->stack;
 				c->site = site;
-				c->via = prim >= 0 ? snapshot_str(s, f[prim].func) : NULL;
+				c->via = prim >= 0 ? snapshot_str(s, FRAME(f, prim).func) : NULL;
 			}
 			c->events += w;
 			c->delay_ns += d;
@@ -323,7 +323,7 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 		const struct stack *cst = &c->snap->stacks[c->stack];
 		if (!cst->nframes)
 			continue;
-		const struct frame *cf = &snapshot_frames(c->snap, cst)[c->site];
+		const struct frame *cf = snapshot_frame(c->snap, cst, c->site);
 		bool fresh;
 		u64map_upsert(&at, hash_u64(c->snap->strs.hashes[cf->func], cf->line), k, &fresh);
 	}
@@ -334,10 +334,10 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 		uint32_t *site_of = xmalloc((g->nstacks ? g->nstacks : 1) * sizeof(*site_of));
 		for (uint32_t si = 0; si < g->nstacks; si++) {
 			const struct stack *st = &g->stacks[si];
-			const struct frame *f = snapshot_frames(g, st);
+			const struct frame_view f = snapshot_frames(g, st);
 			site_of[si] = UINT32_MAX;
 			for (uint32_t j = 0; j < st->nframes && site_of[si] == UINT32_MAX; j++)
-				if (!u64map_get(&at, hash_u64(g->strs.hashes[f[j].func], f[j].line), &site_of[si]))
+				if (!u64map_get(&at, hash_u64(g->strs.hashes[FRAME(f, j).func], FRAME(f, j).line), &site_of[si]))
 					site_of[si] = UINT32_MAX;
 		}
 		for (uint64_t i = 0; i < g->ngoroutines; i++) {
@@ -364,13 +364,13 @@ void contention_run(struct snapshot *const *snaps, uint32_t n, const struct cont
 		const struct stack *ws = &w->snap->stacks[w->stack];
 		if (!ws->nframes)
 			continue;
-		uint64_t wf = w->snap->strs.hashes[snapshot_frames(w->snap, ws)[w->site].func];
+		uint64_t wf = w->snap->strs.hashes[(*snapshot_frame(w->snap, ws, w->site)).func];
 		for (uint32_t h = 0; h < r->nsites; h++) {
 			const struct contention_site *c = &r->sites[h];
 			const struct stack *hs = &c->snap->stacks[c->stack];
 			if (c->snap->profile != PROF_MUTEX || !hs->nframes)
 				continue;
-			if (c->snap->strs.hashes[snapshot_frames(c->snap, hs)[c->site].func] == wf) {
+			if (c->snap->strs.hashes[(*snapshot_frame(c->snap, hs, c->site)).func] == wf) {
 				w->holder = (int32_t)h;
 				break;
 			}

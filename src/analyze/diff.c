@@ -30,7 +30,7 @@ uint64_t diff_group_key(const struct analysis *a, const struct group *g, bool wi
 {
 	const struct snapshot *s = a->snap;
 	const struct stack *st = &s->stacks[g->stack];
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	uint64_t h = 0xd1ff;
 	switch (a->opt.by) {
 	case GROUP_STATE:
@@ -46,11 +46,11 @@ uint64_t diff_group_key(const struct analysis *a, const struct group *g, bool wi
 		break;
 	}
 	uint32_t i = 0, n = st->nframes;
-	while (i + 1 < n && is_runtime(s, f[i].func))
+	while (i + 1 < n && is_runtime(s, FRAME(f, i).func))
 		i++;
 	uint32_t end = a->opt.by == GROUP_TOP ? MIN(n, i + a->opt.top_n) : n;
 	for (; i < end; i++)
-		h = hash_u64(hash_u64(h, str_hash(s, f[i].func)), f[i].line);
+		h = hash_u64(hash_u64(h, str_hash(s, FRAME(f, i).func)), FRAME(f, i).line);
 	if (with_creator && a->opt.by == GROUP_STACK && (st->flags & STACK_HAS_CREATOR))
 		h = hash_u64(hash_u64(hash_u64(h, 0xc4ea7e), str_hash(s, st->creator.func)), st->creator.line);
 	return h;

@@ -88,9 +88,9 @@ bool filter_group_matches(const regex_t *re, const struct snapshot *s, const str
 	for (uint32_t i = 0; i < nstates; i++)
 		if (regexec(re, snapshot_str(s, states[i]), 0, NULL, 0) == 0)
 			return true;
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t i = 0; i < st->nframes; i++)
-		if (regexec(re, snapshot_str(s, f[i].func), 0, NULL, 0) == 0)
+		if (regexec(re, snapshot_str(s, FRAME(f, i).func), 0, NULL, 0) == 0)
 			return true;
 	if ((st->flags & STACK_HAS_CREATOR) && regexec(re, snapshot_str(s, st->creator.func), 0, NULL, 0) == 0)
 		return true;

@@ -76,9 +76,9 @@ static uint64_t stack_key(const struct snapshot *s, uint32_t sid, const struct g
 	const struct stack *st = &s->stacks[sid];
 	uint64_t h = 0x51ab;
 	if (o->by == GROUP_TOP) {
-		const struct frame *f = snapshot_frames(s, st);
+		const struct frame_view f = snapshot_frames(s, st);
 		for (uint32_t i = 0; i < st->nframes && i < o->top_n; i++)
-			h = frame_key(h, &f[i]);
+			h = frame_key(h, &FRAME(f, i));
 		return h;
 	}
 	/* GROUP_CREATOR */

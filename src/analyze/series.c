@@ -38,9 +38,9 @@ static bool is_profiler(const struct snapshot *s, const struct stack *st)
 		"net/http/pprof.", "runtime/pprof.write", "runtime/pprof.(*Profile).WriteTo", "runtime/pprof.profileWriter",
 		"runtime/pprof.StartCPUProfile", "runtime.goroutineProfileWithLabels",
 	};
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t i = 0; i < st->nframes; i++) {
-		const char *fn = snapshot_str(s, f[i].func);
+		const char *fn = snapshot_str(s, FRAME(f, i).func);
 		for (size_t k = 0; k < ARRAY_LEN(prefixes); k++)
 			if (!strncmp(fn, prefixes[k], strlen(prefixes[k])))
 				return true;
@@ -54,9 +54,9 @@ static bool is_profiler(const struct snapshot *s, const struct stack *st)
  * number grows when the machine is busy, which is not a leak. */
 static bool is_unstarted(const struct snapshot *s, const struct stack *st)
 {
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t i = 0; i < st->nframes; i++) {
-		const char *fn = snapshot_str(s, f[i].func);
+		const char *fn = snapshot_str(s, FRAME(f, i).func);
 		if (strncmp(fn, "0x", 2) != 0 && strcmp(fn, "runtime.goexit") != 0)
 			return false;
 	}

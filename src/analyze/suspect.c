@@ -177,7 +177,7 @@ void suspects_find(struct analysis *a)
 		g->wclass = wait_class_of(s, main_state(g), st);
 		g->site = first_user_frame(s, st);
 		uint64_t key = hash_u64(0x517e, main_state(g));
-		const struct frame *f = st->nframes ? &snapshot_frames(s, st)[g->site] : NULL;
+		const struct frame *f = st->nframes ? snapshot_frame(s, st, g->site) : NULL;
 		if (f && !is_stdlib_func(snapshot_str(s, f->func)))
 			key = hash_u64(hash_u64(key, f->func), f->line);
 		else /* no frames, or no user code: a site of its own (netpoll waits

@@ -31,6 +31,8 @@ void snapshot_free(struct snapshot *s)
 		free_chunk(&s->gchunks[i]);
 	free(s->gchunks);
 	free(s->frames);
+	free(s->ftab);
+	u64map_free(&s->ftab_index);
 	free(s->stacks);
 	free(s->stack_slots);
 	free(s->races);
@@ -281,7 +283,8 @@ void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, in
 
 size_t snapshot_bytes(const struct snapshot *s)
 {
-	return s->gbytes + (size_t)s->ngchunks * sizeof(struct gchunk) + (size_t)s->frames_cap * sizeof(struct frame) +
+	return s->gbytes + (size_t)s->ngchunks * sizeof(struct gchunk) + (size_t)s->frames_cap * sizeof(uint32_t) +
+	       (size_t)s->ftab_cap * sizeof(struct frame) + (size_t)s->ftab_index.cap * 12 +
 	       (size_t)s->stacks_cap * sizeof(struct stack) + (size_t)s->nstack_slots * sizeof(struct stack_slot) +
 	       (size_t)s->weights_cap * 2 * sizeof(int64_t) + (size_t)s->sample_index.cap * 12 +
 	       (size_t)s->strs.cap * 24 + (size_t)s->strs.nslots * 4 + s->strs.arena.used_bytes + s->arena.used_bytes;
@@ -353,6 +356,27 @@ static void rehash_stacks(struct snapshot *s)
 	s->nstack_slots = n;
 }
 
+/* f's index in the frame table, added when new. Frames are told apart by a
+ * 64-bit key of their fields; a key already another frame's (a collision)
+ * gets an entry of its own, unindexed. */
+static uint32_t intern_frame(struct snapshot *s, const struct frame *f)
+{
+	uint64_t key = hash_u64(hash_u64(hash_u64(hash_u64(0x66, f->func), f->file), f->line), f->flags);
+	bool inserted = false;
+	uint32_t *at = s->nftab < U64MAP_EMPTY - 1 ? u64map_upsert(&s->ftab_index, key, s->nftab, &inserted) : NULL;
+	if (at && !inserted) {
+		const struct frame *known = &s->ftab[*at];
+		if (known->func == f->func && known->file == f->file && known->line == f->line && known->flags == f->flags)
+			return *at;
+	}
+	if (s->nftab == s->ftab_cap) {
+		s->ftab_cap = s->ftab_cap ? s->ftab_cap * 2 : 64;
+		s->ftab = xreallocarray(s->ftab, s->ftab_cap, sizeof(*s->ftab));
+	}
+	s->ftab[s->nftab] = *f;
+	return s->nftab++;
+}
+
 uint32_t snapshot_add_stack(struct snapshot *s, uint64_t hash, const struct frame *frames,
 			    uint32_t nframes, uint32_t flags, const struct frame *creator)
 {
@@ -377,8 +401,8 @@ uint32_t snapshot_add_stack(struct snapshot *s, uint64_t hash, const struct fram
 		st->creator = *creator;
 		st->flags |= STACK_HAS_CREATOR;
 	}
-	if (nframes)
-		memcpy(s->frames + s->nframes, frames, nframes * sizeof(*frames));
+	for (uint32_t k = 0; k < nframes; k++)
+		s->frames[s->nframes + k] = intern_frame(s, &frames[k]);
 	s->nframes += nframes;
 	uint32_t mask = s->nstack_slots - 1;
 	uint32_t i = (uint32_t)hash & mask;
@@ -488,9 +512,9 @@ void snapshot_merge(struct snapshot *dst, struct snapshot *src)
 				tmp_cap = st->nframes;
 				tmp = xreallocarray(tmp, tmp_cap, sizeof(*tmp));
 			}
-			const struct frame *f = snapshot_frames(src, st);
+			const struct frame_view f = snapshot_frames(src, st);
 			for (uint32_t k = 0; k < st->nframes; k++)
-				tmp[k] = remap_frame(&f[k], smap);
+				tmp[k] = remap_frame(&FRAME(f, k), smap);
 			struct frame creator = remap_frame(&st->creator, smap);
 			id = snapshot_add_stack(dst, st->hash, tmp, st->nframes, st->flags & ~(uint32_t)STACK_HAS_CREATOR,
 						(st->flags & STACK_HAS_CREATOR) ? &creator : NULL);

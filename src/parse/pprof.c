@@ -705,7 +705,7 @@ static void guess_contention_kind(struct snapshot *s)
 		const struct stack *st = &s->stacks[snapshot_goroutine_stack(s, i)];
 		if (!st->nframes)
 			continue;
-		const char *leaf = snapshot_str(s, snapshot_frames(s, st)[0].func);
+		const char *leaf = snapshot_str(s, (*snapshot_frame(s, st, 0)).func);
 		if (strstr(leaf, "Unlock") || strstr(leaf, "runtime.unlock"))
 			unlock++;
 		else

@@ -23,7 +23,7 @@ static void put_site(struct buf *b, const struct contention_site *c, bool full)
 		buf_adds(b, "[no frames]");
 		return;
 	}
-	const struct frame *f = &snapshot_frames(s, st)[c->site];
+	const struct frame *f = snapshot_frame(s, st, c->site);
 	put_text(b, snapshot_str(s, f->func), strtab_len(&s->strs, f->func));
 	buf_adds(b, " (");
 	if (f->flags & FRAME_NOFILE && !f->file)
@@ -159,7 +159,7 @@ static void site_json(struct buf *b, const struct contention_result *r, const st
 	const struct stack *st = &s->stacks[c->stack];
 	buf_adds(b, "{\"site\":");
 	if (st->nframes)
-		report_json_frame(b, s, &snapshot_frames(s, st)[c->site]);
+		report_json_frame(b, s, snapshot_frame(s, st, c->site));
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"via\":");
@@ -180,7 +180,7 @@ static void site_json(struct buf *b, const struct contention_result *r, const st
 	const struct contention_site *h = c->holder >= 0 ? &r->sites[c->holder] : NULL;
 	const struct stack *hs = h ? &h->snap->stacks[h->stack] : NULL;
 	if (h && hs->nframes)
-		report_json_frame(b, h->snap, &snapshot_frames(h->snap, hs)[h->site]);
+		report_json_frame(b, h->snap, snapshot_frame(h->snap, hs, h->site));
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"holding\":");
@@ -258,14 +258,14 @@ void report_contention_folded(struct buf *b, const struct contention_result *r, 
 			continue;
 		for (uint64_t i = 0; i < s->ngoroutines; i++) {
 			const struct stack *st = &s->stacks[snapshot_goroutine_stack(s, i)];
-			const struct frame *f = snapshot_frames(s, st);
+			const struct frame_view f = snapshot_frames(s, st);
 			if (!s->delays[i])
 				continue;
 			buf_adds(b, profile_kind_name(s->profile));
 			for (uint32_t k = st->nframes; k-- > 0;) {
 				buf_addc(b, ';');
 				size_t start = b->len;
-				put_text(b, snapshot_str(s, f[k].func), strtab_len(&s->strs, f[k].func));
+				put_text(b, snapshot_str(s, FRAME(f, k).func), strtab_len(&s->strs, FRAME(f, k).func));
 				for (size_t j = start; j < b->len; j++)
 					if (b->p[j] == ';' || b->p[j] == ' ')
 						b->p[j] = b->p[j] == ';' ? ':' : '_';

@@ -92,18 +92,18 @@ void report_diff_text(struct buf *b, const struct diff *d, const struct order_re
 			put_str(b, s, g->states[0].state);
 		}
 		buf_addc(b, '\n');
-		const struct frame *f = snapshot_frames(s, st);
+		const struct frame_view f = snapshot_frames(s, st);
 		uint32_t first = first_user_frame(s, st);
 		uint32_t limit = o->max_frames ? o->max_frames : UINT32_MAX;
 		for (uint32_t k = first, printed = 0; k < st->nframes && printed < limit; k++, printed++) {
 			buf_adds(b, "    ");
-			put_str(b, s, f[k].func);
+			put_str(b, s, FRAME(f, k).func);
 			buf_adds(b, "  ");
-			if (f[k].flags & FRAME_NOFILE && !f[k].file)
+			if (FRAME(f, k).flags & FRAME_NOFILE && !FRAME(f, k).file)
 				buf_adds(b, "?");
 			else {
-				put_short_path(b, snapshot_str(s, f[k].file), strtab_len(&s->strs, f[k].file), o->full_paths);
-				buf_printf(b, ":%u", f[k].line);
+				put_short_path(b, snapshot_str(s, FRAME(f, k).file), strtab_len(&s->strs, FRAME(f, k).file), o->full_paths);
+				buf_printf(b, ":%u", FRAME(f, k).line);
 			}
 			buf_addc(b, '\n');
 		}

@@ -42,7 +42,7 @@ static void put_line(struct buf *b, const struct analysis *a, const struct group
 {
 	const struct snapshot *s = a->snap;
 	const struct stack *st = &s->stacks[stack];
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	if (a->opt.by == GROUP_LABEL) {
 		put_folded_name(b, a->opt.label_key, strlen(a->opt.label_key));
 		buf_addc(b, '=');
@@ -57,7 +57,7 @@ static void put_line(struct buf *b, const struct analysis *a, const struct group
 	if (!st->nframes)
 		buf_adds(b, "[no frames]");
 	for (uint32_t k = st->nframes; k-- > 0;) {
-		put_folded_name(b, snapshot_str(s, f[k].func), strtab_len(&s->strs, f[k].func));
+		put_folded_name(b, snapshot_str(s, FRAME(f, k).func), strtab_len(&s->strs, FRAME(f, k).func));
 		if (k)
 			buf_addc(b, ';');
 	}

@@ -46,11 +46,11 @@ void report_json_frame(struct buf *b, const struct snapshot *s, const struct fra
 void report_json_frames(struct buf *b, const struct snapshot *s, const struct stack *st)
 {
 	buf_addc(b, '[');
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t k = 0; k < st->nframes; k++) {
 		if (k)
 			buf_addc(b, ',');
-		report_json_frame(b, s, &f[k]);
+		report_json_frame(b, s, &FRAME(f, k));
 	}
 	buf_addc(b, ']');
 }
@@ -107,25 +107,25 @@ static uint64_t frame_key(const struct frame *f)
 static void table_frames(struct buf *b, struct frame_table *t, const struct snapshot *s, const struct stack *st)
 {
 	buf_addc(b, '[');
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t k = 0; k < st->nframes; k++) {
 		if (k)
 			buf_addc(b, ',');
 		bool inserted;
-		uint32_t at = *u64map_upsert(&t->index, frame_key(&f[k]), t->n, &inserted);
+		uint32_t at = *u64map_upsert(&t->index, frame_key(&FRAME(f, k)), t->n, &inserted);
 		if (inserted) {
 			if (t->n == t->cap) {
 				t->cap = t->cap ? t->cap * 2 : 256;
 				t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
 			}
-			t->v[t->n++] = f[k];
+			t->v[t->n++] = FRAME(f, k);
 		}
 		const struct frame *known = &t->v[at];
-		if (known->func == f[k].func && known->file == f[k].file && known->line == f[k].line &&
-		    known->flags == f[k].flags)
+		if (known->func == FRAME(f, k).func && known->file == FRAME(f, k).file && known->line == FRAME(f, k).line &&
+		    known->flags == FRAME(f, k).flags)
 			buf_add_u64(b, at);
 		else
-			report_json_frame(b, s, &f[k]);
+			report_json_frame(b, s, &FRAME(f, k));
 	}
 	buf_addc(b, ']');
 }
@@ -349,7 +349,7 @@ static void suspect_obj(struct buf *b, const struct analysis *a, const struct su
 	}
 	buf_adds(b, ",\"site\":");
 	if (st->nframes)
-		report_json_frame(b, s, &snapshot_frames(s, st)[g->site]);
+		report_json_frame(b, s, snapshot_frame(s, st, g->site));
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"created_by\":");
@@ -493,7 +493,7 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, u
 		str_id(b, s, w->state);
 		buf_adds(b, ",\"top\":");
 		if (st->nframes)
-			report_json_frame(b, s, &snapshot_frames(s, st)[0]);
+			report_json_frame(b, s, snapshot_frame(s, st, 0));
 		else
 			buf_adds(b, "null");
 		buf_addc(b, '}');

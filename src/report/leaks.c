@@ -113,11 +113,11 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 		const struct snapshot *s;
 		const struct group *g = leak_group(pts, l, &s);
 		const struct stack *st = &s->stacks[g->stack];
-		const struct frame *f = snapshot_frames(s, st);
+		const struct frame_view f = snapshot_frames(s, st);
 		uint32_t site = first_user_frame(s, st);
 		buf_printf(b, "\n%s%s%u. ", bold, red, i + 1);
 		if (st->nframes)
-			put_frame_text(b, s, &f[site], o->full_paths);
+			put_frame_text(b, s, &FRAME(f, site), o->full_paths);
 		buf_printf(b, "%s · %s", reset, confidence_name(l->confidence));
 		if (l->state)
 			buf_printf(b, " · %s%s", l->state, l->state_inferred ? " (from the stack)" : "");
@@ -148,7 +148,7 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 		uint32_t limit = o->max_frames ? o->max_frames : UINT32_MAX;
 		for (uint32_t k = site, n = 0; k < st->nframes && n < limit; k++, n++) {
 			buf_adds(b, "     ");
-			put_frame_text(b, s, &f[k], o->full_paths);
+			put_frame_text(b, s, &FRAME(f, k), o->full_paths);
 			buf_addc(b, '\n');
 		}
 	}
@@ -165,13 +165,13 @@ void report_leaks_text(struct buf *b, const struct series_point *pts, const stru
 			const struct stack *st = &a->snap->stacks[g->stack];
 			buf_printf(b, "   %s", dim);
 			if (st->nframes) {
-				const struct frame *f = snapshot_frames(a->snap, st);
+				const struct frame_view f = snapshot_frames(a->snap, st);
 				uint32_t site = first_user_frame(a->snap, st);
-				put_frame_text(b, a->snap, &f[site], o->full_paths);
+				put_frame_text(b, a->snap, &FRAME(f, site), o->full_paths);
 				/* no user code: where the goroutine started tells two
 				 * netpoll waits apart (a server's conn, a client's) */
-				if (site + 1 < st->nframes && is_stdlib_func(snapshot_str(a->snap, f[site].func)))
-					buf_printf(b, " in %s", snapshot_str(a->snap, f[st->nframes - 1].func));
+				if (site + 1 < st->nframes && is_stdlib_func(snapshot_str(a->snap, FRAME(f, site).func)))
+					buf_printf(b, " in %s", snapshot_str(a->snap, FRAME(f, st->nframes - 1).func));
 			}
 			buf_printf(b, " (%llu at the end)%s: %s\n", (unsigned long long)ig->last_count, reset, ig->reason);
 		}
@@ -268,7 +268,7 @@ void report_leaks_json(struct buf *b, const struct series_point *pts, const stru
 			buf_adds(b, "null");
 		buf_adds(b, ",\"blocking_site\":");
 		if (st->nframes)
-			report_json_frame(b, s, &snapshot_frames(s, st)[first_user_frame(s, st)]);
+			report_json_frame(b, s, snapshot_frame(s, st, first_user_frame(s, st)));
 		else
 			buf_adds(b, "null");
 		buf_adds(b, ",\"created_by\":");

@@ -230,9 +230,9 @@ void report_pprof(struct buf *out, const struct snapshot *s)
 	for (uint32_t i = 0; i < naggs; i++) {
 		const struct agg *a = &aggs[i];
 		const struct stack *st = &s->stacks[a->stack];
-		const struct frame *f = snapshot_frames(s, st);
+		const struct frame_view f = snapshot_frames(s, st);
 		for (uint32_t k = 0; k < st->nframes; k++)
-			pb_varint(&locs, location_id(&w, &f[k]));
+			pb_varint(&locs, location_id(&w, &FRAME(f, k)));
 		if (!st->nframes) {
 			/* pprof drops samples without locations: keep them visible */
 			if (!no_stack_loc)

@@ -258,7 +258,7 @@ static void totals(struct out *w, const struct analysis *a)
 				buf_adds(w->b, " · ");
 			buf_printf(w->b, "%u min goroutine %llu ", l->minutes, (unsigned long long)l->id);
 			if (st->nframes)
-				str(w, snapshot_frames(w->s, st)[first_user_frame(w->s, st)].func);
+				str(w, (*snapshot_frame(w->s, st, first_user_frame(w->s, st))).func);
 			buf_adds(w->b, " (");
 			str(w, l->state);
 			buf_addc(w->b, ')');
@@ -315,7 +315,7 @@ static void site_line(struct out *w, const struct group *g, uint64_t count, uint
 	}
 	col(w, C_RESET);
 	if (st->nframes) {
-		const struct frame *f = &snapshot_frames(w->s, st)[g->site];
+		const struct frame *f = snapshot_frame(w->s, st, g->site);
 		buf_adds(w->b, " at ");
 		str(w, f->func);
 		buf_adds(w->b, " (");
@@ -508,23 +508,23 @@ static void one_group(struct out *w, const struct analysis *a, uint32_t gi)
 	}
 	object_note(w, g);
 	labels_note(w, g);
-	const struct frame *f = snapshot_frames(s, st);
+	const struct frame_view f = snapshot_frames(s, st);
 	/* Level-2 dumps start with the runtime's own frames (gopark, ...): they
 	 * say nothing the state does not, so text starts at the first other one. */
 	uint32_t first = 0;
-	while (first + 1 < st->nframes && !strncmp(snapshot_str(s, f[first].func), "runtime.", 8))
+	while (first + 1 < st->nframes && !strncmp(snapshot_str(s, FRAME(f, first).func), "runtime.", 8))
 		first++;
 	if (first)
 		buf_printf(w->b, "    (%u runtime frame%s)\n", first, first == 1 ? "" : "s");
 	uint32_t limit = w->o->max_frames ? MIN(w->o->max_frames + first, st->nframes) : st->nframes;
 	for (uint32_t k = first; k < limit; k++) {
 		buf_adds(w->b, k == g->site && g->suspicion != CONF_NONE ? "  → " : "    ");
-		str(w, f[k].func);
-		if (f[k].flags & FRAME_INLINED)
+		str(w, FRAME(f, k).func);
+		if (FRAME(f, k).flags & FRAME_INLINED)
 			buf_adds(w->b, " (inlined)");
 		buf_adds(w->b, "  ");
 		col(w, C_DIM);
-		location(w, &f[k]);
+		location(w, &FRAME(f, k));
 		col(w, C_RESET);
 		buf_addc(w->b, '\n');
 	}

@@ -41,7 +41,7 @@ static void group_title(const struct snapshot *s, const struct group *g, char *o
 		snprintf(out, outsz, "(no stack)");
 		return;
 	}
-	const struct frame *f = &s->frames[st->first + first_user_frame(s, st)];
+	const struct frame *f = snapshot_frame(s, st, first_user_frame(s, st));
 	utf8_sanitize(out, outsz, snapshot_str(s, f->func), snapshot_len(s, f->func));
 }
 
@@ -52,7 +52,7 @@ static void stack_text(const struct snapshot *s, const struct group *g, struct b
 	char func[FRAME_NAME_MAX], file[FRAME_NAME_MAX];
 	size_t start = out->len;
 	for (uint32_t k = 0; k < st->nframes && k < STACK_FRAMES_KEPT; k++) {
-		const struct frame *f = &s->frames[st->first + k];
+		const struct frame *f = snapshot_frame(s, st, k);
 		utf8_sanitize(func, sizeof(func), snapshot_str(s, f->func), snapshot_len(s, f->func));
 		utf8_sanitize(file, sizeof(file), snapshot_str(s, f->file), snapshot_len(s, f->file));
 		size_t before = out->len;

@@ -84,7 +84,7 @@ static const struct group *find(const struct analysis *a, const char *func)
 	for (uint32_t i = 0; i < a->ngroups; i++) {
 		const struct stack *st = &a->snap->stacks[a->groups[i].stack];
 		for (uint32_t k = 0; k < st->nframes; k++)
-			if (!strcmp(snapshot_str(a->snap, snapshot_frames(a->snap, st)[k].func), func))
+			if (!strcmp(snapshot_str(a->snap, (*snapshot_frame(a->snap, st, k)).func), func))
 				return &a->groups[i];
 	}
 	return NULL;
@@ -214,7 +214,7 @@ static void test_suspects(void **st)
 	assert_int_equal(a.suspects[0].confidence, CONF_HIGH);
 	/* the site is the first frame in user code */
 	const struct stack *wst = &a.snap->stacks[find(&a, "main.wait")->stack];
-	assert_string_equal(snapshot_str(a.snap, snapshot_frames(a.snap, wst)[find(&a, "main.wait")->site].func), "main.wait");
+	assert_string_equal(snapshot_str(a.snap, (*snapshot_frame(a.snap, wst, find(&a, "main.wait")->site)).func), "main.wait");
 	analysis_free(&a);
 	snapset_free(&set);
 }
@@ -551,7 +551,7 @@ static bool set_aside(const struct series_case *c, const char *func, const char 
 		const struct series_ignored *ig = &c->r.ignored[i];
 		const struct analysis *a = &c->an[ig->point];
 		const struct stack *st = &a->snap->stacks[a->groups[ig->group].stack];
-		if (!strcmp(snapshot_str(a->snap, snapshot_frames(a->snap, st)[0].func), func) && strstr(ig->reason, why))
+		if (!strcmp(snapshot_str(a->snap, (*snapshot_frame(a->snap, st, 0)).func), func) && strstr(ig->reason, why))
 			return true;
 	}
 	return false;

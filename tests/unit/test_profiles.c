@@ -94,11 +94,11 @@ static void test_debug1_frames_and_labels(void **st)
 	const struct snapshot *s = set.v[0];
 	const struct stack *stk = &s->stacks[snapshot_goroutine_stack(s, 0)];
 	assert_int_equal(stk->nframes, 2);
-	const struct frame *f = snapshot_frames(s, stk);
-	assert_string_equal(snapshot_str(s, f[0].func), "main.(*T[...]).f");
-	assert_string_equal(snapshot_str(s, f[0].file), "/a b/c.go");
-	assert_int_equal(f[0].line, 21);
-	assert_string_equal(snapshot_str(s, f[1].func), "0x2"); /* no symbol */
+	const struct frame_view f = snapshot_frames(s, stk);
+	assert_string_equal(snapshot_str(s, FRAME(f, 0).func), "main.(*T[...]).f");
+	assert_string_equal(snapshot_str(s, FRAME(f, 0).file), "/a b/c.go");
+	assert_int_equal(FRAME(f, 0).line, 21);
+	assert_string_equal(snapshot_str(s, FRAME(f, 1).func), "0x2"); /* no symbol */
 	uint32_t kv[8];
 	assert_int_equal(snapshot_labels(s, snapshot_goroutine_labels(s, 0), kv, 4), 2);
 	assert_string_equal(snapshot_str(s, kv[0]), "req id");
@@ -212,10 +212,10 @@ static void test_pprof_goroutine(void **st)
 		const struct stack *stk = &s->stacks[snapshot_goroutine_stack(s, 0)];
 		/* two locations of two lines each, the inlined callee first */
 		assert_int_equal(stk->nframes, 4);
-		const struct frame *f = snapshot_frames(s, stk);
-		assert_string_equal(snapshot_str(s, f[0].func), "main.g");
-		assert_string_equal(snapshot_str(s, f[1].func), "main.F[...]");
-		assert_int_equal(f[1].line, 9);
+		const struct frame_view f = snapshot_frames(s, stk);
+		assert_string_equal(snapshot_str(s, FRAME(f, 0).func), "main.g");
+		assert_string_equal(snapshot_str(s, FRAME(f, 1).func), "main.F[...]");
+		assert_int_equal(FRAME(f, 1).line, 9);
 		uint32_t kv[4];
 		assert_int_equal(snapshot_labels(s, snapshot_goroutine_labels(s, 0), kv, 2), 1);
 		assert_string_equal(snapshot_str(s, kv[1]), "v");

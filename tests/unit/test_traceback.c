@@ -27,7 +27,7 @@ static const char *fn(const struct snapshot *s, uint64_t gi, uint32_t fi)
 	const struct stack *st = &s->stacks[g->stack];
 	if (fi >= st->nframes)
 		return NULL;
-	return snapshot_str(s, snapshot_frames(s, st)[fi].func);
+	return snapshot_str(s, (*snapshot_frame(s, st, fi)).func);
 }
 
 static uint32_t nframes(const struct snapshot *s, uint64_t gi)
@@ -274,7 +274,7 @@ static void test_features(void **st)
 	assert_int_equal(nframes(s, 1), 3);
 	assert_string_equal(fn(s, 1, 0), "main.inl");
 	const struct stack *stk = &s->stacks[g->stack];
-	assert_true(snapshot_frames(s, stk)[0].flags & FRAME_INLINED);
+	assert_true((*snapshot_frame(s, stk, 0)).flags & FRAME_INLINED);
 	assert_true(stk->flags & STACK_ELIDED_MIDDLE);
 	assert_int_equal(stk->elided, 51);
 	assert_int_equal(g->parent, 1);
@@ -457,7 +457,7 @@ static void test_streaming_many(void **st)
 	assert_int_equal(s->nstacks, 8);
 	assert_int_equal(nframes(s, 20000), 4096); /* capped, with a warning */
 	assert_string_equal(fn(s, 20000, 4095), "main.deep0");
-	assert_string_equal(snapshot_str(s, snapshot_frames(s, &s->stacks[snapshot_goroutine_stack(s, 20000)])[4095].file),
+	assert_string_equal(snapshot_str(s, (*snapshot_frame(s, &s->stacks[snapshot_goroutine_stack(s, 20000)], 4095)).file),
 			    "/src/deep/a/very/long/path/to/make/this/goroutine/big/file0.go");
 	snapset_free(&set);
 }

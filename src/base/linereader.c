@@ -30,13 +30,7 @@ void lr_open_fd(struct linereader *lr, int fd, size_t max_line, size_t bufsize)
 
 void lr_open_range(struct linereader *lr, int fd, uint64_t from, uint64_t to, size_t max_line, size_t bufsize)
 {
-	memset(lr, 0, sizeof(*lr));
-	lr->fd = fd;
-	lr->max_line = max_line;
-	lr->cap = bufsize ? bufsize : LR_RANGE_BUF;
-	if (lr->cap < 2 * max_line + 4096)
-		lr->cap = 2 * max_line + 4096;
-	lr->buf = xmalloc(lr->cap);
+	lr_open_fd(lr, fd, max_line, bufsize ? bufsize : LR_RANGE_BUF);
 	lr->positional = true;
 	lr->base = lr->pos = from;
 	lr->limit = to;

@@ -80,4 +80,42 @@ for ver in sorted(os.listdir(gen)):
                       f"{where}: {threads} threads with {reader} read it otherwise than one thread mapped")
                 check(parts == [(threads, reader)], f"{where}: {threads} threads with {reader}: read {parts}")
         os.unlink(path)
+
+
+def resident_share(path):
+    """Share of path in the page cache (fincore, util-linux), or None."""
+    try:
+        p = subprocess.run(["fincore", "--bytes", "--noheadings", "--output", "RES,SIZE", path],
+                           capture_output=True, text=True, timeout=30)
+        res, size = (int(x) for x in p.stdout.split()[:2])
+        return res / size
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
+# The reader goroscope picks by itself (source/file_reader.h): a file over
+# 32 MiB that is not in the page cache is read with pread, and gives the
+# same output as when it is mapped. (Where the file system keeps files in
+# memory anyway, tmpfs, it cannot be dropped: then only the output is
+# compared.)
+src = open(os.path.join(gen, "go1.22", "goroutine.debug2.txt"), "rb").read()
+TARGET = 40 << 20
+big = grown(src)
+path = os.path.join(WORK, "cold.txt")
+with open(path, "wb") as f:
+    f.write(big)
+    f.flush()
+    os.fsync(f.fileno())
+rc_map, out_map, _, _ = analyze(path, 2, "map")
+fd = os.open(path, os.O_RDONLY)
+os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+os.close(fd)
+share = resident_share(path)
+rc, out, err, parts = analyze(path, 2, "")
+check((rc, out) == (rc_map, out_map), f"a {len(big) >> 20} MiB dump read by the reader picked: the mapped output")
+if share is not None and share < 0.5:
+    check(parts == [(2, "pread")], f"a dump out of the page cache ({100 * share:.0f}% in it) is read with pread: {parts}")
+else:
+    print(f"   (the file stayed in memory, {share}: the pick is not checked)")
+os.unlink(path)
 finish("parallel reader")

@@ -7,8 +7,9 @@
 #   make test       install what is missing, then every test, also under ASan+UBSan
 #   make install    the binary, the man page, bash and zsh completions under
 #                   $(DESTDIR)$(PREFIX) (default /usr/local); make uninstall
-#   make bench      speed and memory benchmark (generates 14 MB and 140 MB dumps),
-#                   then the watch daemon polling 1,000 targets (bench-watch alone)
+#   make bench      speed and memory benchmark (generates dumps of 14 MB to 4.3 GB
+#                   and profiles, once; sets the page cache: bench/run.sh), then
+#                   the watch daemon polling 1,000 targets (bench-watch alone)
 #   make fuzz       run the libFuzzer targets for FUZZ_SECONDS each
 #   make deps-build | deps-check | deps | deps-bench
 #                   install the Debian packages of the demo, of make check,

@@ -14,7 +14,7 @@
 #   series         leaks over 7 snapshots of 100k goroutines, and diff of
 #                  two, against analyze of the same files
 #   memory         a dump of 3M goroutines (4.3 GB), and --json of a profile
-#                  of 267k distinct stacks: peak RSS
+#                  of 267k distinct stacks, protobuf and debug=1: peak RSS
 #   profiles       73k distinct stacks: analyze against go tool pprof -raw
 #   panicparse     on the 10k dump
 #   HTML           the report of the 100k dump and of a profile of 109k
@@ -52,6 +52,9 @@ for spec in 100000:20000 150000:30000 400000:60000; do
   p=$out/goroutine-$n.pb.gz
   [ -s "$p" ] || "$out/gendump" -n "$n" -routes "$routes" -deep -profile "$p"
 done
+# the 267k-stack profile again, as debug=1 text (570 MB)
+d1=$out/goroutine-400000.debug1.txt
+[ -s "$d1" ] || "$out/gendump" -n 400000 -routes 60000 -deep -debug1 -profile "$d1"
 stacks() { "$G" analyze --json "$1" | python3 -c 'import json,sys; s=json.load(sys.stdin)["snapshots"][0]; print(s["total"], "goroutines,", s["profile"]["samples"], "distinct stacks")'; }
 # the reader goroscope picks for a file in its present state
 picks() { GOROSCOPE_TIMING=1 "$G" analyze -q "$1" 2>&1 >/dev/null | sed -n 's/.*part(s), \(.*\)/\1/p' | head -1; }
@@ -111,11 +114,14 @@ text_dump() { # FILE RUNS
     "goroscope analyze=$G analyze -q {}" \
     "goroscope analyze --json=$G analyze -q --json {}"
   p=$out/goroutine-400000.pb.gz
-  echo; echo "== memory: protobuf profile, $(stacks "$p")"
+  echo; echo "== memory: protobuf profile, $(stacks "$p"); the same as debug=1 text"
   measure 3 "$p" \
     "goroscope analyze=$G analyze -q {}" \
     "goroscope analyze --json=$G analyze -q --json {}" \
     "goroscope analyze --html=$G analyze -q --html {}"
+  measure 1 "$d1" \
+    "goroscope analyze (debug1 text)=$G analyze -q {}" \
+    "goroscope analyze --json (debug1 text)=$G analyze -q --json {}"
 
   p=$out/goroutine-100000.pb.gz
   echo; echo "== protobuf goroutine profile: $(stacks "$p")"

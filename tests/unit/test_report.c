@@ -59,6 +59,48 @@ static void test_put_json_ascii(void **st)
 	buf_free(&b);
 }
 
+static bool collect(void *ctx, const char *p, size_t n)
+{
+	buf_add(ctx, p, n);
+	return true;
+}
+
+/* The page written as its document comes, in pieces of every awkward size
+ * (the base64 carry of one and two bytes, pieces bigger than the
+ * compressor's output chunk), is the page written at once. */
+static void test_html_page_stream(void **st)
+{
+	(void)st;
+	struct buf doc;
+	buf_init(&doc);
+	uint64_t x = 42;
+	buf_adds(&doc, "{\"groups\":[");
+	for (int i = 0; i < 60000; i++) {
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+		buf_printf(&doc, "%s{\"id\":%d,\"count\":%llu,\"frames\":[%d,%d]}", i ? "," : "", i,
+			   (unsigned long long)(x >> 40), (int)(x >> 20 & 1023), (int)(x & 511));
+	}
+	buf_adds(&doc, "]}");
+	struct buf whole;
+	buf_init(&whole);
+	report_html(&whole, "t<i>tle", doc.p, doc.len);
+	static const size_t pieces[] = {1, 2, 3, 7, 4093, 65537, 200003};
+	for (size_t k = 0; k < sizeof(pieces) / sizeof(pieces[0]); k++) {
+		struct buf streamed;
+		buf_init(&streamed);
+		struct html_page *pg = html_page_begin("t<i>tle", collect, &streamed);
+		for (size_t at = 0; at < doc.len; at += pieces[k])
+			assert_true(html_page_json(pg, doc.p + at, MIN(pieces[k], doc.len - at)));
+		assert_true(html_page_end(pg));
+		assert_int_equal(streamed.len, whole.len);
+		assert_memory_equal(streamed.p, whole.p, whole.len);
+		buf_free(&streamed);
+	}
+	assert_non_null(strstr(buf_cstr(&whole), "<title>t&lt;i&gt;tle</title>"));
+	buf_free(&whole);
+	buf_free(&doc);
+}
+
 /* RFC 4648's test vectors. */
 static void test_base64(void **st)
 {
@@ -142,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_put_json),
 		cmocka_unit_test(test_put_json_ascii),
 		cmocka_unit_test(test_base64),
+		cmocka_unit_test(test_html_page_stream),
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_folded_and_text),
 	};

@@ -181,7 +181,7 @@ static void test_linereader_range(void **st)
 	struct err e;
 	for (int i = 100; i < 15000; i++) {
 		assert_int_equal(lr_next(&lr, &l, &e), 1);
-		char want[16];
+		char want[32];
 		snprintf(want, sizeof(want), "line %05d", i);
 		assert_int_equal(l.n, 10);
 		assert_memory_equal(l.p, want, 10);

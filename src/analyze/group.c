@@ -145,7 +145,7 @@ static int cmp_state_count(const void *a, const void *b)
 	return x->state < y->state ? -1 : x->state > y->state;
 }
 
-enum { PREFETCH_AHEAD = 8 };
+enum { PREFETCH_AHEAD = 16 };
 
 /* Fill gr from its n members. stack_seen[stack] == stamp marks stacks
  * already counted for this group (stamp: unique per group, never 0). The
@@ -164,46 +164,53 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t stamp
 		if (k + PREFETCH_AHEAD < n) {
 			uint64_t ahead = members[k + PREFETCH_AHEAD];
 			const struct gchunk *c = &s->gchunks[ahead >> G_CHUNK_BITS];
-			__builtin_prefetch(&c->state[ahead & (G_CHUNK - 1)]);
-			__builtin_prefetch(&c->flags[ahead & (G_CHUNK - 1)]);
+			uint32_t j = ahead & (G_CHUNK - 1);
+			__builtin_prefetch(&c->stack[j]);
+			__builtin_prefetch(&c->state[j]);
+			__builtin_prefetch(&c->flags[j]);
+			if (c->minutes)
+				__builtin_prefetch(&c->minutes[j]);
 		}
-		const struct goroutine g_v = snapshot_goroutine(s, members[k]), *g = &g_v;
+		/* the columns this needs, not the whole record (snapshot.h) */
+		const struct gchunk *c = &s->gchunks[members[k] >> G_CHUNK_BITS];
+		uint32_t j = members[k] & (G_CHUNK - 1), stack = c->stack[j], flags = c->flags[j];
+		uint32_t labels = c->labels ? c->labels[j] : 0;
 		uint64_t w = snapshot_weight(s, members[k]);
 		gr->count += w;
 		if (s->delays)
 			gr->delay_ns += (uint64_t)s->delays[members[k]];
-		if (stack_seen[g->stack] != stamp) {
-			stack_seen[g->stack] = stamp;
+		if (stack_seen[stack] != stamp) {
+			stack_seen[stack] = stamp;
 			gr->nstacks++;
 		}
-		add_state(gr, g->state, w);
-		if (g->flags & G_HAS_MINUTES)
-			mins[nmin++] = g->minutes;
-		if (g->flags & (G_HAS_OBJECT | G_OBJECT_ARG)) {
+		add_state(gr, c->state[j], w);
+		if (flags & G_HAS_MINUTES)
+			mins[nmin++] = c->minutes[j];
+		if (flags & (G_HAS_OBJECT | G_OBJECT_ARG)) {
 			nobj++;
-			if (g->flags & G_HAS_OBJECT)
+			if (flags & G_HAS_OBJECT)
 				nprim++;
 		}
-		if (g->flags & G_HAS_PARENT)
+		if (flags & G_HAS_PARENT)
 			npar++;
-		if (g->flags & G_LOCKED)
+		if (flags & G_LOCKED)
 			gr->locked += w;
-		if (g->flags & G_LEAKED)
+		if (flags & G_LEAKED)
 			gr->leaked += w;
-		if (g->flags & G_DURABLE)
+		if (flags & G_DURABLE)
 			gr->durable += w;
-		if (g->flags & G_TRUNCATED)
+		if (flags & G_TRUNCATED)
 			gr->truncated += w;
-		if (g->flags & G_BUBBLE)
+		if (flags & G_BUBBLE)
 			gr->bubbled += w;
-		if (g->labels)
+		if (labels)
 			gr->labelled += w;
 		if (k == 0)
-			gr->labels = g->labels;
-		else if (g->labels != gr->labels)
+			gr->labels = labels;
+		else if (labels != gr->labels)
 			labels_same = false;
-		if (gr->nids < GROUP_SAMPLE_IDS && !(g->flags & G_SAMPLE))
-			gr->ids[gr->nids++] = g->id;
+		if (gr->nids < GROUP_SAMPLE_IDS && !(flags & G_SAMPLE))
+			gr->ids[gr->nids++] = gcol64_get(&c->id, j);
 	}
 	if (!labels_same)
 		gr->labels = 0;
@@ -273,39 +280,41 @@ static void totals(struct analysis *a, const uint64_t *kept)
 	for (uint64_t i = 0; i < s->ngoroutines; i++) {
 		if (!is_kept(kept, i))
 			continue;
-		const struct goroutine g_v = snapshot_goroutine(s, i), *g = &g_v;
-		if (state_class[g->state] == 0xff)
-			state_class[g->state] = strncmp(snapshot_str(s, g->state), "semacquire", 10) == 0
-							? 0xfe
-							: (uint8_t)wait_class_of(s, g->state, NULL);
-		uint8_t c = state_class[g->state];
+		/* the columns this needs, not the whole record (snapshot.h) */
+		const struct gchunk *ch = &s->gchunks[i >> G_CHUNK_BITS];
+		uint32_t j = (uint32_t)(i & (G_CHUNK - 1)), state = ch->state[j], stack = ch->stack[j];
+		if (state_class[state] == 0xff)
+			state_class[state] = strncmp(snapshot_str(s, state), "semacquire", 10) == 0
+						     ? 0xfe
+						     : (uint8_t)wait_class_of(s, state, NULL);
+		uint8_t c = state_class[state];
 		if (c == 0xfe) {
-			if (stack_class[g->stack] == 0xff)
-				stack_class[g->stack] = (uint8_t)wait_class_of(s, g->state, &s->stacks[g->stack]);
-			c = stack_class[g->stack];
+			if (stack_class[stack] == 0xff)
+				stack_class[stack] = (uint8_t)wait_class_of(s, state, &s->stacks[stack]);
+			c = stack_class[stack];
 		}
 		uint64_t w = snapshot_weight(s, i);
 		a->by_class[c] += w;
 		uint32_t k = 0;
-		while (k < a->nstates && a->states[k].state != g->state)
+		while (k < a->nstates && a->states[k].state != state)
 			k++;
 		if (k == a->nstates) {
 			if (a->nstates == cap) {
 				cap *= 2;
 				a->states = xreallocarray(a->states, cap, sizeof(*a->states));
 			}
-			a->states[a->nstates++] = (struct state_count){g->state, 0};
+			a->states[a->nstates++] = (struct state_count){state, 0};
 		}
 		a->states[k].count += w;
-		if (g->flags & G_HAS_MINUTES) {
+		if (ch->flags[j] & G_HAS_MINUTES) {
 			/* keep the LONGEST_WAITS longest, longest first */
-			uint32_t pos = a->nlongest;
-			while (pos > 0 && a->longest[pos - 1].minutes < g->minutes)
+			uint32_t minutes = ch->minutes[j], pos = a->nlongest;
+			while (pos > 0 && a->longest[pos - 1].minutes < minutes)
 				pos--;
 			if (pos < LONGEST_WAITS) {
 				uint32_t last = a->nlongest < LONGEST_WAITS ? a->nlongest : LONGEST_WAITS - 1;
 				memmove(&a->longest[pos + 1], &a->longest[pos], (last - pos) * sizeof(a->longest[0]));
-				a->longest[pos] = (struct longest_wait){g->id, g->minutes, g->state, g->stack};
+				a->longest[pos] = (struct longest_wait){gcol64_get(&ch->id, j), minutes, state, stack};
 				if (a->nlongest < LONGEST_WAITS)
 					a->nlongest++;
 			}
@@ -378,10 +387,13 @@ static void shared_objects(struct analysis *a)
 		for (uint32_t gi = 0; gi < a->ngroups; gi++) {
 			const struct group *gr = &a->groups[gi];
 			for (uint64_t k = 0; k < gr->nmembers; k++) {
-				const struct goroutine g = snapshot_goroutine(s, a->members[gr->first_member + k]);
-				if (!(g.flags & G_HAS_OBJECT))
+				uint32_t i = a->members[gr->first_member + k];
+				const struct gchunk *ch = &s->gchunks[i >> G_CHUNK_BITS];
+				uint32_t j = i & (G_CHUNK - 1);
+				if (!(ch->flags[j] & G_HAS_OBJECT))
 					continue;
-				uint64_t slot = hash_u64(0x0b1ec7, g.object) & (slots - 1);
+				uint64_t object = gcol64_get(&ch->object, j);
+				uint64_t slot = hash_u64(0x0b1ec7, object) & (slots - 1);
 				uint8_t *byte = &count[slot >> 2];
 				unsigned shift = (unsigned)(slot & 3) * 2, c = (*byte >> shift) & 3;
 				if (pass == 0) {
@@ -391,8 +403,9 @@ static void shared_objects(struct analysis *a)
 				}
 				if (c < 3 || ncand == UINT32_MAX - 1)
 					continue;
+				const struct goroutine g = snapshot_goroutine(s, i);
 				bool inserted;
-				uint32_t at = *u64map_upsert(&index, g.object, ncand, &inserted);
+				uint32_t at = *u64map_upsert(&index, object, ncand, &inserted);
 				if (inserted) {
 					if (ncand == cap) {
 						cap = cap ? cap * 2 : 64;

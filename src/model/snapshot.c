@@ -235,6 +235,11 @@ void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, in
 		s->dropped_negative++;
 		return;
 	}
+	if (s->ngoroutines >= G_MAX) {
+		/* full: counted and warned about there, never indexed */
+		snapshot_add_goroutine(s, &(struct goroutine){.flags = G_SAMPLE});
+		return;
+	}
 	int64_t room_w = SAMPLE_SUM_MAX - (int64_t)s->total_weight, room_d = SAMPLE_SUM_MAX - s->total_delay;
 	if (weight > room_w || delay > room_d) {
 		if (!s->sums_capped)
@@ -271,11 +276,7 @@ void snapshot_add_sample(struct snapshot *s, uint32_t stack, uint32_t labels, in
 	 * the state is unknown: profiles carry no wait reason */
 	struct goroutine g = {.stack = stack, .labels = labels,
 			      .flags = G_SAMPLE | (s->profile == PROF_GOROUTINELEAK ? G_LEAKED : 0)};
-	if (!snapshot_add_goroutine(s, &g)) {
-		s->total_weight -= (uint64_t)weight;
-		s->total_delay -= delay;
-		return;
-	}
+	snapshot_add_goroutine(s, &g); /* room checked above */
 	s->weights[i] = weight;
 	if (s->delays)
 		s->delays[i] = delay;

@@ -2,7 +2,9 @@
  * it here, whatever the source:
  *
  *   a file          mapped when regular (pages handed back as they are read),
- *                   streamed otherwise; "-" is stdin;
+ *                   or, for a large text dump that is cheaper to copy than
+ *                   to map, read with pread in parts (file_reader.h: the
+ *                   same snapshots); streamed otherwise; "-" is stdin;
  *   a URL           http(s)://: a base URL stands for the goroutine profile
  *                   in the encoding asked for, a URL holding /debug/pprof/
  *                   is fetched as given (fetch/);

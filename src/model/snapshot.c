@@ -357,25 +357,39 @@ static void rehash_stacks(struct snapshot *s)
 	s->nstack_slots = n;
 }
 
+static bool same_frame(const struct frame *a, const struct frame *b)
+{
+	return a->func == b->func && a->file == b->file && a->line == b->line && a->flags == b->flags;
+}
+
 /* f's index in the frame table, added when new. Frames are told apart by a
  * 64-bit key of their fields; a key already another frame's (a collision)
  * gets an entry of its own, unindexed. */
-static uint32_t intern_frame(struct snapshot *s, const struct frame *f)
+static uint32_t intern_frame_slow(struct snapshot *s, const struct frame *f)
 {
 	uint64_t key = hash_u64(hash_u64(hash_u64(hash_u64(0x66, f->func), f->file), f->line), f->flags);
 	bool inserted = false;
 	uint32_t *at = s->nftab < U64MAP_EMPTY - 1 ? u64map_upsert(&s->ftab_index, key, s->nftab, &inserted) : NULL;
-	if (at && !inserted) {
-		const struct frame *known = &s->ftab[*at];
-		if (known->func == f->func && known->file == f->file && known->line == f->line && known->flags == f->flags)
-			return *at;
-	}
+	if (at && !inserted && same_frame(&s->ftab[*at], f))
+		return *at;
 	if (s->nftab == s->ftab_cap) {
 		s->ftab_cap = s->ftab_cap ? s->ftab_cap * 2 : 64;
 		s->ftab = xreallocarray(s->ftab, s->ftab_cap, sizeof(*s->ftab));
 	}
 	s->ftab[s->nftab] = *f;
 	return s->nftab++;
+}
+
+static uint32_t intern_frame(struct snapshot *s, const struct frame *f)
+{
+	/* a deep stack's frames are mostly those of the last stacks added:
+	 * looked up by function and line first, without the hash */
+	uint32_t *recent = &s->ftab_recent[(f->func * 0x9e3779b1u ^ f->line * 0x85ebca6bu) >> 24];
+	if (*recent && same_frame(&s->ftab[*recent - 1], f))
+		return *recent - 1;
+	uint32_t id = intern_frame_slow(s, f);
+	*recent = id + 1;
+	return id;
 }
 
 uint32_t snapshot_add_stack(struct snapshot *s, uint64_t hash, const struct frame *frames,

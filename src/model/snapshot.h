@@ -189,6 +189,7 @@ struct snapshot {
 	struct frame *ftab;
 	uint32_t nftab, ftab_cap;
 	struct u64map ftab_index; /* frame key -> ftab index */
+	uint32_t ftab_recent[256]; /* by func and line: an ftab index + 1 most likely the frame's */
 	uint32_t *frames;
 	uint32_t nframes, frames_cap;
 	struct stack *stacks;

@@ -145,13 +145,17 @@ static void set_u32(struct snapshot *s, struct gchunk *ch, uint32_t **col, uint3
 static bool pack(struct gcol64 *c, uint64_t v, uint32_t *out)
 {
 	uint64_t high = v >> GCOL_LOW_BITS;
-	uint32_t k = 0;
-	while (k < c->nhigh && c->high[k] != high)
-		k++;
-	if (k == c->nhigh) {
-		if (k == GCOL_HIGHS)
-			return false;
-		c->high[c->nhigh++] = high;
+	uint32_t k = c->last;
+	if (k >= c->nhigh || c->high[k] != high) { /* most values share the last one's */
+		k = 0;
+		while (k < c->nhigh && c->high[k] != high)
+			k++;
+		if (k == c->nhigh) {
+			if (k == GCOL_HIGHS)
+				return false;
+			c->high[c->nhigh++] = high;
+		}
+		c->last = k;
 	}
 	*out = k << GCOL_LOW_BITS | (uint32_t)(v & ((1u << GCOL_LOW_BITS) - 1));
 	return true;

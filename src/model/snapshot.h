@@ -159,7 +159,7 @@ enum { G_CHUNK_BITS = 14, G_CHUNK = 1 << G_CHUNK_BITS };
 enum { GCOL_LOW_BITS = 28, GCOL_HIGHS = 16 };
 struct gcol64 {
 	uint64_t high[GCOL_HIGHS];
-	uint32_t nhigh;
+	uint32_t nhigh, last; /* high parts in use; the one the last value had */
 	uint32_t *narrow;
 	uint64_t *wide;
 };

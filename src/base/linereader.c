@@ -142,12 +142,17 @@ static void release_consumed(struct linereader *lr)
 		if (k != UINT64_MAX && k - lr->base < upto)
 			upto = k - lr->base;
 	}
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)lr->buf + lr->released + page - 1) & ~(page - 1);
-	uintptr_t to = ((uintptr_t)lr->buf + upto) & ~(page - 1);
-	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_DONTNEED);
+	lr_release_pages(lr->buf, lr->released, upto);
 	lr->released = upto;
+}
+
+void lr_release_pages(const char *base, uint64_t from, uint64_t to)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t lo = ((uintptr_t)base + from + page - 1) & ~(page - 1);
+	uintptr_t hi = ((uintptr_t)base + to) & ~(page - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 int lr_next(struct linereader *lr, struct line *out, struct err *err)

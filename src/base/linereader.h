@@ -72,6 +72,11 @@ void lr_close(struct linereader *lr);
  * error (err filled). */
 int lr_next(struct linereader *lr, struct line *out, struct err *err);
 enum { LR_RELEASE_STEP = 4 * 1024 * 1024 };
+/* The pages of a read-only file mapping at base that lie wholly within
+ * [from, to) go back to the page cache (a page touched again is read back
+ * from it): what the memory mode does as it reads, for readers of a
+ * mapping that do not go through a linereader (debug1.c). */
+void lr_release_pages(const char *base, uint64_t from, uint64_t to);
 
 /* Fast path of lr_next for callers that read many short lines: take the next
  * line only when it is complete in the buffer, shorter than max_line and has

@@ -6,16 +6,15 @@
 #include "../model/goname.h"
 #include "debug1.h"
 #include "../base/hash.h"
+#include "../base/linereader.h"
 #include "../base/xalloc.h"
 #include "tb_line.h"
 
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
-enum { MAX_FRAMES = 4096, MAX_LINE = 1024 * 1024, RELEASE_STEP = 4 * 1024 * 1024 };
+enum { MAX_FRAMES = 4096, MAX_LINE = 1024 * 1024 };
 
 struct d1 {
 	const char *source;
@@ -323,17 +322,6 @@ static void take_line(struct d1 *d, struct slice l, uint64_t lineno, uint64_t of
 	snapshot_warn(s, lineno, offset, "line is not part of a %s profile: skipped", s->profile_name);
 }
 
-/* Pages of the mapping at p wholly before off go back to the page cache. */
-static void release_before(const char *p, size_t off, size_t *released)
-{
-	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-	uintptr_t from = ((uintptr_t)p + *released + page - 1) & ~(page - 1);
-	uintptr_t to = ((uintptr_t)p + off) & ~(page - 1);
-	if (to > from)
-		(void)madvise((void *)from, to - from, MADV_DONTNEED);
-	*released = off;
-}
-
 enum status debug1_parse(const char *p, size_t n, const char *source, struct budget *budget, bool mapped,
 			 struct snapset *out, struct err *err)
 {
@@ -351,8 +339,10 @@ enum status debug1_parse(const char *p, size_t n, const char *source, struct bud
 				snapshot_free(out->v[--out->n]);
 			return budget_error(budget, "reading the debug=1 profile", err);
 		}
-		if (mapped && off - released >= RELEASE_STEP)
-			release_before(p, off, &released);
+		if (mapped && off - released >= LR_RELEASE_STEP) {
+			lr_release_pages(p, released, off);
+			released = off;
+		}
 		const char *nl = memchr(p + off, '\n', n - off);
 		size_t len = nl ? (size_t)(nl - (p + off)) : n - off;
 		struct slice l = slice_make(p + off, len);

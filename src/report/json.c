@@ -3,11 +3,6 @@
 #include "../base/common.h"
 #include "report.h"
 #include "escape.h"
-#include "../base/hash.h"
-#include "../base/u64map.h"
-#include "../base/xalloc.h"
-
-#include <stdlib.h>
 
 void report_json_str(struct buf *b, const struct snapshot *s, uint32_t id)
 {
@@ -84,48 +79,18 @@ void report_json_end(struct buf *b, uint64_t total)
 	buf_adds(b, "}\n");
 }
 
-/* The frames of a page's document (JSON_FRAME_TABLE): each distinct frame
- * once, in "frame_table", and the groups' stacks as indices into it. A
- * profile of 100,000 deep stacks repeats a few hundred frames millions of
- * times: as objects that is 200 MB of JSON for the browser to parse, as
- * indices a tenth of it. A frame whose key is already another frame's (a
- * 64-bit hash collision) is written in full where it stands. */
-struct frame_table {
-	struct u64map index; /* frame key -> position in v */
-	struct frame *v;
-	uint32_t n, cap;
-};
-
-static uint64_t frame_key(const struct frame *f)
-{
-	uint64_t h = hash_u64(0x6672616d65, f->func);
-	h = hash_u64(h, f->file);
-	h = hash_u64(h, f->line);
-	return hash_u64(h, f->flags);
-}
-
-static void table_frames(struct buf *b, struct frame_table *t, const struct snapshot *s, const struct stack *st)
+/* The frames of a page's document (JSON_FRAME_TABLE): the snapshot's
+ * frame table (each distinct frame once, snapshot.h) as "frame_table", and
+ * the groups' stacks as indices into it. A profile of 100,000 deep stacks
+ * repeats a few hundred frames millions of times: as objects that is
+ * 200 MB of JSON for the browser to parse, as indices a tenth of it. */
+static void table_frames(struct buf *b, const struct snapshot *s, const struct stack *st)
 {
 	buf_addc(b, '[');
-	const struct frame_view f = snapshot_frames(s, st);
 	for (uint32_t k = 0; k < st->nframes; k++) {
 		if (k)
 			buf_addc(b, ',');
-		bool inserted;
-		uint32_t at = *u64map_upsert(&t->index, frame_key(&FRAME(f, k)), t->n, &inserted);
-		if (inserted) {
-			if (t->n == t->cap) {
-				t->cap = t->cap ? t->cap * 2 : 256;
-				t->v = xreallocarray(t->v, t->cap, sizeof(*t->v));
-			}
-			t->v[t->n++] = FRAME(f, k);
-		}
-		const struct frame *known = &t->v[at];
-		if (known->func == FRAME(f, k).func && known->file == FRAME(f, k).file && known->line == FRAME(f, k).line &&
-		    known->flags == FRAME(f, k).flags)
-			buf_add_u64(b, at);
-		else
-			report_json_frame(b, s, &FRAME(f, k));
+		buf_add_u64(b, s->frames[st->first + k]);
 	}
 	buf_addc(b, ']');
 }
@@ -192,7 +157,7 @@ static void drop_empty_members(struct buf *b, size_t from)
 	b->len = from + out;
 }
 
-static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool all_ids, struct frame_table *ft)
+static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool all_ids, bool frame_table)
 {
 	const struct snapshot *s = a->snap;
 	const struct group *g = &a->groups[gi];
@@ -236,8 +201,8 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"frames\":");
-	if (ft)
-		table_frames(b, ft, s, st);
+	if (frame_table)
+		table_frames(b, s, st);
 	else
 		report_json_frames(b, s, st);
 	buf_adds(b, ",\"elided\":");
@@ -411,7 +376,7 @@ static void profile_obj(struct buf *b, const struct analysis *a)
 void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, unsigned flags)
 {
 	bool all_ids = flags & JSON_ALL_IDS;
-	struct frame_table table = {0}, *ft = flags & JSON_FRAME_TABLE ? &table : NULL;
+	bool ft = flags & JSON_FRAME_TABLE;
 	const struct snapshot *s = a->snap;
 	if (!first)
 		buf_addc(b, ',');
@@ -551,14 +516,12 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, u
 	buf_printf(b, "],\"races_reported\":%u", s->races_reported);
 	if (ft) {
 		buf_adds(b, ",\"frame_table\":[");
-		for (uint32_t i = 0; i < table.n; i++) {
+		for (uint32_t i = 0; i < s->nftab; i++) {
 			if (i)
 				buf_addc(b, ',');
-			report_json_frame(b, s, &table.v[i]);
+			report_json_frame(b, s, &s->ftab[i]);
 		}
 		buf_addc(b, ']');
-		u64map_free(&table.index);
-		free(table.v);
 	}
 	buf_addc(b, '}');
 }

@@ -24,7 +24,7 @@ void report_text(struct buf *b, const struct analysis *a, uint32_t nsnaps, const
  *   JSON_ALL_IDS      every goroutine id of each group, not the first few;
  *   JSON_FRAME_TABLE  the HTML page's form: each distinct frame once, in the
  *                     snapshot's "frame_table", and the groups' "frames" as
- *                     indices into it (a frame can still be an object). */
+ *                     indices into it. */
 enum { JSON_ALL_IDS = 1, JSON_FRAME_TABLE = 2 };
 void report_json_begin(struct buf *b, const char *command);
 void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, unsigned flags);

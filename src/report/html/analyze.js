@@ -6,8 +6,8 @@ goroscope.views.analyze = function (doc, root) {
   var g = goroscope, el = g.el;
 
   // The page's document lists each distinct frame once per snapshot
-  // (frame_table) and a group's frames as indices into it (a frame can also
-  // stand there whole): every group then shares the table's objects.
+  // (frame_table) and a group's frames as indices into it: every group then
+  // shares the table's objects.
   (doc.snapshots || []).forEach(function (s) {
     var table = s.frame_table;
     if (!table) return;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+
 void group_options_default(struct group_options *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -147,13 +148,14 @@ static int cmp_state_count(const void *a, const void *b)
 
 enum { PREFETCH_AHEAD = 16 };
 
-/* Fill gr from its n members. stack_seen[stack] == stamp marks stacks
+/* Fill gr (its states into gr->states, room for GROUP_MAX_STATES) and r
+ * from its n members. stack_seen[stack] == stamp marks stacks
  * already counted for this group (stamp: unique per group, never 0). The
  * scratch vectors are sized by the caller to the largest group; the wait
  * objects and the parents take turns in the one 64-bit vector, so the
  * scratch is 12 bytes per goroutine of the largest group. */
-static void summarise(const struct snapshot *s, struct group *gr, uint32_t stamp, const uint32_t *members,
-		      uint64_t n, uint32_t *mins, uint64_t *vals, uint32_t *stack_seen)
+static void summarise(const struct snapshot *s, struct group *gr, struct group_records *r, uint32_t stamp,
+		      const uint32_t *members, uint64_t n, uint32_t *mins, uint64_t *vals, uint32_t *stack_seen)
 {
 	uint64_t nmin = 0, nobj = 0, npar = 0, nprim = 0;
 	bool labels_same = true;
@@ -194,34 +196,34 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t stamp
 		if (flags & G_HAS_PARENT)
 			npar++;
 		if (flags & G_LOCKED)
-			gr->locked += w;
+			r->locked += w;
 		if (flags & G_LEAKED)
 			gr->leaked += w;
 		if (flags & G_DURABLE)
-			gr->durable += w;
+			r->durable += w;
 		if (flags & G_TRUNCATED)
-			gr->truncated += w;
+			r->truncated += w;
 		if (flags & G_BUBBLE)
-			gr->bubbled += w;
+			r->bubbled += w;
 		if (labels)
 			gr->labelled += w;
 		if (k == 0)
 			gr->labels = labels;
 		else if (labels != gr->labels)
 			labels_same = false;
-		if (gr->nids < GROUP_SAMPLE_IDS && !(flags & G_SAMPLE))
-			gr->ids[gr->nids++] = gcol64_get(&c->id, j);
+		if (r->nids < GROUP_SAMPLE_IDS && !(flags & G_SAMPLE))
+			r->ids[r->nids++] = gcol64_get(&c->id, j);
 	}
 	if (!labels_same)
 		gr->labels = 0;
 	qsort(gr->states, gr->nstates, sizeof(gr->states[0]), cmp_state_count);
 	if (nmin) {
 		sort_u32(mins, nmin);
-		gr->has_minutes = true;
-		gr->with_minutes = nmin;
-		gr->min_minutes = mins[0];
-		gr->median_minutes = mins[nmin / 2];
-		gr->max_minutes = mins[nmin - 1];
+		r->has_minutes = true;
+		r->with_minutes = nmin;
+		r->min_minutes = mins[0];
+		r->median_minutes = mins[nmin / 2];
+		r->max_minutes = mins[nmin - 1];
 	}
 	if (nobj) {
 		uint64_t m = 0;
@@ -232,9 +234,9 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t stamp
 				vals[m++] = gcol64_get(&c->object, j);
 		}
 		sort_u64(vals, nobj);
-		gr->with_object = nobj;
-		gr->object_from_primitive = nprim * 2 >= nobj;
-		mode_of(vals, nobj, &gr->distinct_objects, &gr->top_object, &gr->top_object_count);
+		r->with_object = nobj;
+		r->object_from_primitive = nprim * 2 >= nobj;
+		mode_of(vals, nobj, &r->distinct_objects, &r->top_object, &r->top_object_count);
 	}
 	if (npar) {
 		uint64_t m = 0;
@@ -245,8 +247,8 @@ static void summarise(const struct snapshot *s, struct group *gr, uint32_t stamp
 				vals[m++] = gcol64_get(&c->parent, j);
 		}
 		sort_u64(vals, npar);
-		gr->with_parent = npar;
-		mode_of(vals, npar, &gr->distinct_parents, &gr->top_parent, &gr->top_parent_count);
+		r->with_parent = npar;
+		mode_of(vals, npar, &r->distinct_parents, &r->top_parent, &r->top_parent_count);
 	}
 }
 
@@ -255,7 +257,7 @@ static int cmp_groups(const void *a, const void *b)
 	const struct group *x = a, *y = b;
 	if (x->count != y->count)
 		return x->count > y->count ? -1 : 1;
-	uint64_t ix = x->nids ? x->ids[0] : 0, iy = y->nids ? y->ids[0] : 0;
+	uint64_t ix = x->rec->nids ? x->rec->ids[0] : 0, iy = y->rec->nids ? y->rec->ids[0] : 0;
 	return ix < iy ? -1 : ix > iy;
 }
 
@@ -437,6 +439,36 @@ static void shared_objects(struct analysis *a)
 	u64map_free(&index);
 }
 
+const struct group_records group_records_none;
+
+static bool records_empty(const struct group_records *r)
+{
+	return !r->nids && !r->with_minutes && !r->locked && !r->durable && !r->truncated && !r->bubbled &&
+	       !r->with_parent && !r->with_object;
+}
+
+/* An array that grows by doubling, then is cut to its length. */
+struct pool {
+	void *v;
+	size_t len, cap;
+};
+
+static void *pool_take(struct pool *p, size_t n, size_t size)
+{
+	if (p->len + n > p->cap) {
+		p->cap = MAX(p->cap * 2, p->len + n + 64);
+		p->v = xreallocarray(p->v, p->cap, size);
+	}
+	void *at = (char *)p->v + p->len * size;
+	p->len += n;
+	return at;
+}
+
+static void *pool_fit(struct pool *p, size_t size)
+{
+	return p->len ? xreallocarray(p->v, p->len, size) : (free(p->v), NULL);
+}
+
 /* Which group a goroutine belongs to under the options, the groups
  * numbered in order of first appearance. Asked twice of every goroutine
  * (to size the groups, then to fill them), which costs less than keeping
@@ -551,27 +583,36 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	free(fill);
 	u64map_free(&gp.values);
 	free(gp.group_value);
+	free(gp.stack_group);
+	u64map_free(&gp.map);
 	a->members = members;
 
-	/* 3. summarise, filter, judge */
+	/* 3. summarise, filter, judge. A kept group's states and records go
+	 * into pools in group order; the pointers are set once the pools stop
+	 * growing (records only for the groups that have any). */
 	a->groups = xcalloc(ngroups ? ngroups : 1, sizeof(*a->groups));
 	uint32_t *mins = xmalloc((largest ? largest : 1) * sizeof(*mins));
 	uint64_t *vals = xmalloc((largest ? largest : 1) * sizeof(*vals));
 	uint32_t *seen = xcalloc(s->nstacks ? s->nstacks : 1, sizeof(*seen));
+	struct pool states_pool = {0}, records_pool = {0};
 	uint32_t kept = 0;
 	for (uint32_t gi = 0; gi < ngroups; gi++) {
 		struct group *gr = &a->groups[kept];
+		struct state_count states[GROUP_MAX_STATES];
+		struct group_records rec;
 		memset(gr, 0, sizeof(*gr));
+		memset(&rec, 0, sizeof(rec));
+		gr->states = states;
 		uint64_t cnt = start[gi + 1] - start[gi];
 		const uint32_t *mem = members + start[gi];
-		gr->nmembers = cnt;
-		gr->first_member = start[gi];
+		gr->nmembers = (uint32_t)cnt; /* members are goroutine records: < G_MAX */
+		gr->first_member = (uint32_t)start[gi];
 		gr->stack = snapshot_goroutine_stack(s, mem[0]);
 		if (by_label)
 			gr->label_value = label_value(s, snapshot_goroutine_labels(s, mem[0]), a->label_key);
 		const struct goroutine first = snapshot_goroutine(s, mem[0]);
 		gr->system = goroutine_is_system(s, &first);
-		summarise(s, gr, gi + 1, mem, cnt, mins, vals, seen);
+		summarise(s, gr, &rec, gi + 1, mem, cnt, mins, vals, seen);
 		if (f && (f->has_match || f->has_drop)) {
 			uint32_t st_ids[GROUP_MAX_STATES];
 			for (uint32_t k = 0; k < gr->nstates; k++)
@@ -589,12 +630,28 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 				continue;
 			}
 		}
+		memcpy(pool_take(&states_pool, gr->nstates, sizeof(*states)), states, gr->nstates * sizeof(*states));
+		gr->states = NULL;
+		gr->rec = &group_records_none;
+		if (!records_empty(&rec)) {
+			memcpy(pool_take(&records_pool, 1, sizeof(rec)), &rec, sizeof(rec));
+			gr->rec = NULL; /* the next of records_pool */
+		}
 		kept++;
 	}
 	free(seen);
 	free(mins);
 	free(vals);
 	a->ngroups = kept;
+	a->group_states = pool_fit(&states_pool, sizeof(struct state_count));
+	a->group_records = pool_fit(&records_pool, sizeof(struct group_records));
+	for (uint32_t g = 0, st = 0, r = 0; g < kept; g++) {
+		a->groups[g].states = a->group_states + st;
+		st += a->groups[g].nstates;
+		if (!a->groups[g].rec)
+			a->groups[g].rec = &a->group_records[r++];
+	}
+	free(start);
 	a->shown = a->total - a->hidden_system - a->filtered_out;
 	qsort(a->groups, a->ngroups, sizeof(*a->groups), cmp_groups);
 
@@ -610,9 +667,6 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	if (a->suspects_judged)
 		suspects_find(a);
 
-	free(start);
-	free(gp.stack_group);
-	u64map_free(&gp.map);
 }
 
 struct run_all {
@@ -637,6 +691,8 @@ void analysis_run_all(const struct snapshot *const *snaps, uint32_t n, const str
 void analysis_free(struct analysis *a)
 {
 	free(a->groups);
+	free(a->group_states);
+	free(a->group_records);
 	free(a->states);
 	free(a->suspects);
 	free(a->parked);

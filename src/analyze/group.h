@@ -40,34 +40,46 @@ const char *confidence_name(enum confidence c);
 
 enum { GROUP_MAX_STATES = 6, GROUP_SAMPLE_IDS = 5 };
 
+/* What a group's goroutine records tell beyond their stacks and states:
+ * sample ids, wait times, creators, wait objects, thread and synctest
+ * flags. Profile samples carry none of it, so every group of samples
+ * points at the one empty record (group_records_none) instead of carrying
+ * 200 bytes of zeros: a profile of 267k distinct stacks is 267k groups. */
+struct group_records {
+	uint64_t ids[GROUP_SAMPLE_IDS];
+	uint32_t nids;
+	bool has_minutes;
+	uint32_t min_minutes, median_minutes, max_minutes;
+	uint64_t with_minutes;
+	uint64_t locked, durable, truncated, bubbled;
+	uint64_t with_parent, distinct_parents, top_parent, top_parent_count;
+	uint64_t with_object, distinct_objects, top_object, top_object_count;
+	bool object_from_primitive; /* object is a channel/lock argument, not just the top frame's */
+};
+
+extern const struct group_records group_records_none;
+
 struct group {
 	uint32_t stack;             /* representative: the first goroutine's stack */
 	uint32_t nstacks;           /* distinct stacks in the group */
 	uint64_t count;             /* goroutines (profiles: the samples' counts added up) */
-	uint64_t nmembers;          /* records: analysis.members[first_member..+nmembers) */
+	uint32_t nmembers;          /* records: analysis.members[first_member..+nmembers) */
+	uint32_t first_member;      /* see nmembers (both < G_MAX) */
 	uint64_t delay_ns;          /* block/mutex profiles: time blocked */
 	uint32_t label_value;       /* --by label:KEY: the value's strtab id, 0 when KEY is not set */
-	struct state_count states[GROUP_MAX_STATES];
-	uint32_t nstates;
+	uint32_t nstates;           /* at most GROUP_MAX_STATES */
+	struct state_count *states; /* most common first (in analysis.group_states) */
 	uint64_t other_states;      /* goroutines in states beyond the listed ones */
 	enum wait_class wclass;     /* of the most common state */
-	bool has_minutes;
-	uint32_t min_minutes, median_minutes, max_minutes;
-	uint64_t with_minutes;
-	uint64_t locked, leaked, durable, truncated, bubbled;
-	uint64_t ids[GROUP_SAMPLE_IDS];
-	uint32_t nids;
-	uint64_t first_member;      /* see nmembers */
-	uint64_t with_parent, distinct_parents, top_parent, top_parent_count;
-	uint64_t with_object, distinct_objects, top_object, top_object_count;
-	bool object_from_primitive; /* object is a channel/lock argument, not just the top frame's */
 	uint32_t labels;            /* labelset shared by all members, 0 when none or mixed */
 	uint64_t labelled;
-	bool system;
+	uint64_t leaked;            /* " (leaked)", or a goroutineleak profile's samples */
+	const struct group_records *rec; /* never NULL: group_records_none when empty */
 	/* single-snapshot suspicion, judged per blocking site (suspect.c) */
-	enum confidence suspicion;  /* of the group's site */
 	const struct leak_pattern *pattern;
+	enum confidence suspicion;  /* of the group's site */
 	uint32_t site;              /* frame index of the blocking site in user code */
+	bool system;
 };
 
 /* A blocking site that looks like a leak: the groups whose first frame in
@@ -134,6 +146,8 @@ struct analysis {
 	struct shared_object shared[SHARED_OBJECTS]; /* most waiters first; 3 waiters at least */
 	uint32_t nshared;
 	uint32_t *members;          /* goroutine indices, grouped (see group.first_member; < G_MAX) */
+	struct state_count *group_states;     /* what groups[].states point into */
+	struct group_records *group_records;  /* what groups[].rec point into, when not empty */
 	struct suspect *suspects;   /* most certain first */
 	uint32_t nsuspects;
 	uint32_t strong_suspects;   /* of them, with strong evidence (suspect.strong) */

@@ -8,35 +8,24 @@
 #include "../base/common.h"
 #include "group.h"
 #include "../base/hash.h"
+#include "../base/sort.h"
 #include "../base/xalloc.h"
 
 #include <stdlib.h>
-
-struct site_entry {
-	uint64_t key;
-	uint32_t group;
-};
-
-static int cmp_site_entry(const void *a, const void *b)
-{
-	const struct site_entry *x = a, *y = b;
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->group < y->group ? -1 : x->group > y->group; /* groups are largest first */
-}
 
 static uint32_t main_state(const struct group *g) { return g->nstates ? g->states[0].state : 0; }
 
 /* Every goroutine of the site was started by the main goroutine (creator
  * main.main or an init function, or "in goroutine 1"): a fixed pool or a
  * loop set up at start-up, parked waiting for work. */
-static bool started_by_main(const struct snapshot *s, const struct analysis *a, const struct site_entry *e,
+static bool started_by_main(const struct snapshot *s, const struct analysis *a, const struct keyed *e,
 			    uint32_t n)
 {
 	for (uint32_t k = 0; k < n; k++) {
-		const struct group *g = &a->groups[e[k].group];
+		const struct group *g = &a->groups[e[k].val];
 		const struct stack *st = &s->stacks[g->stack];
-		bool by_main_goroutine = g->with_parent == g->count && g->distinct_parents == 1 && g->top_parent == 1;
+		const struct group_records *r = g->rec;
+		bool by_main_goroutine = r->with_parent == g->count && r->distinct_parents == 1 && r->top_parent == 1;
 		bool by_main_func = false;
 		if (st->flags & STACK_HAS_CREATOR) {
 			const char *c = snapshot_str(s, st->creator.func);
@@ -170,7 +159,8 @@ void suspects_find(struct analysis *a)
 {
 	const struct snapshot *s = a->snap;
 	uint32_t n = a->ngroups;
-	struct site_entry *e = xmalloc((n ? n : 1) * sizeof(*e));
+	/* (site key, group): groups are largest first, so each site's too */
+	struct keyed *e = xmalloc((n ? n : 1) * sizeof(*e));
 	for (uint32_t i = 0; i < n; i++) {
 		struct group *g = &a->groups[i];
 		const struct stack *st = &s->stacks[g->stack];
@@ -183,9 +173,9 @@ void suspects_find(struct analysis *a)
 		else /* no frames, or no user code: a site of its own (netpoll waits
 		      * of servers and clients are not one site) */
 			key = hash_u64(key, g->stack + 1);
-		e[i] = (struct site_entry){key, i};
+		e[i] = (struct keyed){key, i};
 	}
-	qsort(e, n, sizeof(*e), cmp_site_entry);
+	sort_keyed(e, n);
 	/* every group once by site, and the groups of each shared object */
 	a->suspects = xmalloc((n + SHARED_OBJECTS) * sizeof(*a->suspects));
 	a->parked = xmalloc(PARKED_LISTED * sizeof(*a->parked));
@@ -195,30 +185,30 @@ void suspects_find(struct analysis *a)
 		uint32_t j = i;
 		while (j < n && e[j].key == e[i].key)
 			j++;
-		struct suspect sp = {.group = e[i].group, .first = used, .ngroups = j - i};
+		struct suspect sp = {.group = e[i].val, .first = used, .ngroups = j - i};
 		/* One pattern per site, from its largest group (patterns read the
 		 * stack: doing it per group would cost a scan of every stack). */
-		struct group *rep = &a->groups[e[i].group];
+		struct group *rep = &a->groups[e[i].val];
 		rep->pattern = leak_pattern_for(s, main_state(rep), &s->stacks[rep->stack]);
 		for (uint32_t k = i + 1; k < j; k++)
-			a->groups[e[k].group].pattern = rep->pattern;
+			a->groups[e[k].val].pattern = rep->pattern;
 		bool only_main = true;
 		uint64_t with_min = 0, weighted = 0;
 		sp.min_minutes = UINT32_MAX;
 		for (uint32_t k = i; k < j; k++) {
-			const struct group *g = &a->groups[e[k].group];
+			const struct group *g = &a->groups[e[k].val];
 			sp.count += g->count;
 			sp.leaked += g->leaked;
 			for (uint32_t k2 = 0; k2 < g->nstates; k2++)
 				if (g->states[k2].state == main_state(rep))
 					sp.in_state += g->states[k2].count;
-			only_main = only_main && g->count == 1 && g->nids && g->ids[0] == 1;
-			if (g->has_minutes) {
+			only_main = only_main && g->count == 1 && g->rec->nids && g->rec->ids[0] == 1;
+			if (g->rec->has_minutes) {
 				sp.has_minutes = true;
-				sp.min_minutes = MIN(sp.min_minutes, g->min_minutes);
-				sp.max_minutes = MAX(sp.max_minutes, g->max_minutes);
-				with_min += g->with_minutes;
-				weighted += (uint64_t)g->median_minutes * g->with_minutes;
+				sp.min_minutes = MIN(sp.min_minutes, g->rec->min_minutes);
+				sp.max_minutes = MAX(sp.max_minutes, g->rec->max_minutes);
+				with_min += g->rec->with_minutes;
+				weighted += (uint64_t)g->rec->median_minutes * g->rec->with_minutes;
 			}
 		}
 		if (sp.has_minutes)
@@ -227,10 +217,10 @@ void suspects_find(struct analysis *a)
 			sp.min_minutes = 0;
 		judge(s, a, &sp, only_main, started_by_main(s, a, &e[i], j - i));
 		for (uint32_t k = i; k < j; k++)
-			a->groups[e[k].group].suspicion = sp.confidence;
+			a->groups[e[k].val].suspicion = sp.confidence;
 		if (sp.confidence != CONF_NONE) {
 			for (uint32_t k = i; k < j; k++)
-				a->suspect_groups[used++] = e[k].group;
+				a->suspect_groups[used++] = e[k].val;
 			a->suspects[a->nsuspects++] = sp;
 		} else if (sp.reason && a->nparked < PARKED_LISTED) {
 			a->parked[a->nparked++] = sp;

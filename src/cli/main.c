@@ -5,6 +5,9 @@
 #include "cli.h"
 
 #include <signal.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdio.h>
 
 const struct cli_command *const cli_commands[] = {
@@ -64,6 +67,14 @@ int main(int argc, char **argv)
 {
 	/* Output to a closed pipe (| head) is an ordinary end, not a crash. */
 	signal(SIGPIPE, SIG_IGN);
+#ifdef __GLIBC__
+	/* Blocks from 128 KiB on are mapped and handed back when freed. Left
+	 * to itself glibc raises that bound to the size of each mapped block
+	 * freed, so the next temporaries of that size come from the heap and
+	 * stay resident after their free: 13 MB more at the peak of a profile
+	 * of 267k stacks (docs/internals/memory.md). */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
 	if (argc < 2) {
 		print_main_usage(stderr);
 		return EXIT_ERROR;

@@ -332,10 +332,15 @@ const char *profile_kind_name(enum profile_kind k)
 	return "unknown";
 }
 
-uint32_t snapshot_find_stack(const struct snapshot *s, uint64_t hash)
+static void rehash_stacks(struct snapshot *s);
+
+uint32_t snapshot_find_stack(struct snapshot *s, uint64_t hash)
 {
-	if (!s->nstack_slots)
-		return UINT32_MAX;
+	if (!s->nstack_slots) {
+		if (!s->nstacks)
+			return UINT32_MAX;
+		rehash_stacks(s); /* dropped by snapshot_parsed */
+	}
 	uint32_t mask = s->nstack_slots - 1;
 	for (uint32_t i = (uint32_t)hash & mask;; i = (i + 1) & mask) {
 		const struct stack_slot *sl = &s->stack_slots[i];
@@ -346,9 +351,20 @@ uint32_t snapshot_find_stack(const struct snapshot *s, uint64_t hash)
 	}
 }
 
+void snapshot_parsed(struct snapshot *s)
+{
+	free(s->stack_slots);
+	s->stack_slots = NULL;
+	s->nstack_slots = 0;
+	u64map_free(&s->sample_index);
+}
+
 static void rehash_stacks(struct snapshot *s)
 {
-	uint32_t n = s->nstack_slots ? s->nstack_slots * 2 : 256;
+	/* big enough for one more stack at under 3/4 full */
+	uint32_t n = 256;
+	while ((uint64_t)(s->nstacks + 1) * 4 >= (uint64_t)n * 3)
+		n *= 2;
 	struct stack_slot *slots = xcalloc(n, sizeof(*slots));
 	for (uint32_t id = 0; id < s->nstacks; id++) {
 		uint32_t i = (uint32_t)s->stacks[id].hash & (n - 1);

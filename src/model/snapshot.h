@@ -323,8 +323,14 @@ static inline bool snapshot_is_profile(const struct snapshot *s)
 const char *profile_kind_name(enum profile_kind k);
 
 /* Find the stack with this signature hash, or return UINT32_MAX. Hashes are
- * 64-bit over all signature bytes; equal hashes are taken as equal stacks. */
-uint32_t snapshot_find_stack(const struct snapshot *s, uint64_t hash);
+ * 64-bit over all signature bytes; equal hashes are taken as equal stacks.
+ * (Rebuilds the index of stacks if snapshot_parsed dropped it.) */
+uint32_t snapshot_find_stack(struct snapshot *s, uint64_t hash);
+/* The parser is done with s: drop the indexes only adding needs (stacks
+ * by signature, samples by identity), a third of a big profile's memory
+ * while it is analysed. Stacks can still be added and found (the index is
+ * rebuilt); a sample added later is not merged with an equal earlier one. */
+void snapshot_parsed(struct snapshot *s);
 /* The signature of a stack of these frames (interned in s) and flags, as
  * the text reader computes it: equal frames give equal signatures in every
  * snapshot and every format. */

@@ -133,6 +133,7 @@ static void close_profile(struct d1 *d)
 		snapshot_warn(s, 0, 0,
 			      "the header says total %llu but the records add up to %llu: the profile is incomplete",
 			      (unsigned long long)s->reported_total, (unsigned long long)s->total_weight);
+	snapshot_parsed(s);
 	snapset_push(d->out, s);
 	d->cur = NULL;
 }

@@ -748,6 +748,7 @@ enum status pprof_parse(const char *p, size_t n, const char *source, enum profil
 				      "%llu samples have negative values (a delta profile: goroutines that went away); "
 				      "they are not counted",
 				      (unsigned long long)pr.s->dropped_negative);
+		snapshot_parsed(pr.s);
 		snapset_push(out, pr.s);
 		pr.s = NULL;
 	}

@@ -195,9 +195,9 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	buf_adds(b, "},\"wait_class\":");
 	put_json_cstr(b, wait_class_name(g->wclass));
 	buf_adds(b, ",\"wait_minutes\":");
-	if (g->has_minutes)
-		buf_printf(b, "{\"min\":%u,\"median\":%u,\"max\":%u,\"known\":%llu}", g->min_minutes,
-			   g->median_minutes, g->max_minutes, (unsigned long long)g->with_minutes);
+	if (g->rec->has_minutes)
+		buf_printf(b, "{\"min\":%u,\"median\":%u,\"max\":%u,\"known\":%llu}", g->rec->min_minutes,
+			   g->rec->median_minutes, g->rec->max_minutes, (unsigned long long)g->rec->with_minutes);
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"frames\":");
@@ -217,21 +217,21 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	buf_adds(b, ",\"created_by\":");
 	report_json_creator(b, s, st);
 	buf_adds(b, ",\"parents\":");
-	if (g->with_parent)
+	if (g->rec->with_parent)
 		buf_printf(b, "{\"known\":%llu,\"distinct\":%llu,\"top\":%llu,\"top_count\":%llu}",
-			   (unsigned long long)g->with_parent, (unsigned long long)g->distinct_parents,
-			   (unsigned long long)g->top_parent, (unsigned long long)g->top_parent_count);
+			   (unsigned long long)g->rec->with_parent, (unsigned long long)g->rec->distinct_parents,
+			   (unsigned long long)g->rec->top_parent, (unsigned long long)g->rec->top_parent_count);
 	else
 		buf_adds(b, "null");
 	buf_printf(b, ",\"locked_to_thread\":%llu,\"leaked\":%llu,\"durable\":%llu,\"in_synctest_bubble\":%llu,\"truncated\":%llu",
-		   (unsigned long long)g->locked, (unsigned long long)g->leaked, (unsigned long long)g->durable,
-		   (unsigned long long)g->bubbled, (unsigned long long)g->truncated);
+		   (unsigned long long)g->rec->locked, (unsigned long long)g->leaked, (unsigned long long)g->rec->durable,
+		   (unsigned long long)g->rec->bubbled, (unsigned long long)g->rec->truncated);
 	buf_adds(b, ",\"wait_object\":");
-	if (g->with_object)
+	if (g->rec->with_object)
 		buf_printf(b, "{\"top\":\"0x%llx\",\"top_count\":%llu,\"distinct\":%llu,\"known\":%llu,\"source\":\"%s\"}",
-			   (unsigned long long)g->top_object, (unsigned long long)g->top_object_count,
-			   (unsigned long long)g->distinct_objects, (unsigned long long)g->with_object,
-			   g->object_from_primitive ? "wait-primitive" : "first-argument");
+			   (unsigned long long)g->rec->top_object, (unsigned long long)g->rec->top_object_count,
+			   (unsigned long long)g->rec->distinct_objects, (unsigned long long)g->rec->with_object,
+			   g->rec->object_from_primitive ? "wait-primitive" : "first-argument");
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"labels\":");
@@ -253,10 +253,10 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 			buf_add_u64(b, go->id);
 		}
 	} else {
-		for (uint32_t k = 0; k < g->nids; k++) {
+		for (uint32_t k = 0; k < g->rec->nids; k++) {
 			if (k)
 				buf_addc(b, ',');
-			buf_add_u64(b, g->ids[k]);
+			buf_add_u64(b, g->rec->ids[k]);
 		}
 	}
 	buf_adds(b, "],\"suspicion\":");

@@ -285,14 +285,14 @@ static void shared(struct out *w, const struct analysis *a)
 
 static void minutes_spread(struct out *w, const struct group *g)
 {
-	if (!g->has_minutes)
+	if (!g->rec->has_minutes)
 		return;
-	if (g->min_minutes == g->max_minutes)
-		buf_printf(w->b, " · %u min", g->min_minutes);
+	if (g->rec->min_minutes == g->rec->max_minutes)
+		buf_printf(w->b, " · %u min", g->rec->min_minutes);
 	else
-		buf_printf(w->b, " · %u–%u min (median %u)", g->min_minutes, g->max_minutes, g->median_minutes);
-	if (g->with_minutes < g->count)
-		buf_printf(w->b, " for %llu", (unsigned long long)g->with_minutes);
+		buf_printf(w->b, " · %u–%u min (median %u)", g->rec->min_minutes, g->rec->max_minutes, g->rec->median_minutes);
+	if (g->rec->with_minutes < g->count)
+		buf_printf(w->b, " for %llu", (unsigned long long)g->rec->with_minutes);
 }
 
 /* Where a blocking site's goroutines wait: "N × state at func (file:line)"
@@ -400,23 +400,23 @@ static void suspects(struct out *w, const struct analysis *a)
 
 static void object_note(struct out *w, const struct group *g)
 {
-	if (g->count < 2 || g->with_object < 2)
+	if (g->count < 2 || g->rec->with_object < 2)
 		return;
-	const char *what = g->object_from_primitive ? "object (channel/lock)" : "first argument";
-	if (g->distinct_objects == 1)
-		buf_printf(w->b, "    all %llu wait on the same %s 0x%llx\n", (unsigned long long)g->with_object, what,
-			   (unsigned long long)g->top_object);
-	else if (g->top_object_count * 2 > g->with_object)
-		buf_printf(w->b, "    %llu of %llu wait on the same %s 0x%llx\n", (unsigned long long)g->top_object_count,
-			   (unsigned long long)g->with_object, what, (unsigned long long)g->top_object);
-	else if (!g->object_from_primitive)
+	const char *what = g->rec->object_from_primitive ? "object (channel/lock)" : "first argument";
+	if (g->rec->distinct_objects == 1)
+		buf_printf(w->b, "    all %llu wait on the same %s 0x%llx\n", (unsigned long long)g->rec->with_object, what,
+			   (unsigned long long)g->rec->top_object);
+	else if (g->rec->top_object_count * 2 > g->rec->with_object)
+		buf_printf(w->b, "    %llu of %llu wait on the same %s 0x%llx\n", (unsigned long long)g->rec->top_object_count,
+			   (unsigned long long)g->rec->with_object, what, (unsigned long long)g->rec->top_object);
+	else if (!g->rec->object_from_primitive)
 		return; /* distinct first arguments say nothing about what is awaited */
-	else if (g->distinct_objects == g->with_object)
+	else if (g->rec->distinct_objects == g->rec->with_object)
 		buf_printf(w->b, "    each waits on its own %s (%llu distinct)\n", what,
-			   (unsigned long long)g->distinct_objects);
+			   (unsigned long long)g->rec->distinct_objects);
 	else
-		buf_printf(w->b, "    they wait on %llu distinct %ss\n", (unsigned long long)g->distinct_objects,
-			   g->object_from_primitive ? "object" : "first argument");
+		buf_printf(w->b, "    they wait on %llu distinct %ss\n", (unsigned long long)g->rec->distinct_objects,
+			   g->rec->object_from_primitive ? "object" : "first argument");
 }
 
 static void labels_note(struct out *w, const struct group *g)
@@ -476,11 +476,11 @@ static void one_group(struct out *w, const struct analysis *a, uint32_t gi)
 			buf_adds(w->b, "(not set)");
 	}
 	minutes_spread(w, g);
-	if (g->locked)
-		buf_printf(w->b, " · locked to thread%s", g->locked < g->count ? " (some)" : "");
+	if (g->rec->locked)
+		buf_printf(w->b, " · locked to thread%s", g->rec->locked < g->count ? " (some)" : "");
 	if (g->leaked && s->profile != PROF_GOROUTINELEAK)
 		buf_printf(w->b, " · %llu leaked (runtime)", (unsigned long long)g->leaked);
-	if (g->durable)
+	if (g->rec->durable)
 		buf_adds(w->b, " · durably blocked (synctest)");
 	if (g->nstacks > 1)
 		buf_printf(w->b, " · %u stacks", g->nstacks);
@@ -497,12 +497,12 @@ static void one_group(struct out *w, const struct analysis *a, uint32_t gi)
 		str(w, st->creator.func);
 		buf_adds(w->b, " at ");
 		location(w, &st->creator);
-		if (g->with_parent) {
-			if (g->distinct_parents == 1)
-				buf_printf(w->b, " in goroutine %llu", (unsigned long long)g->top_parent);
+		if (g->rec->with_parent) {
+			if (g->rec->distinct_parents == 1)
+				buf_printf(w->b, " in goroutine %llu", (unsigned long long)g->rec->top_parent);
 			else
-				buf_printf(w->b, " in %llu goroutines (most by %llu)", (unsigned long long)g->distinct_parents,
-					   (unsigned long long)g->top_parent);
+				buf_printf(w->b, " in %llu goroutines (most by %llu)", (unsigned long long)g->rec->distinct_parents,
+					   (unsigned long long)g->rec->top_parent);
 		}
 		buf_addc(w->b, '\n');
 	}

@@ -104,17 +104,17 @@ static void test_group_by_stack(void **st)
 	assert_int_equal(a.ngroups, 10);
 	assert_int_equal(a.groups[0].count, 40); /* largest first */
 	const struct group *g = find(&a, "main.handler.func1");
-	assert_int_equal(g->min_minutes, 30);
-	assert_int_equal(g->max_minutes, 32);
-	assert_int_equal(g->median_minutes, 31);
+	assert_int_equal(g->rec->min_minutes, 30);
+	assert_int_equal(g->rec->max_minutes, 32);
+	assert_int_equal(g->rec->median_minutes, 31);
 	assert_int_equal(g->wclass, WC_CHANNEL);
-	assert_int_equal(g->distinct_objects, 1); /* all wait on one object */
-	assert_int_equal(g->top_object, 0xc000010000ULL);
-	assert_int_equal(g->distinct_parents, 1);
-	assert_int_equal(g->top_parent, 2);
+	assert_int_equal(g->rec->distinct_objects, 1); /* all wait on one object */
+	assert_int_equal(g->rec->top_object, 0xc000010000ULL);
+	assert_int_equal(g->rec->distinct_parents, 1);
+	assert_int_equal(g->rec->top_parent, 2);
 	/* semacquire under WaitGroup.Wait is a WaitGroup wait (Go < 1.24) */
 	assert_int_equal(find(&a, "main.wait")->wclass, WC_WAITGROUP);
-	assert_true(find(&a, "main.wait")->object_from_primitive);
+	assert_true(find(&a, "main.wait")->rec->object_from_primitive);
 	assert_int_equal(a.by_class[WC_CHANNEL], 40 + 12 + 3 + 2);
 	assert_int_equal(a.by_class[WC_LOCK], 3);
 	assert_int_equal(a.by_class[WC_IO], 6);
@@ -204,7 +204,7 @@ static void test_suspects(void **st)
 	/* select{} in the main goroutine is normal */
 	const struct group *m = NULL;
 	for (uint32_t i = 0; i < a.ngroups; i++)
-		if (a.groups[i].nids && a.groups[i].ids[0] == 1)
+		if (a.groups[i].rec->nids && a.groups[i].rec->ids[0] == 1)
 			m = &a.groups[i];
 	assert_non_null(m);
 	assert_int_equal(m->suspicion, CONF_NONE);

@@ -304,6 +304,77 @@ static void test_goroutine_columns(void **st)
 	snapshot_free(s);
 }
 
+/* snapshot_parsed drops the index of stacks; finding and adding stacks
+ * afterwards still works (the index is rebuilt), with no duplicate. */
+static void test_parsed_indexes(void **st)
+{
+	(void)st;
+	struct snapshot *s = snapshot_new("parsed", 1);
+	enum { N = 1000 };
+	struct frame f = {.func = strtab_intern(&s->strs, "main.f", 6), .file = 0};
+	for (uint32_t i = 0; i < N; i++) {
+		f.line = i + 1;
+		uint64_t sig = snapshot_stack_signature(s, &f, 1, 0);
+		assert_int_equal(snapshot_find_stack(s, sig), UINT32_MAX);
+		assert_int_equal(snapshot_add_stack(s, sig, &f, 1, 0, NULL), i);
+	}
+	snapshot_parsed(s);
+	assert_null(s->stack_slots);
+	for (uint32_t i = 0; i < N; i++) {
+		f.line = i + 1;
+		assert_int_equal(snapshot_find_stack(s, snapshot_stack_signature(s, &f, 1, 0)), i);
+	}
+	f.line = N + 1;
+	uint64_t sig = snapshot_stack_signature(s, &f, 1, 0);
+	assert_int_equal(snapshot_find_stack(s, sig), UINT32_MAX);
+	assert_int_equal(snapshot_add_stack(s, sig, &f, 1, 0, NULL), N);
+	assert_int_equal(snapshot_find_stack(s, sig), N);
+	assert_int_equal(s->nstacks, N + 1);
+	snapshot_free(s);
+}
+
+/* Groups of profile samples share the one empty record and keep only
+ * their own states; a group of goroutine records has its own record. */
+static void test_sample_groups_lean(void **st)
+{
+	(void)st;
+	struct snapshot *s = snapshot_new("samples", 1);
+	s->profile = PROF_GOROUTINE;
+	struct frame f = {.func = strtab_intern(&s->strs, "main.f", 6), .file = 0};
+	for (uint32_t i = 0; i < 100; i++) {
+		f.line = i + 1;
+		uint64_t sig = snapshot_stack_signature(s, &f, 1, 0);
+		uint32_t id = snapshot_add_stack(s, sig, &f, 1, 0, NULL);
+		snapshot_add_sample(s, id, 0, (int64_t)i + 1, 0, false, i);
+	}
+	snapshot_parsed(s);
+	struct group_options o;
+	group_options_default(&o);
+	struct analysis a;
+	analysis_run(s, &o, &a);
+	assert_int_equal(a.ngroups, 100);
+	assert_int_equal(a.groups[0].count, 100); /* largest first */
+	assert_int_equal(a.total, 5050);
+	for (uint32_t g = 0; g < a.ngroups; g++) {
+		assert_ptr_equal(a.groups[g].rec, &group_records_none);
+		assert_int_equal(a.groups[g].nstates, 1);
+		assert_int_equal(a.groups[g].states[0].count, a.groups[g].count);
+	}
+	assert_null(a.group_records);
+	analysis_free(&a);
+	snapshot_free(s);
+
+	struct snapset set = parse_specs(ZOO, ARRAY_LEN(ZOO));
+	analysis_run(set.v[0], &o, &a);
+	assert_non_null(a.group_records);
+	for (uint32_t g = 0; g < a.ngroups; g++) {
+		assert_true(a.groups[g].rec != &group_records_none);
+		assert_true(a.groups[g].rec->nids > 0);
+	}
+	analysis_free(&a);
+	snapset_free(&set);
+}
+
 /* Shared objects among thousands of waits on objects of their own: the
  * prefilter by hash slot (group.c) must keep every object with three
  * waiters or more and nothing else may show. */
@@ -650,7 +721,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_by_stack), cmocka_unit_test(test_group_coarse), cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_sites_pooled),
-		cmocka_unit_test(test_shared_lock), cmocka_unit_test(test_shared_among_many), cmocka_unit_test(test_goroutine_columns),
+		cmocka_unit_test(test_shared_lock), cmocka_unit_test(test_shared_among_many), cmocka_unit_test(test_goroutine_columns), cmocka_unit_test(test_parsed_indexes), cmocka_unit_test(test_sample_groups_lean),
 		cmocka_unit_test(test_classes),        cmocka_unit_test(test_diff), cmocka_unit_test(test_series),
 		cmocka_unit_test(test_series_lookalikes), cmocka_unit_test(test_one_snapshot),
 		cmocka_unit_test(test_series_unstarted),

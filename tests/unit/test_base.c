@@ -14,6 +14,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -236,6 +238,50 @@ static void test_buf_sink(void **st)
 	buf_free(&log.got);
 }
 
+static int cmp_keyed_ref(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->val < y->val ? -1 : x->val > y->val;
+}
+
+/* sort_keyed gives qsort's order on random, sorted and reversed keys, one
+ * key for all and a few keys for many, short and long. */
+static void test_sort_keyed(void **st)
+{
+	(void)st;
+	enum { N = 20000 };
+	struct keyed *v = malloc(N * sizeof(*v)), *ref = malloc(N * sizeof(*ref));
+	assert_non_null(v);
+	assert_non_null(ref);
+	const size_t sizes[] = {0, 1, 2, 3, 31, 32, 33, 100, 1000, N};
+	uint64_t x = 88172645463325252ull;
+	for (int kind = 0; kind < 5; kind++) {
+		for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
+			size_t n = sizes[si];
+			for (size_t i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				uint64_t key = kind == 0   ? x
+					       : kind == 1 ? i
+					       : kind == 2 ? n - i
+					       : kind == 3 ? 42
+							   : x % 7; /* many equal keys */
+				v[i] = (struct keyed){key, (uint32_t)(kind == 3 ? n - i : x >> 40)};
+			}
+			memcpy(ref, v, n * sizeof(*v));
+			qsort(ref, n, sizeof(*ref), cmp_keyed_ref);
+			sort_keyed(v, n);
+			for (size_t i = 0; i < n; i++) {
+				assert_int_equal(v[i].key, ref[i].key);
+				assert_int_equal(v[i].val, ref[i].val);
+			}
+		}
+	}
+	free(v);
+	free(ref);
+}
+
 /* Short arrays (insertion) and long ones (qsort), equal values included. */
 static void test_sort(void **st)
 {
@@ -321,7 +367,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strtab),         cmocka_unit_test(test_buf),  cmocka_unit_test(test_u64set),
 		cmocka_unit_test(test_arena),          cmocka_unit_test(test_hash), cmocka_unit_test(test_linereader_mem),
-		cmocka_unit_test(test_linereader_cap), cmocka_unit_test(test_linereader_range), cmocka_unit_test(test_buf_sink), cmocka_unit_test(test_u64map),  cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_linereader_cap), cmocka_unit_test(test_linereader_range), cmocka_unit_test(test_buf_sink), cmocka_unit_test(test_u64map),  cmocka_unit_test(test_sort), cmocka_unit_test(test_sort_keyed),
 		cmocka_unit_test(test_parallel_for),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,8 +44,6 @@ void buf_add(struct buf *b, const void *p, size_t n)
 	b->len += n;
 }
 
-void buf_adds(struct buf *b, const char *s) { buf_add(b, s, strlen(s)); }
-
 void buf_addc(struct buf *b, char c)
 {
 	if (!reserve(b, 1))

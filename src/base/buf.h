@@ -32,8 +32,12 @@ void buf_init(struct buf *b);
 void buf_free(struct buf *b);
 void buf_reset(struct buf *b);
 void buf_add(struct buf *b, const void *p, size_t n);
-void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
+/* (inline: a literal's length is then known where it is written) */
+static inline void buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, __builtin_strlen(s));
+}
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 void buf_add_u64(struct buf *b, uint64_t v);

@@ -3,6 +3,9 @@
 #include "../base/common.h"
 #include "report.h"
 #include "escape.h"
+#include "../base/xalloc.h"
+
+#include <stdlib.h>
 
 void report_json_str(struct buf *b, const struct snapshot *s, uint32_t id)
 {
@@ -95,6 +98,57 @@ static void table_frames(struct buf *b, const struct snapshot *s, const struct s
 	buf_addc(b, ']');
 }
 
+/* Each distinct frame's JSON, written once per snapshot and copied after
+ * that: the 267k stacks of a deep profile are 8 million frames made of 64
+ * distinct ones, and escaping their names each time was most of the time
+ * `--json` took. Past FRAME_CACHE_MAX bytes of text, frames not cached
+ * yet are written each time. */
+struct frame_cache {
+	const struct snapshot *s;
+	uint32_t *at;   /* by frame table index: offset in text + 1; 0 = not cached */
+	uint32_t *len;
+	struct buf text;
+};
+
+enum { FRAME_CACHE_MAX = 64 << 20 };
+
+static void frame_cache_init(struct frame_cache *c, const struct snapshot *s)
+{
+	c->s = s;
+	c->at = xcalloc(s->nftab ? s->nftab : 1, sizeof(*c->at));
+	c->len = xmalloc((s->nftab ? s->nftab : 1) * sizeof(*c->len));
+	buf_init(&c->text);
+}
+
+static void frame_cache_free(struct frame_cache *c)
+{
+	free(c->at);
+	free(c->len);
+	buf_free(&c->text);
+}
+
+static void cached_frames(struct buf *b, struct frame_cache *c, const struct stack *st)
+{
+	const struct snapshot *s = c->s;
+	buf_addc(b, '[');
+	for (uint32_t k = 0; k < st->nframes; k++) {
+		if (k)
+			buf_addc(b, ',');
+		uint32_t id = s->frames[st->first + k];
+		if (!c->at[id] && c->text.len < FRAME_CACHE_MAX) {
+			size_t from = c->text.len;
+			report_json_frame(&c->text, s, &s->ftab[id]);
+			c->at[id] = (uint32_t)from + 1;
+			c->len[id] = (uint32_t)(c->text.len - from);
+		}
+		if (c->at[id])
+			buf_add(b, c->text.p + c->at[id] - 1, c->len[id]);
+		else
+			report_json_frame(b, s, &s->ftab[id]);
+	}
+	buf_addc(b, ']');
+}
+
 /* End of the JSON value starting at p[i] (a valid one, as this file
  * writes them). */
 static size_t value_end(const char *p, size_t i, size_t n)
@@ -157,7 +211,8 @@ static void drop_empty_members(struct buf *b, size_t from)
 	b->len = from + out;
 }
 
-static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool all_ids, bool frame_table)
+static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool all_ids, bool frame_table,
+		      struct frame_cache *frames)
 {
 	const struct snapshot *s = a->snap;
 	const struct group *g = &a->groups[gi];
@@ -204,7 +259,7 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	if (frame_table)
 		table_frames(b, s, st);
 	else
-		report_json_frames(b, s, st);
+		cached_frames(b, frames, st);
 	buf_adds(b, ",\"elided\":");
 	if (st->flags & STACK_ELIDED_MIDDLE)
 		buf_printf(b, "{\"kind\":\"middle\",\"frames\":%u}", st->elided);
@@ -223,9 +278,17 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 			   (unsigned long long)g->rec->top_parent, (unsigned long long)g->rec->top_parent_count);
 	else
 		buf_adds(b, "null");
-	buf_printf(b, ",\"locked_to_thread\":%llu,\"leaked\":%llu,\"durable\":%llu,\"in_synctest_bubble\":%llu,\"truncated\":%llu",
-		   (unsigned long long)g->rec->locked, (unsigned long long)g->leaked, (unsigned long long)g->rec->durable,
-		   (unsigned long long)g->rec->bubbled, (unsigned long long)g->rec->truncated);
+	/* (written without printf, as below: this runs for every group) */
+	buf_adds(b, ",\"locked_to_thread\":");
+	buf_add_u64(b, g->rec->locked);
+	buf_adds(b, ",\"leaked\":");
+	buf_add_u64(b, g->leaked);
+	buf_adds(b, ",\"durable\":");
+	buf_add_u64(b, g->rec->durable);
+	buf_adds(b, ",\"in_synctest_bubble\":");
+	buf_add_u64(b, g->rec->bubbled);
+	buf_adds(b, ",\"truncated\":");
+	buf_add_u64(b, g->rec->truncated);
 	buf_adds(b, ",\"wait_object\":");
 	if (g->rec->with_object)
 		buf_printf(b, "{\"top\":\"0x%llx\",\"top_count\":%llu,\"distinct\":%llu,\"known\":%llu,\"source\":\"%s\"}",
@@ -239,8 +302,9 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 		labels_obj(b, s, g->labels);
 	else
 		buf_adds(b, "null");
-	buf_printf(b, ",\"labelled\":%llu,\"system\":%s,\"ids\":[", (unsigned long long)g->labelled,
-		   g->system ? "true" : "false");
+	buf_adds(b, ",\"labelled\":");
+	buf_add_u64(b, g->labelled);
+	buf_adds(b, g->system ? ",\"system\":true,\"ids\":[" : ",\"system\":false,\"ids\":[");
 	if (all_ids) {
 		bool first = true;
 		for (uint64_t k = 0; k < g->nmembers; k++) {
@@ -494,15 +558,18 @@ void report_json_snapshot(struct buf *b, const struct analysis *a, bool first, u
 		buf_addc(b, '}');
 	}
 	buf_adds(b, "],\"groups\":[");
+	struct frame_cache frames;
+	frame_cache_init(&frames, s);
 	for (uint32_t i = 0; i < a->ngroups; i++) {
 		if (i)
 			buf_addc(b, ',');
 		size_t start = b->len;
-		group_obj(b, a, i, all_ids, ft);
+		group_obj(b, a, i, all_ids, ft, &frames);
 		if (ft)
 			drop_empty_members(b, start);
 		buf_drain(b);
 	}
+	frame_cache_free(&frames);
 	buf_adds(b, "],\"races\":[");
 	for (uint32_t i = 0; i < s->nraces; i++) {
 		if (i)

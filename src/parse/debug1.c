@@ -5,8 +5,10 @@
 #include "../base/common.h"
 #include "../model/goname.h"
 #include "debug1.h"
+#include "../base/arena.h"
 #include "../base/hash.h"
 #include "../base/linereader.h"
+#include "../base/u64map.h"
 #include "../base/xalloc.h"
 #include "tb_line.h"
 
@@ -15,6 +17,30 @@
 #include <stdlib.h>
 
 enum { MAX_FRAMES = 4096, MAX_LINE = 1024 * 1024 };
+
+/* Frame lines repeat: the records of a profile share most of their
+ * frames, and one program counter is one function, file and line. So a
+ * '#' line is kept, by its PC, with the frame it gave, and a later line
+ * with the same PC and the same fields takes that frame without being
+ * read again (the fields are compared: a profile naming one PC two ways
+ * is read as it says). Per snapshot, as strtab ids are; at most CACHE_LINES lines
+ * and CACHE_TEXT bytes of them, beyond which lines are read each time. */
+enum { CACHE_LINES = 1u << 18, CACHE_TEXT = 16u << 20, CACHE_FIELDS = 4 };
+
+struct cached_line {
+	const char *text;      /* the fields, one after the other */
+	uint32_t field_len[CACHE_FIELDS];
+	uint32_t nfields;
+	struct frame f;
+};
+
+struct line_cache {
+	struct u64map by_pc;
+	struct cached_line *v;
+	uint32_t n, cap;
+	struct arena text;
+	size_t text_bytes;
+};
 
 struct d1 {
 	const char *source;
@@ -31,7 +57,108 @@ struct d1 {
 	uint32_t nframes, cap;
 	bool dropped;
 	struct slice pcs;      /* the record's "@ 0x.. 0x.." list */
+	struct line_cache lines;
 };
+
+/* Empty c, its memory freed (a cleared cache is ready for use). */
+static void cache_clear(struct line_cache *c)
+{
+	u64map_free(&c->by_pc);
+	free(c->v);
+	arena_free(&c->text);
+	memset(c, 0, sizeof(*c));
+	arena_init(&c->text);
+}
+
+/* The PC of "#\tPC\t...": hexadecimal after "0x", up to a TAB or the end. */
+static bool line_pc(struct slice l, uint64_t *pc)
+{
+	size_t i = 1;
+	while (i < l.n && l.p[i] == '\t')
+		i++;
+	if (i + 2 >= l.n || l.p[i] != '0' || l.p[i + 1] != 'x')
+		return false;
+	uint64_t v = 0;
+	size_t k = i + 2, end = MIN(l.n, k + 16);
+	for (; k < end && l.p[k] != '\t'; k++) {
+		char c = l.p[k];
+		unsigned digit = c >= '0' && c <= '9' ? (unsigned)(c - '0')
+				 : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (unsigned)((c | 0x20) - 'a' + 10)
+									  : 16u;
+		if (digit == 16)
+			return false;
+		v = v << 4 | digit;
+	}
+	if (k < l.n && l.p[k] != '\t')
+		return false; /* more than 16 digits */
+	*pc = v;
+	return true;
+}
+
+/* Does line l have the fields of e? Equal bytes, except that runs of
+ * TABs between fields may differ in length: tabwriter pads a column to
+ * the widest entry of its record, so one frame line is printed with one
+ * TAB or several. */
+static bool same_fields(const struct cached_line *e, struct slice l)
+{
+	const char *t = e->text;
+	size_t j = 0;
+	for (uint32_t k = 0; k < e->nfields; k++) {
+		if (k) {
+			if (j >= l.n || l.p[j] != '\t')
+				return false;
+			while (j < l.n && l.p[j] == '\t')
+				j++;
+		}
+		uint32_t n = e->field_len[k];
+		if (l.n - j < n || memcmp(l.p + j, t, n) != 0)
+			return false;
+		t += n;
+		j += n;
+	}
+	return j == l.n;
+}
+
+static const struct frame *cache_find(const struct line_cache *c, uint64_t pc, struct slice l)
+{
+	uint32_t i;
+	if (!u64map_get(&c->by_pc, pc, &i))
+		return NULL;
+	return same_fields(&c->v[i], l) ? &c->v[i].f : NULL;
+}
+
+static void cache_keep(struct line_cache *c, uint64_t pc, struct slice l, const struct frame *f)
+{
+	uint32_t known;
+	if (c->n == CACHE_LINES || c->text_bytes + l.n > CACHE_TEXT || (l.n && l.p[l.n - 1] == '\t') ||
+	    u64map_get(&c->by_pc, pc, &known))
+		return; /* full, a line same_fields would not match, or a PC named another way before */
+	c->text_bytes += l.n; /* counted now: an unusual line leaves its bytes in the arena */
+	/* the fields, without the TABs between them */
+	struct cached_line e = {.f = *f};
+	char *text = arena_alloc(&c->text, l.n ? l.n : 1);
+	size_t used = 0;
+	for (size_t j = 0; j < l.n;) {
+		size_t from = j;
+		while (j < l.n && l.p[j] != '\t')
+			j++;
+		if (e.nfields == CACHE_FIELDS || (from == j && e.nfields))
+			return; /* unusual: read each time (the arena keeps the bytes) */
+		memcpy(text + used, l.p + from, j - from);
+		used += j - from;
+		e.field_len[e.nfields++] = (uint32_t)(j - from);
+		while (j < l.n && l.p[j] == '\t')
+			j++;
+	}
+	e.text = text;
+	bool inserted;
+	u64map_upsert(&c->by_pc, pc, c->n, &inserted);
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->v = xreallocarray(c->v, c->cap, sizeof(*c->v));
+	}
+	c->v[c->n++] = e;
+}
 
 static bool parse_dec(struct slice s, uint64_t *out)
 {
@@ -141,6 +268,7 @@ static void close_profile(struct d1 *d)
 static void open_profile(struct d1 *d, uint64_t lineno, uint64_t offset, enum profile_kind kind, struct slice name)
 {
 	close_profile(d);
+	cache_clear(&d->lines); /* its frames are the last snapshot's */
 	struct snapshot *s = d->cur = snapshot_new(d->source, ++d->nsnap);
 	s->format = "debug=1";
 	s->profile = kind;
@@ -228,7 +356,30 @@ static void take_labels(struct d1 *d, struct slice l)
 }
 
 /* "#\t0x4e1f5a\tmain.worker+0x1a\t/app/main.go:21" or "#\t0x4e1f5a". */
+enum frame_line { NOT_A_FRAME, NO_STACK, A_FRAME };
+static enum frame_line read_frame(struct d1 *d, struct slice l, struct frame *out);
+
 static bool take_frame(struct d1 *d, struct slice l)
+{
+	uint64_t pc = 0;
+	bool has_pc = line_pc(l, &pc);
+	const struct frame *known = has_pc ? cache_find(&d->lines, pc, l) : NULL;
+	if (known) {
+		push_frame(d, *known);
+		return true;
+	}
+	struct frame f;
+	enum frame_line k = read_frame(d, l, &f);
+	if (k == A_FRAME) {
+		push_frame(d, f);
+		if (has_pc)
+			cache_keep(&d->lines, pc, l, &f);
+	}
+	return k != NOT_A_FRAME;
+}
+
+/* Read the frame of a '#' line into *out. */
+static enum frame_line read_frame(struct d1 *d, struct slice l, struct frame *out)
 {
 	struct slice rest = slice_make(l.p + 1, l.n - 1);
 	while (rest.n && rest.p[0] == '\t') {
@@ -237,14 +388,14 @@ static bool take_frame(struct d1 *d, struct slice l)
 	}
 	struct slice pc = next_field(&rest);
 	if (pc.n < 3 || pc.p[0] != '0' || pc.p[1] != 'x')
-		return false;
+		return NOT_A_FRAME;
 	struct slice fn = next_field(&rest);
 	struct slice loc = rest;
 	struct frame f = {0};
 	if (!fn.n) {
 		/* a PC without symbol; "0x0" is threadcreate's missing stack */
 		if (slice_eq(pc, "0x0"))
-			return true;
+			return NO_STACK;
 		f.func = goname_intern(&d->cur->strs, pc.p, pc.n, hash_bytes(pc.p, pc.n, 0));
 		f.flags = FRAME_NOFILE;
 	} else {
@@ -271,8 +422,8 @@ static bool take_frame(struct d1 *d, struct slice l)
 			f.flags = FRAME_NOFILE;
 		}
 	}
-	push_frame(d, f);
-	return true;
+	*out = f;
+	return A_FRAME;
 }
 
 static void take_line(struct d1 *d, struct slice l, uint64_t lineno, uint64_t offset)
@@ -327,6 +478,7 @@ enum status debug1_parse(const char *p, size_t n, const char *source, struct bud
 			 struct snapset *out, struct err *err)
 {
 	struct d1 d = {.source = source, .out = out};
+	arena_init(&d.lines.text);
 	size_t off = 0, released = 0;
 	uint64_t lineno = 0;
 	bool last_complete = true;
@@ -336,6 +488,7 @@ enum status debug1_parse(const char *p, size_t n, const char *source, struct bud
 			/* nothing half-read is handed back */
 			snapshot_free(d.cur);
 			free(d.frames);
+			cache_clear(&d.lines);
 			while (out->n > before)
 				snapshot_free(out->v[--out->n]);
 			return budget_error(budget, "reading the debug=1 profile", err);
@@ -369,6 +522,7 @@ enum status debug1_parse(const char *p, size_t n, const char *source, struct bud
 	bool any = d.nsnap > 0;
 	close_profile(&d);
 	free(d.frames);
+	cache_clear(&d.lines);
 	if (!any)
 		return err_set(err, ST_FORMAT, 1, 0, "no profile header (\"NAME profile: total N\", \"--- mutex:\") found");
 	return ST_OK;

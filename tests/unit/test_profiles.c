@@ -108,6 +108,49 @@ static void test_debug1_frames_and_labels(void **st)
 	assert_int_equal(debug1_parse("hello\n", 6, "t", NULL, false, &set, &err), ST_FORMAT);
 }
 
+/* Frame lines read again by their PC (debug1.c's cache): one line padded
+ * with one TAB or with several is one frame; a PC named two ways is read
+ * as each line says; a line with a trailing TAB or a field too many is
+ * read as the line-by-line path reads it. */
+static void test_debug1_repeated_lines(void **st)
+{
+	(void)st;
+	const char *text = "goroutine profile: total 5\n"
+			   "1 @ 0x1 0x2\n#\t0x1\tmain.f+0x1\t/a.go:1\n#\t0x2\tmain.g+0x1\t/a.go:2\n\n"
+			   "1 @ 0x1 0x3\n#\t0x1\tmain.f+0x1\t\t/a.go:1\n#\t0x3\tmain.longer_name+0x1\t/a.go:3\n\n"
+			   "1 @ 0x1\n#\t0x1\tmain.other+0x1\t/b.go:9\n\n"
+			   "1 @ 0x4 0x4\n#\t0x4\tmain.h+0x1\t/a.go:4\t\n#\t0x4\tmain.h+0x1\t/a.go:4\tx:5\n\n"
+			   "1 @ 0x1\n#\t0x1\tmain.f+0x1\t/a.go:1\n\n"
+			   "1 @ 0x1\n#\t0x1\tmain.f+0x1\t\t\t/a.go:1\n\n";
+	struct snapset set;
+	snapset_init(&set);
+	struct err err = {0};
+	assert_int_equal(debug1_parse(text, strlen(text), "t", NULL, false, &set, &err), ST_OK);
+	const struct snapshot *s = set.v[0];
+	assert_int_equal(s->total_weight, 6);
+	const char *want[5][2] = {{"main.f", "main.g"},
+				  {"main.f", "main.longer_name"},
+				  {"main.other", NULL},
+				  {"main.h", "main.h"},
+				  {"main.f", NULL}};
+	/* a trailing TAB leaves "4\t" as the line number: no file; the extra
+	 * field makes "/a.go:4\tx" the file */
+	const uint32_t want_line[5][2] = {{1, 2}, {1, 3}, {9, 0}, {0, 5}, {1, 0}};
+	for (uint32_t g = 0; g < 5; g++) {
+		const struct stack *stk = &s->stacks[snapshot_goroutine_stack(s, g)];
+		assert_int_equal(stk->nframes, want[g][1] ? 2 : 1);
+		const struct frame_view f = snapshot_frames(s, stk);
+		for (uint32_t k = 0; k < stk->nframes; k++) {
+			assert_string_equal(snapshot_str(s, FRAME(f, k).func), want[g][k]);
+			assert_int_equal(FRAME(f, k).line, want_line[g][k]);
+		}
+	}
+	/* the same stack, padded differently: one stack, one record */
+	assert_int_equal(s->ngoroutines, 5);
+	assert_int_equal(snapshot_weight(s, 4), 2);
+	snapset_free(&set);
+}
+
 /* ---- protobuf, built field by field ---- */
 
 struct pbuf {
@@ -351,6 +394,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_debug1_table), cmocka_unit_test(test_debug1_frames_and_labels),
+		cmocka_unit_test(test_debug1_repeated_lines),
 		cmocka_unit_test(test_pprof_goroutine), cmocka_unit_test(test_pprof_bad),
 		cmocka_unit_test(test_elide_shapes), cmocka_unit_test(test_gzip_decompress),
 		cmocka_unit_test(test_label_filter),

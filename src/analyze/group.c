@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-
 void group_options_default(struct group_options *o)
 {
 	memset(o, 0, sizeof(*o));

@@ -230,19 +230,20 @@ static bool judge(const struct series_point *pts, uint32_t n, const struct track
 		else if (!ids)
 			add_evidence(l, "no goroutine ids in this format: persistence could not be checked");
 	}
-	if (g->rec->has_minutes && g->rec->max_minutes > 0)
-		add_evidence(l, "the oldest of them have waited %u minute%s (wait times from the dump)", g->rec->max_minutes,
-			     g->rec->max_minutes == 1 ? "" : "s");
+	uint32_t oldest = g->rec->has_minutes ? g->rec->max_minutes : 0; /* minutes, from the dump */
+	if (oldest > 0)
+		add_evidence(l, "the oldest of them have waited %u minute%s (wait times from the dump)", oldest,
+			     oldest == 1 ? "" : "s");
 	if (l->confidence != CONF_PROOF) {
 		bool steady = sh.downs == 0 && sh.ups * 2 >= (n - 1);
 		if (ids && t->survival >= o->min_survival)
-			l->confidence = steady || (g->rec->has_minutes && g->rec->max_minutes > 0) ? CONF_HIGH : CONF_MEDIUM;
+			l->confidence = steady || oldest > 0 ? CONF_HIGH : CONF_MEDIUM;
 		else
 			l->confidence = steady && last >= first + 3 * (uint64_t)o->min_growth ? CONF_MEDIUM : CONF_LOW;
 	}
 	l->point = t->last;
 	l->group = t->group[t->last];
-	l->max_minutes = g->rec->has_minutes ? g->rec->max_minutes : 0;
+	l->max_minutes = oldest;
 	/* the state they wait in: the commonest that is a wait. A loop that
 	 * sleeps and wakes (a retry loop) has some goroutines runnable at any
 	 * moment, and on a loaded machine most of them: that is not where the

@@ -197,18 +197,19 @@ void suspects_find(struct analysis *a)
 		sp.min_minutes = UINT32_MAX;
 		for (uint32_t k = i; k < j; k++) {
 			const struct group *g = &a->groups[e[k].val];
+			const struct group_records *r = g->rec;
 			sp.count += g->count;
 			sp.leaked += g->leaked;
 			for (uint32_t k2 = 0; k2 < g->nstates; k2++)
 				if (g->states[k2].state == main_state(rep))
 					sp.in_state += g->states[k2].count;
-			only_main = only_main && g->count == 1 && g->rec->nids && g->rec->ids[0] == 1;
-			if (g->rec->has_minutes) {
+			only_main = only_main && g->count == 1 && r->nids && r->ids[0] == 1;
+			if (r->has_minutes) {
 				sp.has_minutes = true;
-				sp.min_minutes = MIN(sp.min_minutes, g->rec->min_minutes);
-				sp.max_minutes = MAX(sp.max_minutes, g->rec->max_minutes);
-				with_min += g->rec->with_minutes;
-				weighted += (uint64_t)g->rec->median_minutes * g->rec->with_minutes;
+				sp.min_minutes = MIN(sp.min_minutes, r->min_minutes);
+				sp.max_minutes = MAX(sp.max_minutes, r->max_minutes);
+				with_min += r->with_minutes;
+				weighted += (uint64_t)r->median_minutes * r->with_minutes;
 			}
 		}
 		if (sp.has_minutes)

@@ -235,6 +235,7 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	const struct snapshot *s = a->snap;
 	const struct group *g = &a->groups[gi];
 	const struct stack *st = &s->stacks[g->stack];
+	const struct group_records *r = g->rec;
 	buf_adds(b, "{\"id\":");
 	buf_add_u64(b, gi + 1);
 	buf_adds(b, ",\"count\":");
@@ -268,9 +269,9 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	buf_adds(b, "},\"wait_class\":");
 	put_json_cstr(b, wait_class_name(g->wclass));
 	buf_adds(b, ",\"wait_minutes\":");
-	if (g->rec->has_minutes)
-		buf_printf(b, "{\"min\":%u,\"median\":%u,\"max\":%u,\"known\":%llu}", g->rec->min_minutes,
-			   g->rec->median_minutes, g->rec->max_minutes, (unsigned long long)g->rec->with_minutes);
+	if (r->has_minutes)
+		buf_printf(b, "{\"min\":%u,\"median\":%u,\"max\":%u,\"known\":%llu}", r->min_minutes,
+			   r->median_minutes, r->max_minutes, (unsigned long long)r->with_minutes);
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"frames\":");
@@ -290,29 +291,29 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	buf_adds(b, ",\"created_by\":");
 	report_json_creator(b, s, st);
 	buf_adds(b, ",\"parents\":");
-	if (g->rec->with_parent)
+	if (r->with_parent)
 		buf_printf(b, "{\"known\":%llu,\"distinct\":%llu,\"top\":%llu,\"top_count\":%llu}",
-			   (unsigned long long)g->rec->with_parent, (unsigned long long)g->rec->distinct_parents,
-			   (unsigned long long)g->rec->top_parent, (unsigned long long)g->rec->top_parent_count);
+			   (unsigned long long)r->with_parent, (unsigned long long)r->distinct_parents,
+			   (unsigned long long)r->top_parent, (unsigned long long)r->top_parent_count);
 	else
 		buf_adds(b, "null");
 	/* (written without printf, as below: this runs for every group) */
 	buf_adds(b, ",\"locked_to_thread\":");
-	buf_add_u64(b, g->rec->locked);
+	buf_add_u64(b, r->locked);
 	buf_adds(b, ",\"leaked\":");
 	buf_add_u64(b, g->leaked);
 	buf_adds(b, ",\"durable\":");
-	buf_add_u64(b, g->rec->durable);
+	buf_add_u64(b, r->durable);
 	buf_adds(b, ",\"in_synctest_bubble\":");
-	buf_add_u64(b, g->rec->bubbled);
+	buf_add_u64(b, r->bubbled);
 	buf_adds(b, ",\"truncated\":");
-	buf_add_u64(b, g->rec->truncated);
+	buf_add_u64(b, r->truncated);
 	buf_adds(b, ",\"wait_object\":");
-	if (g->rec->with_object)
+	if (r->with_object)
 		buf_printf(b, "{\"top\":\"0x%llx\",\"top_count\":%llu,\"distinct\":%llu,\"known\":%llu,\"source\":\"%s\"}",
-			   (unsigned long long)g->rec->top_object, (unsigned long long)g->rec->top_object_count,
-			   (unsigned long long)g->rec->distinct_objects, (unsigned long long)g->rec->with_object,
-			   g->rec->object_from_primitive ? "wait-primitive" : "first-argument");
+			   (unsigned long long)r->top_object, (unsigned long long)r->top_object_count,
+			   (unsigned long long)r->distinct_objects, (unsigned long long)r->with_object,
+			   r->object_from_primitive ? "wait-primitive" : "first-argument");
 	else
 		buf_adds(b, "null");
 	buf_adds(b, ",\"labels\":");
@@ -335,10 +336,10 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 			buf_add_u64(b, go->id);
 		}
 	} else {
-		for (uint32_t k = 0; k < g->rec->nids; k++) {
+		for (uint32_t k = 0; k < r->nids; k++) {
 			if (k)
 				buf_addc(b, ',');
-			buf_add_u64(b, g->rec->ids[k]);
+			buf_add_u64(b, r->ids[k]);
 		}
 	}
 	buf_adds(b, "],\"suspicion\":");

@@ -285,14 +285,15 @@ static void shared(struct out *w, const struct analysis *a)
 
 static void minutes_spread(struct out *w, const struct group *g)
 {
-	if (!g->rec->has_minutes)
+	const struct group_records *r = g->rec;
+	if (!r->has_minutes)
 		return;
-	if (g->rec->min_minutes == g->rec->max_minutes)
-		buf_printf(w->b, " · %u min", g->rec->min_minutes);
+	if (r->min_minutes == r->max_minutes)
+		buf_printf(w->b, " · %u min", r->min_minutes);
 	else
-		buf_printf(w->b, " · %u–%u min (median %u)", g->rec->min_minutes, g->rec->max_minutes, g->rec->median_minutes);
-	if (g->rec->with_minutes < g->count)
-		buf_printf(w->b, " for %llu", (unsigned long long)g->rec->with_minutes);
+		buf_printf(w->b, " · %u–%u min (median %u)", r->min_minutes, r->max_minutes, r->median_minutes);
+	if (r->with_minutes < g->count)
+		buf_printf(w->b, " for %llu", (unsigned long long)r->with_minutes);
 }
 
 /* Where a blocking site's goroutines wait: "N × state at func (file:line)"
@@ -400,23 +401,24 @@ static void suspects(struct out *w, const struct analysis *a)
 
 static void object_note(struct out *w, const struct group *g)
 {
-	if (g->count < 2 || g->rec->with_object < 2)
+	const struct group_records *r = g->rec;
+	if (g->count < 2 || r->with_object < 2)
 		return;
-	const char *what = g->rec->object_from_primitive ? "object (channel/lock)" : "first argument";
-	if (g->rec->distinct_objects == 1)
-		buf_printf(w->b, "    all %llu wait on the same %s 0x%llx\n", (unsigned long long)g->rec->with_object, what,
-			   (unsigned long long)g->rec->top_object);
-	else if (g->rec->top_object_count * 2 > g->rec->with_object)
-		buf_printf(w->b, "    %llu of %llu wait on the same %s 0x%llx\n", (unsigned long long)g->rec->top_object_count,
-			   (unsigned long long)g->rec->with_object, what, (unsigned long long)g->rec->top_object);
-	else if (!g->rec->object_from_primitive)
+	const char *what = r->object_from_primitive ? "object (channel/lock)" : "first argument";
+	if (r->distinct_objects == 1)
+		buf_printf(w->b, "    all %llu wait on the same %s 0x%llx\n", (unsigned long long)r->with_object, what,
+			   (unsigned long long)r->top_object);
+	else if (r->top_object_count * 2 > r->with_object)
+		buf_printf(w->b, "    %llu of %llu wait on the same %s 0x%llx\n", (unsigned long long)r->top_object_count,
+			   (unsigned long long)r->with_object, what, (unsigned long long)r->top_object);
+	else if (!r->object_from_primitive)
 		return; /* distinct first arguments say nothing about what is awaited */
-	else if (g->rec->distinct_objects == g->rec->with_object)
+	else if (r->distinct_objects == r->with_object)
 		buf_printf(w->b, "    each waits on its own %s (%llu distinct)\n", what,
-			   (unsigned long long)g->rec->distinct_objects);
+			   (unsigned long long)r->distinct_objects);
 	else
-		buf_printf(w->b, "    they wait on %llu distinct %ss\n", (unsigned long long)g->rec->distinct_objects,
-			   g->rec->object_from_primitive ? "object" : "first argument");
+		buf_printf(w->b, "    they wait on %llu distinct %ss\n", (unsigned long long)r->distinct_objects,
+			   r->object_from_primitive ? "object" : "first argument");
 }
 
 static void labels_note(struct out *w, const struct group *g)

@@ -229,6 +229,13 @@ static void drop_empty_members(struct buf *b, size_t from)
 	b->len = from + out;
 }
 
+/* prefix (",\"key\":") and the number v */
+static void member_u64(struct buf *b, const char *prefix, uint64_t v)
+{
+	buf_adds(b, prefix);
+	buf_add_u64(b, v);
+}
+
 static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool all_ids, bool frame_table,
 		      struct frame_cache *frames)
 {
@@ -298,16 +305,11 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 	else
 		buf_adds(b, "null");
 	/* (written without printf, as below: this runs for every group) */
-	buf_adds(b, ",\"locked_to_thread\":");
-	buf_add_u64(b, r->locked);
-	buf_adds(b, ",\"leaked\":");
-	buf_add_u64(b, g->leaked);
-	buf_adds(b, ",\"durable\":");
-	buf_add_u64(b, r->durable);
-	buf_adds(b, ",\"in_synctest_bubble\":");
-	buf_add_u64(b, r->bubbled);
-	buf_adds(b, ",\"truncated\":");
-	buf_add_u64(b, r->truncated);
+	member_u64(b, ",\"locked_to_thread\":", r->locked);
+	member_u64(b, ",\"leaked\":", g->leaked);
+	member_u64(b, ",\"durable\":", r->durable);
+	member_u64(b, ",\"in_synctest_bubble\":", r->bubbled);
+	member_u64(b, ",\"truncated\":", r->truncated);
 	buf_adds(b, ",\"wait_object\":");
 	if (r->with_object)
 		buf_printf(b, "{\"top\":\"0x%llx\",\"top_count\":%llu,\"distinct\":%llu,\"known\":%llu,\"source\":\"%s\"}",
@@ -321,8 +323,7 @@ static void group_obj(struct buf *b, const struct analysis *a, uint32_t gi, bool
 		labels_obj(b, s, g->labels);
 	else
 		buf_adds(b, "null");
-	buf_adds(b, ",\"labelled\":");
-	buf_add_u64(b, g->labelled);
+	member_u64(b, ",\"labelled\":", g->labelled);
 	buf_adds(b, g->system ? ",\"system\":true,\"ids\":[" : ",\"system\":false,\"ids\":[");
 	if (all_ids) {
 		bool first = true;

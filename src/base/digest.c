@@ -1,6 +1,7 @@
 /* digest.c: see digest.h. */
 #include "common.h"
 #include "digest.h"
+#include "map_guard.h"
 #include "dynlib.h"
 
 #include <errno.h>
@@ -63,7 +64,12 @@ bool digest_sha256_file_hex(const char *path, char hex[65], size_t *size, struct
 		err_set(err, ST_IO, 0, 0, "cannot map '%s': %s", path, strerror(errno));
 		return false;
 	}
+	int guard = *size ? map_guard_begin(p, *size) : -1;
 	bool ok = digest_sha256_hex(*size ? p : "", *size, hex, err);
+	if (map_guard_end(guard)) { /* the file shrank under the mapping */
+		err_set(err, ST_IO, 0, 0, "'%s' changed while its checksum was computed", path);
+		ok = false;
+	}
 	if (*size)
 		munmap(p, *size);
 	return ok;

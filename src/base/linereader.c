@@ -101,6 +101,12 @@ static int refill(struct linereader *lr, struct err *err)
 			return -err_set(err, ST_IO, 0, at, "read failed at byte %llu: %s", (unsigned long long)at,
 					strerror(errno));
 		}
+		if (r == 0 && lr->positional && lr->pos < lr->limit)
+			/* a range of a regular file, which had these bytes when it was opened */
+			return -err_set(err, ST_IO, 0, lr->pos,
+					"the file ends at byte %llu, short of the %llu bytes it had when opened: it "
+					"changed while being read",
+					(unsigned long long)lr->pos, (unsigned long long)lr->limit);
 		if (r == 0) {
 			lr->eof = true;
 			break;

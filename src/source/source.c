@@ -8,6 +8,7 @@
 #include "../parse/parse.h"
 #include "../proc/pprof_port.h"
 #include "file_reader.h"
+#include "../base/map_guard.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -169,6 +170,30 @@ static enum status read_all(int fd, const char *head, size_t n, const char *name
 	return ST_OK;
 }
 
+/* Is the file behind fd now shorter than size, the size it was opened at? */
+static bool shrank(int fd, size_t size)
+{
+	struct stat now;
+	return fstat(fd, &now) == 0 && (uint64_t)now.st_size < (uint64_t)size;
+}
+
+/* What was read of a file that changed under the reader is no snapshot of
+ * anything: dropped (from set->v[before] on), and said. */
+static enum status changed_while_read(int fd, size_t size, struct snapset *set, uint32_t before, struct err *err)
+{
+	while (set->n > before)
+		snapshot_free(set->v[--set->n]);
+	struct stat now;
+	if (fstat(fd, &now) != 0 || (uint64_t)now.st_size >= (uint64_t)size)
+		return err_set(err, ST_IO, 0, 0,
+			       "a page of it could not be read through its mapping (an I/O error?); nothing of it "
+			       "is reported");
+	return err_set(err, ST_IO, 0, 0,
+		       "it was cut short while being read (%lld bytes when opened, %lld now): nothing of it is "
+		       "reported; read it again once it is complete",
+		       (long long)size, (long long)now.st_size);
+}
+
 /* Regular files are mapped (no copy, pages handed back as they are
  * parsed), except large text dumps that are cheaper to read with pread
  * (file_reader.h); text dumps from pipes and terminals are streamed;
@@ -181,19 +206,30 @@ static enum status parse_fd(int fd, const struct stat *sb, const char *name, con
 		size_t size = (size_t)sb->st_size;
 		void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map != MAP_FAILED) {
+			/* a file cut short while mapped reads as zeros, then is refused */
+			int guard = map_guard_begin(map, size);
 			enum input_format fmt = sniff_format(map, MIN(size, (size_t)SNIFF_HEAD));
 			enum file_reader how = fmt == FMT_TRACEBACK ? file_reader_choose(fd, map, size) : FILE_READER_MAP;
 			*reader = file_reader_name(how);
+			uint32_t before = set->n;
+			enum status st;
 			if (how == FILE_READER_PREAD) {
+				bool faulted = map_guard_end(guard);
 				munmap(map, size);
-				return traceback_parse_file(fd, size, name, &opt, set, stats, err);
+				if (faulted)
+					return changed_while_read(fd, size, set, before, err);
+				st = traceback_parse_file(fd, size, name, &opt, set, stats, err);
+				/* (a read past the new end is an error of the line reader) */
+				return st != ST_OK && shrank(fd, size) ? changed_while_read(fd, size, set, before, err) : st;
 			}
 			(void)madvise(map, size, MADV_SEQUENTIAL);
 			/* the readers that hand back the pages they have read */
 			opt.mapped = fmt == FMT_TRACEBACK || fmt == FMT_DEBUG1 || fmt == FMT_CONTENTION;
-			enum status st = parse_mem(map, size, fmt, name, &opt, set, stats, err);
+			st = parse_mem(map, size, fmt, name, &opt, set, stats, err);
+			/* past the new end the reader read zeros, not the file */
+			bool faulted = map_guard_end(guard);
 			munmap(map, size);
-			return st;
+			return faulted ? changed_while_read(fd, size, set, before, err) : st;
 		}
 	}
 	char *head = xmalloc(SNIFF_HEAD);

@@ -6,6 +6,8 @@
 #include "../../src/capture/capture_dir.h"
 #include "../../src/fetch/pprof_url.h"
 #include "../../src/proc/pprof_port.h"
+#include "../../src/parse/traceback.h"
+#include "../../src/base/map_guard.h"
 #include "../../src/source/source.h"
 
 #include <setjmp.h>
@@ -13,6 +15,8 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -181,12 +185,55 @@ static void test_threads_same_result(void **st)
 	snapset_free(&b);
 }
 
+/* A mapped file cut short reads as zeros past its new end, and the guard
+ * says so, instead of the process dying of SIGBUS; untouched, it says
+ * nothing. The pread reader, given more bytes than the file has, stops
+ * with an error instead of taking the short read for the end. */
+static void test_file_cut_while_read(void **st)
+{
+	(void)st;
+	long page = sysconf(_SC_PAGESIZE);
+	char path[] = "/tmp/goroscope-cut-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	char *bytes = malloc((size_t)page * 3);
+	memset(bytes, 'x', (size_t)page * 3);
+	assert_int_equal(write(fd, bytes, (size_t)page * 3), page * 3);
+	const char *map = mmap(NULL, (size_t)page * 3, PROT_READ, MAP_PRIVATE, fd, 0);
+	assert_true(map != MAP_FAILED);
+
+	int g = map_guard_begin(map, (size_t)page * 3);
+	assert_true(g >= 0);
+	assert_int_equal(map[page * 2 + 5], 'x');
+	assert_false(map_guard_end(g));
+
+	g = map_guard_begin(map, (size_t)page * 3);
+	assert_int_equal(ftruncate(fd, page), 0);
+	assert_int_equal(map[0], 'x');
+	assert_int_equal(map[page * 2 + 5], 0); /* past the end: zeros, no SIGBUS */
+	assert_true(map_guard_end(g));
+	munmap((void *)map, (size_t)page * 3);
+
+	/* the pread reader: 3 pages promised, 1 there */
+	struct tb_options o;
+	tb_options_default(&o);
+	struct snapset set;
+	snapset_init(&set);
+	struct err err = {0};
+	assert_int_equal(traceback_parse_file(fd, (size_t)page * 3, path, &o, &set, NULL, &err), ST_IO);
+	assert_non_null(strstr(err.msg, "changed while being read"));
+	snapset_free(&set);
+	close(fd);
+	unlink(path);
+	free(bytes);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pprof_url),           cmocka_unit_test(test_profile_url),
 		cmocka_unit_test(test_capture_dir),         cmocka_unit_test(test_sources_that_fail),
-		cmocka_unit_test(test_threads_same_result),
+		cmocka_unit_test(test_threads_same_result), cmocka_unit_test(test_file_cut_while_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

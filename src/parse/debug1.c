@@ -6,6 +6,7 @@
 #include "../model/goname.h"
 #include "debug1.h"
 #include "../base/arena.h"
+#include "../base/bytes.h"
 #include "../base/hash.h"
 #include "../base/linereader.h"
 #include "../base/u64map.h"
@@ -31,6 +32,8 @@ struct cached_line {
 	const char *text;      /* the fields, one after the other */
 	uint32_t field_len[CACHE_FIELDS];
 	uint32_t nfields;
+	const char *raw;       /* the line as first seen: most repeats are byte for byte */
+	uint32_t raw_len;
 	struct frame f;
 };
 
@@ -70,72 +73,107 @@ static void cache_clear(struct line_cache *c)
 	arena_init(&c->text);
 }
 
-/* The PC of "#\tPC\t...": hexadecimal after "0x", up to a TAB or the end. */
-static bool line_pc(struct slice l, uint64_t *pc)
+/* The PC text's 16 bytes (zero past len) as one number: distinct texts
+ * seldom share one, and a key is always checked against the line. */
+static uint64_t pc_key(const uint64_t w[2], size_t len)
+{
+	return (w[0] ^ (w[1] * 0x9e3779b97f4a7c15ULL)) + len;
+}
+
+/* A key for the PC of "#\tPC\t...": its text (after "0x", at most 16
+ * bytes, up to a TAB or the end) hashed; false when there is no such PC.
+ * A key names the cached line to compare with, never a frame by itself. */
+static bool line_key(struct slice l, uint64_t *key)
 {
 	size_t i = 1;
 	while (i < l.n && l.p[i] == '\t')
 		i++;
 	if (i + 2 >= l.n || l.p[i] != '0' || l.p[i + 1] != 'x')
 		return false;
-	uint64_t v = 0;
-	size_t k = i + 2, end = MIN(l.n, k + 16);
-	for (; k < end && l.p[k] != '\t'; k++) {
-		char c = l.p[k];
-		unsigned digit = c >= '0' && c <= '9' ? (unsigned)(c - '0')
-				 : (c | 0x20) >= 'a' && (c | 0x20) <= 'f' ? (unsigned)((c | 0x20) - 'a' + 10)
-									  : 16u;
-		if (digit == 16)
-			return false;
-		v = v << 4 | digit;
+	const char *pc = l.p + i;
+	size_t room = l.n - i, len;
+	uint64_t w[2] = {0, 0};
+#ifdef __SSE2__
+	if (room >= 16) {
+		/* the usual line: the PC and its TAB within 16 bytes, found at once */
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)pc);
+		unsigned tabs = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')));
+		len = tabs ? (size_t)__builtin_ctz(tabs) : 16;
+		if (!tabs && room > 16 && pc[16] != '\t')
+			return false; /* longer than 16 bytes */
+		memcpy(w, pc, 16);
+		if (len < 8) {
+			w[0] &= ((uint64_t)1 << (8 * len)) - 1;
+			w[1] = 0;
+		} else if (len < 16) {
+			w[1] &= len == 8 ? 0 : ((uint64_t)1 << (8 * (len - 8))) - 1;
+		}
+		*key = pc_key(w, len);
+		return true;
 	}
-	if (k < l.n && l.p[k] != '\t')
-		return false; /* more than 16 digits */
-	*pc = v;
+#endif
+	const char *tab = memchr(pc, '\t', room);
+	len = tab ? (size_t)(tab - pc) : room;
+	if (len > 16)
+		return false;
+	memcpy(w, pc, len);
+	*key = pc_key(w, len);
 	return true;
 }
 
-/* Does line l have the fields of e? Equal bytes, except that runs of
- * TABs between fields may differ in length: tabwriter pads a column to
- * the widest entry of its record, so one frame line is printed with one
- * TAB or several. */
-static bool same_fields(const struct cached_line *e, struct slice l)
+/* How many bytes from p (avail of them there) have the fields of e, or 0
+ * when they do not: equal bytes, except that runs of TABs between fields
+ * may differ in length (tabwriter pads a column to the widest entry of its
+ * record, so one frame line is printed with one TAB or several). */
+static size_t fields_at(const struct cached_line *e, const char *p, size_t avail)
 {
+	if (avail >= e->raw_len && bytes_equal(p, e->raw, e->raw_len))
+		return e->raw_len; /* as first seen: the usual case */
 	const char *t = e->text;
 	size_t j = 0;
 	for (uint32_t k = 0; k < e->nfields; k++) {
 		if (k) {
-			if (j >= l.n || l.p[j] != '\t')
-				return false;
-			while (j < l.n && l.p[j] == '\t')
+			if (j >= avail || p[j] != '\t')
+				return 0;
+			while (j < avail && p[j] == '\t')
 				j++;
 		}
 		uint32_t n = e->field_len[k];
-		if (l.n - j < n || memcmp(l.p + j, t, n) != 0)
-			return false;
+		if (avail - j < n || !bytes_equal(p + j, t, n))
+			return 0;
 		t += n;
 		j += n;
 	}
-	return j == l.n;
+	return j;
 }
 
-static const struct frame *cache_find(const struct line_cache *c, uint64_t pc, struct slice l)
+/* Does line l have the fields of e? */
+static bool same_fields(const struct cached_line *e, struct slice l)
+{
+	size_t j = fields_at(e, l.p, l.n);
+	return j && j == l.n;
+}
+
+static const struct frame *cache_find(const struct line_cache *c, uint64_t key, struct slice l)
 {
 	uint32_t i;
-	if (!u64map_get(&c->by_pc, pc, &i))
+	if (!u64map_get(&c->by_pc, key, &i))
 		return NULL;
 	return same_fields(&c->v[i], l) ? &c->v[i].f : NULL;
 }
 
-static void cache_keep(struct line_cache *c, uint64_t pc, struct slice l, const struct frame *f)
+static void cache_keep(struct line_cache *c, uint64_t key, struct slice l, const struct frame *f)
 {
 	uint32_t known;
-	if (c->n == CACHE_LINES || c->text_bytes + l.n > CACHE_TEXT || (l.n && l.p[l.n - 1] == '\t') ||
-	    u64map_get(&c->by_pc, pc, &known))
+	if (c->n == CACHE_LINES || c->text_bytes + 2 * l.n > CACHE_TEXT || (l.n && l.p[l.n - 1] == '\t') ||
+	    u64map_get(&c->by_pc, key, &known))
 		return; /* full, a line same_fields would not match, or a PC named another way before */
-	c->text_bytes += l.n; /* counted now: an unusual line leaves its bytes in the arena */
-	/* the fields, without the TABs between them */
-	struct cached_line e = {.f = *f};
+	c->text_bytes += 2 * l.n; /* counted now: an unusual line leaves its bytes in the arena */
+	/* the fields, without the TABs between them; the line itself */
+	struct cached_line e = {.f = *f, .raw_len = (uint32_t)l.n};
+	char *raw = arena_alloc(&c->text, l.n ? l.n : 1);
+	memcpy(raw, l.p, l.n);
+	e.raw = raw;
 	char *text = arena_alloc(&c->text, l.n ? l.n : 1);
 	size_t used = 0;
 	for (size_t j = 0; j < l.n;) {
@@ -152,7 +190,7 @@ static void cache_keep(struct line_cache *c, uint64_t pc, struct slice l, const 
 	}
 	e.text = text;
 	bool inserted;
-	u64map_upsert(&c->by_pc, pc, c->n, &inserted);
+	u64map_upsert(&c->by_pc, key, c->n, &inserted);
 	if (c->n == c->cap) {
 		c->cap = c->cap ? c->cap * 2 : 256;
 		c->v = xreallocarray(c->v, c->cap, sizeof(*c->v));
@@ -361,9 +399,9 @@ static enum frame_line read_frame(struct d1 *d, struct slice l, struct frame *ou
 
 static bool take_frame(struct d1 *d, struct slice l)
 {
-	uint64_t pc = 0;
-	bool has_pc = line_pc(l, &pc);
-	const struct frame *known = has_pc ? cache_find(&d->lines, pc, l) : NULL;
+	uint64_t key = 0;
+	bool has_key = line_key(l, &key);
+	const struct frame *known = has_key ? cache_find(&d->lines, key, l) : NULL;
 	if (known) {
 		push_frame(d, *known);
 		return true;
@@ -372,8 +410,8 @@ static bool take_frame(struct d1 *d, struct slice l)
 	enum frame_line k = read_frame(d, l, &f);
 	if (k == A_FRAME) {
 		push_frame(d, f);
-		if (has_pc)
-			cache_keep(&d->lines, pc, l, &f);
+		if (has_key)
+			cache_keep(&d->lines, key, l, &f);
 	}
 	return k != NOT_A_FRAME;
 }
@@ -474,6 +512,28 @@ static void take_line(struct d1 *d, struct slice l, uint64_t lineno, uint64_t of
 	snapshot_warn(s, lineno, offset, "line is not part of a %s profile: skipped", s->profile_name);
 }
 
+/* A frame line of the record being read that repeats, byte for byte and
+ * up to its '\n', a line kept in the cache: its frame is added and *len
+ * is its length. The common line of a big profile then costs a PC, a
+ * lookup and one comparison, not a search for its end, a split and a
+ * comparison per field. False: read it the general way. */
+static bool repeated_frame_line(struct d1 *d, const char *p, size_t avail, size_t *len)
+{
+	if (avail < 4 || p[0] != '#' || p[1] != '\t' || !d->cur)
+		return false;
+	uint64_t key;
+	uint32_t i;
+	if (!line_key(slice_make(p, MIN(avail, (size_t)64)), &key) || !u64map_get(&d->lines.by_pc, key, &i))
+		return false;
+	const struct cached_line *e = &d->lines.v[i];
+	size_t j = fields_at(e, p, avail);
+	if (!j || j >= avail || p[j] != '\n')
+		return false; /* (a '\r' before the '\n' too: the general way drops it) */
+	push_frame(d, e->f);
+	*len = j;
+	return true;
+}
+
 enum status debug1_parse(const char *p, size_t n, const char *source, struct budget *budget, bool mapped,
 			 struct snapset *out, struct err *err)
 {
@@ -496,6 +556,15 @@ enum status debug1_parse(const char *p, size_t n, const char *source, struct bud
 		if (mapped && off - released >= LR_RELEASE_STEP) {
 			lr_release_pages(p, released, off);
 			released = off;
+		}
+		size_t known;
+		if (d.in_rec && repeated_frame_line(&d, p + off, n - off, &known)) {
+			/* as take_line would have taken it, without looking for its end */
+			lineno++;
+			d.cur->last_line = lineno;
+			off += known + 1;
+			last_complete = true;
+			continue;
 		}
 		const char *nl = memchr(p + off, '\n', n - off);
 		size_t len = nl ? (size_t)(nl - (p + off)) : n - off;

@@ -18,6 +18,7 @@
  * check guards are named where it is made. */
 #include "../base/common.h"
 #include "../base/arena.h"
+#include "../base/bytes.h"
 #include "../base/hash.h"
 #include "../base/xalloc.h"
 #include "../model/goname.h"
@@ -198,46 +199,6 @@ static inline const char *scan_nl(const char *p, const char *limit)
 	return p < limit ? memchr(p, '\n', (size_t)(limit - p)) : NULL;
 }
 
-/* memcmp(a, b, n) == 0 for the short strings of a dump, without a call. */
-static inline bool same_bytes(const char *a, const char *b, size_t n)
-{
-#ifdef __SSE2__
-	if (n >= 16) {
-		size_t i = 0;
-		for (; i + 16 <= n; i += 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + i));
-			__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-			if (_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) != 0xffff)
-				return false;
-		}
-		if (i == n)
-			return true;
-		/* the tail, as the last 16 bytes (overlapping what was compared) */
-		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + n - 16));
-		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16));
-		return _mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) == 0xffff;
-	}
-#endif
-	/* names shorter than 16 bytes ("main.descend(") without a call: two
-	 * overlapping words */
-	if (n >= 8) {
-		uint64_t x0, y0, x1, y1;
-		memcpy(&x0, a, 8), memcpy(&y0, b, 8);
-		memcpy(&x1, a + n - 8, 8), memcpy(&y1, b + n - 8, 8);
-		return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-	}
-	if (n >= 4) {
-		uint32_t x0, y0, x1, y1;
-		memcpy(&x0, a, 4), memcpy(&y0, b, 4);
-		memcpy(&x1, a + n - 4, 4), memcpy(&y1, b + n - 4, 4);
-		return ((x0 ^ y0) | (x1 ^ y1)) == 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
-}
-
 /* 8 bytes at the start or the end of a string (fewer when shorter). */
 static inline uint64_t word_at(const char *p, size_t n, bool end)
 {
@@ -327,7 +288,7 @@ static bool block_matches(const struct tb_replay *r, const struct template *m, u
 		if (head->len != p->head_len || file->len != p->file_len || tp[i].kind != p->kind ||
 		    (tp[i].flags & (P_INLINED | P_PARENT)) != p->flags)
 			return false;
-		if (!same_bytes(p->file, file->p, p->file_len) || !same_bytes(p->head, head->p, p->head_len))
+		if (!bytes_equal(p->file, file->p, p->file_len) || !bytes_equal(p->head, head->p, p->head_len))
 			return false;
 	}
 	return true;

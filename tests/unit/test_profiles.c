@@ -112,16 +112,8 @@ static void test_debug1_frames_and_labels(void **st)
  * with one TAB or with several is one frame; a PC named two ways is read
  * as each line says; a line with a trailing TAB or a field too many is
  * read as the line-by-line path reads it. */
-static void test_debug1_repeated_lines(void **st)
+static void check_repeated_lines(const char *text)
 {
-	(void)st;
-	const char *text = "goroutine profile: total 5\n"
-			   "1 @ 0x1 0x2\n#\t0x1\tmain.f+0x1\t/a.go:1\n#\t0x2\tmain.g+0x1\t/a.go:2\n\n"
-			   "1 @ 0x1 0x3\n#\t0x1\tmain.f+0x1\t\t/a.go:1\n#\t0x3\tmain.longer_name+0x1\t/a.go:3\n\n"
-			   "1 @ 0x1\n#\t0x1\tmain.other+0x1\t/b.go:9\n\n"
-			   "1 @ 0x4 0x4\n#\t0x4\tmain.h+0x1\t/a.go:4\t\n#\t0x4\tmain.h+0x1\t/a.go:4\tx:5\n\n"
-			   "1 @ 0x1\n#\t0x1\tmain.f+0x1\t/a.go:1\n\n"
-			   "1 @ 0x1\n#\t0x1\tmain.f+0x1\t\t\t/a.go:1\n\n";
 	struct snapset set;
 	snapset_init(&set);
 	struct err err = {0};
@@ -149,6 +141,30 @@ static void test_debug1_repeated_lines(void **st)
 	assert_int_equal(s->ngoroutines, 5);
 	assert_int_equal(snapshot_weight(s, 4), 2);
 	snapset_free(&set);
+}
+
+static void test_debug1_repeated_lines(void **st)
+{
+	(void)st;
+	const char *text = "goroutine profile: total 6\n"
+			   "1 @ 0x1 0x2\n#\t0x1\tmain.f+0x1\t/a.go:1\n#\t0x2\tmain.g+0x1\t/a.go:2\n\n"
+			   "1 @ 0x1 0x3\n#\t0x1\tmain.f+0x1\t\t/a.go:1\n#\t0x3\tmain.longer_name+0x1\t/a.go:3\n\n"
+			   "1 @ 0x1\n#\t0x1\tmain.other+0x1\t/b.go:9\n\n"
+			   "1 @ 0x4 0x4\n#\t0x4\tmain.h+0x1\t/a.go:4\t\n#\t0x4\tmain.h+0x1\t/a.go:4\tx:5\n\n"
+			   "1 @ 0x1\n#\t0x1\tmain.f+0x1\t/a.go:1\n\n"
+			   "1 @ 0x1\n#\t0x1\tmain.f+0x1\t\t\t/a.go:1\n\n";
+	check_repeated_lines(text);
+	/* the same with CRLF line ends, which the repeat path leaves to the
+	 * general one */
+	char crlf[1024];
+	size_t o = 0;
+	for (const char *c = text; *c; c++) {
+		if (*c == '\n')
+			crlf[o++] = '\r';
+		crlf[o++] = *c;
+	}
+	crlf[o] = '\0';
+	check_repeated_lines(crlf);
 }
 
 /* ---- protobuf, built field by field ---- */

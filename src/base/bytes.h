@@ -1,0 +1,56 @@
+/* bytes.h: comparing short byte strings where a call to memcmp costs
+ * more than the comparison (the readers compare every line of a dump with
+ * one they have seen). */
+#ifndef GOROSCOPE_BYTES_H
+#define GOROSCOPE_BYTES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+/* memcmp(a, b, n) == 0 for the short strings of a dump (names, file
+ * lines: some ten to a hundred bytes), without a call. */
+static inline bool bytes_equal(const char *a, const char *b, size_t n)
+{
+#ifdef __SSE2__
+	if (n >= 16) {
+		size_t i = 0;
+		for (; i + 16 <= n; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + i));
+			__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+			if (_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) != 0xffff)
+				return false;
+		}
+		if (i == n)
+			return true;
+		/* the tail, as the last 16 bytes (overlapping what was compared) */
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + n - 16));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + n - 16));
+		return _mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) == 0xffff;
+	}
+#endif
+	/* names shorter than 16 bytes ("main.descend(") without a call: two
+	 * overlapping words */
+	if (n >= 8) {
+		uint64_t x0, y0, x1, y1;
+		memcpy(&x0, a, 8), memcpy(&y0, b, 8);
+		memcpy(&x1, a + n - 8, 8), memcpy(&y1, b + n - 8, 8);
+		return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+	}
+	if (n >= 4) {
+		uint32_t x0, y0, x1, y1;
+		memcpy(&x0, a, 4), memcpy(&y0, b, 4);
+		memcpy(&x1, a + n - 4, 4), memcpy(&y1, b + n - 4, 4);
+		return ((x0 ^ y0) | (x1 ^ y1)) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+#endif

@@ -16,16 +16,20 @@
 #include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 enum { MAX_FRAMES = 4096, MAX_LINE = 1024 * 1024 };
 
 /* Frame lines repeat: the records of a profile share most of their
  * frames, and one program counter is one function, file and line. So a
- * '#' line is kept, by its PC, with the frame it gave, and a later line
- * with the same PC and the same fields takes that frame without being
- * read again (the fields are compared: a profile naming one PC two ways
- * is read as it says). Per snapshot, as strtab ids are; at most CACHE_LINES lines
- * and CACHE_TEXT bytes of them, beyond which lines are read each time. */
+ * '#' line is kept, by the text of its PC, with the frame it gave, and a
+ * later line with the same PC and the same fields takes that frame without
+ * being read again (the fields are compared: a profile naming one PC two
+ * ways is read as it says). Per snapshot, as strtab ids are; at most
+ * CACHE_LINES lines and CACHE_TEXT bytes of them (each kept twice: as
+ * first seen and as fields), beyond which lines are read each time. */
 enum { CACHE_LINES = 1u << 18, CACHE_TEXT = 16u << 20, CACHE_FIELDS = 4 };
 
 struct cached_line {

@@ -28,16 +28,20 @@ enum { MAX_FRAMES = 4096, MAX_LINE = 1024 * 1024 };
  * later line with the same PC and the same fields takes that frame without
  * being read again (the fields are compared: a profile naming one PC two
  * ways is read as it says). Per snapshot, as strtab ids are; at most
- * CACHE_LINES lines and CACHE_TEXT bytes of them (each kept twice: as
- * first seen and as fields), beyond which lines are read each time. */
-enum { CACHE_LINES = 1u << 18, CACHE_TEXT = 16u << 20, CACHE_FIELDS = 4 };
+ * CACHE_LINES lines and CACHE_TEXT bytes of them, beyond which lines are
+ * read each time. */
+enum { CACHE_LINES = 1u << 18, CACHE_TEXT = 16u << 20 };
+
+/* The TAB runs read_frame skips: after '#', after the PC, after the
+ * function; what follows the third is the location, verbatim. */
+enum { SEPARATORS = 3 };
 
 struct cached_line {
-	const char *text;      /* the fields, one after the other */
-	uint32_t field_len[CACHE_FIELDS];
-	uint32_t nfields;
-	const char *raw;       /* the line as first seen: most repeats are byte for byte */
+	const char *raw;       /* the line as first seen */
 	uint32_t raw_len;
+	/* in raw: where field k ends and the field after its TABs starts */
+	uint32_t field_end[SEPARATORS], next_start[SEPARATORS];
+	uint32_t nsep;         /* separators the line has (a PC alone: 1) */
 	struct frame f;
 };
 
@@ -126,27 +130,29 @@ static bool line_key(struct slice l, uint64_t *key)
 }
 
 /* How many bytes from p (avail of them there) have the fields of e, or 0
- * when they do not: equal bytes, except that runs of TABs between fields
- * may differ in length (tabwriter pads a column to the widest entry of its
- * record, so one frame line is printed with one TAB or several). */
+ * when they do not: the same bytes, except that each of the SEPARATORS
+ * runs of TABs may have another length (tabwriter pads a column to the
+ * widest entry of its record, so one frame line is printed with one TAB
+ * or several). read_frame reads such lines alike. */
 static size_t fields_at(const struct cached_line *e, const char *p, size_t avail)
 {
-	if (avail >= e->raw_len && bytes_equal(p, e->raw, e->raw_len))
+	const char *r = e->raw;
+	if (avail >= e->raw_len && bytes_equal(p, r, e->raw_len))
 		return e->raw_len; /* as first seen: the usual case */
-	const char *t = e->text;
-	size_t j = 0;
-	for (uint32_t k = 0; k < e->nfields; k++) {
-		if (k) {
-			if (j >= avail || p[j] != '\t')
-				return 0;
-			while (j < avail && p[j] == '\t')
-				j++;
-		}
-		uint32_t n = e->field_len[k];
-		if (avail - j < n || !bytes_equal(p + j, t, n))
+	size_t i = 0, j = 0;
+	for (uint32_t k = 0; k <= e->nsep; k++) {
+		size_t end = k < e->nsep ? e->field_end[k] : e->raw_len;
+		if (avail - j < end - i || !bytes_equal(p + j, r + i, end - i))
 			return 0;
-		t += n;
-		j += n;
+		j += end - i;
+		if (k == e->nsep)
+			break;
+		/* a run of TABs here too */
+		if (j >= avail || p[j] != '\t')
+			return 0;
+		while (j < avail && p[j] == '\t')
+			j++;
+		i = e->next_start[k];
 	}
 	return j;
 }
@@ -169,30 +175,22 @@ static const struct frame *cache_find(const struct line_cache *c, uint64_t key, 
 static void cache_keep(struct line_cache *c, uint64_t key, struct slice l, const struct frame *f)
 {
 	uint32_t known;
-	if (c->n == CACHE_LINES || c->text_bytes + 2 * l.n > CACHE_TEXT || (l.n && l.p[l.n - 1] == '\t') ||
-	    u64map_get(&c->by_pc, key, &known))
-		return; /* full, a line same_fields would not match, or a PC named another way before */
-	c->text_bytes += 2 * l.n; /* counted now: an unusual line leaves its bytes in the arena */
-	/* the fields, without the TABs between them; the line itself */
-	struct cached_line e = {.f = *f, .raw_len = (uint32_t)l.n};
+	if (c->n == CACHE_LINES || c->text_bytes + l.n > CACHE_TEXT || u64map_get(&c->by_pc, key, &known))
+		return; /* full, or a PC named another way before (that one stays) */
+	c->text_bytes += l.n;
 	char *raw = arena_alloc(&c->text, l.n ? l.n : 1);
 	memcpy(raw, l.p, l.n);
-	e.raw = raw;
-	char *text = arena_alloc(&c->text, l.n ? l.n : 1);
-	size_t used = 0;
-	for (size_t j = 0; j < l.n;) {
-		size_t from = j;
-		while (j < l.n && l.p[j] != '\t')
-			j++;
-		if (e.nfields == CACHE_FIELDS || (from == j && e.nfields))
-			return; /* unusual: read each time (the arena keeps the bytes) */
-		memcpy(text + used, l.p + from, j - from);
-		used += j - from;
-		e.field_len[e.nfields++] = (uint32_t)(j - from);
-		while (j < l.n && l.p[j] == '\t')
-			j++;
+	struct cached_line e = {.raw = raw, .raw_len = (uint32_t)l.n, .f = *f};
+	for (size_t k = 0; e.nsep < SEPARATORS;) {
+		while (k < l.n && l.p[k] != '\t')
+			k++;
+		if (k == l.n)
+			break;
+		e.field_end[e.nsep] = (uint32_t)k;
+		while (k < l.n && l.p[k] == '\t')
+			k++;
+		e.next_start[e.nsep++] = (uint32_t)k;
 	}
-	e.text = text;
 	bool inserted;
 	u64map_upsert(&c->by_pc, key, c->n, &inserted);
 	if (c->n == c->cap) {

@@ -185,8 +185,8 @@ static void summarise(const struct snapshot *s, struct group *gr, struct group_r
 			gr->nstacks++;
 		}
 		add_state(gr, c->state[j], w);
-		if (flags & G_HAS_MINUTES)
-			mins[nmin++] = c->minutes[j];
+		if (flags & G_HAS_MINUTES) /* (all "0 minutes" leave no column) */
+			mins[nmin++] = c->minutes ? c->minutes[j] : 0;
 		if (flags & (G_HAS_OBJECT | G_OBJECT_ARG)) {
 			nobj++;
 			if (flags & G_HAS_OBJECT)
@@ -309,7 +309,7 @@ static void totals(struct analysis *a, const uint64_t *kept)
 		a->states[k].count += w;
 		if (ch->flags[j] & G_HAS_MINUTES) {
 			/* keep the LONGEST_WAITS longest, longest first */
-			uint32_t minutes = ch->minutes[j], pos = a->nlongest;
+			uint32_t minutes = ch->minutes ? ch->minutes[j] : 0, pos = a->nlongest;
 			while (pos > 0 && a->longest[pos - 1].minutes < minutes)
 				pos--;
 			if (pos < LONGEST_WAITS) {

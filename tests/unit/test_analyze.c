@@ -304,6 +304,33 @@ static void test_goroutine_columns(void **st)
 	snapshot_free(s);
 }
 
+/* "0 minutes" sets the flag but leaves no column of minutes (a column is
+ * made for the first non-zero value): the summary and the longest waits
+ * read it as 0, where they once followed a null pointer. */
+static void test_zero_minutes(void **st)
+{
+	(void)st;
+	const char *t = "goroutine 1 [chan receive, 0 minutes]:\nmain.a()\n\t/p/a.go:9 +0x1\n\n"
+			"goroutine 2 [chan receive, 0 minutes]:\nmain.a()\n\t/p/a.go:9 +0x1\n\n";
+	struct snapset set;
+	snapset_init(&set);
+	struct err e;
+	assert_int_equal(traceback_parse_mem(t, strlen(t), "t", NULL, &set, NULL, &e), ST_OK);
+	assert_null(set.v[0]->gchunks[0].minutes);
+	struct group_options o;
+	group_options_default(&o);
+	struct analysis a;
+	analysis_run(set.v[0], &o, &a);
+	assert_int_equal(a.ngroups, 1);
+	assert_true(a.groups[0].rec->has_minutes);
+	assert_int_equal(a.groups[0].rec->with_minutes, 2);
+	assert_int_equal(a.groups[0].rec->max_minutes, 0);
+	assert_int_equal(a.nlongest, 2);
+	assert_int_equal(a.longest[0].minutes, 0);
+	analysis_free(&a);
+	snapset_free(&set);
+}
+
 /* snapshot_parsed drops the index of stacks; finding and adding stacks
  * afterwards still works (the index is rebuilt), with no duplicate. */
 static void test_parsed_indexes(void **st)
@@ -721,7 +748,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_by_stack), cmocka_unit_test(test_group_coarse), cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_sites_pooled),
-		cmocka_unit_test(test_shared_lock), cmocka_unit_test(test_shared_among_many), cmocka_unit_test(test_goroutine_columns), cmocka_unit_test(test_parsed_indexes), cmocka_unit_test(test_sample_groups_lean),
+		cmocka_unit_test(test_shared_lock), cmocka_unit_test(test_shared_among_many), cmocka_unit_test(test_goroutine_columns), cmocka_unit_test(test_zero_minutes), cmocka_unit_test(test_parsed_indexes), cmocka_unit_test(test_sample_groups_lean),
 		cmocka_unit_test(test_classes),        cmocka_unit_test(test_diff), cmocka_unit_test(test_series),
 		cmocka_unit_test(test_series_lookalikes), cmocka_unit_test(test_one_snapshot),
 		cmocka_unit_test(test_series_unstarted),

@@ -4,13 +4,18 @@
  * In a dump of 100,000 goroutines there are typically a few thousand
  * distinct stacks, and two goroutines with the same stack print the same
  * bytes except for argument values and the creator's goroutine number. So
- * once a stack has been read line by line its exact text is kept as a
- * template (per frame: the function line up to and with its '(', and the
- * whole file line; "created by F" likewise), and a later block is read in
- * two quick passes: one splits it into lines and computes a fingerprint of
- * its fixed parts, the other compares it with the templates of that
- * fingerprint. Only what varies is then looked at: the arguments (for the
- * object waited on) and "in goroutine N".
+ * once a stack has been read line by line its exact text is kept, cut at
+ * what varies: a segment of fixed text ends where a frame's arguments or the
+ * creator's goroutine number begin (a hole), and the next segment starts
+ * right after them. The segments of all stacks form a trie: stacks that
+ * begin alike share their first segments, and where they part, a crit-bit
+ * tree on the bytes of the following segments says which one a block can
+ * only be, from a byte or two of it. A later block is read in one walk:
+ * pick the segment, compare it whole (16 bytes at a time), skip the hole
+ * (to the first '\n', '(' or ')' for arguments; the digits for a goroutine
+ * number), and go on until a segment ends the stack with its blank line.
+ * Nothing is split into lines or hashed, and only the arguments that tell
+ * the object waited on and the parent's number are read.
  *
  * The contract is strict equivalence with the line-by-line path: a block is
  * replayed only when every line would have been read the same way there;
@@ -18,7 +23,6 @@
  * check guards are named where it is made. */
 #include "../base/common.h"
 #include "../base/arena.h"
-#include "../base/bytes.h"
 #include "../base/hash.h"
 #include "../base/xalloc.h"
 #include "../model/goname.h"
@@ -32,14 +36,22 @@
 /* Bounds: templates are a cache, so when it is full new stacks are simply
  * not learnt (they are still read correctly, line by line). Deeper blocks
  * are not replayed (Go prints at most 100 frames, plus elision lines). */
-enum { MAX_TEMPLATES = 1u << 16, MAX_PAIRS_TOTAL = 1u << 20, MAX_TEXT = 8u << 20, MAX_PAIRS = 128 };
+enum { MAX_TEMPLATES = 1u << 16, MAX_SEGS = 1u << 20, MAX_TEXT = 8u << 20, MAX_PAIRS = 128 };
 /* Replay pays off when blocks repeat; in a dump of distinct stacks it
  * would only add work. So it is judged on every window of attempts and
  * stops for the snapshot when fewer than one in eight were replayed (a
  * realistic dump replays about 30% of its first thousand blocks, 60% of its
  * first four thousand). */
 enum { JUDGE_WINDOW = 1024 };
-enum { NONE = UINT32_MAX };
+/* A reference in the trie: NONE, a segment (LEAF | index) or a branch. */
+enum { NONE = UINT32_MAX, LEAF = 1u << 31 };
+/* Segments are compared 16 bytes at a time, the last step reading past
+ * their end: the kept text has this much after each segment, and a block
+ * is replayed only with this much input after each segment. */
+enum { SLACK = 16 };
+/* A goroutine number of up to 19 digits always fits in 64 bits, as
+ * tb_parse_created reads it; a longer one is left to that path. */
+enum { MAX_PARENT_DIGITS = 19 };
 
 enum pair_kind { K_FUNC, K_CREATOR };
 enum pair_flag {
@@ -49,47 +61,78 @@ enum pair_flag {
 	P_PARENT = 1 << 3,     /* creator line ends with " in goroutine N" */
 };
 
-/* A line of template text. Stacks share most of their lines, so each is
- * kept once: the texts a block is compared with stay in the cache. */
+/* What follows a segment. */
+enum hole {
+	H_ARGS,   /* a frame's arguments, up to the ')' that ends its line */
+	H_PARENT, /* the digits of "created by F in goroutine N" */
+	H_END,    /* nothing: the segment ended the block with its blank line */
+};
+
+/* A segment of fixed text as the walk needs it: the text, and what
+ * follows it. Segments of many stacks read the same (a few dozen kinds in a
+ * dump of thousands of stacks), so each is kept once and stays in the
+ * cache; the trie's nodes only point at their kind. */
+struct kind {
+	const char *text;     /* len bytes, then SLACK more */
+	uint32_t len;
+	uint32_t line_len;    /* H_ARGS, H_PARENT: bytes of the hole's line before the hole */
+	uint32_t newlines;    /* lines the segment ends */
+	uint8_t hole;
+	uint8_t flags;        /* H_ARGS: P_WAIT, P_FIRST_USER of the hole's frame */
+};
+
+/* A node of the trie: a segment where it stands in the stacks. */
+struct seg {
+	uint32_t kind;
+	uint32_t next;        /* what may follow the hole: NONE, LEAF | segment, or a
+	                       * branch; for H_END, the stack of every block that ends here */
+};
+
+/* A crit-bit branch: the segments that may follow one hole, told apart by
+ * one bit of one byte (bytes past a segment's end count as 0). */
+struct branch {
+	uint32_t byte;
+	uint32_t child[2];
+	uint8_t otherbits;    /* every bit set but the critical one */
+};
+
+/* A text kept once however many segments have it, and its kinds (by the
+ * flags P_WAIT and P_FIRST_USER; NONE until used). */
 struct rtext {
 	const char *p;
 	uint32_t len;
 	uint32_t next;        /* next text in the same hash slot */
 	uint64_t hash;
+	uint32_t kind[4];
 };
 
-/* A frame or creator of a template: its head and file line texts. */
-struct tpair {
-	uint32_t head, file;
-	uint8_t kind, flags;
-};
-
-struct template {
-	uint64_t fp;
-	uint32_t first_pair, npairs;
-	uint32_t stack;
-	uint32_t next;        /* next template in the same hash slot */
-};
-
-/* A line pair as found in the input. */
+/* A line pair as found in the input (learning). */
 struct pair {
 	const char *head, *file;
 	size_t head_len, file_len;
 	const char *args;     /* function lines: the arguments */
 	size_t args_len;
 	const char *next;     /* start of the line after the file line */
-	uint64_t parent;      /* creator lines with P_PARENT */
 	uint8_t kind, flags;
+};
+
+/* An argument text a replayed block offers as its object. */
+struct note {
+	const char *args;
+	size_t len;
+	uint8_t flags;
 };
 
 struct tb_replay {
 	uint32_t owner;               /* stack ids are per snapshot: t->nsnap of its snapshot */
-	struct template *tmpl;
-	uint32_t ntmpl, tmpl_cap;
-	struct tpair *pairs;
-	uint32_t npairs, pairs_cap;
-	uint32_t *slots;              /* hash table of template indexes, NONE when empty */
-	uint32_t nslots;
+	uint32_t root;                /* the first segments of the stacks */
+	struct kind *kinds;
+	uint32_t nkinds, kinds_cap;
+	struct seg *segs;
+	uint32_t nsegs, segs_cap;
+	struct branch *branches;
+	uint32_t nbranches, branches_cap;
+	uint32_t ntemplates;
 	struct rtext *texts;
 	uint32_t ntexts, texts_cap;
 	uint32_t *text_slots;         /* hash table of text indexes */
@@ -98,12 +141,8 @@ struct tb_replay {
 	size_t text_bytes;
 	uint32_t attempts, hits;      /* in the current window */
 	bool paused;
-	/* The block pass 1 read without finding its template: learning it
-	 * needs no second scan. */
-	bool pending;
-	uint64_t pending_off, pending_fp;
-	uint32_t pending_n;
 	struct pair scratch[MAX_PAIRS];
+	struct note notes[MAX_PAIRS];
 };
 
 void tb_replay_free(struct tb_replay *r)
@@ -111,9 +150,9 @@ void tb_replay_free(struct tb_replay *r)
 	if (!r)
 		return;
 	arena_free(&r->text);
-	free(r->tmpl);
-	free(r->pairs);
-	free(r->slots);
+	free(r->kinds);
+	free(r->segs);
+	free(r->branches);
 	free(r->texts);
 	free(r->text_slots);
 	free(r);
@@ -126,113 +165,205 @@ static struct tb_replay *templates_for(struct tb *t)
 	if (!r) {
 		r = t->replay = xcalloc(1, sizeof(*r));
 		arena_init(&r->text);
-		r->nslots = 4096;
-		r->slots = xreallocarray(NULL, r->nslots, sizeof(*r->slots));
-		memset(r->slots, 0xff, r->nslots * sizeof(*r->slots));
 		r->ntext_slots = 4096;
 		r->text_slots = xreallocarray(NULL, r->ntext_slots, sizeof(*r->text_slots));
 		memset(r->text_slots, 0xff, r->ntext_slots * sizeof(*r->text_slots));
+		r->root = NONE;
 		r->owner = t->nsnap;
 	}
 	if (r->owner != t->nsnap) {
 		arena_free(&r->text);
 		arena_init(&r->text);
 		r->text_bytes = 0;
-		r->ntmpl = r->npairs = r->ntexts = 0;
+		r->nkinds = r->nsegs = r->nbranches = r->ntemplates = r->ntexts = 0;
+		r->root = NONE;
 		r->attempts = r->hits = 0;
-		r->paused = r->pending = false;
-		memset(r->slots, 0xff, r->nslots * sizeof(*r->slots));
+		r->paused = false;
 		memset(r->text_slots, 0xff, r->ntext_slots * sizeof(*r->text_slots));
 		r->owner = t->nsnap;
 	}
 	return r;
 }
 
-/* ---- scanning ---- */
+/* ---- the walk ---- */
+
+/* Byte i of a key of n bytes, 0 past its end. */
+static inline uint8_t key_byte(const char *k, size_t n, uint32_t i)
+{
+	return i < n ? (uint8_t)k[i] : 0;
+}
+
+static inline uint32_t branch_dir(const struct branch *b, uint8_t c)
+{
+	return (1u + (b->otherbits | c)) >> 8;
+}
+
+/* The one segment of ref that the text at q (n bytes readable) can start
+ * with: LEAF | index, or NONE. Whether it does is for the caller to check. */
+static inline uint32_t pick(const struct tb_replay *r, uint32_t ref, const char *q, size_t n)
+{
+	while (!(ref & LEAF)) {
+		const struct branch *b = &r->branches[ref];
+		ref = b->child[branch_dir(b, key_byte(q, n, b->byte))];
+	}
+	return ref;
+}
+
+/* Are the n bytes at a and b equal? Both have SLACK readable bytes after n. */
+static inline bool seg_equal(const char *a, const char *b, uint32_t n)
+{
+#ifdef __SSE2__
+	uint32_t i = 0;
+	for (; i + 16 <= n; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + i));
+		__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		if (_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) != 0xffff)
+			return false;
+	}
+	__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(a + i));
+	__m128i y = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+	unsigned need = (1u << (n - i)) - 1;
+	return ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, y)) & need) == need;
+#else
+	return memcmp(a, b, n) == 0;
+#endif
+}
+
+/* Length of the arguments at q: the bytes before the first '\n', '(' or
+ * ')'. SIZE_MAX when that is more than max bytes away, or too near limit
+ * to tell: the line-by-line path reads such a line. */
+static inline size_t args_len(const char *q, const char *limit, size_t max)
+{
+	const char *a = q;
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), open = _mm_set1_epi8('('), close = _mm_set1_epi8(')');
+	for (; limit - a >= 16; a += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)a);
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, open)),
+					   _mm_cmpeq_epi8(v, close));
+		unsigned m = (unsigned)_mm_movemask_epi8(hit);
+		if (m) {
+			size_t k = (size_t)(a - q) + (unsigned)__builtin_ctz(m);
+			return k <= max ? k : SIZE_MAX;
+		}
+		if ((size_t)(a - q) > max)
+			return SIZE_MAX;
+	}
+#endif
+	for (; a < limit && (size_t)(a - q) <= max; a++)
+		if (*a == '\n' || *a == '(' || *a == ')')
+			return (size_t)(a - q);
+	return SIZE_MAX;
+}
+
+/* Length of the goroutine number at q, its value in *v; SIZE_MAX when
+ * there is none or it is longer than MAX_PARENT_DIGITS. */
+static inline size_t parent_digits(const char *q, const char *limit, uint64_t *v)
+{
+	size_t k = 0;
+	uint64_t x = 0;
+	while (k <= MAX_PARENT_DIGITS && k < (size_t)(limit - q) && is_digit(q[k]))
+		x = x * 10 + (uint64_t)(q[k++] - '0');
+	if (k == 0 || k > MAX_PARENT_DIGITS)
+		return SIZE_MAX;
+	*v = x;
+	return k;
+}
+
+/* Count an attempt; judge the window when it is full. */
+static void judge(struct tb_replay *r, bool hit)
+{
+	r->attempts++;
+	r->hits += hit;
+	if (r->attempts == JUDGE_WINDOW) {
+		r->paused = r->hits * 8 < r->attempts;
+		r->attempts = r->hits = 0;
+	}
+}
+
+bool tb_replay_block(struct tb *t)
+{
+	struct tb_replay *r = t->replay;
+	struct linereader *lr = t->lr;
+	if (!r || r->owner != t->nsnap || r->root == NONE || r->paused || lr->pending_skip ||
+	    (lr->release && lr->start - lr->released >= LR_RELEASE_STEP))
+		return false;
+	const char *start = lr->buf + lr->start, *limit = lr->buf + lr->end;
+	const char *q = start;
+	size_t max_line = t->opt->max_line;
+	uint32_t nnotes = 0, ref = r->root, lines = 0;
+	uint64_t parent = 0;
+	bool has_parent = false;
+	const struct seg *s;
+	for (;;) {
+		ref = pick(r, ref, q, (size_t)(limit - q));
+		if (ref == NONE)
+			goto miss;
+		s = &r->segs[ref & ~LEAF];
+		const struct kind *k = &r->kinds[s->kind];
+		/* the fixed text, byte for byte: names, file lines, line ends,
+		 * the blank line (so every line is whole, no '\r', no foreign
+		 * line, and the block ends where the learnt one did) */
+		if ((size_t)(limit - q) < (size_t)k->len + SLACK || !seg_equal(q, k->text, k->len))
+			goto miss;
+		q += k->len;
+		lines += k->newlines;
+		if (k->hole == H_END)
+			break;
+		if (k->hole == H_ARGS) {
+			/* tb_parse_func: the arguments run from the last '(' to
+			 * the ')' that ends the line (the next segment starts with
+			 * ")\n"), so they hold no '(' and no '\n'; "..." would make
+			 * an inlined frame; the line stays under max_line */
+			size_t n = args_len(q, limit, max_line - 2 - k->line_len);
+			if (n == SIZE_MAX || (n == 3 && memcmp(q, "...", 3) == 0))
+				goto miss;
+			if (k->flags)
+				r->notes[nnotes++] = (struct note){q, n, k->flags};
+			q += n;
+		} else {
+			/* tb_parse_created: digits up to the end of the line (the
+			 * next segment starts with '\n') */
+			size_t n = parent_digits(q, limit, &parent);
+			if (n == SIZE_MAX || k->line_len + n >= max_line)
+				goto miss;
+			has_parent = true;
+			q += n;
+		}
+		ref = s->next;
+	}
+	judge(r, true);
+	/* What varies: the object argument, the parent goroutine. */
+	for (uint32_t i = 0; i < nnotes; i++)
+		tb_note_object(t, r->notes[i].flags & P_WAIT, r->notes[i].flags & P_FIRST_USER,
+			       slice_make(r->notes[i].args, r->notes[i].len));
+	if (has_parent) {
+		t->g.parent = parent;
+		t->g.flags |= G_HAS_PARENT;
+	}
+	lr->start += (size_t)(q - start);
+	lr->lineno += lines;
+	t->cur->last_line = lr->lineno;
+	tb_commit_goroutine(t, s->next);
+	return true;
+miss:
+	judge(r, false);
+	return false;
+}
+
+/* ---- learning ---- */
 
 /* The '\n' that ends the line at p, or NULL when there is none before
  * limit; *paren is the last '(' before it (NULL if none). */
-static inline const char *scan_line(const char *p, const char *limit, const char **paren)
+static const char *scan_line(const char *p, const char *limit, const char **paren)
 {
-	const char *lp = NULL;
-#ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n'), open = _mm_set1_epi8('(');
-	while (limit - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned m_nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
-		unsigned m_open = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, open));
-		if (m_nl) {
-			unsigned k = (unsigned)__builtin_ctz(m_nl);
-			unsigned before = m_open & ((1u << k) - 1);
-			*paren = before ? p + 31 - __builtin_clz(before) : lp;
-			return p + k;
-		}
-		if (m_open)
-			lp = p + 31 - __builtin_clz(m_open);
-		p += 16;
-	}
-#endif
-	for (; p < limit; p++) {
-		if (*p == '\n') {
-			*paren = lp;
-			return p;
-		}
-		if (*p == '(')
-			lp = p;
-	}
-	return NULL;
-}
-
-/* The '\n' that ends the line at p, or NULL. */
-static inline const char *scan_nl(const char *p, const char *limit)
-{
-#ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n');
-	while (limit - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
-		if (m)
-			return p + __builtin_ctz(m);
-		p += 16;
-	}
-#endif
-	return p < limit ? memchr(p, '\n', (size_t)(limit - p)) : NULL;
-}
-
-/* 8 bytes at the start or the end of a string (fewer when shorter). */
-static inline uint64_t word_at(const char *p, size_t n, bool end)
-{
-	uint64_t v = 0;
-	if (n >= 8)
-		memcpy(&v, end ? p + n - 8 : p, 8);
-	else
-		memcpy(&v, p, n);
-	return v;
-}
-
-/* Fingerprint of a line pair, folded into the block's: its lengths and
- * the words where stacks usually differ (the start and end of the name,
- * the line number and offset at the end of the file line). Equal text,
- * equal fingerprint. A pair's own value does not depend on the blocks's so
- * far, and folding it in is a rotate and a xor: the pairs' multiplications
- * overlap instead of waiting on each other (fp_slot mixes the result). */
-static inline uint64_t pair_fp(uint64_t h, const struct pair *p)
-{
-	uint64_t v = word_at(p->head, p->head_len, false) * 0x9e3779b97f4a7c15ULL;
-	v ^= word_at(p->head, p->head_len, true) + ((uint64_t)p->head_len << 32 | p->file_len << 8 | p->kind);
-	v ^= word_at(p->file, p->file_len, true) * 0xc2b2ae3d27d4eb4fULL;
-	return (h << 7 | h >> 57) ^ v;
-}
-
-/* The block's fingerprint once every pair is folded in: mixed, so that its
- * low bits pick a hash slot. */
-static inline uint64_t fp_final(uint64_t h)
-{
-	return hash_u64(0, h);
+	const char *nl = memchr(p, '\n', (size_t)(limit - p));
+	*paren = nl ? memrchr(p, '(', (size_t)(nl - p)) : NULL;
+	return nl;
 }
 
 /* The line pair at p as the line-by-line path would read it, or false when
- * that path might read it otherwise (then the block is not replayed). */
+ * that path might read it otherwise (then the block is not learnt). */
 static bool scan_pair(const struct tb *t, const char *p, const char *limit, struct pair *out)
 {
 	const char *paren, *nl = scan_line(p, limit, &paren);
@@ -247,14 +378,11 @@ static bool scan_pair(const struct tb *t, const char *p, const char *limit, stru
 			return false;
 		out->kind = K_CREATOR;
 		out->head_len = (size_t)(c.func.p + c.func.n - p);
-		if (c.has_parent) {
+		if (c.has_parent)
 			out->flags = P_PARENT;
-			out->parent = c.parent;
-		}
 	} else {
 		/* tb_parse_func: the name ends at the last '(' of a line ending
-		 * in ')' (spaces in the name are checked by comparison with the
-		 * template, learnt from a line that passed) */
+		 * in ')' */
 		if (nl[-1] != ')' || !paren || paren == p || p[0] == '\t' || p[0] == ' ')
 			return false;
 		out->kind = K_FUNC;
@@ -266,110 +394,13 @@ static bool scan_pair(const struct tb *t, const char *p, const char *limit, stru
 	}
 	out->head = p;
 	out->file = nl + 1;
-	const char *fnl = scan_nl(out->file, limit);
+	const char *fnl = out->file < limit ? memchr(out->file, '\n', (size_t)(limit - out->file)) : NULL;
 	if (!fnl || fnl == out->file || fnl[-1] == '\r' || (size_t)(fnl - out->file) >= t->opt->max_line)
 		return false;
 	out->file_len = (size_t)(fnl - out->file);
 	out->next = fnl + 1;
 	return true;
 }
-
-/* Does the block read into r->scratch repeat template m? */
-static bool block_matches(const struct tb_replay *r, const struct template *m, uint32_t n)
-{
-	if (m->npairs != n)
-		return false;
-	const struct tpair *tp = &r->pairs[m->first_pair];
-	for (uint32_t i = 0; i < n; i++) {
-		const struct pair *p = &r->scratch[i];
-		/* flags: inlined and creator's parent form must agree; wait and
-		 * first-user follow from the name */
-		const struct rtext *head = &r->texts[tp[i].head], *file = &r->texts[tp[i].file];
-		if (head->len != p->head_len || file->len != p->file_len || tp[i].kind != p->kind ||
-		    (tp[i].flags & (P_INLINED | P_PARENT)) != p->flags)
-			return false;
-		if (!bytes_equal(p->file, file->p, p->file_len) || !bytes_equal(p->head, head->p, p->head_len))
-			return false;
-	}
-	return true;
-}
-
-static const struct template *find_template(const struct tb_replay *r, uint64_t fp, uint32_t n)
-{
-	for (uint32_t i = r->slots[fp & (r->nslots - 1)]; i != NONE; i = r->tmpl[i].next)
-		if (r->tmpl[i].fp == fp && block_matches(r, &r->tmpl[i], n))
-			return &r->tmpl[i];
-	return NULL;
-}
-
-bool tb_replay_block(struct tb *t)
-{
-	struct tb_replay *r = t->replay;
-	struct linereader *lr = t->lr;
-	if (!r || r->owner != t->nsnap || !r->ntmpl || r->paused || lr->pending_skip ||
-	    (lr->release && lr->start - lr->released >= LR_RELEASE_STEP))
-		return false;
-	r->pending = false;
-	const char *start = lr->buf + lr->start, *limit = lr->buf + lr->end;
-	const char *p = start;
-	uint32_t n = 0;
-	uint64_t fp = 0;
-	/* Pass 1: line pairs up to the blank line, and their fingerprint. */
-	for (;;) {
-		if (p >= limit)
-			return false;
-		if (*p == '\n')
-			break;
-		/* after "created by" only the blank line */
-		if (n == MAX_PAIRS || (n && r->scratch[n - 1].kind == K_CREATOR))
-			return false;
-		if (!scan_pair(t, p, limit, &r->scratch[n]))
-			return false;
-		fp = pair_fp(fp, &r->scratch[n]);
-		p = r->scratch[n++].next;
-	}
-	/* Pass 2: a template with exactly this text. */
-	if (!n)
-		return false;
-	fp = fp_final(fp);
-	const struct template *m = find_template(r, fp, n);
-	r->attempts++;
-	if (m)
-		r->hits++;
-	if (r->attempts == JUDGE_WINDOW) {
-		r->paused = r->hits * 8 < r->attempts;
-		r->attempts = r->hits = 0;
-	}
-	if (!m) {
-		r->pending = true;
-		r->pending_off = lr->base + lr->start;
-		r->pending_fp = fp;
-		r->pending_n = n;
-		return false;
-	}
-	/* What varies: the object argument, the parent goroutine. */
-	const struct tpair *tp = &r->pairs[m->first_pair];
-	for (uint32_t i = 0; i < n; i++) {
-		const struct pair *q = &r->scratch[i];
-		if (q->kind == K_CREATOR) {
-			if (q->flags & P_PARENT) {
-				t->g.parent = q->parent;
-				t->g.flags |= G_HAS_PARENT;
-			}
-		} else if (!(q->flags & P_INLINED) && (tp[i].flags & (P_WAIT | P_FIRST_USER))) {
-			tb_note_object(t, tp[i].flags & P_WAIT, tp[i].flags & P_FIRST_USER,
-				       slice_make(q->args, q->args_len));
-		}
-	}
-	p++; /* the blank line */
-	lr->start += (size_t)(p - start);
-	lr->lineno += 2 * (uint64_t)n + 1;
-	t->cur->last_line = lr->lineno;
-	tb_commit_goroutine(t, m->stack);
-	return true;
-}
-
-/* ---- learning ---- */
 
 /* Fill out from frame f, which the line-by-line path read at p. */
 static bool frame_at(struct tb *t, const struct pframe *f, const char *p, const char *limit, struct pair *out)
@@ -394,7 +425,8 @@ static bool creator_at(struct tb *t, const struct pframe *f, const char *p, cons
 	return name > out->file && name < out->file + out->file_len;
 }
 
-/* Index of the text (p, n), added if new; NONE when the store is full. */
+/* Index of the kept copy of the text (p, n), with SLACK zero bytes after
+ * it, added if new; NONE when the store is full. */
 static uint32_t intern_text(struct tb_replay *r, const char *p, size_t n)
 {
 	uint64_t h = hash_bytes(p, n, 0);
@@ -407,86 +439,163 @@ static uint32_t intern_text(struct tb_replay *r, const char *p, size_t n)
 		r->texts_cap = r->texts_cap ? r->texts_cap * 2 : 1024;
 		r->texts = xreallocarray(r->texts, r->texts_cap, sizeof(*r->texts));
 	}
-	char *copy = arena_alloc(&r->text, n ? n : 1);
+	char *copy = arena_alloc(&r->text, n + SLACK);
 	memcpy(copy, p, n);
+	memset(copy + n, 0, SLACK);
 	r->text_bytes += n;
 	uint32_t slot = (uint32_t)(h & (r->ntext_slots - 1));
-	r->texts[r->ntexts] = (struct rtext){copy, (uint32_t)n, r->text_slots[slot], h};
+	r->texts[r->ntexts] = (struct rtext){copy, (uint32_t)n, r->text_slots[slot], h, {NONE, NONE, NONE, NONE}};
 	r->text_slots[slot] = r->ntexts++;
 	if (r->ntexts > r->ntext_slots / 2) {
 		r->ntext_slots *= 2;
 		r->text_slots = xreallocarray(r->text_slots, r->ntext_slots, sizeof(*r->text_slots));
 		memset(r->text_slots, 0xff, r->ntext_slots * sizeof(*r->text_slots));
 		for (uint32_t i = 0; i < r->ntexts; i++) {
-			uint32_t s = (uint32_t)(r->texts[i].hash & (r->ntext_slots - 1));
-			r->texts[i].next = r->text_slots[s];
-			r->text_slots[s] = i;
+			uint32_t sl = (uint32_t)(r->texts[i].hash & (r->ntext_slots - 1));
+			r->texts[i].next = r->text_slots[sl];
+			r->text_slots[sl] = i;
 		}
 	}
 	return r->ntexts - 1;
 }
 
-static void add_template(struct tb_replay *r, uint64_t fp, uint32_t n, uint32_t stack)
+/* The kind of a segment of text (p, n) followed by hole, with flags
+ * (P_WAIT, P_FIRST_USER); line_len and newlines follow from the text.
+ * NONE when the store is full. */
+static uint32_t kind_of(struct tb_replay *r, const char *p, size_t n, enum hole hole, uint8_t flags)
 {
-	if (r->ntmpl >= MAX_TEMPLATES || r->npairs + n > MAX_PAIRS_TOTAL)
-		return;
-	if (r->ntmpl == r->tmpl_cap) {
-		r->tmpl_cap = r->tmpl_cap ? r->tmpl_cap * 2 : 256;
-		r->tmpl = xreallocarray(r->tmpl, r->tmpl_cap, sizeof(*r->tmpl));
+	uint32_t ti = intern_text(r, p, n);
+	if (ti == NONE)
+		return NONE;
+	uint32_t *k = &r->texts[ti].kind[flags & (P_WAIT | P_FIRST_USER) ? (flags & P_WAIT ? 1 : 0) + (flags & P_FIRST_USER ? 2 : 0) : 0];
+	if (*k != NONE && r->kinds[*k].hole == hole)
+		return *k;
+	if (*k != NONE)
+		return NONE; /* (the last byte tells the hole: never reached) */
+	if (r->nkinds == r->kinds_cap) {
+		r->kinds_cap = r->kinds_cap ? r->kinds_cap * 2 : 256;
+		r->kinds = xreallocarray(r->kinds, r->kinds_cap, sizeof(*r->kinds));
 	}
-	if (r->npairs + n > r->pairs_cap) {
-		r->pairs_cap = MAX(r->pairs_cap * 2, r->npairs + n + 1024);
-		r->pairs = xreallocarray(r->pairs, r->pairs_cap, sizeof(*r->pairs));
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		const struct pair *p = &r->scratch[i];
-		uint32_t head = intern_text(r, p->head, p->head_len), file = intern_text(r, p->file, p->file_len);
-		if (head == NONE || file == NONE)
-			return;
-		r->pairs[r->npairs + i] = (struct tpair){head, file, p->kind, p->flags};
-	}
-	uint32_t slot = (uint32_t)(fp & (r->nslots - 1));
-	r->tmpl[r->ntmpl] = (struct template){fp, r->npairs, n, stack, r->slots[slot]};
-	r->slots[slot] = r->ntmpl++;
-	r->npairs += n;
-	if (r->ntmpl > r->nslots / 2) {
-		/* keep chains short: double the table and rehash */
-		r->nslots *= 2;
-		r->slots = xreallocarray(r->slots, r->nslots, sizeof(*r->slots));
-		memset(r->slots, 0xff, r->nslots * sizeof(*r->slots));
-		for (uint32_t i = 0; i < r->ntmpl; i++) {
-			uint32_t s = (uint32_t)(r->tmpl[i].fp & (r->nslots - 1));
-			r->tmpl[i].next = r->slots[s];
-			r->slots[s] = i;
-		}
-	}
+	const char *line = p + n;
+	uint32_t newlines = 0;
+	while (line > p && line[-1] != '\n')
+		line--;
+	for (const char *c = p; (c = memchr(c, '\n', (size_t)(p + n - c))) != NULL; c++)
+		newlines++;
+	r->kinds[r->nkinds] = (struct kind){r->texts[ti].p, (uint32_t)n, (uint32_t)(p + n - line), newlines, (uint8_t)hole,
+					    (uint8_t)(flags & (P_WAIT | P_FIRST_USER))};
+	return *k = r->nkinds++;
 }
 
-/* Do the pairs pass 1 left in r->scratch stand where the line-by-line
- * path read t's frames? */
-static bool pending_is(struct tb *t, const struct tb_replay *r, uint32_t n)
+/* Put segment leaf, of text (k, n), in the crit-bit tree at *slot (a
+ * segment's next or r->root). False when a segment already there reads
+ * the same (bytes past the end count as 0, so a NUL could hide a
+ * difference): then it is not added. */
+static bool crit_insert(struct tb_replay *r, uint32_t *slot, uint32_t leaf, const char *k, size_t n)
 {
-	if (!r->pending || r->pending_off != t->g_body_off || r->pending_n != n)
-		return false;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct pair *pr = &r->scratch[i];
-		bool creator = i == t->nframes;
-		const struct pframe *f = creator ? &t->creator : &t->frames[i];
-		const char *name = lr_at(t->lr, f->file_off);
-		if (pr->kind != (creator ? K_CREATOR : K_FUNC) || name <= pr->file || name >= pr->file + pr->file_len)
-			return false;
-		if (creator) {
-			if (f->flags || lr_at(t->lr, f->func_off) != pr->head + 11 || pr->head_len != 11 + f->func_len ||
-			    !!(pr->flags & P_PARENT) != !!(t->g.flags & G_HAS_PARENT))
-				return false;
-		} else if (f->no_parens || (f->flags & ~(uint32_t)FRAME_INLINED) || lr_at(t->lr, f->func_off) != pr->head ||
-			   pr->head_len != f->func_len + 1 || !!(pr->flags & P_INLINED) != !!(f->flags & FRAME_INLINED)) {
-			return false;
-		}
+	if (*slot == NONE) {
+		*slot = LEAF | leaf;
+		return true;
 	}
+	const struct kind *near = &r->kinds[r->segs[pick(r, *slot, k, n) & ~LEAF].kind];
+	uint32_t byte = 0, end = (uint32_t)MAX(n, near->len);
+	uint8_t diff = 0;
+	for (; byte < end; byte++)
+		if ((diff = key_byte(k, n, byte) ^ key_byte(near->text, near->len, byte)) != 0)
+			break;
+	if (!diff)
+		return false;
+	/* the highest bit that differs */
+	diff |= (uint8_t)(diff >> 1);
+	diff |= (uint8_t)(diff >> 2);
+	diff |= (uint8_t)(diff >> 4);
+	uint8_t otherbits = (uint8_t)((diff & ~(diff >> 1)) ^ 0xff);
+	uint32_t near_dir = branch_dir(&(struct branch){.otherbits = otherbits}, key_byte(near->text, near->len, byte));
+	if (r->nbranches == r->branches_cap) {
+		r->branches_cap = r->branches_cap ? r->branches_cap * 2 : 256;
+		r->branches = xreallocarray(r->branches, r->branches_cap, sizeof(*r->branches));
+	}
+	/* the branches on the way are ordered by the bit they test */
+	uint32_t *where = slot;
+	while (!(*where & LEAF)) {
+		struct branch *b = &r->branches[*where];
+		if (b->byte > byte || (b->byte == byte && b->otherbits > otherbits))
+			break;
+		where = &b->child[branch_dir(b, key_byte(k, n, b->byte))];
+	}
+	struct branch *nb = &r->branches[r->nbranches];
+	nb->byte = byte;
+	nb->otherbits = otherbits;
+	nb->child[near_dir] = *where;
+	nb->child[1 - near_dir] = LEAF | leaf;
+	*where = r->nbranches++;
 	return true;
 }
 
+/* Where the segments that may follow parent hang (the first segments of
+ * the stacks for NONE). */
+static uint32_t *slot_of(struct tb_replay *r, uint32_t parent)
+{
+	return parent == NONE ? &r->root : &r->segs[parent].next;
+}
+
+/* The segment after parent of text (p, n) followed by hole, added if new
+ * (NONE when the store is full or it cannot be told apart from another).
+ * A new H_END segment ends the stack. */
+static uint32_t segment(struct tb_replay *r, uint32_t parent, const char *p, size_t n, enum hole hole, uint8_t flags,
+			uint32_t stack)
+{
+	uint32_t first = *slot_of(r, parent);
+	if (first != NONE) {
+		uint32_t i = pick(r, first, p, n) & ~LEAF;
+		const struct kind *k = &r->kinds[r->segs[i].kind];
+		if (k->len == n && k->hole == hole && k->flags == flags && memcmp(k->text, p, n) == 0)
+			return i;
+	}
+	if (r->nsegs >= MAX_SEGS || n > UINT32_MAX - SLACK)
+		return NONE;
+	uint32_t kind = kind_of(r, p, n, hole, flags);
+	if (kind == NONE)
+		return NONE;
+	if (r->nsegs == r->segs_cap) {
+		r->segs_cap = r->segs_cap ? r->segs_cap * 2 : 1024;
+		r->segs = xreallocarray(r->segs, r->segs_cap, sizeof(*r->segs));
+	}
+	r->segs[r->nsegs] = (struct seg){kind, hole == H_END ? stack : NONE};
+	if (!crit_insert(r, slot_of(r, parent), r->nsegs, r->kinds[kind].text, n))
+		return NONE;
+	if (hole == H_END)
+		r->ntemplates++;
+	return r->nsegs++;
+}
+
+/* Learn the block whose n line pairs are in r->scratch, ended by the blank
+ * line before end, as a path of segments ending in stack. */
+static void add_template(struct tb_replay *r, uint32_t n, const char *end, uint32_t stack)
+{
+	if (r->ntemplates >= MAX_TEMPLATES)
+		return;
+	uint32_t at = NONE;
+	const char *from = r->scratch[0].head;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct pair *p = &r->scratch[i];
+		if (p->kind == K_FUNC && !(p->flags & P_INLINED)) {
+			at = segment(r, at, from, (size_t)(p->args - from), H_ARGS, p->flags & (P_WAIT | P_FIRST_USER), 0);
+			from = p->args + p->args_len;
+		} else if (p->kind == K_CREATOR && (p->flags & P_PARENT)) {
+			const char *eol = p->file - 1, *digits = eol;
+			while (is_digit(digits[-1]))
+				digits--;
+			at = segment(r, at, from, (size_t)(digits - from), H_PARENT, 0, 0);
+			from = eol;
+		} else {
+			continue; /* an inlined frame, a creator without number: fixed text */
+		}
+		if (at == NONE)
+			return;
+	}
+	segment(r, at, from, (size_t)(end - from), H_END, 0, stack);
+}
 void tb_replay_learn(struct tb *t, uint32_t stack)
 {
 	struct linereader *lr = t->lr;
@@ -500,36 +609,25 @@ void tb_replay_learn(struct tb *t, uint32_t stack)
 	struct tb_replay *r = templates_for(t);
 	if (r->paused)
 		return;
-	uint64_t fp = 0;
-	if (pending_is(t, r, n)) {
-		/* pass 1 read this block and found no template */
-		fp = r->pending_fp;
-		r->pending = false;
-	} else {
-		/* First find every line where the block says it is ... */
-		r->pending = false;
-		const char *limit = lr->buf + lr->end;
-		const char *p = lr_at(lr, t->g_body_off);
-		for (uint32_t i = 0; i < n; i++) {
-			struct pair *pr = &r->scratch[i];
-			if (i == t->nframes) {
-				if (!creator_at(t, &t->creator, p, limit, pr) ||
-				    !!(pr->flags & P_PARENT) != !!(t->g.flags & G_HAS_PARENT))
-					return;
-			} else {
-				const struct pframe *f = &t->frames[i];
-				if (!frame_at(t, f, p, limit, pr) ||
-				    !!(pr->flags & P_INLINED) != !!(f->flags & FRAME_INLINED))
-					return;
-			}
-			fp = pair_fp(fp, pr);
-			p = pr->next;
+	/* Find every line where the block says it is ... */
+	const char *limit = lr->buf + lr->end;
+	const char *p = lr_at(lr, t->g_body_off);
+	for (uint32_t i = 0; i < n; i++) {
+		struct pair *pr = &r->scratch[i];
+		if (i == t->nframes) {
+			if (!creator_at(t, &t->creator, p, limit, pr) ||
+			    !!(pr->flags & P_PARENT) != !!(t->g.flags & G_HAS_PARENT))
+				return;
+		} else {
+			const struct pframe *f = &t->frames[i];
+			if (!frame_at(t, f, p, limit, pr) || !!(pr->flags & P_INLINED) != !!(f->flags & FRAME_INLINED))
+				return;
 		}
-		/* ... that a blank line ended it, and that it is new. */
-		fp = fp_final(fp);
-		if (p >= limit || *p != '\n' || find_template(r, fp, n))
-			return;
+		p = pr->next;
 	}
+	/* ... and that a blank line ended it. */
+	if (p >= limit || *p != '\n')
+		return;
 	/* What the names say about the object waited on. */
 	bool seen_user = false;
 	for (uint32_t i = 0; i < t->nframes; i++) {
@@ -542,5 +640,5 @@ void tb_replay_learn(struct tb *t, uint32_t stack)
 			pr->flags |= P_FIRST_USER;
 		}
 	}
-	add_template(r, fp, n, stack);
+	add_template(r, n, p + 1, stack);
 }

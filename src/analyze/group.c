@@ -154,11 +154,14 @@ enum { PREFETCH_AHEAD = 16 };
  * objects and the parents take turns in the one 64-bit vector, so the
  * scratch is 12 bytes per goroutine of the largest group. */
 static void summarise(const struct snapshot *s, struct group *gr, struct group_records *r, uint32_t stamp,
-		      const uint32_t *members, uint64_t n, uint32_t *mins, uint64_t *vals, uint32_t *stack_seen)
+		      const uint32_t *members, uint64_t n, uint32_t *mins, uint64_t *vals, uint32_t *stack_seen,
+		      bool one_stack)
 {
 	uint64_t nmin = 0, nobj = 0, npar = 0, nprim = 0;
 	bool labels_same = true;
-	gr->nstacks = 0;
+	/* a group of one stack need not read its members' stacks: one cache
+	 * miss less for each */
+	gr->nstacks = one_stack && n;
 	for (uint64_t k = 0; k < n; k++) {
 		/* Members lie scattered over the goroutine table: ask for the
 		 * ones a few steps ahead so their cache misses overlap. */
@@ -166,7 +169,8 @@ static void summarise(const struct snapshot *s, struct group *gr, struct group_r
 			uint64_t ahead = members[k + PREFETCH_AHEAD];
 			const struct gchunk *c = &s->gchunks[ahead >> G_CHUNK_BITS];
 			uint32_t j = ahead & (G_CHUNK - 1);
-			__builtin_prefetch(&c->stack[j]);
+			if (!one_stack)
+				__builtin_prefetch(&c->stack[j]);
 			__builtin_prefetch(&c->state[j]);
 			__builtin_prefetch(&c->flags[j]);
 			if (c->minutes)
@@ -174,14 +178,14 @@ static void summarise(const struct snapshot *s, struct group *gr, struct group_r
 		}
 		/* the columns this needs, not the whole record (snapshot.h) */
 		const struct gchunk *c = &s->gchunks[members[k] >> G_CHUNK_BITS];
-		uint32_t j = members[k] & (G_CHUNK - 1), stack = c->stack[j], flags = c->flags[j];
+		uint32_t j = members[k] & (G_CHUNK - 1), flags = c->flags[j];
 		uint32_t labels = c->labels ? c->labels[j] : 0;
 		uint64_t w = snapshot_weight(s, members[k]);
 		gr->count += w;
 		if (s->delays)
 			gr->delay_ns += (uint64_t)s->delays[members[k]];
-		if (stack_seen[stack] != stamp) {
-			stack_seen[stack] = stamp;
+		if (!one_stack && stack_seen[c->stack[j]] != stamp) {
+			stack_seen[c->stack[j]] = stamp;
 			gr->nstacks++;
 		}
 		add_state(gr, c->state[j], w);
@@ -358,81 +362,87 @@ static void pick_shared(struct analysis *a, struct shared_object *c, uint32_t n)
 /* Objects waited on (G_HAS_OBJECT) by goroutines from more than one group,
  * three at least. Most waits are on an object of their own (a channel each):
  * a first pass counts waiters per hash slot (two bits, saturating at 3) in
- * a table of a bit per wait, and only the objects whose slot reached 3 are
- * added up, in the second. A slot shared by chance lets a few more
+ * a table of a bit per wait, a second marks the waits whose slot reached 3,
+ * and only those are added up. A slot shared by chance lets a few more
  * through, never one fewer: the result is exact, and the memory does not
- * grow with the waits on objects of their own. The groups are visited in
- * rank order, their members in input order, so an object's first waiter
- * and its groups come in the order the report gives them. */
-static void shared_objects(struct analysis *a)
+ * grow with the waits on objects of their own. The adding up visits the
+ * groups in rank order, their members in input order, so an object's first
+ * waiter and its groups come in the order the report gives them. */
+static void shared_objects(struct analysis *a, const uint64_t *shown)
 {
 	const struct snapshot *s = a->snap;
+	/* Counting and marking need no order: they read the goroutines shown
+	 * (the members of the groups kept) in input order, column by column,
+	 * instead of hopping over the table group by group. */
 	uint64_t waits = 0;
-	for (uint32_t gi = 0; gi < a->ngroups; gi++) {
-		const struct group *gr = &a->groups[gi];
-		for (uint64_t k = 0; k < gr->nmembers; k++) {
-			uint32_t i = a->members[gr->first_member + k];
-			waits += (s->gchunks[i >> G_CHUNK_BITS].flags[i & (G_CHUNK - 1)] & G_HAS_OBJECT) != 0;
-		}
-	}
+	for (uint64_t i = 0; i < s->ngoroutines; i++)
+		waits += is_kept(shown, i) && (s->gchunks[i >> G_CHUNK_BITS].flags[i & (G_CHUNK - 1)] & G_HAS_OBJECT);
 	if (waits < 3)
 		return;
 	uint64_t slots = 64;
 	while (slots < waits * 4)
 		slots *= 2;
 	uint8_t *count = xcalloc(slots / 4, 1); /* 2 bits a slot */
+	uint64_t *candidates = NULL;            /* a bit per goroutine whose slot reached 3 */
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t i = 0; i < s->ngoroutines; i++) {
+			const struct gchunk *ch = &s->gchunks[i >> G_CHUNK_BITS];
+			uint32_t j = i & (G_CHUNK - 1);
+			if (!is_kept(shown, i) || !(ch->flags[j] & G_HAS_OBJECT))
+				continue;
+			uint64_t slot = hash_u64(0x0b1ec7, gcol64_get(&ch->object, j)) & (slots - 1);
+			uint8_t *byte = &count[slot >> 2];
+			unsigned shift = (unsigned)(slot & 3) * 2, c = (*byte >> shift) & 3;
+			if (pass == 0 && c < 3)
+				*byte = (uint8_t)(*byte + (1u << shift));
+			else if (pass == 1 && c == 3)
+				candidates[i >> 6] |= (uint64_t)1 << (i & 63);
+		}
+		if (pass == 0)
+			candidates = xcalloc(s->ngoroutines / 64 + 1, sizeof(*candidates));
+	}
+	free(count);
+	/* Adding up goes in rank order, and reads only the marked records. */
 	struct u64map index = {0};               /* object -> candidate */
 	struct shared_object *cand = NULL;
 	uint32_t *last_group = NULL, ncand = 0, cap = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		for (uint32_t gi = 0; gi < a->ngroups; gi++) {
-			const struct group *gr = &a->groups[gi];
-			for (uint64_t k = 0; k < gr->nmembers; k++) {
-				uint32_t i = a->members[gr->first_member + k];
-				const struct gchunk *ch = &s->gchunks[i >> G_CHUNK_BITS];
-				uint32_t j = i & (G_CHUNK - 1);
-				if (!(ch->flags[j] & G_HAS_OBJECT))
-					continue;
-				uint64_t object = gcol64_get(&ch->object, j);
-				uint64_t slot = hash_u64(0x0b1ec7, object) & (slots - 1);
-				uint8_t *byte = &count[slot >> 2];
-				unsigned shift = (unsigned)(slot & 3) * 2, c = (*byte >> shift) & 3;
-				if (pass == 0) {
-					if (c < 3)
-						*byte = (uint8_t)(*byte + (1u << shift));
-					continue;
+	for (uint32_t gi = 0; gi < a->ngroups; gi++) {
+		const struct group *gr = &a->groups[gi];
+		for (uint64_t k = 0; k < gr->nmembers; k++) {
+			uint32_t i = a->members[gr->first_member + k];
+			if (!is_kept(candidates, i) || ncand == UINT32_MAX - 1)
+				continue;
+			/* the columns this needs, not the whole record */
+			const struct gchunk *ch = &s->gchunks[i >> G_CHUNK_BITS];
+			uint32_t j = i & (G_CHUNK - 1), flags = ch->flags[j];
+			uint64_t object = gcol64_get(&ch->object, j);
+			bool inserted;
+			uint32_t at = *u64map_upsert(&index, object, ncand, &inserted);
+			if (inserted) {
+				if (ncand == cap) {
+					cap = cap ? cap * 2 : 64;
+					cand = xreallocarray(cand, cap, sizeof(*cand));
+					last_group = xreallocarray(last_group, cap, sizeof(*last_group));
 				}
-				if (c < 3 || ncand == UINT32_MAX - 1)
-					continue;
-				const struct goroutine g = snapshot_goroutine(s, i);
-				bool inserted;
-				uint32_t at = *u64map_upsert(&index, object, ncand, &inserted);
-				if (inserted) {
-					if (ncand == cap) {
-						cap = cap ? cap * 2 : 64;
-						cand = xreallocarray(cand, cap, sizeof(*cand));
-						last_group = xreallocarray(last_group, cap, sizeof(*last_group));
-					}
-					cand[ncand] = (struct shared_object){.object = g.object, .first_group = gi, .state = g.state};
-					last_group[ncand++] = UINT32_MAX;
-				}
-				struct shared_object *so = &cand[at];
-				so->waiters++;
-				if (last_group[at] != gi) {
-					so->groups++;
-					last_group[at] = gi;
-					if (so->nlisted < ARRAY_LEN(so->group_list))
-						so->group_list[so->nlisted++] = gi;
-				}
-				if (g.flags & G_HAS_MINUTES) {
-					so->has_minutes = true;
-					so->max_minutes = MAX(so->max_minutes, g.minutes);
-				}
+				cand[ncand] = (struct shared_object){.object = object, .first_group = gi, .state = ch->state[j]};
+				last_group[ncand++] = UINT32_MAX;
+			}
+			struct shared_object *so = &cand[at];
+			so->waiters++;
+			if (last_group[at] != gi) {
+				so->groups++;
+				last_group[at] = gi;
+				if (so->nlisted < ARRAY_LEN(so->group_list))
+					so->group_list[so->nlisted++] = gi;
+			}
+			if (flags & G_HAS_MINUTES) {
+				so->has_minutes = true;
+				so->max_minutes = MAX(so->max_minutes, ch->minutes ? ch->minutes[j] : 0);
 			}
 		}
 	}
+	free(candidates);
 	pick_shared(a, cand, ncand);
-	free(count);
 	free(cand);
 	free(last_group);
 	u64map_free(&index);
@@ -525,7 +535,95 @@ static uint32_t group_of(struct grouper *gp, uint64_t i)
 	return gi;
 }
 
-void analysis_run(const struct snapshot *s, const struct group_options *o, struct analysis *a)
+/* Summaries are made SUMMARY_BATCH groups at a time (the batch's
+ * summaries are 400 bytes a group until kept), split over the cores when
+ * the snapshot has at least SPLIT_MEMBERS members. */
+enum { SUMMARY_BATCH = 4096, SPLIT_MEMBERS = 1 << 16, MAX_PIECES = 16 };
+
+struct summary {
+	struct group g;
+	struct group_records rec;
+	struct state_count states[GROUP_MAX_STATES];
+};
+
+/* What one piece summarises with: scratch sized to its largest group, kept
+ * from batch to batch; and a mark per stack (NULL when each group is one
+ * stack). */
+struct piece_scratch {
+	uint32_t *mins;
+	uint64_t *vals;
+	uint64_t cap;
+	uint32_t *seen;
+};
+
+/* The groups [from, to) of a snapshot, summarised into v[g - from] in
+ * npieces pieces of about as many members each. */
+struct summary_batch {
+	const struct snapshot *s;
+	const struct group_options *o;
+	uint32_t label_key;
+	const uint32_t *members;
+	const uint64_t *start;      /* group g's members: members[start[g] .. start[g + 1]) */
+	uint32_t from, to, npieces;
+	struct summary *v;
+	struct piece_scratch scratch[MAX_PIECES];
+};
+
+/* The first group of [lo, hi) whose members start at or after m. */
+static uint32_t group_starting_at(const uint64_t *start, uint32_t lo, uint32_t hi, uint64_t m)
+{
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (start[mid] < m)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void summarise_piece(void *ctx, uint32_t piece)
+{
+	struct summary_batch *b = ctx;
+	const struct snapshot *s = b->s;
+	bool one_stack = b->o->by == GROUP_STACK;
+	uint64_t m0 = b->start[b->from], total = b->start[b->to] - m0;
+	uint32_t g0 = group_starting_at(b->start, b->from, b->to, m0 + total * piece / b->npieces);
+	uint32_t g1 = piece + 1 == b->npieces
+			      ? b->to
+			      : group_starting_at(b->start, b->from, b->to, m0 + total * (piece + 1) / b->npieces);
+	struct piece_scratch *sc = &b->scratch[piece];
+	uint64_t largest = 1;
+	for (uint32_t g = g0; g < g1; g++)
+		largest = MAX(largest, b->start[g + 1] - b->start[g]);
+	if (largest > sc->cap) {
+		free(sc->mins);
+		free(sc->vals);
+		sc->mins = xmalloc(largest * sizeof(*sc->mins));
+		sc->vals = xmalloc(largest * sizeof(*sc->vals));
+		sc->cap = largest;
+	}
+	if (!one_stack && !sc->seen)
+		sc->seen = xcalloc(s->nstacks ? s->nstacks : 1, sizeof(*sc->seen));
+	for (uint32_t g = g0; g < g1; g++) {
+		struct summary *sm = &b->v[g - b->from];
+		memset(sm, 0, sizeof(*sm));
+		struct group *gr = &sm->g;
+		gr->states = sm->states;
+		uint64_t cnt = b->start[g + 1] - b->start[g];
+		const uint32_t *mem = b->members + b->start[g];
+		gr->nmembers = (uint32_t)cnt; /* members are goroutine records: < G_MAX */
+		gr->first_member = (uint32_t)b->start[g];
+		gr->stack = snapshot_goroutine_stack(s, mem[0]);
+		if (b->o->by == GROUP_LABEL)
+			gr->label_value = label_value(s, snapshot_goroutine_labels(s, mem[0]), b->label_key);
+		const struct goroutine first = snapshot_goroutine(s, mem[0]);
+		gr->system = goroutine_is_system(s, &first);
+		summarise(s, gr, &sm->rec, g + 1, mem, cnt, sc->mins, sc->vals, sc->seen, one_stack);
+	}
+}
+
+static void analyse(const struct snapshot *s, const struct group_options *o, struct analysis *a, bool may_split)
 {
 	memset(a, 0, sizeof(*a));
 	a->snap = s;
@@ -561,11 +659,8 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	uint32_t ngroups = gp.ngroups;
 
 	/* 2. members of each group, in input order (counting sort) */
-	uint64_t largest = 0;
-	for (uint32_t g = 0; g < ngroups; g++) {
-		largest = MAX(largest, start[g + 1]);
+	for (uint32_t g = 0; g < ngroups; g++)
 		start[g + 1] += start[g];
-	}
 	uint64_t members_n = start[ngroups];
 	uint32_t *members = xmalloc((members_n ? members_n : 1) * sizeof(*members));
 	uint64_t *fill = xmalloc(((size_t)ngroups + 1) * sizeof(*fill));
@@ -586,61 +681,66 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	u64map_free(&gp.map);
 	a->members = members;
 
-	/* 3. summarise, filter, judge. A kept group's states and records go
-	 * into pools in group order; the pointers are set once the pools stop
-	 * growing (records only for the groups that have any). */
+	/* 3. summarise, filter, judge. Groups are summarised a batch at a
+	 * time (on every core for a big dump: members lie scattered over the
+	 * goroutine table, and each thread waits on its own cache misses),
+	 * then filtered and kept in group order. A kept group's states and
+	 * records go into pools in group order; the pointers are set once the
+	 * pools stop growing (records only for the groups that have any). */
 	a->groups = xcalloc(ngroups ? ngroups : 1, sizeof(*a->groups));
-	uint32_t *mins = xmalloc((largest ? largest : 1) * sizeof(*mins));
-	uint64_t *vals = xmalloc((largest ? largest : 1) * sizeof(*vals));
-	uint32_t *seen = xcalloc(s->nstacks ? s->nstacks : 1, sizeof(*seen));
+	struct summary_batch sb = {
+		.s = s, .o = o, .label_key = a->label_key, .members = members, .start = start,
+		.v = xmalloc(MIN(ngroups ? ngroups : 1, (uint32_t)SUMMARY_BATCH) * sizeof(*sb.v)),
+		.npieces = may_split && members_n >= SPLIT_MEMBERS ? MIN(parallel_threads(UINT32_MAX), (unsigned)MAX_PIECES) : 1,
+	};
 	struct pool states_pool = {0}, records_pool = {0};
 	uint32_t kept = 0;
-	for (uint32_t gi = 0; gi < ngroups; gi++) {
-		struct group *gr = &a->groups[kept];
-		struct state_count states[GROUP_MAX_STATES];
-		struct group_records rec;
-		memset(gr, 0, sizeof(*gr));
-		memset(&rec, 0, sizeof(rec));
-		gr->states = states;
-		uint64_t cnt = start[gi + 1] - start[gi];
-		const uint32_t *mem = members + start[gi];
-		gr->nmembers = (uint32_t)cnt; /* members are goroutine records: < G_MAX */
-		gr->first_member = (uint32_t)start[gi];
-		gr->stack = snapshot_goroutine_stack(s, mem[0]);
-		if (by_label)
-			gr->label_value = label_value(s, snapshot_goroutine_labels(s, mem[0]), a->label_key);
-		const struct goroutine first = snapshot_goroutine(s, mem[0]);
-		gr->system = goroutine_is_system(s, &first);
-		summarise(s, gr, &rec, gi + 1, mem, cnt, mins, vals, seen);
-		if (f && (f->has_match || f->has_drop)) {
-			uint32_t st_ids[GROUP_MAX_STATES];
-			for (uint32_t k = 0; k < gr->nstates; k++)
-				st_ids[k] = gr->states[k].state;
-			const struct stack *st = &s->stacks[gr->stack];
-			bool keep = true;
-			if (f->has_match && !filter_group_matches(&f->match, s, st, st_ids, gr->nstates))
-				keep = false;
-			if (keep && f->has_drop && filter_group_matches(&f->drop, s, st, st_ids, gr->nstates))
-				keep = false;
-			if (!keep) {
-				a->filtered_out += gr->count;
-				for (uint64_t k = 0; k < cnt; k++)
-					shown[mem[k] >> 6] &= ~((uint64_t)1 << (mem[k] & 63));
-				continue;
+	for (uint32_t from = 0; from < ngroups; from += SUMMARY_BATCH) {
+		sb.from = from;
+		sb.to = MIN(ngroups, from + (uint32_t)SUMMARY_BATCH);
+		if (sb.npieces > 1)
+			parallel_for(sb.npieces, summarise_piece, &sb);
+		else
+			summarise_piece(&sb, 0);
+		for (uint32_t gi = sb.from; gi < sb.to; gi++) {
+			struct summary *sm = &sb.v[gi - sb.from];
+			struct group *gr = &sm->g;
+			gr->states = sm->states;
+			if (f && (f->has_match || f->has_drop)) {
+				uint32_t st_ids[GROUP_MAX_STATES];
+				for (uint32_t k = 0; k < gr->nstates; k++)
+					st_ids[k] = gr->states[k].state;
+				const struct stack *st = &s->stacks[gr->stack];
+				bool keep = true;
+				if (f->has_match && !filter_group_matches(&f->match, s, st, st_ids, gr->nstates))
+					keep = false;
+				if (keep && f->has_drop && filter_group_matches(&f->drop, s, st, st_ids, gr->nstates))
+					keep = false;
+				if (!keep) {
+					a->filtered_out += gr->count;
+					const uint32_t *mem = members + start[gi];
+					for (uint64_t k = 0; k < gr->nmembers; k++)
+						shown[mem[k] >> 6] &= ~((uint64_t)1 << (mem[k] & 63));
+					continue;
+				}
 			}
+			memcpy(pool_take(&states_pool, gr->nstates, sizeof(*sm->states)), sm->states,
+			       gr->nstates * sizeof(*sm->states));
+			gr->states = NULL;
+			gr->rec = &group_records_none;
+			if (!records_empty(&sm->rec)) {
+				memcpy(pool_take(&records_pool, 1, sizeof(sm->rec)), &sm->rec, sizeof(sm->rec));
+				gr->rec = NULL; /* the next of records_pool */
+			}
+			a->groups[kept++] = *gr;
 		}
-		memcpy(pool_take(&states_pool, gr->nstates, sizeof(*states)), states, gr->nstates * sizeof(*states));
-		gr->states = NULL;
-		gr->rec = &group_records_none;
-		if (!records_empty(&rec)) {
-			memcpy(pool_take(&records_pool, 1, sizeof(rec)), &rec, sizeof(rec));
-			gr->rec = NULL; /* the next of records_pool */
-		}
-		kept++;
 	}
-	free(seen);
-	free(mins);
-	free(vals);
+	free(sb.v);
+	for (uint32_t k = 0; k < sb.npieces; k++) {
+		free(sb.scratch[k].mins);
+		free(sb.scratch[k].vals);
+		free(sb.scratch[k].seen);
+	}
 	a->ngroups = kept;
 	a->group_states = pool_fit(&states_pool, sizeof(struct state_count));
 	a->group_records = pool_fit(&records_pool, sizeof(struct group_records));
@@ -655,8 +755,8 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 	qsort(a->groups, a->ngroups, sizeof(*a->groups), cmp_groups);
 
 	totals(a, shown);
+	shared_objects(a, shown);
 	free(shown);
-	shared_objects(a);
 
 	/* Block/mutex samples are events, not goroutines that could leak. And
 	 * suspicion is judged at a blocking site, which a group of many
@@ -668,8 +768,14 @@ void analysis_run(const struct snapshot *s, const struct group_options *o, struc
 
 }
 
+void analysis_run(const struct snapshot *s, const struct group_options *o, struct analysis *a)
+{
+	analyse(s, o, a, true);
+}
+
 struct run_all {
 	const struct snapshot *const *snaps;
+	uint32_t n;
 	const struct group_options *o;
 	struct analysis *out;
 };
@@ -677,13 +783,14 @@ struct run_all {
 static void run_nth(void *ctx, uint32_t i)
 {
 	struct run_all *r = ctx;
-	analysis_run(r->snaps[i], r->o, &r->out[i]);
+	/* snapshots analysed side by side: each on one core */
+	analyse(r->snaps[i], r->o, &r->out[i], r->n == 1);
 }
 
 void analysis_run_all(const struct snapshot *const *snaps, uint32_t n, const struct group_options *o,
 		      struct analysis *out)
 {
-	struct run_all r = {snaps, o, out};
+	struct run_all r = {snaps, n, o, out};
 	parallel_for(n, run_nth, &r);
 }
 

@@ -6,6 +6,7 @@
 #include "../../src/analyze/series.h"
 #include "../../src/parse/debug1.h"
 #include "../../src/parse/traceback.h"
+#include "../../src/report/report.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,7 +27,9 @@ struct gspec {
 
 static char *build(const struct gspec *g, size_t ng)
 {
-	size_t cap = 1 << 22, o = 0;
+	size_t cap = 1 << 20, o = 0;
+	for (size_t i = 0; i < ng; i++)
+		cap += (size_t)g[i].n * (256 + 2 * strlen(g[i].frames));
 	char *t = malloc(cap);
 	int id = 1;
 	for (size_t i = 0; i < ng; i++) {
@@ -328,6 +331,64 @@ static void test_zero_minutes(void **st)
 	assert_int_equal(a.nlongest, 2);
 	assert_int_equal(a.longest[0].minutes, 0);
 	analysis_free(&a);
+	snapset_free(&set);
+}
+
+/* The JSON report of one analysis. */
+static void json_of(const struct analysis *a, struct buf *b)
+{
+	buf_init(b);
+	report_json_begin(b, "t");
+	report_json_snapshot(b, a, true, JSON_ALL_IDS);
+	report_json_end(b, 0);
+}
+
+/* A snapshot of 65,536 members or more has its groups summarised on every
+ * core; two snapshots analysed side by side are each summarised on one.
+ * Both read the same, in every grouping: many groups of every size (so
+ * the pieces part inside batches and across them), minutes, objects,
+ * parents, labels. */
+static void test_split_summaries(void **st)
+{
+	(void)st;
+	enum { NSPEC = 9000 };
+	static struct gspec g[NSPEC];
+	static char frames[NSPEC][96], creators[NSPEC][32];
+	static const char *states[] = {"chan send", "chan receive", "semacquire", "select", "IO wait"};
+	int total = 0;
+	for (int i = 0; i < NSPEC; i++) {
+		snprintf(frames[i], sizeof(frames[i]), "main.leaf%d@%d;main.mid%d@%d;main.top@9", i % 7, 10 + i % 13,
+			 i % 40, 20 + i / 40);
+		snprintf(creators[i], sizeof(creators[i]), "main.spawn%d", i % 5);
+		int n = i % 97 == 0 ? 900 : 1 + i % 9;
+		g[i] = (struct gspec){n, states[i % 5], frames[i], creators[i], i % 3 ? -1 : i % 50,
+				      i % 4 ? NULL : (i % 8 ? "0xc000010000" : "0xc000020000, 0x1")};
+		total += n;
+	}
+	assert_true(total >= 65536);
+	struct snapset set = parse_specs(g, NSPEC);
+	const char *modes[] = {"stack", "creator", "top=2", "state"};
+	for (size_t m = 0; m < ARRAY_LEN(modes); m++) {
+		struct group_options o;
+		group_options_default(&o);
+		struct err e;
+		assert_int_equal(group_by_parse(modes[m], &o, &e), ST_OK);
+		struct analysis split, side[2];
+		analysis_run(set.v[0], &o, &split);
+		const struct snapshot *both[2] = {set.v[0], set.v[0]};
+		analysis_run_all(both, 2, &o, side);
+		assert_true(split.ngroups > 4096 || m > 0);
+		struct buf a, b;
+		json_of(&split, &a);
+		json_of(&side[0], &b);
+		if (a.len != b.len || memcmp(a.p, b.p, a.len) != 0)
+			fail_msg("--by %s: the split summary differs", modes[m]);
+		buf_free(&a);
+		buf_free(&b);
+		analysis_free(&split);
+		analysis_free(&side[0]);
+		analysis_free(&side[1]);
+	}
 	snapset_free(&set);
 }
 
@@ -748,7 +809,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_by_stack), cmocka_unit_test(test_group_coarse), cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_sites_pooled),
-		cmocka_unit_test(test_shared_lock), cmocka_unit_test(test_shared_among_many), cmocka_unit_test(test_goroutine_columns), cmocka_unit_test(test_zero_minutes), cmocka_unit_test(test_parsed_indexes), cmocka_unit_test(test_sample_groups_lean),
+		cmocka_unit_test(test_shared_lock), cmocka_unit_test(test_shared_among_many), cmocka_unit_test(test_goroutine_columns), cmocka_unit_test(test_zero_minutes), cmocka_unit_test(test_split_summaries), cmocka_unit_test(test_parsed_indexes), cmocka_unit_test(test_sample_groups_lean),
 		cmocka_unit_test(test_classes),        cmocka_unit_test(test_diff), cmocka_unit_test(test_series),
 		cmocka_unit_test(test_series_lookalikes), cmocka_unit_test(test_one_snapshot),
 		cmocka_unit_test(test_series_unstarted),

@@ -14,7 +14,8 @@
  *     pread in big parts, which never waits on a fault.
  *
  * The choice is made from what can be measured in well under a millisecond:
- * the share of the file in the cache (mincore), and the cost of touching a
+ * the share of the file in the cache (mincore, over 64 windows of 64 pages
+ * spread over a big file), and the cost of touching a
  * few pages of the mapping against reading as many bytes with pread (the
  * same moment, the same machine: no absolute threshold).
  * GOROSCOPE_READER=map or =read forces one (tests read every input both

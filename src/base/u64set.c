@@ -74,3 +74,34 @@ bool u64set_has(const struct u64set *s, uint64_t v)
 	}
 	return false;
 }
+
+/* The bits of the 64 values of key (v / 64 + 1) in s; 0 when none. */
+static uint64_t bits_of(const struct u64set *s, uint64_t key)
+{
+	if (!s->cap)
+		return 0;
+	for (uint64_t j = slot_of(key, s->cap); s->slots[j].key; j = (j + 1) & (s->cap - 1))
+		if (s->slots[j].key == key)
+			return s->slots[j].bits;
+	return 0;
+}
+
+bool u64set_intersects(const struct u64set *a, const struct u64set *b)
+{
+	if (a->used > b->used) {
+		const struct u64set *t = a;
+		a = b;
+		b = t;
+	}
+	for (uint64_t i = 0; i < a->cap; i++)
+		if (a->slots[i].key && (a->slots[i].bits & bits_of(b, a->slots[i].key)))
+			return true;
+	return false;
+}
+
+void u64set_move(struct u64set *to, struct u64set *from)
+{
+	u64set_free(to);
+	*to = *from;
+	memset(from, 0, sizeof(*from));
+}

@@ -24,5 +24,10 @@ void u64set_clear(struct u64set *s);
 /* Insert v; returns true if it was not present. */
 bool u64set_add(struct u64set *s, uint64_t v);
 bool u64set_has(const struct u64set *s, uint64_t v);
+/* Do a and b hold a value in common? Word by word (64 values at a time),
+ * over the smaller set. */
+bool u64set_intersects(const struct u64set *a, const struct u64set *b);
+/* Give from's values to to (whose own are dropped); from is left empty. */
+void u64set_move(struct u64set *to, struct u64set *from);
 
 #endif

@@ -7,6 +7,7 @@
 #include "../base/linereader.h"
 #include "../base/u64set.h"
 #include "../model/snapshot.h"
+#include "tb_line.h"
 #include "traceback.h"
 
 /* Per-line log prefix ("2017-05-05 17:55:54 [DEBUG] plugin: "), learnt from
@@ -45,7 +46,14 @@ struct pframe {
 struct tb_chunk_end {
 	bool clean;      /* no preamble pending, no prefix/race/relay state */
 	uint64_t lines;  /* line number of the chunk's last line */
+	/* The goroutine ids seen in the chunk's first and last dumps kept (all
+	 * of their records' ids, and perhaps a few more): for joining the
+	 * parts, they say whether an id occurs on both sides. The owner frees
+	 * them (tb_chunk_end_free). */
+	const struct snapshot *first, *last;
+	struct u64set first_ids, last_ids;
 };
+void tb_chunk_end_free(struct tb_chunk_end *end);
 
 enum { TB_PARALLEL_MIN = 4 * 1024 * 1024 };
 
@@ -120,6 +128,7 @@ struct tb {
 	struct pframe cand_f;
 
 	struct tb_replay *replay; /* stacks learnt byte for byte (tb_replay.c) */
+	struct tb_header_memo headers; /* the forms of header met last */
 
 	/* the state strings of cur met last, with their ids: goroutines of a
 	 * dump come in a handful of states, in no order */

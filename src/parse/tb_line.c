@@ -1,6 +1,7 @@
 /* tb_line.c: single-line grammar of Go text tracebacks (go-formats.md §1.4-1.7). */
 #include "../base/common.h"
 #include "tb_line.h"
+#include "../base/bytes.h"
 
 static inline bool parse_u64(const char *s, size_t n, size_t *i, uint64_t *out)
 {
@@ -207,6 +208,42 @@ bool tb_parse_header(const char *s, size_t n, struct tb_header *h)
 		h->unterminated = true;
 	strip_annotations(h);
 	return h->state.n > 0 || !h->unterminated;
+}
+
+bool tb_parse_header_memo(struct tb_header_memo *m, const char *s, size_t n, struct tb_header *h)
+{
+	if (!tb_is_header_start(s, n))
+		return tb_parse_header(s, n, h);
+	/* the number as tb_parse_header reads it (more than 19 digits: no
+	 * header, which it says) */
+	size_t i = 10;
+	uint64_t id;
+	if (!parse_u64(s, n, &i, &id))
+		return tb_parse_header(s, n, h);
+	const char *tail = s + i;
+	size_t tl = n - i;
+	/* what follows the number is read the same whatever the number */
+	for (uint32_t k = 0; k < m->n; k++) {
+		if (m->v[k].len != tl || !bytes_equal(m->v[k].tail, tail, tl))
+			continue;
+		memcpy(h, &m->v[k].h, offsetof(struct tb_header, labels));
+		h->id = id;
+		h->state.p = tail + m->v[k].state_off;
+		h->state_text.p = tail + m->v[k].text_off;
+		return true;
+	}
+	if (!tb_parse_header(s, n, h))
+		return false;
+	if (!h->nlabels && !h->labels_truncated && tl <= TB_HEADER_TAIL_MAX && h->state.p >= tail &&
+	    h->state_text.p >= tail) {
+		uint32_t k = m->n < TB_HEADER_MEMO ? m->n++ : m->next++ % TB_HEADER_MEMO;
+		memcpy(m->v[k].tail, tail, tl);
+		m->v[k].len = (uint32_t)tl;
+		m->v[k].state_off = (uint32_t)(h->state.p - tail);
+		m->v[k].text_off = (uint32_t)(h->state_text.p - tail);
+		memcpy(&m->v[k].h, h, offsetof(struct tb_header, labels));
+	}
+	return true;
 }
 
 bool tb_parse_func(const char *s, size_t n, struct tb_func *f)

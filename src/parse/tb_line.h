@@ -38,6 +38,23 @@ bool tb_is_header_start(const char *s, size_t n);
 /* Parse a goroutine header line. Returns false when s is not one. */
 bool tb_parse_header(const char *s, size_t n, struct tb_header *h);
 
+/* The headers of a dump differ mostly in their goroutine number: the text
+ * after it ("[chan receive, 5 minutes]:") comes in a handful of forms. A
+ * memo keeps the last few forms read (without labels) and what they said,
+ * so that a header of a known form costs a comparison instead of a parse,
+ * with the same result as tb_parse_header. Zero it to start. */
+enum { TB_HEADER_MEMO = 8, TB_HEADER_TAIL_MAX = 64 };
+struct tb_header_memo {
+	struct {
+		char tail[TB_HEADER_TAIL_MAX];
+		uint32_t len;
+		uint32_t state_off, text_off; /* of h.state and h.state_text in the tail */
+		struct tb_header h;           /* labels excluded (there are none) */
+	} v[TB_HEADER_MEMO];
+	uint32_t n, next;
+};
+bool tb_parse_header_memo(struct tb_header_memo *m, const char *s, size_t n, struct tb_header *h);
+
 /* Function line: "pkg.Func(args)" (gc) or "pkg.Func" (gccgo). */
 struct tb_func {
 	struct slice name;

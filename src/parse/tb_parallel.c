@@ -84,7 +84,10 @@ static bool continues(const struct part *a, const struct part *b)
 	const struct snapshot *first = b->set.v[0];
 	if (first->kind != SNAP_STACKS || first->preamble || first->first_offset != b->from || !last->ngoroutines)
 		return false;
-	/* A goroutine id seen on both sides means a new dump began. */
+	/* A goroutine id seen on both sides means a new dump began. The
+	 * parts kept the ids of these two dumps: compared 64 at a time. */
+	if (a->end.last == last && b->end.first == first)
+		return !u64set_intersects(&a->end.last_ids, &b->end.first_ids);
 	struct u64set ids;
 	u64set_init(&ids);
 	for (uint64_t i = 0; i < last->ngoroutines; i++)
@@ -177,6 +180,8 @@ enum status tb_parse_parallel(const struct tb_input *in, const char *source, con
 	}
 	for (int i = 0; i < nparts; i++)
 		snapset_free(&parts[i].set);
+	for (int i = 0; i < nparts; i++)
+		tb_chunk_end_free(&parts[i].end);
 	free(parts);
 	return st;
 }

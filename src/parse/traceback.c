@@ -121,11 +121,26 @@ static void close_snapshot(struct tb *t)
 		return;
 	s->unique_ids = t->ids.count + (t->saw_g0 ? 1 : 0);
 	t->saw_g0 = false;
-	if (s->ngoroutines || s->nraces)
+	bool kept = s->ngoroutines || s->nraces;
+	if (kept)
 		snapset_push(t->out, s);
 	else
 		snapshot_free(s);
 	t->cur = NULL;
+	if (kept && t->end) {
+		/* a chunk's first and (so far) last dump: their ids, for the join */
+		if (!t->end->first) {
+			t->end->first = s;
+			u64set_free(&t->end->first_ids);
+			t->end->first_ids = t->ids;
+			if (t->ids.cap) {
+				t->end->first_ids.slots = xmalloc(t->ids.cap * sizeof(*t->ids.slots));
+				memcpy(t->end->first_ids.slots, t->ids.slots, t->ids.cap * sizeof(*t->ids.slots));
+			}
+		}
+		t->end->last = s;
+		u64set_move(&t->end->last_ids, &t->ids);
+	}
 	u64set_clear(&t->ids);
 	t->relay = false;
 }
@@ -377,7 +392,7 @@ static void intern_labels(struct tb *t, const struct tb_header *h)
 static void start_g(struct tb *t, const struct line *l, const char *s, size_t n)
 {
 	struct tb_header h;
-	if (!tb_parse_header(s, n, &h))
+	if (!tb_parse_header_memo(&t->headers, s, n, &h))
 		return;
 	finish_g(t, false);
 	bool dup = h.id != 0 && !u64set_add(&t->ids, h.id);
@@ -982,6 +997,12 @@ static enum status parse(struct linereader *lr, const char *source, const struct
 	free(t->scratch);
 	free(t);
 	return st;
+}
+
+void tb_chunk_end_free(struct tb_chunk_end *end)
+{
+	u64set_free(&end->first_ids);
+	u64set_free(&end->last_ids);
 }
 
 enum status tb_parse_chunk(const char *p, size_t n, uint64_t base_offset, uint64_t base_line, bool input_end,

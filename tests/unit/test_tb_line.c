@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 static bool sl(struct slice s, const char *want) { return slice_eq(s, want); }
@@ -72,6 +74,73 @@ static void test_headers(void **state)
 			assert_int_equal(h.bubble, c->bubble);
 		assert_int_equal(h.nlabels, c->nlabels);
 	}
+}
+
+/* Two headers read alike: every field, the slices at the same place in
+ * their lines, the labels up to nlabels. */
+static void assert_same_header(const struct tb_header *a, const char *la, const struct tb_header *b, const char *lb)
+{
+	assert_int_equal(a->id, b->id);
+	assert_int_equal(a->state.n, b->state.n);
+	assert_int_equal(a->state.p - la, b->state.p - lb);
+	assert_int_equal(a->state_text.n, b->state_text.n);
+	assert_int_equal(a->state_text.p - la, b->state_text.p - lb);
+	assert_int_equal(a->minutes, b->minutes);
+	assert_int_equal(a->has_minutes, b->has_minutes);
+	assert_int_equal(a->locked, b->locked);
+	assert_int_equal(a->leaked, b->leaked);
+	assert_int_equal(a->durable, b->durable);
+	assert_int_equal(a->scan, b->scan);
+	assert_int_equal(a->has_gp, b->has_gp);
+	assert_int_equal(a->has_bubble, b->has_bubble);
+	assert_int_equal(a->bubble_is_group, b->bubble_is_group);
+	assert_int_equal(a->bubble, b->bubble);
+	assert_int_equal(a->labels_in_brackets, b->labels_in_brackets);
+	assert_int_equal(a->labels_after, b->labels_after);
+	assert_int_equal(a->nlabels, b->nlabels);
+	assert_int_equal(a->labels_truncated, b->labels_truncated);
+	assert_int_equal(a->unterminated, b->unterminated);
+	for (uint32_t i = 0; i < a->nlabels; i++) {
+		assert_int_equal(a->labels[i].key.p - la, b->labels[i].key.p - lb);
+		assert_int_equal(a->labels[i].val.n, b->labels[i].val.n);
+	}
+}
+
+/* The memo reads every header as tb_parse_header does: the same forms
+ * again under other numbers (more forms than it keeps, so entries are
+ * replaced), labels (never kept), numbers too long, lines that are no
+ * header. */
+static void test_header_memo(void **state)
+{
+	(void)state;
+	static const char *tails[] = {
+		" [chan receive]:", " [chan receive, 5 minutes]:", " [select, 5 minutes, locked to thread]:",
+		" [semacquire]:", " [sync.Mutex.Lock, 12 minutes]:", " [IO wait]:", " [running]:",
+		" gp=0xc000007c00 m=nil [chan send]:", " [chan receive (nil chan)]:", " [select (no cases)]:",
+		" [sleep]:", " [chan receive, 5 minutes", " [synctest bubble 7, chan receive]:",
+		" [chan receive (leaked)]:", " [select labels:{\"k\":\"v\"}]:", " [select]: {\"k\": \"v\"}:", "",
+	};
+	static const char *ids[] = {"1", "77", "123456789", "0", "99999999999999999999", "18446744073709551615"};
+	struct tb_header_memo *m = calloc(1, sizeof(*m));
+	char line[256];
+	for (int round = 0; round < 3; round++) {
+		for (size_t t = 0; t < ARRAY_LEN(tails); t++) {
+			for (size_t i = 0; i < ARRAY_LEN(ids); i++) {
+				int n = snprintf(line, sizeof(line), "goroutine %s%s", ids[(i + t + (size_t)round) % ARRAY_LEN(ids)],
+						 tails[t]);
+				struct tb_header want, got;
+				bool ok_want = tb_parse_header(line, (size_t)n, &want);
+				bool ok_got = tb_parse_header_memo(m, line, (size_t)n, &got);
+				assert_int_equal(ok_got, ok_want);
+				if (ok_want)
+					assert_same_header(&want, line, &got, line);
+			}
+		}
+	}
+	struct tb_header h;
+	assert_false(tb_parse_header_memo(m, "goroutin 1 [x]:", 15, &h));
+	assert_false(tb_parse_header_memo(m, "goroutine x [x]:", 16, &h));
+	free(m);
 }
 
 static void test_labels_decoded(void **state)
@@ -208,7 +277,7 @@ static void test_first_arg(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_headers), cmocka_unit_test(test_labels_decoded), cmocka_unit_test(test_funcs),
+		cmocka_unit_test(test_headers), cmocka_unit_test(test_header_memo), cmocka_unit_test(test_labels_decoded), cmocka_unit_test(test_funcs),
 		cmocka_unit_test(test_files),   cmocka_unit_test(test_created),         cmocka_unit_test(test_first_arg),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

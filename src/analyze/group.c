@@ -282,6 +282,9 @@ static void totals(struct analysis *a, const uint64_t *kept)
 	memset(state_class, 0xff, s->strs.count);
 	uint8_t *stack_class = xmalloc(s->nstacks ? s->nstacks : 1);
 	memset(stack_class, 0xff, s->nstacks ? s->nstacks : 1);
+	/* where each state is counted in a->states (UINT32_MAX: not yet) */
+	uint32_t *state_slot = xmalloc(s->strs.count * sizeof(*state_slot));
+	memset(state_slot, 0xff, s->strs.count * sizeof(*state_slot));
 	for (uint64_t i = 0; i < s->ngoroutines; i++) {
 		if (!is_kept(kept, i))
 			continue;
@@ -300,14 +303,13 @@ static void totals(struct analysis *a, const uint64_t *kept)
 		}
 		uint64_t w = snapshot_weight(s, i);
 		a->by_class[c] += w;
-		uint32_t k = 0;
-		while (k < a->nstates && a->states[k].state != state)
-			k++;
-		if (k == a->nstates) {
+		uint32_t k = state_slot[state];
+		if (k == UINT32_MAX) {
 			if (a->nstates == cap) {
 				cap *= 2;
 				a->states = xreallocarray(a->states, cap, sizeof(*a->states));
 			}
+			k = state_slot[state] = a->nstates;
 			a->states[a->nstates++] = (struct state_count){state, 0};
 		}
 		a->states[k].count += w;
@@ -327,6 +329,7 @@ static void totals(struct analysis *a, const uint64_t *kept)
 	}
 	free(state_class);
 	free(stack_class);
+	free(state_slot);
 	qsort(a->states, a->nstates, sizeof(*a->states), cmp_state_count);
 }
 

@@ -1,8 +1,9 @@
-/* sort.h: ascending sorts of integer arrays. The analysis sorts one small
- * array per group (wait minutes, objects, parents: some twenty values,
- * often all equal) thousands of times; qsort's indirect comparisons cost
- * more than the sorting itself there, so short arrays are sorted in place
- * by insertion and long ones handed to qsort. */
+/* sort.h: ascending sorts of integer arrays, in place. The analysis sorts
+ * one array per group (wait minutes, objects, parents: often twenty
+ * values, all equal; hundreds of thousands in a big dump) thousands of
+ * times; qsort's indirect comparisons and its copy of the array cost more
+ * than the sorting itself there. So: insertion for short arrays,
+ * quicksort for long ones, heapsort should that go quadratic. */
 #ifndef GOROSCOPE_SORT_H
 #define GOROSCOPE_SORT_H
 

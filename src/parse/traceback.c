@@ -8,6 +8,7 @@
  * bytes of the goroutine being read stay in the line reader's buffer (see
  * keep_from/pin) so nothing is copied on the common path. */
 #include "../base/common.h"
+#include "../base/bytes.h"
 #include "traceback.h"
 #include "../base/hash.h"
 #include "../base/linereader.h"
@@ -363,7 +364,7 @@ static uint32_t intern_state(struct tb *t, struct slice st)
 		t->nstates = t->next_state = 0;
 	}
 	for (uint32_t i = 0; i < t->nstates; i++)
-		if (t->states[i].len == st.n && memcmp(t->states[i].text, st.p, st.n) == 0)
+		if (t->states[i].len == st.n && bytes_equal(t->states[i].text, st.p, st.n))
 			return t->states[i].id;
 	uint32_t id = strtab_intern(&t->cur->strs, st.p, st.n);
 	if (st.n <= sizeof(t->states[0].text)) {

@@ -282,10 +282,49 @@ static void test_sort_keyed(void **st)
 	free(ref);
 }
 
-/* Short arrays (insertion) and long ones (qsort), equal values included. */
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Short arrays (insertion) and long ones (quicksort), equal values
+ * included; long ones against qsort: random, few values, sorted, reversed,
+ * all equal. */
 static void test_sort(void **st)
 {
 	(void)st;
+	enum { N = 20000 };
+	uint32_t *a32 = malloc(N * sizeof(*a32)), *r32 = malloc(N * sizeof(*r32));
+	uint64_t *a64 = malloc(N * sizeof(*a64)), *r64 = malloc(N * sizeof(*r64));
+	assert_true(a32 && r32 && a64 && r64);
+	uint64_t x = 88172645463325252ULL;
+	for (int shape = 0; shape < 5; shape++) {
+		for (size_t n = 33; n <= N; n = n * 3 + 1) {
+			for (size_t i = 0; i < n; i++) {
+				x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+				uint64_t v = shape == 0 ? x : shape == 1 ? x % 5 : shape == 2 ? i : shape == 3 ? n - i : 7;
+				a64[i] = r64[i] = v;
+				a32[i] = r32[i] = (uint32_t)v;
+			}
+			sort_u32(a32, n);
+			sort_u64(a64, n);
+			qsort(r32, n, sizeof(*r32), cmp_u32);
+			qsort(r64, n, sizeof(*r64), cmp_u64);
+			assert_memory_equal(a32, r32, n * sizeof(*a32));
+			assert_memory_equal(a64, r64, n * sizeof(*a64));
+		}
+	}
+	free(a32);
+	free(r32);
+	free(a64);
+	free(r64);
 	for (size_t n = 0; n < 200; n += 7) {
 		uint64_t v64[200];
 		uint32_t v32[200];

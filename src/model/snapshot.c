@@ -190,6 +190,20 @@ static void set_u64(struct snapshot *s, struct gchunk *ch, struct gcol64 *c, uin
 	c->wide[j] = present ? v : 0;
 }
 
+/* A chunk after the last, for the records to come. */
+static void new_chunk(struct snapshot *s)
+{
+	s->gchunks = xreallocarray(s->gchunks, s->ngchunks + 1, sizeof(*s->gchunks));
+	struct gchunk *c = &s->gchunks[s->ngchunks++];
+	memset(c, 0, sizeof(*c));
+	/* the first chunk grows as it fills; a dump that filled it is a big
+	 * one: the next are whole at once (no copies as they grow) */
+	c->cap = s->ngchunks > 1 ? G_CHUNK : 64;
+	c->stack = column(s, c, sizeof(uint32_t));
+	c->state = column(s, c, sizeof(uint32_t));
+	c->flags = column(s, c, sizeof(uint16_t));
+}
+
 bool snapshot_add_goroutine(struct snapshot *s, const struct goroutine *g)
 {
 	uint64_t i = s->ngoroutines;
@@ -199,17 +213,8 @@ bool snapshot_add_goroutine(struct snapshot *s, const struct goroutine *g)
 				      (unsigned long long)G_MAX);
 		return false;
 	}
-	if ((i >> G_CHUNK_BITS) >= s->ngchunks) {
-		s->gchunks = xreallocarray(s->gchunks, s->ngchunks + 1, sizeof(*s->gchunks));
-		struct gchunk *c = &s->gchunks[s->ngchunks++];
-		memset(c, 0, sizeof(*c));
-		/* the first chunk grows as it fills; a dump that filled it is a
-		 * big one: the next are whole at once (no copies as they grow) */
-		c->cap = s->ngchunks > 1 ? G_CHUNK : 64;
-		c->stack = column(s, c, sizeof(uint32_t));
-		c->state = column(s, c, sizeof(uint32_t));
-		c->flags = column(s, c, sizeof(uint16_t));
-	}
+	if ((i >> G_CHUNK_BITS) >= s->ngchunks)
+		new_chunk(s);
 	struct gchunk *c = &s->gchunks[i >> G_CHUNK_BITS];
 	uint32_t j = (uint32_t)(i & (G_CHUNK - 1));
 	make_room(s, c, j);
@@ -531,6 +536,61 @@ static struct frame remap_frame(const struct frame *f, const uint32_t *smap)
 	return r;
 }
 
+/* Append src's goroutine records to dst (together at most G_MAX), their
+ * stacks and strings mapped to dst's; a column at a time, a run of records
+ * at a time (as many as fit in dst's last chunk), rather than record by
+ * record: the parts of a big dump read in parallel are joined by this.
+ * Each chunk of src is freed once copied: the peak stays one dump. */
+static void append_goroutines(struct snapshot *dst, struct snapshot *src, const uint32_t *stmap, const uint32_t *smap)
+{
+	for (uint64_t i = 0; i < src->ngoroutines;) {
+		const struct gchunk *c = &src->gchunks[i >> G_CHUNK_BITS];
+		uint32_t k = (uint32_t)(i & (G_CHUNK - 1));
+		uint32_t in_chunk = (uint32_t)MIN(src->ngoroutines - (i - k), (uint64_t)G_CHUNK);
+		uint64_t at = dst->ngoroutines;
+		if ((at >> G_CHUNK_BITS) >= dst->ngchunks)
+			new_chunk(dst);
+		struct gchunk *d = &dst->gchunks[at >> G_CHUNK_BITS];
+		uint32_t j = (uint32_t)(at & (G_CHUNK - 1)), run = MIN(in_chunk - k, (uint32_t)G_CHUNK - j);
+		while (j + run - 1 >= d->cap)
+			make_room(dst, d, d->cap);
+		for (uint32_t r = 0; r < run; r++) {
+			d->stack[j + r] = stmap[c->stack[k + r]];
+			d->state[j + r] = smap[c->state[k + r]];
+			d->flags[j + r] = c->flags[k + r];
+		}
+		/* as snapshot_add_goroutine sets them: a column once a record
+		 * has a value, and then every entry written */
+		if (c->minutes || d->minutes)
+			for (uint32_t r = 0; r < run; r++)
+				set_u32(dst, d, &d->minutes, j + r, c->minutes ? c->minutes[k + r] : 0);
+		if (c->labels || d->labels)
+			for (uint32_t r = 0; r < run; r++) {
+				uint32_t l = c->labels ? c->labels[k + r] : 0;
+				set_u32(dst, d, &d->labels, j + r, l ? remap_labels(dst, src, smap, l) : 0);
+			}
+		if (c->bubble || d->bubble)
+			for (uint32_t r = 0; r < run; r++)
+				set_u32(dst, d, &d->bubble, j + r, c->bubble ? c->bubble[k + r] : 0);
+		for (uint32_t r = 0; r < run; r++)
+			set_u64(dst, d, &d->id, j + r, gcol64_get(&c->id, k + r), true);
+		if (c->parent.narrow || c->parent.wide || d->parent.narrow || d->parent.wide)
+			for (uint32_t r = 0; r < run; r++) {
+				bool has = c->flags[k + r] & G_HAS_PARENT;
+				set_u64(dst, d, &d->parent, j + r, has ? gcol64_get(&c->parent, k + r) : 0, has);
+			}
+		if (c->object.narrow || c->object.wide || d->object.narrow || d->object.wide)
+			for (uint32_t r = 0; r < run; r++) {
+				bool has = c->flags[k + r] & (G_HAS_OBJECT | G_OBJECT_ARG);
+				set_u64(dst, d, &d->object, j + r, has ? gcol64_get(&c->object, k + r) : 0, has);
+			}
+		dst->ngoroutines += run;
+		i += run;
+		if (k + run == in_chunk)
+			free_chunk(&src->gchunks[(i - 1) >> G_CHUNK_BITS]);
+	}
+}
+
 void snapshot_merge(struct snapshot *dst, struct snapshot *src)
 {
 	uint32_t *smap = xmalloc(src->strs.count * sizeof(*smap));
@@ -560,15 +620,18 @@ void snapshot_merge(struct snapshot *dst, struct snapshot *src)
 		stmap[i] = id;
 	}
 	free(tmp);
-	for (uint64_t i = 0; i < src->ngoroutines; i++) {
-		struct goroutine d = snapshot_goroutine(src, i);
-		d.stack = stmap[d.stack];
-		d.state = smap[d.state];
-		d.labels = d.labels ? remap_labels(dst, src, smap, d.labels) : 0;
-		snapshot_add_goroutine(dst, &d);
-		if ((i & (G_CHUNK - 1)) == G_CHUNK - 1 || i + 1 == src->ngoroutines) {
-			/* a chunk copied is a chunk freed: the peak stays one dump */
-			free_chunk(&src->gchunks[i >> G_CHUNK_BITS]);
+	if (dst->ngoroutines + src->ngoroutines <= G_MAX) {
+		append_goroutines(dst, src, stmap, smap);
+	} else {
+		/* (one at a time: the records past G_MAX are counted, with a warning) */
+		for (uint64_t i = 0; i < src->ngoroutines; i++) {
+			struct goroutine d = snapshot_goroutine(src, i);
+			d.stack = stmap[d.stack];
+			d.state = smap[d.state];
+			d.labels = d.labels ? remap_labels(dst, src, smap, d.labels) : 0;
+			snapshot_add_goroutine(dst, &d);
+			if ((i & (G_CHUNK - 1)) == G_CHUNK - 1 || i + 1 == src->ngoroutines)
+				free_chunk(&src->gchunks[i >> G_CHUNK_BITS]); /* the peak stays one dump */
 		}
 	}
 	dst->dropped_goroutines += src->dropped_goroutines;

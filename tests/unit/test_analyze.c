@@ -392,6 +392,104 @@ static void test_split_summaries(void **st)
 	snapset_free(&set);
 }
 
+/* Goroutines [from, to) of a dump whose records use every column: minutes,
+ * labels, synctest bubbles, parents, objects (some of them 64-bit wide). */
+static char *varied_dump(int from, int to)
+{
+	size_t cap = (size_t)(to - from) * 400 + 1024, o = 0;
+	char *t = malloc(cap);
+	for (int id = from; id < to; id++) {
+		o += (size_t)snprintf(t + o, cap - o, "goroutine %d [%s", id, id % 4 ? "chan receive" : "select");
+		if (id % 3 == 0)
+			o += (size_t)snprintf(t + o, cap - o, ", %d minutes", id % 50);
+		if (id % 7000 == 11)
+			o += (size_t)snprintf(t + o, cap - o, ", synctest bubble %d", id % 5 + 1);
+		if (id % 11 == 0)
+			o += (size_t)snprintf(t + o, cap - o, " labels:{\"job\":\"j%d\"}", id % 4);
+		o += (size_t)snprintf(t + o, cap - o, "]:\n");
+		unsigned long long obj = id % 5 ? 0xc000010000ULL + (unsigned long long)id * 64
+						: 0x7f0000000000ULL + (unsigned long long)id * 0x100000001ULL;
+		o += (size_t)snprintf(t + o, cap - o, "runtime.chanrecv(0x%llx)\n\t/src/chan.go:%d +0x1\n", obj, 10 + id % 9);
+		o += (size_t)snprintf(t + o, cap - o, "main.worker%d()\n\t/src/w.go:%d +0x1\n", id % 13, 20 + id % 3);
+		if (id % 2)
+			o += (size_t)snprintf(t + o, cap - o, "created by main.spawn in goroutine %d\n\t/src/s.go:5 +0x1\n",
+					      id % 4 ? id / 2 : 0);
+		o += (size_t)snprintf(t + o, cap - o, "\n");
+	}
+	return t;
+}
+
+/* Joining the parts of a dump read in parallel (snapshot_merge) appends a
+ * part's records column by column, in runs that cross chunks on both
+ * sides: the result reads as the dump read whole. */
+static void test_merge_columns(void **st)
+{
+	(void)st;
+	const int cut = 20000, end = 60000; /* both over a chunk of 16,384 */
+	char *a = varied_dump(1, cut), *b = varied_dump(cut, end);
+	size_t la = strlen(a), lb = strlen(b);
+	char *whole = malloc(la + lb + 1);
+	memcpy(whole, a, la);
+	memcpy(whole + la, b, lb + 1);
+	struct tb_options opt;
+	tb_options_default(&opt);
+	opt.threads = 1;
+	struct snapset sa, sb, sw;
+	snapset_init(&sa);
+	snapset_init(&sb);
+	snapset_init(&sw);
+	struct err e;
+	assert_int_equal(traceback_parse_mem(a, la, "t", &opt, &sa, NULL, &e), ST_OK);
+	assert_int_equal(traceback_parse_mem(b, lb, "t", &opt, &sb, NULL, &e), ST_OK);
+	assert_int_equal(traceback_parse_mem(whole, la + lb, "t", &opt, &sw, NULL, &e), ST_OK);
+	assert_int_equal(sa.n, 1);
+	assert_int_equal(sb.n, 1);
+	assert_int_equal(sw.n, 1);
+	/* (line numbers: the second part's follow the first's, as the join
+	 * shifts them) */
+	uint64_t lines_a = 0;
+	for (size_t i = 0; i < la; i++)
+		lines_a += a[i] == '\n';
+	sb.v[0]->first_line += lines_a;
+	sb.v[0]->last_line += lines_a;
+	snapshot_merge(sa.v[0], sb.v[0]);
+	sb.n = 0; /* (the merge took it) */
+	assert_int_equal(sa.v[0]->ngoroutines, (uint64_t)(end - 1));
+	for (uint64_t i = 0; i < sw.v[0]->ngoroutines; i++) {
+		struct goroutine x = snapshot_goroutine(sa.v[0], i), y = snapshot_goroutine(sw.v[0], i);
+		assert_int_equal(x.id, y.id);
+		assert_int_equal(x.flags, y.flags);
+		assert_int_equal(x.parent, y.parent);
+		assert_int_equal(x.object, y.object);
+		assert_int_equal(x.minutes, y.minutes);
+		assert_int_equal(x.bubble, y.bubble);
+		assert_string_equal(snapshot_str(sa.v[0], x.state), snapshot_str(sw.v[0], y.state));
+		assert_int_equal(sa.v[0]->stacks[x.stack].hash, sw.v[0]->stacks[y.stack].hash);
+		assert_int_equal(!x.labels, !y.labels);
+	}
+	struct group_options o;
+	group_options_default(&o);
+	assert_int_equal(group_by_parse("label:job", &o, &e), ST_OK);
+	struct analysis ma, wa;
+	analysis_run(sa.v[0], &o, &ma);
+	analysis_run(sw.v[0], &o, &wa);
+	struct buf ja, jw;
+	json_of(&ma, &ja);
+	json_of(&wa, &jw);
+	assert_int_equal(ja.len, jw.len);
+	assert_memory_equal(ja.p, jw.p, ja.len);
+	buf_free(&ja);
+	buf_free(&jw);
+	analysis_free(&ma);
+	analysis_free(&wa);
+	snapset_free(&sa);
+	snapset_free(&sb);
+	snapset_free(&sw);
+	free(a);
+	free(b);
+	free(whole);
+}
+
 /* snapshot_parsed drops the index of stacks; finding and adding stacks
  * afterwards still works (the index is rebuilt), with no duplicate. */
 static void test_parsed_indexes(void **st)
@@ -809,7 +907,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_by_stack), cmocka_unit_test(test_group_coarse), cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_sites_pooled),
-		cmocka_unit_test(test_shared_lock), cmocka_unit_test(test_shared_among_many), cmocka_unit_test(test_goroutine_columns), cmocka_unit_test(test_zero_minutes), cmocka_unit_test(test_split_summaries), cmocka_unit_test(test_parsed_indexes), cmocka_unit_test(test_sample_groups_lean),
+		cmocka_unit_test(test_shared_lock), cmocka_unit_test(test_shared_among_many), cmocka_unit_test(test_goroutine_columns), cmocka_unit_test(test_zero_minutes), cmocka_unit_test(test_split_summaries), cmocka_unit_test(test_merge_columns), cmocka_unit_test(test_parsed_indexes), cmocka_unit_test(test_sample_groups_lean),
 		cmocka_unit_test(test_classes),        cmocka_unit_test(test_diff), cmocka_unit_test(test_series),
 		cmocka_unit_test(test_series_lookalikes), cmocka_unit_test(test_one_snapshot),
 		cmocka_unit_test(test_series_unstarted),

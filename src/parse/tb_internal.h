@@ -39,6 +39,9 @@ struct pframe {
 	uint32_t line, flags;
 	bool pinned;
 	bool no_parens;  /* function line without "(args)": gccgo */
+	/* (take_func_line) its arguments would name the object waited on; the
+	 * goroutine's first frame outside the standard library */
+	bool wait_primitive, first_user;
 };
 
 /* How a chunk ended, so a parallel parse can tell whether the next chunk

@@ -25,7 +25,6 @@
 #include "../base/arena.h"
 #include "../base/hash.h"
 #include "../base/xalloc.h"
-#include "../model/goname.h"
 #include "tb_internal.h"
 #include "tb_line.h"
 
@@ -354,12 +353,52 @@ miss:
 /* ---- learning ---- */
 
 /* The '\n' that ends the line at p, or NULL when there is none before
- * limit; *paren is the last '(' before it (NULL if none). */
+ * limit; *paren is the last '(' before it (NULL if none). One pass, 16
+ * bytes a step. */
 static const char *scan_line(const char *p, const char *limit, const char **paren)
 {
-	const char *nl = memchr(p, '\n', (size_t)(limit - p));
-	*paren = nl ? memrchr(p, '(', (size_t)(nl - p)) : NULL;
-	return nl;
+	const char *lp = NULL;
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), open = _mm_set1_epi8('(');
+	for (; limit - p >= 16; p += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		unsigned m_nl = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, nl));
+		unsigned m_open = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, open));
+		if (m_nl) {
+			unsigned k = (unsigned)__builtin_ctz(m_nl);
+			unsigned before = m_open & ((1u << k) - 1);
+			*paren = before ? p + 31 - __builtin_clz(before) : lp;
+			return p + k;
+		}
+		if (m_open)
+			lp = p + 31 - __builtin_clz(m_open);
+	}
+#endif
+	for (; p < limit; p++) {
+		if (*p == '\n') {
+			*paren = lp;
+			return p;
+		}
+		if (*p == '(')
+			lp = p;
+	}
+	return NULL;
+}
+
+/* The '\n' that ends the line at p, or NULL when there is none before
+ * limit. */
+static const char *scan_nl(const char *p, const char *limit)
+{
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n');
+	for (; limit - p >= 16; p += 16) {
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), nl));
+		if (m)
+			return p + __builtin_ctz(m);
+	}
+#endif
+	return p < limit ? memchr(p, '\n', (size_t)(limit - p)) : NULL;
 }
 
 /* The line pair at p as the line-by-line path would read it, or false when
@@ -394,7 +433,7 @@ static bool scan_pair(const struct tb *t, const char *p, const char *limit, stru
 	}
 	out->head = p;
 	out->file = nl + 1;
-	const char *fnl = out->file < limit ? memchr(out->file, '\n', (size_t)(limit - out->file)) : NULL;
+	const char *fnl = scan_nl(out->file, limit);
 	if (!fnl || fnl == out->file || fnl[-1] == '\r' || (size_t)(fnl - out->file) >= t->opt->max_line)
 		return false;
 	out->file_len = (size_t)(fnl - out->file);
@@ -628,17 +667,13 @@ void tb_replay_learn(struct tb *t, uint32_t stack)
 	/* ... and that a blank line ended it. */
 	if (p >= limit || *p != '\n')
 		return;
-	/* What the names say about the object waited on. */
-	bool seen_user = false;
+	/* What the names say about the object waited on, as the line-by-line
+	 * path found it (take_func_line) */
 	for (uint32_t i = 0; i < t->nframes; i++) {
-		struct pair *pr = &r->scratch[i];
-		struct slice name = slice_make(pr->head, pr->head_len - 1);
-		if (tb_is_wait_primitive(name))
-			pr->flags |= P_WAIT;
-		if (!seen_user && !goname_is_stdlib(name.p, name.n)) {
-			seen_user = true;
-			pr->flags |= P_FIRST_USER;
-		}
+		if (t->frames[i].wait_primitive)
+			r->scratch[i].flags |= P_WAIT;
+		if (t->frames[i].first_user)
+			r->scratch[i].flags |= P_FIRST_USER;
 	}
 	add_template(r, n, p + 1, stack);
 }

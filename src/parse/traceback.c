@@ -527,8 +527,11 @@ static bool take_func_line(struct tb *t, const struct line *l, const char *s, si
 	bool user = false;
 	if (!t->seen_user_frame)
 		user = t->seen_user_frame = !goname_is_stdlib(fn.name.p, fn.name.n);
-	if (!fn.inlined && fn.has_args)
-		tb_note_object(t, tb_is_wait_primitive(fn.name), user, fn.args);
+	t->cand_f.first_user = user;
+	if (!fn.inlined && fn.has_args) {
+		t->cand_f.wait_primitive = tb_is_wait_primitive(fn.name);
+		tb_note_object(t, t->cand_f.wait_primitive, user, fn.args);
+	}
 	return true;
 }
 

@@ -694,7 +694,9 @@ static void analyse(const struct snapshot *s, const struct group_options *o, str
 	struct summary_batch sb = {
 		.s = s, .o = o, .label_key = a->label_key, .members = members, .start = start,
 		.v = xmalloc(MIN(ngroups ? ngroups : 1, (uint32_t)SUMMARY_BATCH) * sizeof(*sb.v)),
-		.npieces = may_split && members_n >= SPLIT_MEMBERS ? MIN(parallel_threads(UINT32_MAX), (unsigned)MAX_PIECES) : 1,
+		.npieces = may_split && members_n >= SPLIT_MEMBERS
+				   ? MIN(parallel_threads(o->threads ? o->threads : UINT32_MAX), (unsigned)MAX_PIECES)
+				   : 1,
 	};
 	struct pool states_pool = {0}, records_pool = {0};
 	uint32_t kept = 0;

@@ -23,6 +23,7 @@ struct group_options {
 	uint32_t leak_min_count;   /* suspect when at least this many wait at one site */
 	uint32_t leak_min_minutes; /* ...or when the median wait is at least this long */
 	bool no_suspects;          /* groups and totals only, no leak suspicion (watch's polling) */
+	uint32_t threads;          /* at most this many summarise a big snapshot; 0: one a core */
 };
 
 void group_options_default(struct group_options *o);

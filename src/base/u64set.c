@@ -99,6 +99,16 @@ bool u64set_intersects(const struct u64set *a, const struct u64set *b)
 	return false;
 }
 
+void u64set_copy(struct u64set *to, const struct u64set *from)
+{
+	u64set_free(to);
+	*to = *from;
+	if (from->cap) {
+		to->slots = xmalloc(from->cap * sizeof(*from->slots));
+		memcpy(to->slots, from->slots, from->cap * sizeof(*from->slots));
+	}
+}
+
 void u64set_move(struct u64set *to, struct u64set *from)
 {
 	u64set_free(to);

@@ -27,6 +27,8 @@ bool u64set_has(const struct u64set *s, uint64_t v);
 /* Do a and b hold a value in common? Word by word (64 values at a time),
  * over the smaller set. */
 bool u64set_intersects(const struct u64set *a, const struct u64set *b);
+/* Make to hold from's values (its own are dropped). */
+void u64set_copy(struct u64set *to, const struct u64set *from);
 /* Give from's values to to (whose own are dropped); from is left empty. */
 void u64set_move(struct u64set *to, struct u64set *from);
 

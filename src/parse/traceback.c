@@ -132,12 +132,7 @@ static void close_snapshot(struct tb *t)
 		/* a chunk's first and (so far) last dump: their ids, for the join */
 		if (!t->end->first) {
 			t->end->first = s;
-			u64set_free(&t->end->first_ids);
-			t->end->first_ids = t->ids;
-			if (t->ids.cap) {
-				t->end->first_ids.slots = xmalloc(t->ids.cap * sizeof(*t->ids.slots));
-				memcpy(t->end->first_ids.slots, t->ids.slots, t->ids.cap * sizeof(*t->ids.slots));
-			}
+			u64set_copy(&t->end->first_ids, &t->ids);
 		}
 		t->end->last = s;
 		u64set_move(&t->end->last_ids, &t->ids);

@@ -85,6 +85,34 @@ static void test_u64set(void **st)
 	u64set_clear(&s);
 	assert_false(u64set_has(&s, 3));
 	u64set_free(&s);
+
+	/* intersection: values in the same word of 64 but not the same bit
+	 * share nothing; one common value, of either set's, is found */
+	struct u64set a, b, c;
+	u64set_init(&a);
+	u64set_init(&b);
+	u64set_init(&c);
+	assert_false(u64set_intersects(&a, &b));
+	for (uint64_t i = 0; i < 40000; i++) {
+		u64set_add(&a, 2 * i);     /* evens */
+		if (i < 100)
+			u64set_add(&b, 2 * i + 1); /* a few odds */
+	}
+	assert_false(u64set_intersects(&a, &b));
+	assert_false(u64set_intersects(&b, &a));
+	u64set_add(&b, 79998);
+	assert_true(u64set_intersects(&a, &b));
+	assert_true(u64set_intersects(&b, &a));
+	u64set_copy(&c, &b);
+	assert_int_equal(c.count, b.count);
+	assert_true(u64set_has(&c, 79998) && u64set_has(&c, 1) && !u64set_has(&c, 2));
+	u64set_move(&c, &a);
+	assert_null(a.slots);
+	assert_int_equal(c.count, 40000);
+	assert_true(u64set_intersects(&c, &b));
+	u64set_free(&a);
+	u64set_free(&b);
+	u64set_free(&c);
 }
 
 static void test_arena(void **st)

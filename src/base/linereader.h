@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "err.h"
 
 struct line {
@@ -87,7 +88,7 @@ static inline bool lr_take_simple(struct linereader *lr, struct line *out)
 		return false;
 	size_t avail = lr->end - lr->start;
 	const char *s = lr->buf + lr->start;
-	const char *nl = avail ? (const char *)memchr(s, '\n', avail < lr->max_line ? avail : lr->max_line) : NULL;
+	const char *nl = bytes_chr(s, avail < lr->max_line ? avail : lr->max_line, '\n');
 	if (!nl)
 		return false;
 	size_t len = (size_t)(nl - s);

@@ -270,7 +270,7 @@ bool tb_parse_func(const char *s, size_t n, struct tb_func *f)
 		return false;
 	/* Function names have no spaces, except compiler-generated type
 	 * functions ("type:.eq.struct { a int }") */
-	if (memchr(s, ' ', end) && !(slice_starts(f->name, "type:") || slice_starts(f->name, "type..")))
+	if (bytes_chr(s, end, ' ') && !(slice_starts(f->name, "type:") || slice_starts(f->name, "type..")))
 		return false;
 	return true;
 }

@@ -2,6 +2,7 @@
 #include "../../src/base/common.h"
 #include "../../src/base/arena.h"
 #include "../../src/base/buf.h"
+#include "../../src/base/bytes.h"
 #include "../../src/base/hash.h"
 #include "../../src/base/linereader.h"
 #include "../../src/base/parallel.h"
@@ -113,6 +114,27 @@ static void test_u64set(void **st)
 	u64set_free(&a);
 	u64set_free(&b);
 	u64set_free(&c);
+}
+
+/* bytes_equal and bytes_chr say what memcmp and memchr say: every length
+ * up to 200 (the vector steps, the tail, past the first 64 bytes), the
+ * byte sought at every place or nowhere, a difference at every place. */
+static void test_bytes(void **st)
+{
+	(void)st;
+	char a[256], b[256];
+	for (size_t i = 0; i < sizeof(a); i++)
+		a[i] = b[i] = (char)('a' + i % 26);
+	for (size_t n = 0; n <= 200; n++) {
+		assert_true(bytes_equal(a, b, n));
+		assert_ptr_equal(bytes_chr(a, n, '\n'), memchr(a, '\n', n));
+		for (size_t at = 0; at < n; at++) {
+			b[at] = '\n';
+			assert_false(bytes_equal(a, b, n));
+			assert_ptr_equal(bytes_chr(b, n, '\n'), b + at);
+			b[at] = a[at];
+		}
+	}
 }
 
 static void test_arena(void **st)
@@ -434,7 +456,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strtab),         cmocka_unit_test(test_buf),  cmocka_unit_test(test_u64set),
 		cmocka_unit_test(test_arena),          cmocka_unit_test(test_hash), cmocka_unit_test(test_linereader_mem),
-		cmocka_unit_test(test_linereader_cap), cmocka_unit_test(test_linereader_range), cmocka_unit_test(test_buf_sink), cmocka_unit_test(test_u64map),  cmocka_unit_test(test_sort), cmocka_unit_test(test_sort_keyed),
+		cmocka_unit_test(test_linereader_cap), cmocka_unit_test(test_linereader_range), cmocka_unit_test(test_buf_sink), cmocka_unit_test(test_u64map),  cmocka_unit_test(test_sort), cmocka_unit_test(test_bytes), cmocka_unit_test(test_sort_keyed),
 		cmocka_unit_test(test_parallel_for),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -208,7 +208,9 @@ static inline uint32_t pick(const struct tb_replay *r, uint32_t ref, const char 
 	return ref;
 }
 
-/* Are the n bytes at a and b equal? Both have SLACK readable bytes after n. */
+/* Are the n bytes at a and b equal? Both have SLACK readable bytes after n,
+ * so the last step reads 16 bytes and masks, with no tail to handle
+ * (bytes_equal, which may not read past n, made the walk 3 to 4% slower). */
 static inline bool seg_equal(const char *a, const char *b, uint32_t n)
 {
 #ifdef __SSE2__

@@ -29,6 +29,9 @@ while IFS= read -r -d '' f; do
 done < <(find "$corpus/real/traceback" "$corpus/generated" -type f ! -name '*.json' ! -name '*.pb*' -print0)
 echo "replay equivalence: $((n-fail)) passed, $fail failed"
 [ $fail -eq 0 ]
+# ... and on dumps written to stand where it branches, ends a hole, or
+# meets a line the line-by-line path reads otherwise.
+python3 "$here/replay_edges.py" "$G" "$tmp/edges"
 
 # Profiles of kinds goroscope does not read (heap, CPU): refused clearly.
 fail=0 n=0

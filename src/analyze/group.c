@@ -685,7 +685,7 @@ static void analyse(const struct snapshot *s, const struct group_options *o, str
 	a->members = members;
 
 	/* 3. summarise, filter, judge. Groups are summarised a batch at a
-	 * time (on every core for a big dump: members lie scattered over the
+	 * time (on every core, or --threads, for a big dump: members lie scattered over the
 	 * goroutine table, and each thread waits on its own cache misses),
 	 * then filtered and kept in group order. A kept group's states and
 	 * records go into pools in group order; the pointers are set once the
@@ -709,8 +709,7 @@ static void analyse(const struct snapshot *s, const struct group_options *o, str
 			summarise_piece(&sb, 0);
 		for (uint32_t gi = sb.from; gi < sb.to; gi++) {
 			struct summary *sm = &sb.v[gi - sb.from];
-			struct group *gr = &sm->g;
-			gr->states = sm->states;
+			struct group *gr = &sm->g; /* (its states: sm->states) */
 			if (f && (f->has_match || f->has_drop)) {
 				uint32_t st_ids[GROUP_MAX_STATES];
 				for (uint32_t k = 0; k < gr->nstates; k++)

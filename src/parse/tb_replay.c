@@ -23,6 +23,7 @@
  * check guards are named where it is made. */
 #include "../base/common.h"
 #include "../base/arena.h"
+#include "../base/bytes.h"
 #include "../base/hash.h"
 #include "../base/xalloc.h"
 #include "tb_internal.h"
@@ -387,22 +388,6 @@ static const char *scan_line(const char *p, const char *limit, const char **pare
 	return NULL;
 }
 
-/* The '\n' that ends the line at p, or NULL when there is none before
- * limit. */
-static const char *scan_nl(const char *p, const char *limit)
-{
-#ifdef __SSE2__
-	const __m128i nl = _mm_set1_epi8('\n');
-	for (; limit - p >= 16; p += 16) {
-		unsigned m = (unsigned)_mm_movemask_epi8(
-			_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)p), nl));
-		if (m)
-			return p + __builtin_ctz(m);
-	}
-#endif
-	return p < limit ? memchr(p, '\n', (size_t)(limit - p)) : NULL;
-}
-
 /* The line pair at p as the line-by-line path would read it, or false when
  * that path might read it otherwise (then the block is not learnt). */
 static bool scan_pair(const struct tb *t, const char *p, const char *limit, struct pair *out)
@@ -435,7 +420,7 @@ static bool scan_pair(const struct tb *t, const char *p, const char *limit, stru
 	}
 	out->head = p;
 	out->file = nl + 1;
-	const char *fnl = scan_nl(out->file, limit);
+	const char *fnl = out->file < limit ? bytes_chr(out->file, (size_t)(limit - out->file), '\n') : NULL;
 	if (!fnl || fnl == out->file || fnl[-1] == '\r' || (size_t)(fnl - out->file) >= t->opt->max_line)
 		return false;
 	out->file_len = (size_t)(fnl - out->file);
@@ -508,11 +493,9 @@ static uint32_t kind_of(struct tb_replay *r, const char *p, size_t n, enum hole 
 	uint32_t ti = intern_text(r, p, n);
 	if (ti == NONE)
 		return NONE;
-	uint32_t *k = &r->texts[ti].kind[flags & (P_WAIT | P_FIRST_USER) ? (flags & P_WAIT ? 1 : 0) + (flags & P_FIRST_USER ? 2 : 0) : 0];
-	if (*k != NONE && r->kinds[*k].hole == hole)
-		return *k;
-	if (*k != NONE)
-		return NONE; /* (the last byte tells the hole: never reached) */
+	uint32_t *k = &r->texts[ti].kind[(flags & P_WAIT ? 1 : 0) | (flags & P_FIRST_USER ? 2 : 0)];
+	if (*k != NONE) /* (a text's last byte tells its hole: '(', ' ' or '\n') */
+		return r->kinds[*k].hole == hole ? *k : NONE;
 	if (r->nkinds == r->kinds_cap) {
 		r->kinds_cap = r->kinds_cap ? r->kinds_cap * 2 : 256;
 		r->kinds = xreallocarray(r->kinds, r->kinds_cap, sizeof(*r->kinds));

@@ -13,10 +13,10 @@
  *   - a file not in the cache at all is read from the disk either way:
  *     pread in big parts, which never waits on a fault.
  *
- * The choice is made from what can be measured in well under a millisecond:
- * the share of the file in the cache (mincore, over 64 windows of 64 pages
- * spread over a big file), and the cost of touching a
- * few pages of the mapping against reading as many bytes with pread (the
+ * The choice is made from what can be measured in well under a millisecond
+ * (0.3 to 0.5 ms): the share of the file in the cache (mincore, over 32
+ * windows of 32 pages spread over a big file), and the cost of touching
+ * 256 KiB of the mapping against reading as many bytes with pread (the
  * same moment, the same machine: no absolute threshold).
  * GOROSCOPE_READER=map or =read forces one (tests read every input both
  * ways; benchmarks compare them). Small files are always mapped. */

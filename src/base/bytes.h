@@ -72,4 +72,29 @@ static inline const char *bytes_chr(const char *s, size_t n, char c)
 #endif
 }
 
+/* memrchr(s, c, n) for the same strings: the last 64 bytes 16 at a time
+ * without a call (a function line's '(' and a file line's ':' are near
+ * their end), the rest by memrchr. */
+static inline const char *bytes_rchr(const char *s, size_t n, char c)
+{
+#ifdef __SSE2__
+	const __m128i v = _mm_set1_epi8(c);
+	size_t i = n;
+	for (; i >= 16 && n - i < 64; i -= 16) {
+		unsigned m = (unsigned)_mm_movemask_epi8(
+			_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i - 16)), v));
+		if (m)
+			return s + i - 16 + (31 - __builtin_clz(m));
+	}
+	if (i >= 16)
+		return (const char *)memrchr(s, c, i);
+	for (; i > 0; i--)
+		if (s[i - 1] == c)
+			return s + i - 1;
+	return NULL;
+#else
+	return n ? (const char *)memrchr(s, c, n) : NULL;
+#endif
+}
+
 #endif

@@ -1,16 +1,17 @@
 /* goname.c: see goname.h. */
 #include "../base/common.h"
 #include "goname.h"
+#include "../base/bytes.h"
 #include "../base/xalloc.h"
 
 #include <stdlib.h>
 
 bool goname_is_stdlib(const char *name, size_t n)
 {
-	const char *slash = memchr(name, '/', n);
+	const char *slash = bytes_chr(name, n, '/');
 	if (slash)
-		return memchr(name, '.', (size_t)(slash - name)) == NULL;
-	const char *dot = memchr(name, '.', n);
+		return bytes_chr(name, (size_t)(slash - name), '.') == NULL;
+	const char *dot = bytes_chr(name, n, '.');
 	if (!dot)
 		return true; /* "panic", or gccgo's "main" */
 	return !(n >= 5 && memcmp(name, "main.", 5) == 0);

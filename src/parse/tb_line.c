@@ -253,7 +253,7 @@ bool tb_parse_func(const char *s, size_t n, struct tb_func *f)
 		return false;
 	size_t end = n;
 	if (s[n - 1] == ')') {
-		const char *open = memrchr(s, '(', n - 1);
+		const char *open = bytes_rchr(s, n - 1, '(');
 		/* "(...)" and "()" and "(0x1, {0x2})": the last '(' opens the
 		 * arguments because argument lists never contain '('. A name like
 		 * "main.(*T).M" with no args list would end in ')'... only if it has
@@ -286,7 +286,7 @@ bool tb_parse_file(const char *s, size_t n, struct tb_file *f)
 	/* Parse from the right: neither " +0xOFF" nor " fp=.. sp=.. pc=.."
 	 * contains a ':', so the last ':' ends the file name, even for paths
 	 * with drive letters or spaces. */
-	const char *colon = memrchr(s + i, ':', n - i);
+	const char *colon = bytes_rchr(s + i, n - i, ':');
 	if (!colon)
 		return false;
 	size_t j = (size_t)(colon - s) + 1, d0 = j;

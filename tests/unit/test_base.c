@@ -116,9 +116,10 @@ static void test_u64set(void **st)
 	u64set_free(&c);
 }
 
-/* bytes_equal and bytes_chr say what memcmp and memchr say: every length
- * up to 200 (the vector steps, the tail, past the first 64 bytes), the
- * byte sought at every place or nowhere, a difference at every place. */
+/* bytes_equal, bytes_chr and bytes_rchr say what memcmp, memchr and
+ * memrchr say: every length up to 200 (the vector steps, the tail, past
+ * the first or last 64 bytes), the byte sought at every place, at two
+ * places or nowhere, a difference at every place. */
 static void test_bytes(void **st)
 {
 	(void)st;
@@ -128,10 +129,18 @@ static void test_bytes(void **st)
 	for (size_t n = 0; n <= 200; n++) {
 		assert_true(bytes_equal(a, b, n));
 		assert_ptr_equal(bytes_chr(a, n, '\n'), memchr(a, '\n', n));
+		assert_ptr_equal(bytes_rchr(a, n, '\n'), NULL);
 		for (size_t at = 0; at < n; at++) {
 			b[at] = '\n';
 			assert_false(bytes_equal(a, b, n));
 			assert_ptr_equal(bytes_chr(b, n, '\n'), b + at);
+			assert_ptr_equal(bytes_rchr(b, n, '\n'), b + at);
+			for (size_t at2 = at + 1; at2 < n; at2++) {
+				b[at2] = '\n';
+				assert_ptr_equal(bytes_rchr(b, n, '\n'), memrchr(b, '\n', n));
+				assert_ptr_equal(bytes_chr(b, n, '\n'), b + at);
+				b[at2] = a[at2];
+			}
 			b[at] = a[at];
 		}
 	}

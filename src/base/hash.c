@@ -21,9 +21,35 @@ static inline uint64_t load64(const unsigned char *p)
 	return v;
 }
 
+/* The last n bytes (1 to 7) before end, as memcpy into a zeroed word
+ * would give them, without the byte-wise copy that defeats store
+ * forwarding; total is the whole string's length (so whether a word
+ * before end is readable). */
+static inline uint64_t load_tail(const unsigned char *end, size_t n, size_t total)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (total >= 8)
+		return load64(end - 8) >> (8 * (8 - n));
+	const unsigned char *p = end - n;
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, end - 4, 4);
+		return (uint64_t)lo | (uint64_t)hi << (8 * (n - 4));
+	}
+	return (uint64_t)p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) | (uint64_t)p[n - 1] << (8 * (n - 1));
+#else
+	uint64_t t = 0;
+	(void)total;
+	memcpy(&t, end - n, n);
+	return t;
+#endif
+}
+
 uint64_t hash_bytes(const void *data, size_t n, uint64_t seed)
 {
 	const unsigned char *p = data;
+	size_t total = n;
 	uint64_t h = seed ^ (n * K1);
 	while (n >= 16) {
 		uint64_t a = load64(p), b = load64(p + 8);
@@ -38,11 +64,8 @@ uint64_t hash_bytes(const void *data, size_t n, uint64_t seed)
 		p += 8;
 		n -= 8;
 	}
-	if (n) {
-		uint64_t t = 0;
-		memcpy(&t, p, n);
-		h = (h ^ t) * K2;
-	}
+	if (n)
+		h = (h ^ load_tail(p + n, n, total)) * K2;
 	return mix(h);
 }
 

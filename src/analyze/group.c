@@ -498,6 +498,19 @@ struct grouper {
 
 enum { G_HIDDEN = UINT32_MAX, G_FILTERED = UINT32_MAX - 1 };
 
+/* G_HIDDEN or G_FILTERED when goroutine i (in chunk c, at j) is left
+ * out under the options, else 0. */
+static uint32_t left_out(const struct snapshot *s, const struct group_options *o, const struct gchunk *c, uint32_t j)
+{
+	/* goroutine_is_system: goroutine 0 is a thread's g0 (profile samples have no id) */
+	if (!o->include_system && ((s->stacks[c->stack[j]].flags & STACK_SYSTEM) ||
+				   (!(c->flags[j] & G_SAMPLE) && gcol64_get(&c->id, j) == 0)))
+		return G_HIDDEN;
+	if (o->filter && o->filter->nlabels && !filter_labels_match(o->filter, s, c->labels ? c->labels[j] : 0))
+		return G_FILTERED;
+	return 0;
+}
+
 /* (reads only the columns it needs: it runs twice over every goroutine) */
 static uint32_t group_of(struct grouper *gp, uint64_t i)
 {
@@ -505,13 +518,10 @@ static uint32_t group_of(struct grouper *gp, uint64_t i)
 	const struct group_options *o = gp->o;
 	const struct gchunk *c = &s->gchunks[i >> G_CHUNK_BITS];
 	uint32_t j = (uint32_t)(i & (G_CHUNK - 1)), stack = c->stack[j];
-	/* goroutine_is_system: goroutine 0 is a thread's g0 (profile samples have no id) */
-	if (!o->include_system && ((s->stacks[stack].flags & STACK_SYSTEM) ||
-				   (!(c->flags[j] & G_SAMPLE) && gcol64_get(&c->id, j) == 0)))
-		return G_HIDDEN;
+	uint32_t out = left_out(s, o, c, j);
+	if (out)
+		return out;
 	uint32_t labels = c->labels ? c->labels[j] : 0;
-	if (o->filter && o->filter->nlabels && !filter_labels_match(o->filter, s, labels))
-		return G_FILTERED;
 	uint32_t gi;
 	if (o->by == GROUP_STATE) {
 		gi = keymap_get(&gp->map, c->state[j], gp->ngroups);
@@ -626,18 +636,155 @@ static void summarise_piece(void *ctx, uint32_t piece)
 	}
 }
 
-static void analyse(const struct snapshot *s, const struct group_options *o, struct analysis *a, bool may_split)
+/* ---- grouping on every core ----
+ * Grouping by stack (or by what a stack maps to: top=N, creator) of a big
+ * snapshot, split over the cores by goroutine: each piece counts its
+ * goroutines per stack and notes where each stack first appears; the
+ * groups are then numbered in order of first appearance (what the single
+ * pass over the goroutines does), and each piece writes its members at
+ * the place the pieces before it leave, in input order. So the groups,
+ * their numbers and their members are the same as on one core. */
+struct group_split {
+	const struct snapshot *s;
+	const struct group_options *o;
+	uint32_t npieces;
+	uint64_t step;               /* goroutines a piece, a multiple of 64 */
+	uint32_t **count;            /* [piece][stack]: members */
+	uint32_t **first;            /* [piece][stack]: first goroutine, UINT32_MAX if none */
+	uint64_t *hidden, *filtered; /* [piece]: weight left out */
+	const uint32_t *stack_group;
+	uint64_t **fill;             /* [piece][group]: where its next member goes */
+	uint32_t *members;
+	uint64_t *shown;
+};
+
+static void count_piece(void *ctx, uint32_t p)
 {
-	memset(a, 0, sizeof(*a));
-	a->snap = s;
-	a->opt = *o;
+	struct group_split *g = ctx;
+	const struct snapshot *s = g->s;
+	uint64_t lo = g->step * p, hi = MIN(s->ngoroutines, lo + g->step);
+	uint32_t *count = g->count[p] = xcalloc(s->nstacks ? s->nstacks : 1, sizeof(uint32_t));
+	uint32_t *first = g->first[p] = xmalloc((s->nstacks ? s->nstacks : 1) * sizeof(uint32_t));
+	memset(first, 0xff, s->nstacks * sizeof(uint32_t));
+	for (uint64_t i = lo; i < hi; i++) {
+		const struct gchunk *c = &s->gchunks[i >> G_CHUNK_BITS];
+		uint32_t j = (uint32_t)(i & (G_CHUNK - 1)), out = left_out(s, g->o, c, j), stack = c->stack[j];
+		if (out) {
+			*(out == G_HIDDEN ? &g->hidden[p] : &g->filtered[p]) += snapshot_weight(s, i);
+			continue;
+		}
+		if (!count[stack]++)
+			first[stack] = (uint32_t)i; /* i < G_MAX (snapshot.h) */
+	}
+}
+
+static void fill_piece(void *ctx, uint32_t p)
+{
+	struct group_split *g = ctx;
+	const struct snapshot *s = g->s;
+	uint64_t lo = g->step * p, hi = MIN(s->ngoroutines, lo + g->step), *fill = g->fill[p];
+	for (uint64_t i = lo; i < hi; i++) {
+		const struct gchunk *c = &s->gchunks[i >> G_CHUNK_BITS];
+		uint32_t j = (uint32_t)(i & (G_CHUNK - 1));
+		if (left_out(s, g->o, c, j))
+			continue;
+		g->members[fill[g->stack_group[c->stack[j]]]++] = (uint32_t)i;
+		/* (pieces start at multiples of 64: no word is shared) */
+		g->shown[i >> 6] |= (uint64_t)1 << (i & 63);
+	}
+}
+
+/* The grouping of analyse() steps 1 and 2 on npieces cores: fills a's
+ * left-out weights, *start (group g's members: members[start[g] ..
+ * start[g + 1])), *members and *shown; returns the number of groups. */
+static uint32_t group_split(const struct snapshot *s, const struct group_options *o, struct analysis *a,
+			    uint32_t npieces, uint64_t **start_out, uint32_t **members_out, uint64_t **shown_out)
+{
 	uint64_t n = s->ngoroutines;
-	a->total = s->weights ? s->total_weight : n;
-	a->total_delay_ns = s->delays ? (uint64_t)s->total_delay : 0;
-	const struct filter *f = o->filter;
-	bool by_label = o->by == GROUP_LABEL;
-	if (by_label)
-		a->label_key = strtab_find(&s->strs, o->label_key, strlen(o->label_key));
+	struct group_split g = {.s = s, .o = o, .npieces = npieces};
+	g.step = (n / npieces + 63) & ~(uint64_t)63;
+	g.count = xcalloc(npieces, sizeof(*g.count));
+	g.first = xcalloc(npieces, sizeof(*g.first));
+	g.hidden = xcalloc(npieces, sizeof(*g.hidden));
+	g.filtered = xcalloc(npieces, sizeof(*g.filtered));
+	parallel_for(npieces, count_piece, &g);
+
+	/* the stacks met, in order of first appearance */
+	struct keyed *order = xmalloc((s->nstacks ? s->nstacks : 1) * sizeof(*order));
+	uint32_t nmet = 0;
+	for (uint32_t st = 0; st < s->nstacks; st++) {
+		uint32_t f = UINT32_MAX;
+		for (uint32_t p = 0; p < npieces && f == UINT32_MAX; p++)
+			f = g.first[p][st]; /* the pieces are in input order */
+		if (f != UINT32_MAX)
+			order[nmet++] = (struct keyed){f, st};
+	}
+	sort_keyed(order, nmet);
+	/* numbered as group_of numbers them */
+	uint32_t *stack_group = xmalloc((s->nstacks ? s->nstacks : 1) * sizeof(*stack_group));
+	struct u64map map = {0};
+	uint32_t ngroups = 0;
+	for (uint32_t k = 0; k < nmet; k++) {
+		uint32_t st = order[k].val;
+		uint32_t gi = o->by == GROUP_STACK ? ngroups : keymap_get(&map, stack_key(s, st, o), ngroups);
+		if (gi == ngroups)
+			ngroups++;
+		stack_group[st] = gi;
+	}
+	u64map_free(&map);
+	free(order);
+
+	/* each piece's members of each group go after the pieces' before it */
+	uint64_t *start = xcalloc((size_t)ngroups + 1, sizeof(*start));
+	g.fill = xcalloc(npieces, sizeof(*g.fill));
+	for (uint32_t p = 0; p < npieces; p++)
+		g.fill[p] = xcalloc(ngroups ? ngroups : 1, sizeof(uint64_t));
+	for (uint32_t st = 0; st < s->nstacks; st++) {
+		for (uint32_t p = 0; p < npieces; p++) {
+			if (!g.count[p][st])
+				continue;
+			uint32_t gi = stack_group[st];
+			for (uint32_t q = p + 1; q < npieces; q++)
+				g.fill[q][gi] += g.count[p][st];
+			start[gi + 1] += g.count[p][st];
+		}
+	}
+	for (uint32_t gi = 0; gi < ngroups; gi++)
+		start[gi + 1] += start[gi];
+	for (uint32_t p = 0; p < npieces; p++)
+		for (uint32_t gi = 0; gi < ngroups; gi++)
+			g.fill[p][gi] += start[gi];
+	g.stack_group = stack_group;
+	g.members = xmalloc((start[ngroups] ? start[ngroups] : 1) * sizeof(*g.members));
+	g.shown = xcalloc(n / 64 + 1, sizeof(*g.shown));
+	parallel_for(npieces, fill_piece, &g);
+
+	for (uint32_t p = 0; p < npieces; p++) {
+		a->hidden_system += g.hidden[p];
+		a->filtered_out += g.filtered[p];
+		free(g.count[p]);
+		free(g.first[p]);
+		free(g.fill[p]);
+	}
+	free(g.count);
+	free(g.first);
+	free(g.fill);
+	free(g.hidden);
+	free(g.filtered);
+	free(stack_group);
+	*start_out = start;
+	*members_out = g.members;
+	*shown_out = g.shown;
+	return ngroups;
+}
+
+/* analyse() steps 1 and 2 in one pass each over the goroutines: fills
+ * a's left-out weights, *start (group g's members: members[start[g] ..
+ * start[g + 1])), *members and *shown; returns the number of groups. */
+static uint32_t group_serial(const struct snapshot *s, const struct group_options *o, struct analysis *a,
+			     uint64_t **start_out, uint32_t **members_out, uint64_t **shown_out)
+{
+	uint64_t n = s->ngoroutines;
 	struct grouper gp = {.s = s, .o = o, .label_key = a->label_key};
 	gp.stack_group = xmalloc((s->nstacks ? s->nstacks : 1) * sizeof(*gp.stack_group));
 	for (uint32_t i = 0; i < s->nstacks; i++)
@@ -682,7 +829,43 @@ static void analyse(const struct snapshot *s, const struct group_options *o, str
 	free(gp.group_value);
 	free(gp.stack_group);
 	u64map_free(&gp.map);
+	*start_out = start;
+	*members_out = members;
+	*shown_out = shown;
+	return ngroups;
+}
+
+/* Pieces to split work on count goroutines into (1: none). */
+static uint32_t pieces_for(uint64_t count, const struct group_options *o, bool may_split)
+{
+	return may_split && count >= SPLIT_MEMBERS
+		       ? MIN(parallel_threads(o->threads ? o->threads : UINT32_MAX), (unsigned)MAX_PIECES)
+		       : 1;
+}
+
+static void analyse(const struct snapshot *s, const struct group_options *o, struct analysis *a, bool may_split)
+{
+	memset(a, 0, sizeof(*a));
+	a->snap = s;
+	a->opt = *o;
+	uint64_t n = s->ngoroutines;
+	a->total = s->weights ? s->total_weight : n;
+	a->total_delay_ns = s->delays ? (uint64_t)s->total_delay : 0;
+	const struct filter *f = o->filter;
+	bool by_label = o->by == GROUP_LABEL;
+	if (by_label)
+		a->label_key = strtab_find(&s->strs, o->label_key, strlen(o->label_key));
+	/* 1. the groups and their sizes; 2. their members, in input order
+	 * (grouping by stack on every core, or --threads, for a big dump) */
+	uint32_t npieces = pieces_for(n, o, may_split);
+	uint64_t *start, *shown;
+	uint32_t *members, ngroups;
+	if (npieces > 1 && o->by != GROUP_STATE && o->by != GROUP_LABEL)
+		ngroups = group_split(s, o, a, npieces, &start, &members, &shown);
+	else
+		ngroups = group_serial(s, o, a, &start, &members, &shown);
 	a->members = members;
+	uint64_t members_n = start[ngroups];
 
 	/* 3. summarise, filter, judge. Groups are summarised a batch at a
 	 * time (on every core, or --threads, for a big dump: members lie scattered over the
@@ -694,9 +877,7 @@ static void analyse(const struct snapshot *s, const struct group_options *o, str
 	struct summary_batch sb = {
 		.s = s, .o = o, .label_key = a->label_key, .members = members, .start = start,
 		.v = xmalloc(MIN(ngroups ? ngroups : 1, (uint32_t)SUMMARY_BATCH) * sizeof(*sb.v)),
-		.npieces = may_split && members_n >= SPLIT_MEMBERS
-				   ? MIN(parallel_threads(o->threads ? o->threads : UINT32_MAX), (unsigned)MAX_PIECES)
-				   : 1,
+		.npieces = pieces_for(members_n, o, may_split),
 	};
 	struct pool states_pool = {0}, records_pool = {0};
 	uint32_t kept = 0;

@@ -46,7 +46,7 @@ static const struct opt suspicion_opts[] = {
 };
 static const struct opt threads_opts[] = {
 	{"threads", 0, OV_OTHER, "N",
-	 "threads for reading one large file and summarising it, 1 to 16 (default: the number of CPUs, at most 16)", NULL, NULL, O_THREADS},
+	 "threads for reading one large file and grouping it, 1 to 16 (default: the number of CPUs, at most 16)", NULL, NULL, O_THREADS},
 };
 
 static bool take(void *target, int id, const char *v)
@@ -124,7 +124,7 @@ static int run(int argc, char **argv)
 	if (!cli_build_filter(&a.filters, &filter))
 		return EXIT_ERROR;
 	a.group.filter = &filter;
-	a.group.threads = (uint32_t)a.src.threads; /* --threads: reading and summarising */
+	a.group.threads = (uint32_t)a.src.threads; /* --threads: reading, grouping, summarising */
 
 	/* GOROSCOPE_TIMING=1: time spent reading and analysing, on stderr
 	 * (for benchmark work; docs/internals/traceback-reader.md). */

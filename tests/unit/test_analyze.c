@@ -2,6 +2,7 @@
  * single-snapshot suspicion and leak patterns. */
 #include "../../src/base/common.h"
 #include "../../src/analyze/diff.h"
+#include "../../src/analyze/filter.h"
 #include "../../src/analyze/group.h"
 #include "../../src/analyze/series.h"
 #include "../../src/parse/debug1.h"
@@ -389,6 +390,80 @@ static void test_split_summaries(void **st)
 		analysis_free(&side[0]);
 		analysis_free(&side[1]);
 	}
+	snapset_free(&set);
+}
+
+/* A snapshot of 65,536 goroutines or more is grouped by stack (and by
+ * creator, top=N) on every core: each part of the goroutines counts its
+ * stacks, the groups are numbered by first appearance, each part writes
+ * its members after the parts before it. It must read as the grouping on
+ * one core: stacks in no order (so a group first met late in one part may
+ * be met early in another), system goroutines and goroutine 0 hidden or
+ * shown, a label filter leaving some out. */
+static void test_split_grouping(void **st)
+{
+	(void)st;
+	enum { N = 70000 };
+	size_t cap = (size_t)N * 200, o = 0;
+	char *t = malloc(cap);
+	uint32_t x = 12345;
+	for (int id = 0; id < N; id++) {
+		x = x * 1103515245u + 12345u;
+		uint32_t r = (x >> 8) % 3000;
+		/* mostly popular stacks, a long tail of rare ones */
+		uint32_t stack = r < 2000 ? r % 40 : r;
+		o += (size_t)snprintf(t + o, cap - o, "goroutine %d [%s", id % 9000 == 0 ? 0 : id + 1,
+				      stack % 3 ? "chan receive" : "select");
+		if (id % 5 == 0)
+			o += (size_t)snprintf(t + o, cap - o, " labels:{\"job\":\"j%u\"}", stack % 4);
+		o += (size_t)snprintf(t + o, cap - o, "]:\n");
+		if (id % 700 == 3)
+			o += (size_t)snprintf(t + o, cap - o,
+					      "runtime.gopark(0x0)\n\t/go/proc.go:1 +0x1\nruntime.gcBgMarkWorker()\n\t/go/mgc.go:2 "
+					      "+0x1\ncreated by runtime.gcBgMarkStartWorkers\n\t/go/mgc.go:3 +0x1\n\n");
+		else
+			o += (size_t)snprintf(t + o, cap - o,
+					      "main.leaf%u(0xc000010000)\n\t/src/l.go:%u +0x1\nmain.mid%u()\n\t/src/m.go:%u "
+					      "+0x1\ncreated by main.spawn%u in goroutine 1\n\t/src/s.go:5 +0x1\n\n",
+					      stack % 7, 10 + stack, stack % 11, 20 + stack % 5, stack % 6);
+	}
+	struct snapset set;
+	snapset_init(&set);
+	struct err e;
+	assert_int_equal(traceback_parse_mem(t, o, "t", NULL, &set, NULL, &e), ST_OK);
+	free(t);
+	assert_int_equal(set.n, 1);
+	assert_true(set.v[0]->ngoroutines == N);
+	struct filter f;
+	assert_int_equal(filter_compile(&f, NULL, NULL, &e), ST_OK);
+	assert_int_equal(filter_add_label(&f, "job=j[12]", &e), ST_OK);
+	const char *modes[] = {"stack", "creator", "top=1"};
+	for (size_t m = 0; m < ARRAY_LEN(modes); m++) {
+		for (int variant = 0; variant < 3; variant++) {
+			struct group_options go;
+			group_options_default(&go);
+			assert_int_equal(group_by_parse(modes[m], &go, &e), ST_OK);
+			go.include_system = variant == 1;
+			go.filter = variant == 2 ? &f : NULL;
+			struct analysis split, side[2];
+			analysis_run(set.v[0], &go, &split);
+			const struct snapshot *both[2] = {set.v[0], set.v[0]};
+			analysis_run_all(both, 2, &go, side);
+			assert_true(split.hidden_system > 0 || variant == 1);
+			assert_true(split.filtered_out > 0 || variant != 2);
+			struct buf a, b;
+			json_of(&split, &a);
+			json_of(&side[0], &b);
+			if (a.len != b.len || memcmp(a.p, b.p, a.len) != 0)
+				fail_msg("--by %s (variant %d): the grouping on every core differs", modes[m], variant);
+			buf_free(&a);
+			buf_free(&b);
+			analysis_free(&split);
+			analysis_free(&side[0]);
+			analysis_free(&side[1]);
+		}
+	}
+	filter_free(&f);
 	snapset_free(&set);
 }
 
@@ -907,7 +982,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_by_stack), cmocka_unit_test(test_group_coarse), cmocka_unit_test(test_filters),
 		cmocka_unit_test(test_suspects),       cmocka_unit_test(test_sites_pooled),
-		cmocka_unit_test(test_shared_lock), cmocka_unit_test(test_shared_among_many), cmocka_unit_test(test_goroutine_columns), cmocka_unit_test(test_zero_minutes), cmocka_unit_test(test_split_summaries), cmocka_unit_test(test_merge_columns), cmocka_unit_test(test_parsed_indexes), cmocka_unit_test(test_sample_groups_lean),
+		cmocka_unit_test(test_shared_lock), cmocka_unit_test(test_shared_among_many), cmocka_unit_test(test_goroutine_columns), cmocka_unit_test(test_zero_minutes), cmocka_unit_test(test_split_summaries), cmocka_unit_test(test_split_grouping), cmocka_unit_test(test_merge_columns), cmocka_unit_test(test_parsed_indexes), cmocka_unit_test(test_sample_groups_lean),
 		cmocka_unit_test(test_classes),        cmocka_unit_test(test_diff), cmocka_unit_test(test_series),
 		cmocka_unit_test(test_series_lookalikes), cmocka_unit_test(test_one_snapshot),
 		cmocka_unit_test(test_series_unstarted),

@@ -666,16 +666,19 @@ static void count_piece(void *ctx, uint32_t p)
 	uint32_t *count = g->count[p] = xcalloc(s->nstacks ? s->nstacks : 1, sizeof(uint32_t));
 	uint32_t *first = g->first[p] = xmalloc((s->nstacks ? s->nstacks : 1) * sizeof(uint32_t));
 	memset(first, 0xff, s->nstacks * sizeof(uint32_t));
+	uint64_t hidden = 0, filtered = 0; /* (summed here: the pieces' slots share a cache line) */
 	for (uint64_t i = lo; i < hi; i++) {
 		const struct gchunk *c = &s->gchunks[i >> G_CHUNK_BITS];
 		uint32_t j = (uint32_t)(i & (G_CHUNK - 1)), out = left_out(s, g->o, c, j), stack = c->stack[j];
 		if (out) {
-			*(out == G_HIDDEN ? &g->hidden[p] : &g->filtered[p]) += snapshot_weight(s, i);
+			*(out == G_HIDDEN ? &hidden : &filtered) += snapshot_weight(s, i);
 			continue;
 		}
 		if (!count[stack]++)
 			first[stack] = (uint32_t)i; /* i < G_MAX (snapshot.h) */
 	}
+	g->hidden[p] = hidden;
+	g->filtered[p] = filtered;
 }
 
 static void fill_piece(void *ctx, uint32_t p)

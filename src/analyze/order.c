@@ -1,6 +1,7 @@
 /* order.c: see order.h. */
 #include "../base/common.h"
 #include "order.h"
+#include "../base/parallel.h"
 #include "../base/xalloc.h"
 #include "process.h"
 
@@ -79,6 +80,24 @@ static void set_times(const struct snapshot *const *v, struct order_result *r)
 		r->when_ns[k] = ok ? v[r->perm[k]]->taken_ns : 0;
 }
 
+/* process_ids_order of the neighbours perm[k - 1] and perm[k] of v, into
+ * says[k] and id[k] (k from 1; a pair of one source is not asked). */
+struct ids_job {
+	const struct snapshot *const *v;
+	const uint32_t *perm;
+	enum process_ids *says;
+	uint64_t *id;
+};
+
+static void ids_between(void *ctx, uint32_t i)
+{
+	struct ids_job *j = ctx;
+	uint32_t k = i + 1;
+	const struct snapshot *a = j->v[j->perm[k - 1]], *b = j->v[j->perm[k]];
+	j->id[k] = 0;
+	j->says[k] = strcmp(a->source, b->source) ? process_ids_order(a, b, &j->id[k]) : PROCESS_IDS_UNKNOWN;
+}
+
 /* Text dumps with ids and file times: do the files' times hold? They do
  * unless the ids clearly favour the other order of two neighbours
  * (process_ids_order), where the goroutines sharing ids are not plainly
@@ -96,13 +115,18 @@ static bool file_times_hold(const struct snapshot *const *v, uint32_t n, const s
 		it[i] = (struct item){given[i].given, v[i]->taken_ns, 0, v[i]};
 	struct order_result tmp = {.n = n, .perm = xcalloc(n, sizeof(uint32_t))};
 	sort_into(it, n, &tmp);
+	/* what the ids say of each pair of neighbours, every pair on its own
+	 * core (each reads all the goroutines of both) */
+	struct ids_job job = {v, tmp.perm, xcalloc(n, sizeof(*job.says)), xcalloc(n, sizeof(*job.id))};
+	if (n > 1)
+		parallel_for(n - 1, ids_between, &job);
 	bool hold = true;
 	for (uint32_t k = 1; k < n && hold; k++) {
 		const struct snapshot *a = v[tmp.perm[k - 1]], *b = v[tmp.perm[k]];
-		uint64_t gb = 0;
+		uint64_t gb = job.id[k];
 		if (!strcmp(a->source, b->source))
 			continue;
-		enum process_ids says = process_ids_order(a, b, &gb);
+		enum process_ids says = job.says[k];
 		if (says == PROCESS_IDS_NEWER_A && !r->note[0])
 			snprintf(r->note, sizeof(r->note),
 				 "the newest goroutine id falls from %llu (%.80s) to %llu (%.80s) along the files' times: "
@@ -120,6 +144,8 @@ static bool file_times_hold(const struct snapshot *const *v, uint32_t n, const s
 				 "restart between them, which these dumps cannot tell apart; ordered by the goroutine ids",
 				 b->source, a->source, (unsigned long long)gb, (unsigned long long)process_max_id(a));
 	}
+	free(job.says);
+	free(job.id);
 	free(tmp.perm);
 	free(it);
 	return hold;

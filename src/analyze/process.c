@@ -1,6 +1,7 @@
 /* process.c: see process.h. */
 #include "../base/common.h"
 #include "process.h"
+#include "../base/parallel.h"
 #include "../base/u64map.h"
 #include "../base/xalloc.h"
 
@@ -10,15 +11,9 @@
 
 uint64_t process_max_id(const struct snapshot *s)
 {
-	if (snapshot_is_profile(s))
-		return 0;
-	uint64_t max = 0;
-	for (uint64_t i = 0; i < s->ngoroutines; i++) {
-		uint64_t id = snapshot_goroutine_id(s, i);
-		if (id > max)
-			max = id;
-	}
-	return max;
+	/* (kept as goroutines are added: a series asks it of every snapshot
+	 * many times) */
+	return snapshot_is_profile(s) ? 0 : s->max_id;
 }
 
 /* Goroutine ids of a dump to their index (ids appear once in a dump). The
@@ -114,12 +109,22 @@ enum process_ids process_ids_order(const struct snapshot *a, const struct snapsh
 	return na < nb ? PROCESS_IDS_NEWER_B : na > nb ? PROCESS_IDS_NEWER_A : PROCESS_IDS_UNKNOWN;
 }
 
-static const struct frame *creator_of(const struct snapshot *s, const struct goroutine *g)
+static const struct frame *creator_of(const struct snapshot *s, uint32_t stack)
 {
-	if (g->stack >= s->nstacks)
+	if (stack >= s->nstacks)
 		return NULL;
-	const struct stack *st = &s->stacks[g->stack];
+	const struct stack *st = &s->stacks[stack];
 	return st->flags & STACK_HAS_CREATOR ? &st->creator : NULL;
+}
+
+/* Do stack sa of a and sb of b have the same creator: 1, 0, or -1 when
+ * either has none. */
+static int same_creator(const struct snapshot *a, uint32_t sa, const struct snapshot *b, uint32_t sb)
+{
+	const struct frame *ca = creator_of(a, sa), *cb = creator_of(b, sb);
+	if (!ca || !cb)
+		return -1;
+	return ca->line == cb->line && !strcmp(snapshot_str(a, ca->func), snapshot_str(b, cb->func));
 }
 
 enum process_verdict process_same(const struct snapshot *a, const struct snapshot *b, char *why, size_t whysz)
@@ -128,24 +133,38 @@ enum process_verdict process_same(const struct snapshot *a, const struct snapsho
 		return PROCESS_UNKNOWN;
 	struct id_index ids;
 	index_ids(a, &ids);
+	/* The goroutines of a pair of stacks all compare alike: each pair's
+	 * answer is kept (a slot per hash of the pair, the last pair wins),
+	 * so the creators' names are compared once a pair, not once a
+	 * goroutine. */
+	enum { MEMO = 4096 };
+	struct {
+		uint32_t sa, sb;
+		int v;
+	} *memo = xmalloc(MEMO * sizeof(*memo));
+	for (uint32_t m = 0; m < MEMO; m++)
+		memo[m].sa = UINT32_MAX;
 	uint64_t same = 0, other = 0;
 	for (uint64_t i = 0; i < b->ngoroutines; i++) {
-		const struct goroutine gb_v = snapshot_goroutine(b, i), *gb = &gb_v;
+		uint64_t id = snapshot_goroutine_id(b, i);
 		uint32_t k;
-		if (!id_index_get(&ids, gb->id, &k))
+		if (!id_index_get(&ids, id, &k))
 			continue;
-		const struct goroutine ga_v = snapshot_goroutine(a, k), *ga = &ga_v;
-		const struct frame *ca = creator_of(a, ga), *cb = creator_of(b, gb);
-		if (!ca || !cb)
+		uint32_t sa = snapshot_goroutine_stack(a, k), sb = snapshot_goroutine_stack(b, i);
+		uint32_t m = (uint32_t)((sa * 0x9e3779b1u) ^ (sb * 0x85ebca6bu)) & (MEMO - 1);
+		if (memo[m].sa != sa || memo[m].sb != sb)
+			memo[m].sa = sa, memo[m].sb = sb, memo[m].v = same_creator(a, sa, b, sb);
+		if (memo[m].v < 0)
 			continue;
-		const char *fa = snapshot_str(a, ca->func), *fb = snapshot_str(b, cb->func);
-		if (!strcmp(fa, fb) && ca->line == cb->line) {
+		if (memo[m].v) {
 			same++;
 		} else if (!other++ && why) {
 			snprintf(why, whysz, "goroutine %llu was created by %.80s in one and by %.80s in the other",
-				 (unsigned long long)gb->id, fa, fb);
+				 (unsigned long long)id, snapshot_str(a, creator_of(a, sa)->func),
+				 snapshot_str(b, creator_of(b, sb)->func));
 		}
 	}
+	free(memo);
 	id_index_free(&ids);
 	if (same + other < 3)
 		return PROCESS_UNKNOWN;
@@ -175,16 +194,18 @@ static bool shorter_wait(const struct snapshot *a, const struct snapshot *b, cha
 	struct id_index ids;
 	index_ids(a, &ids);
 	bool found = false;
+	/* (the columns this needs, not whole records) */
 	for (uint64_t i = 0; i < b->ngoroutines && !found; i++) {
-		const struct goroutine gb_v = snapshot_goroutine(b, i), *gb = &gb_v;
+		uint64_t id;
 		uint32_t k;
-		if (!(gb->flags & G_HAS_MINUTES) || !id_index_get(&ids, gb->id, &k))
+		if (!(snapshot_goroutine_flags(b, i) & G_HAS_MINUTES) ||
+		    !id_index_get(&ids, id = snapshot_goroutine_id(b, i), &k))
 			continue;
-		const struct goroutine ga_v = snapshot_goroutine(a, k), *ga = &ga_v;
+		uint32_t ma = snapshot_goroutine_minutes(a, k), mb = snapshot_goroutine_minutes(b, i);
 		/* a minute of slack: the runtime rounds down */
-		if (ga->flags & G_HAS_MINUTES && gb->minutes + 1 < ga->minutes) {
+		if (snapshot_goroutine_flags(a, k) & G_HAS_MINUTES && mb + 1 < ma) {
 			snprintf(why, whysz, "goroutine %llu waited %u minutes, then %u: not the same goroutine",
-				 (unsigned long long)gb->id, ga->minutes, gb->minutes);
+				 (unsigned long long)id, ma, mb);
 			found = true;
 		}
 	}
@@ -192,27 +213,48 @@ static bool shorter_wait(const struct snapshot *a, const struct snapshot *b, cha
 	return found;
 }
 
+/* Why neighbours v[k - 1] and v[k] are of two processes, into why[k]
+ * ("" when nothing says so). */
+struct break_job {
+	const struct snapshot *const *v;
+	char (*why)[200];
+};
+
+static void break_between(void *ctx, uint32_t i)
+{
+	struct break_job *j = ctx;
+	uint32_t k = i + 1;
+	const struct snapshot *a = j->v[k - 1], *b = j->v[k];
+	char *why = j->why[k];
+	uint64_t again;
+	why[0] = '\0';
+	if (other_binary(a, b, why, sizeof(j->why[k])))
+		;
+	else if (process_ids_order(a, b, &again) == PROCESS_IDS_B_FIRST)
+		snprintf(why, sizeof(j->why[k]),
+			 "goroutine ids handed out again: goroutine %llu and others new here have ids below the "
+			 "newest before (%llu), as if this came first",
+			 (unsigned long long)again, (unsigned long long)process_max_id(a));
+	else if (process_same(a, b, why, sizeof(j->why[k])) != PROCESS_OTHER && !shorter_wait(a, b, why, sizeof(j->why[k])))
+		why[0] = '\0';
+}
+
 uint32_t process_breaks(const struct snapshot *const *v, uint32_t n, struct process_break *out, uint32_t max)
 {
+	if (n < 2)
+		return 0;
+	/* every pair of neighbours on its own core: each reads all the
+	 * goroutines of both */
+	struct break_job j = {v, xcalloc(n, sizeof(*j.why))};
+	parallel_for(n - 1, break_between, &j);
 	uint32_t nb = 0;
 	for (uint32_t k = 1; k < n && nb < max; k++) {
-		const struct snapshot *a = v[k - 1], *b = v[k];
-		char why[200] = "";
-		uint64_t again;
-		if (other_binary(a, b, why, sizeof(why)))
-			;
-		else if (process_ids_order(a, b, &again) == PROCESS_IDS_B_FIRST)
-			snprintf(why, sizeof(why),
-				 "goroutine ids handed out again: goroutine %llu and others new here have ids below the "
-				 "newest before (%llu), as if this came first",
-				 (unsigned long long)again, (unsigned long long)process_max_id(a));
-		else if (process_same(a, b, why, sizeof(why)) != PROCESS_OTHER && !shorter_wait(a, b, why, sizeof(why)))
-			why[0] = '\0';
-		if (!why[0])
+		if (!j.why[k][0])
 			continue;
 		out[nb].at = k;
-		snprintf(out[nb].why, sizeof(out[nb].why), "from snapshot %u (%.300s): %s", k + 1, b->source, why);
+		snprintf(out[nb].why, sizeof(out[nb].why), "from snapshot %u (%.300s): %s", k + 1, v[k]->source, j.why[k]);
 		nb++;
 	}
+	free(j.why);
 	return nb;
 }

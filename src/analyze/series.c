@@ -3,6 +3,7 @@
 #include "series.h"
 #include "diff.h"
 #include "../base/u64map.h"
+#include "../base/parallel.h"
 #include "../base/u64set.h"
 #include "../base/xalloc.h"
 
@@ -95,34 +96,90 @@ static int cmp_leaks(const void *a, const void *b)
 }
 
 /* Step survival by id: for each track present at point p, the share of its
- * goroutines at p still alive (anywhere) at p + 1. */
+ * goroutines at p still alive (anywhere) at p + 1. Each step on its own
+ * core (each reads every goroutine of two snapshots): alive[p][track]. */
+struct survival_job {
+	const struct series_point *pts;
+	uint32_t ntracks;
+	uint32_t **track_of;
+	uint64_t **alive;
+};
+
+/* The ids of a set of goroutines: a bit per id up to the snapshot's
+ * newest when its ids are that dense (the runtime numbers goroutines in
+ * order: they mostly are), else a hash set. */
+struct id_set {
+	uint64_t *bits, nbits;
+	struct u64set hashed;
+};
+
+static void id_set_init(struct id_set *x, const struct snapshot *s)
+{
+	memset(x, 0, sizeof(*x));
+	if (s->max_id < 4 * s->ngoroutines + 4096) {
+		x->nbits = s->max_id + 1;
+		x->bits = xcalloc(x->nbits / 64 + 1, sizeof(*x->bits));
+	}
+}
+
+static void id_set_add(struct id_set *x, uint64_t id)
+{
+	if (x->bits)
+		x->bits[id >> 6] |= (uint64_t)1 << (id & 63); /* (id <= max_id) */
+	else
+		u64set_add(&x->hashed, id);
+}
+
+static bool id_set_has(const struct id_set *x, uint64_t id)
+{
+	if (x->bits)
+		return id < x->nbits && (x->bits[id >> 6] >> (id & 63) & 1);
+	return u64set_has(&x->hashed, id);
+}
+
+static void id_set_free(struct id_set *x)
+{
+	free(x->bits);
+	u64set_free(&x->hashed);
+}
+
+static void survival_step(void *ctx, uint32_t p)
+{
+	struct survival_job *j = ctx;
+	const struct analysis *a = j->pts[p].a, *b = j->pts[p + 1].a;
+	struct id_set next;
+	id_set_init(&next, b->snap);
+	for (uint32_t gi = 0; gi < b->ngroups; gi++)
+		for (uint64_t k = 0; k < b->groups[gi].nmembers; k++)
+			id_set_add(&next, snapshot_goroutine_id(b->snap, b->members[b->groups[gi].first_member + k]));
+	uint64_t *alive = j->alive[p] = xcalloc(j->ntracks ? j->ntracks : 1, sizeof(*alive));
+	for (uint32_t gi = 0; gi < a->ngroups; gi++) {
+		const struct group *g = &a->groups[gi];
+		for (uint64_t k = 0; k < g->nmembers; k++)
+			if (id_set_has(&next, snapshot_goroutine_id(a->snap, a->members[g->first_member + k])))
+				alive[j->track_of[p][gi]]++;
+	}
+	id_set_free(&next);
+}
+
 static void measure_survival(const struct series_point *pts, uint32_t n, struct track *t, uint32_t ntracks,
 			     uint32_t **track_of)
 {
+	if (n < 2)
+		return;
+	struct survival_job j = {pts, ntracks, track_of, xcalloc(n - 1, sizeof(*j.alive))};
+	parallel_for(n - 1, survival_step, &j);
 	for (uint32_t p = 0; p + 1 < n; p++) {
-		const struct analysis *a = pts[p].a, *b = pts[p + 1].a;
-		struct u64set next;
-		u64set_init(&next);
-		for (uint32_t gi = 0; gi < b->ngroups; gi++)
-			for (uint64_t k = 0; k < b->groups[gi].nmembers; k++)
-				u64set_add(&next, snapshot_goroutine_id(b->snap, b->members[b->groups[gi].first_member + k]));
-		uint64_t *alive = xcalloc(ntracks ? ntracks : 1, sizeof(*alive));
-		for (uint32_t gi = 0; gi < a->ngroups; gi++) {
-			const struct group *g = &a->groups[gi];
-			for (uint64_t k = 0; k < g->nmembers; k++)
-				if (u64set_has(&next, snapshot_goroutine_id(a->snap, a->members[g->first_member + k])))
-					alive[track_of[p][gi]]++;
-		}
 		for (uint32_t ti = 0; ti < ntracks; ti++) {
 			if (!t[ti].counts[p])
 				continue;
-			double s = (double)alive[ti] / (double)t[ti].counts[p];
+			double s = (double)j.alive[p][ti] / (double)t[ti].counts[p];
 			if (t[ti].survival < 0 || s < t[ti].survival)
 				t[ti].survival = s;
 		}
-		free(alive);
-		u64set_free(&next);
+		free(j.alive[p]);
 	}
+	free(j.alive);
 }
 
 /* The shape of a count over the points. A leak's goroutines never exit,

@@ -227,6 +227,7 @@ bool snapshot_add_goroutine(struct snapshot *s, const struct goroutine *g)
 	set_u64(s, c, &c->id, j, g->id, true);
 	set_u64(s, c, &c->parent, j, g->parent, g->flags & G_HAS_PARENT);
 	set_u64(s, c, &c->object, j, g->object, g->flags & (G_HAS_OBJECT | G_OBJECT_ARG));
+	s->max_id = MAX(s->max_id, g->id);
 	s->ngoroutines++;
 	return true;
 }
@@ -622,6 +623,7 @@ void snapshot_merge(struct snapshot *dst, struct snapshot *src)
 	free(tmp);
 	if (dst->ngoroutines + src->ngoroutines <= G_MAX) {
 		append_goroutines(dst, src, stmap, smap);
+		dst->max_id = MAX(dst->max_id, src->max_id);
 	} else {
 		/* (one at a time: the records past G_MAX are counted, with a warning) */
 		for (uint64_t i = 0; i < src->ngoroutines; i++) {

@@ -221,6 +221,7 @@ struct snapshot {
 	bool gccgo;
 	uint32_t threads;        /* register dumps seen (GOTRACEBACK=crash: one per M) */
 	uint64_t unique_ids;     /* distinct goroutine ids */
+	uint64_t max_id;         /* the highest goroutine id kept (0: none) */
 	uint32_t go_version_min; /* minor version lower bound inferred from features, 0 = unknown */
 	int64_t taken_ns;        /* when it was taken (Unix ns), 0 when unknown; taken_from says how it is known */
 	enum taken_from taken_from;
@@ -287,6 +288,15 @@ static inline uint64_t snapshot_goroutine_id(const struct snapshot *s, uint64_t 
 static inline uint32_t snapshot_goroutine_stack(const struct snapshot *s, uint64_t i)
 {
 	return s->gchunks[i >> G_CHUNK_BITS].stack[i & (G_CHUNK - 1)];
+}
+static inline uint32_t snapshot_goroutine_flags(const struct snapshot *s, uint64_t i)
+{
+	return s->gchunks[i >> G_CHUNK_BITS].flags[i & (G_CHUNK - 1)];
+}
+static inline uint32_t snapshot_goroutine_minutes(const struct snapshot *s, uint64_t i)
+{
+	const struct gchunk *c = &s->gchunks[i >> G_CHUNK_BITS];
+	return c->minutes ? c->minutes[i & (G_CHUNK - 1)] : 0;
 }
 static inline uint32_t snapshot_goroutine_labels(const struct snapshot *s, uint64_t i)
 {

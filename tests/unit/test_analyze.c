@@ -826,21 +826,28 @@ struct run {
 	const char *state, *func;
 };
 
-static struct snapset dump_of(const struct run *r, size_t nr)
+/* The runs as a dump, their ids offset by id_base (a big one makes the
+ * ids sparse, so series keeps them in a hash set, not a bit per id). */
+static struct snapset dump_at(const struct run *r, size_t nr, unsigned long long id_base)
 {
 	size_t cap = 1 << 20, o = 0;
 	char *t = malloc(cap);
 	for (size_t i = 0; i < nr; i++)
 		for (int k = 0; k < r[i].n; k++)
 			o += (size_t)snprintf(t + o, cap - o,
-					      "goroutine %d [%s]:\n%s()\n\t/src/a.go:7 +0x1\ncreated by main.main\n\t/src/m.go:3 +0x2\n\n",
-					      r[i].from + k, r[i].state, r[i].func);
+					      "goroutine %llu [%s]:\n%s()\n\t/src/a.go:7 +0x1\ncreated by main.main\n\t/src/m.go:3 +0x2\n\n",
+					      id_base + (unsigned long long)(r[i].from + k), r[i].state, r[i].func);
 	struct snapset set;
 	snapset_init(&set);
 	struct err e;
 	assert_int_equal(traceback_parse_mem(t, o, "t", NULL, &set, NULL, &e), ST_OK);
 	free(t);
 	return set;
+}
+
+static struct snapset dump_of(const struct run *r, size_t nr)
+{
+	return dump_at(r, nr, 0);
 }
 
 /* A series of up to 8 parsed snapshots, a minute apart, analysed and
@@ -902,25 +909,29 @@ static void test_series(void **st)
 		{{100, 20, "chan send", "main.leak"}, {200, 4, "chan receive", "main.pool"}, {320, 9, "IO wait", "main.conn"},
 		 {400, 4, "select", "main.burst"}},
 	};
-	struct series_case c;
-	for (int i = 0; i < 3; i++)
-		c.sets[i] = dump_of(S[i], 4);
-	series_follow(&c, 3);
-	const struct series_result *r = &c.r;
-	assert_true(r->ids);
-	assert_true(r->times_known);
-	assert_int_equal(r->nleaks, 1);
-	const struct leak *l = &r->leaks[0];
-	assert_int_equal(l->confidence, CONF_HIGH);
-	assert_int_equal(l->counts[0], 5);
-	assert_int_equal(l->counts[2], 20);
-	assert_true(l->growth_per_min > 7.4 && l->growth_per_min < 7.6); /* 15 over 2 minutes */
-	assert_string_equal(l->state, "chan send");
-	assert_non_null(l->pattern);
-	assert_string_equal(l->pattern->id, "abandoned-send");
-	/* the connection group grew but its goroutines never persist */
-	assert_true(set_aside(&c, "main.conn", "do not persist"));
-	series_case_free(&c);
+	/* ids dense (a bit per id) and sparse (a hash set): the same */
+	const unsigned long long bases[] = {0, 1000000000000ULL};
+	for (size_t b = 0; b < ARRAY_LEN(bases); b++) {
+		struct series_case c;
+		for (int i = 0; i < 3; i++)
+			c.sets[i] = dump_at(S[i], 4, bases[b]);
+		series_follow(&c, 3);
+		const struct series_result *r = &c.r;
+		assert_true(r->ids);
+		assert_true(r->times_known);
+		assert_int_equal(r->nleaks, 1);
+		const struct leak *l = &r->leaks[0];
+		assert_int_equal(l->confidence, CONF_HIGH);
+		assert_int_equal(l->counts[0], 5);
+		assert_int_equal(l->counts[2], 20);
+		assert_true(l->growth_per_min > 7.4 && l->growth_per_min < 7.6); /* 15 over 2 minutes */
+		assert_string_equal(l->state, "chan send");
+		assert_non_null(l->pattern);
+		assert_string_equal(l->pattern->id, "abandoned-send");
+		/* the connection group grew but its goroutines never persist */
+		assert_true(set_aside(&c, "main.conn", "do not persist"));
+		series_case_free(&c);
+	}
 }
 
 /* Look-alikes over seven snapshots: a group that fills up and holds level

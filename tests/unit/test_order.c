@@ -247,6 +247,47 @@ static void test_restarts(void **st)
 	snapshot_free(zz);
 }
 
+/* A goroutine with a given creator, waiting minutes (G_HAS_MINUTES). */
+static void add_waiting(struct snapshot *s, uint64_t id, uint32_t minutes)
+{
+	struct frame f = {0};
+	f.func = strtab_intern(&s->strs, "main.serve", 10);
+	f.line = 40;
+	uint32_t st = snapshot_add_stack(s, 77, NULL, 0, STACK_HAS_CREATOR, &f);
+	snapshot_add_goroutine(s, &(struct goroutine){.id = id, .stack = st, .minutes = minutes, .flags = G_HAS_MINUTES});
+}
+
+static void test_breaks_by_wait(void **st)
+{
+	(void)st;
+	/* six dumps of goroutines 10..19 created alike; in the third and the
+	 * fifth, goroutine 12 waits less than it did before: not the same
+	 * goroutine, so a new process each time (a minute less is the
+	 * runtime rounding down, no sign). Every pair of neighbours is judged
+	 * on its own core; the breaks come out in order, and no more than
+	 * asked for. */
+	struct snapshot *v[6];
+	const uint32_t waits[6] = {30, 31, 5, 6, 2, 1};
+	for (int k = 0; k < 6; k++) {
+		char name[8];
+		snprintf(name, sizeof(name), "w%d", k);
+		v[k] = snapshot_new(name, 1);
+		for (uint64_t id = 10; id < 20; id++)
+			add_waiting(v[k], id, id == 12 ? waits[k] : 40 + (uint32_t)k);
+	}
+	struct process_break br[4];
+	const struct snapshot *const *all = (const struct snapshot *const *)v;
+	assert_int_equal(process_breaks(all, 6, br, 4), 2);
+	assert_int_equal(br[0].at, 2);
+	assert_non_null(strstr(br[0].why, "from snapshot 3 (w2): goroutine 12 waited 31 minutes, then 5: not the same "
+					  "goroutine"));
+	assert_int_equal(br[1].at, 4);
+	assert_non_null(strstr(br[1].why, "goroutine 12 waited 6 minutes, then 2"));
+	assert_int_equal(process_breaks(all, 6, br, 1), 1);
+	assert_int_equal(br[0].at, 2);
+	free_all(v, 6);
+}
+
 static void test_ties(void **st)
 {
 	(void)st;
@@ -263,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_by_own_times),   cmocka_unit_test(test_by_ids_over_file_times),
 		cmocka_unit_test(test_file_times_and_nothing), cmocka_unit_test(test_one_source_keeps_its_order),
 		cmocka_unit_test(test_ties),             cmocka_unit_test(test_restarts),
+		cmocka_unit_test(test_breaks_by_wait),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -268,9 +268,9 @@ static void test_breaks_by_wait(void **st)
 	 * asked for. */
 	struct snapshot *v[6];
 	const uint32_t waits[6] = {30, 31, 5, 6, 2, 1};
-	for (int k = 0; k < 6; k++) {
-		char name[8];
-		snprintf(name, sizeof(name), "w%d", k);
+	for (unsigned k = 0; k < 6; k++) {
+		char name[16];
+		snprintf(name, sizeof(name), "w%u", k);
 		v[k] = snapshot_new(name, 1);
 		for (uint64_t id = 10; id < 20; id++)
 			add_waiting(v[k], id, id == 12 ? waits[k] : 40 + (uint32_t)k);

@@ -79,8 +79,11 @@ static bool settle_input(struct input_job *j, struct snapset *set, bool quiet)
 	/* GOROSCOPE_TIMING=1 (see cmd_analyze.c): how the text was read, for
 	 * the tests of the parallel reader and for benchmark work */
 	if (getenv("GOROSCOPE_TIMING") && rep.lines)
-		fprintf(stderr, "goroscope: timing: %s: %llu lines in %u part(s), %s\n", set->v[before]->source,
-			(unsigned long long)rep.lines, rep.parts, rep.reader ? rep.reader : "in memory");
+		fprintf(stderr,
+			"goroscope: timing: %s: %llu lines in %u part(s), %s, %llu goroutines replayed, %llu tried in vain\n",
+			set->v[before]->source, (unsigned long long)rep.lines, rep.parts,
+			rep.reader ? rep.reader : "in memory", (unsigned long long)rep.replayed,
+			(unsigned long long)rep.replay_missed);
 	if (rep.cut.code != ST_OK) {
 		cli_error("%s", rep.cut.msg);
 		cli_error("%s: keeping the %u dump(s) read before the error", set->v[before]->source, rep.snapshots);

@@ -186,9 +186,10 @@ void tb_replay_free(struct tb_replay *r);
  * return true. Otherwise change nothing and return false. */
 bool tb_replay_block(struct tb *t);
 /* The goroutine being read is complete with this stack id (not at the end
- * of input): when its block is plain text (frames on consecutive lines
+ * of input), which an earlier goroutine of the snapshot had when
+ * seen_before: when its block is plain text (frames on consecutive lines
  * right after the header, ended by a blank line) learn it for replay. */
-void tb_replay_learn(struct tb *t, uint32_t stack);
+void tb_replay_learn(struct tb *t, uint32_t stack, bool seen_before);
 
 /* Race reports: returns true when the line was consumed. Starts M_RACE on
  * "WARNING: DATA RACE"; in M_RACE, reads until the closing "=====" line. */

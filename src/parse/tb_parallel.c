@@ -166,6 +166,8 @@ enum status tb_parse_parallel(const struct tb_input *in, const char *source, con
 			for (int i = 1; i < nparts; i++) {
 				stats->binary_lines += parts[i].stats.binary_lines;
 				stats->long_lines += parts[i].stats.long_lines;
+				stats->replayed += parts[i].stats.replayed;
+				stats->replay_missed += parts[i].stats.replay_missed;
 				if (!stats->preamble_line && parts[i].stats.preamble_line) {
 					stats->preamble_line = parts[i].stats.preamble_line;
 					memcpy(stats->preamble, parts[i].stats.preamble, sizeof(stats->preamble));

@@ -39,10 +39,20 @@
 enum { MAX_TEMPLATES = 1u << 16, MAX_SEGS = 1u << 20, MAX_TEXT = 8u << 20, MAX_PAIRS = 128 };
 /* Replay pays off when blocks repeat; in a dump of distinct stacks it
  * would only add work. So it is judged on every window of attempts and
- * stops for the snapshot when fewer than one in eight were replayed (a
- * realistic dump replays about 30% of its first thousand blocks, 60% of its
- * first four thousand). */
-enum { JUDGE_WINDOW = 1024 };
+ * pauses when fewer than one in eight were replayed (a realistic dump
+ * replays about 30% of its first thousand blocks, 60% of its first four
+ * thousand).
+ *
+ * A pause is not for good. A service's first goroutines are often its
+ * distinct long-lived ones, and the tens of thousands after them (the leak)
+ * share a few stacks: replay paused for good there read such a dump four
+ * times slower. While paused, every goroutine read says whether its stack
+ * was seen before in the snapshot, which costs nothing; when at least half
+ * of a window's goroutines repeat one, replay resumes. The n-th pause lasts
+ * at least 2^(n-1) windows (up to 2^MAX_BACKOFF), so a dump whose stacks
+ * repeat but cannot be replayed pays for a few windows of trials, not for
+ * one window in two. */
+enum { JUDGE_WINDOW = 1024, MAX_BACKOFF = 10 };
 /* A reference in the trie: NONE, a segment (LEAF | index) or a branch. */
 enum { NONE = UINT32_MAX, LEAF = 1u << 31 };
 /* Segments are compared 16 bytes at a time, the last step reading past
@@ -141,6 +151,10 @@ struct tb_replay {
 	size_t text_bytes;
 	uint32_t attempts, hits;      /* in the current window */
 	bool paused;
+	uint32_t pauses;              /* so far in the snapshot */
+	uint32_t waited;              /* whole windows of the current pause */
+	uint32_t seen, repeats;       /* paused: goroutines of the current window, and those
+	                               * whose stack was seen before */
 	struct pair scratch[MAX_PAIRS];
 	struct note notes[MAX_PAIRS];
 };
@@ -179,6 +193,7 @@ static struct tb_replay *templates_for(struct tb *t)
 		r->root = NONE;
 		r->attempts = r->hits = 0;
 		r->paused = false;
+		r->pauses = r->waited = r->seen = r->repeats = 0;
 		memset(r->text_slots, 0xff, r->ntext_slots * sizeof(*r->text_slots));
 		r->owner = t->nsnap;
 	}
@@ -278,9 +293,27 @@ static void judge(struct tb_replay *r, bool hit)
 	r->attempts++;
 	r->hits += hit;
 	if (r->attempts == JUDGE_WINDOW) {
-		r->paused = r->hits * 8 < r->attempts;
+		if (r->hits * 8 < r->attempts) {
+			r->paused = true;
+			r->pauses++;
+			r->waited = r->seen = r->repeats = 0;
+		}
 		r->attempts = r->hits = 0;
 	}
+}
+
+/* Paused: count a goroutine read line by line; resume when a window's
+ * goroutines mostly repeat stacks and the pause has lasted long enough. */
+static void watch_paused(struct tb_replay *r, bool seen_before)
+{
+	r->seen++;
+	r->repeats += seen_before;
+	if (r->seen < JUDGE_WINDOW)
+		return;
+	r->waited++;
+	if (r->waited >= 1u << MIN(r->pauses - 1, (uint32_t)MAX_BACKOFF) && r->repeats * 2 >= r->seen)
+		r->paused = false;
+	r->seen = r->repeats = 0;
 }
 
 bool tb_replay_block(struct tb *t)
@@ -335,6 +368,8 @@ bool tb_replay_block(struct tb *t)
 		ref = s->next;
 	}
 	judge(r, true);
+	if (t->stats)
+		t->stats->replayed++;
 	/* What varies: the object argument, the parent goroutine. */
 	for (uint32_t i = 0; i < nnotes; i++)
 		tb_note_object(t, r->notes[i].flags & P_WAIT, r->notes[i].flags & P_FIRST_USER,
@@ -350,6 +385,8 @@ bool tb_replay_block(struct tb *t)
 	return true;
 miss:
 	judge(r, false);
+	if (t->stats)
+		t->stats->replay_missed++;
 	return false;
 }
 
@@ -620,7 +657,7 @@ static void add_template(struct tb_replay *r, uint32_t n, const char *end, uint3
 	}
 	segment(r, at, from, (size_t)(end - from), H_END, 0, stack);
 }
-void tb_replay_learn(struct tb *t, uint32_t stack)
+void tb_replay_learn(struct tb *t, uint32_t stack, bool seen_before)
 {
 	struct linereader *lr = t->lr;
 	/* Only blocks the fast path reads whole: plain dump text, nothing
@@ -631,8 +668,10 @@ void tb_replay_learn(struct tb *t, uint32_t stack)
 	    t->sflags || t->elided || (t->g.flags & G_TRUNCATED))
 		return;
 	struct tb_replay *r = templates_for(t);
-	if (r->paused)
+	if (r->paused) {
+		watch_paused(r, seen_before);
 		return;
+	}
 	/* Find every line where the block says it is ... */
 	const char *limit = lr->buf + lr->end;
 	const char *p = lr_at(lr, t->g_body_off);

@@ -312,7 +312,8 @@ static void finish_g(struct tb *t, bool at_eof)
 
 	uint64_t sig = hash_u64(t->sig, t->sflags & (STACK_ELIDED_OLD | STACK_ELIDED_MIDDLE | STACK_UNAVAILABLE));
 	uint32_t id = snapshot_find_stack(s, sig);
-	if (id == UINT32_MAX) {
+	bool seen_before = id != UINT32_MAX;
+	if (!seen_before) {
 		/* First time this signature is seen: intern its strings. */
 		if (t->nframes > t->scratch_cap) {
 			t->scratch_cap = t->nframes * 2;
@@ -339,7 +340,7 @@ static void finish_g(struct tb *t, bool at_eof)
 		s->stacks[id].elided = t->elided;
 	}
 	if (!at_eof && t->opt->replay)
-		tb_replay_learn(t, id);
+		tb_replay_learn(t, id, seen_before);
 	tb_commit_goroutine(t, id);
 }
 

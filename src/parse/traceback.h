@@ -44,6 +44,8 @@ struct tb_stats {
 	uint64_t binary_lines;    /* lines with NUL bytes */
 	uint64_t long_lines;
 	uint32_t parts;           /* pieces read in parallel (1: sequentially) */
+	uint64_t replayed;        /* goroutines read by replaying a learnt stack (tb_replay.c) */
+	uint64_t replay_missed;   /* goroutines replay was tried on and then read line by line */
 };
 
 void tb_options_default(struct tb_options *o);

@@ -121,6 +121,8 @@ static enum status settle(enum status st, const char *name, uint32_t appended, c
 {
 	rep->lines = stats->lines;
 	rep->parts = stats->parts ? stats->parts : 1;
+	rep->replayed = stats->replayed;
+	rep->replay_missed = stats->replay_missed;
 	rep->snapshots = appended;
 	if (st != ST_OK) {
 		if (!appended)

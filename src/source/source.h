@@ -72,6 +72,8 @@ void source_options_default(struct source_options *o);
 struct source_report {
 	uint64_t lines;      /* text lines read (0 for profiles) */
 	uint32_t parts;      /* pieces read in parallel (1: sequentially) */
+	uint64_t replayed;   /* goroutines read by replaying a stack seen before */
+	uint64_t replay_missed; /* goroutines replay was tried on in vain */
 	uint32_t snapshots;  /* appended to the set */
 	const char *reader;  /* how a file was read: "map", "pread", "stream"; NULL: bytes in memory */
 	/* Reading stopped early (a read error, a cut protobuf...) but the dumps

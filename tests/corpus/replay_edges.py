@@ -8,6 +8,7 @@ without it (GOROSCOPE_NO_REPLAY=1), on one thread and on two.
 usage: replay_edges.py GOROSCOPE WORKDIR"""
 import os
 import random
+import re
 import subprocess
 import sys
 
@@ -123,8 +124,37 @@ def long_lines():
     return text + block(30, "select", frames)  # (the last block is never replayed)
 
 
+def service(stack, gid, distinct):
+    """One goroutine of a service: a distinct long-lived one (its own
+    function and line), or one of a few leaked stacks."""
+    if distinct is not None:
+        frames = [(f"main.loop{distinct}", "0xc000%06x" % distinct, "/src/app/loops.go", 100 + distinct),
+                  ("main.run", "0x1", "/src/app/run.go", 30)]
+        return block(gid, "select", frames, "main.main", 1)
+    frames = [("main.leak%d" % stack, "0xc%09x" % rnd.randrange(1 << 36), "/src/app/leak.go", 10 + stack),
+              ("main.handle", "0x%x, 0x0?" % rnd.randrange(1 << 20), "/src/app/handle.go", 55)]
+    return block(gid, "chan send", frames, "main.serve", rnd.randrange(1, 1 << 20))
+
+
+def distinct_first():
+    """A service's distinct long-lived goroutines first (more than a window
+    of the replay's judge: it pauses), then a leak of a few stacks (it must
+    resume), a run of distinct ones again (it pauses again) and the leak
+    again (it resumes, with the templates it had)."""
+    text, gid = "", 1
+    for run, distinct in ((0, True), (1, False), (2, True), (3, False)):
+        for i in range(1500 if distinct else 6000):
+            text += service(i % 6, gid, run * 10000 + i if distinct else None)
+            gid += 1
+    return text
+
+
+# Goroutines each case must have read by replay, on one thread: replay that
+# stopped for good after a pause would read these dumps line by line.
+min_replayed = {"distinct_first": 11000}
+
 cases = {"branching": branching(), "holes": holes(), "creators": creators(), "line_ends": line_ends(),
-         "long_lines": long_lines()}
+         "long_lines": long_lines(), "distinct_first": distinct_first()}
 fail = 0
 for name, text in cases.items():
     path = os.path.join(WORK, name + ".txt")
@@ -136,9 +166,15 @@ for name, text in cases.items():
             env = dict(os.environ)
             if not replay:
                 env["GOROSCOPE_NO_REPLAY"] = "1"
+            env["GOROSCOPE_TIMING"] = "1"
             r = subprocess.run([G, "analyze", "--json", "--ids", "--all", "--threads", threads, path],
                                env=env, capture_output=True)
             outs[(replay, threads)] = (r.returncode, r.stdout)
+            replayed = re.findall(rb"(\d+) goroutines replayed", r.stderr)
+            if replay and threads == "1" and int(replayed[0]) < min_replayed.get(name, 0):
+                print(f"FAIL replay edges: {name}: {int(replayed[0])} goroutines replayed, "
+                      f"want at least {min_replayed[name]}")
+                fail += 1
     first = outs[(False, "1")]
     if first[0] != 0 or b'"groups"' not in first[1]:
         print(f"FAIL {name}: no report (exit {first[0]})")

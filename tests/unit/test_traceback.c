@@ -551,6 +551,85 @@ static void test_parallel(void **st)
 	free(t);
 }
 
+/* One goroutine of a service: a distinct long-lived one when distinct >= 0,
+ * else one of four leaked stacks; cr puts a '\r' at the end of its first
+ * file line (read alike line by line, never replayed). */
+static size_t service_g(char *t, size_t o, int gid, int distinct, bool cr)
+{
+	if (distinct >= 0)
+		return o + (size_t)sprintf(t + o,
+					   "goroutine %d [select]:\nmain.loop%d(0xc000%06x)\n\t/src/loops.go:%d +0x1\n"
+					   "created by main.main in goroutine 1\n\t/src/main.go:9 +0x2\n\n",
+					   gid, distinct, distinct, 100 + distinct);
+	return o + (size_t)sprintf(t + o,
+				   "goroutine %d [chan send]:\nmain.leak%d(0xc%09x)\n\t/src/leak.go:%d +0x1%s\n"
+				   "main.handle(0x%x, 0x0?)\n\t/src/handle.go:55 +0x2\n"
+				   "created by main.serve in goroutine %d\n\t/src/serve.go:7 +0x3\n\n",
+				   gid, gid % 4, gid * 7, 10 + gid % 4, cr ? "\r" : "", gid, gid / 3 + 1);
+}
+
+static struct snapshot *parse_replaying(const char *t, size_t n, bool replay, struct tb_stats *stats)
+{
+	struct tb_options opt;
+	tb_options_default(&opt);
+	opt.threads = 1;
+	opt.replay = replay;
+	struct snapset set;
+	snapset_init(&set);
+	struct err e;
+	assert_int_equal(traceback_parse_mem(t, n, "t", &opt, &set, stats, &e), ST_OK);
+	assert_int_equal(set.n, 1);
+	struct snapshot *s = set.v[0];
+	free(set.v);
+	return s;
+}
+
+static void test_replay_resumes(void **st)
+{
+	(void)st;
+	char *t = malloc(64u << 20);
+	/* 1,500 distinct long-lived goroutines, then a leak of 20,000 on four
+	 * stacks: the judge pauses replay on the first and must resume on the
+	 * second, with the same result as line by line. */
+	size_t o = 0;
+	int gid = 1;
+	for (int i = 0; i < 1500; i++)
+		o = service_g(t, o, gid++, i, false);
+	for (int i = 0; i < 20000; i++)
+		o = service_g(t, o, gid++, -1, false);
+	struct tb_stats with, without;
+	struct snapshot *a = parse_replaying(t, o, true, &with), *b = parse_replaying(t, o, false, &without);
+	assert_true(with.replayed >= 19000);
+	assert_int_equal(without.replayed, 0);
+	assert_int_equal(a->ngoroutines, b->ngoroutines);
+	assert_int_equal(a->nstacks, 1504);
+	assert_int_equal(b->nstacks, 1504);
+	for (uint64_t g = 0; g < a->ngoroutines; g += 101) {
+		struct goroutine x = snapshot_goroutine(a, g), y = snapshot_goroutine(b, g);
+		assert_int_equal(x.id, y.id);
+		assert_int_equal(x.parent, y.parent);
+		assert_int_equal(x.object, y.object);
+		assert_int_equal(a->stacks[x.stack].hash, b->stacks[y.stack].hash);
+	}
+	snapshot_free(a);
+	snapshot_free(b);
+	/* Stacks that repeat but whose blocks cannot be replayed (a '\r'):
+	 * each pause waits twice as long as the one before, so the tries in
+	 * vain stay a few windows of 1,024, not one goroutine in two. */
+	o = 0;
+	for (gid = 1; gid <= 4; gid++)
+		o = service_g(t, o, gid, -1, false);
+	for (; gid <= 100000; gid++)
+		o = service_g(t, o, gid, -1, true);
+	a = parse_replaying(t, o, true, &with);
+	assert_int_equal(a->nstacks, 4);
+	assert_int_equal(with.replayed, 0);
+	assert_true(with.replay_missed > 3 * 1024); /* it did resume */
+	assert_true(with.replay_missed < 12 * 1024);
+	snapshot_free(a);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -567,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_streaming_many),
 		cmocka_unit_test(test_parallel),
+		cmocka_unit_test(test_replay_resumes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

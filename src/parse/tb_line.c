@@ -277,7 +277,7 @@ bool tb_parse_func(const char *s, size_t n, struct tb_func *f)
 
 bool tb_parse_file(const char *s, size_t n, struct tb_file *f)
 {
-	*f = (struct tb_file){{NULL, 0}, 0, false};
+	*f = (struct tb_file){{NULL, 0}, 0, false, NULL};
 	size_t i = 0;
 	while (i < n && (s[i] == '\t' || s[i] == ' '))
 		i++;
@@ -308,6 +308,7 @@ bool tb_parse_file(const char *s, size_t n, struct tb_file *f)
 			if (j + 4 > n || s[j] != ' ' || s[j + 1] != 'f' || s[j + 2] != 'p' || s[j + 3] != '=')
 				return false;
 			f->has_pcs = true;
+			f->pcs = s + j + 4;
 		}
 	}
 	f->file = slice_make(s + i, (size_t)(colon - s) - i);

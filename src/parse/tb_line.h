@@ -72,6 +72,7 @@ struct tb_file {
 	struct slice file;
 	uint32_t line;
 	bool has_pcs;           /* fp=/sp=/pc= present (traceback level 2) */
+	const char *pcs;        /* has_pcs: the value of fp=, up to the end of the line */
 };
 bool tb_parse_file(const char *s, size_t n, struct tb_file *f);
 

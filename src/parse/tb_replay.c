@@ -6,14 +6,14 @@
  * bytes except for argument values and the creator's goroutine number. So
  * once a stack has been read line by line its exact text is kept, cut at
  * what varies: a segment of fixed text ends where a frame's arguments or the
- * creator's goroutine number begin (a hole), and the next segment starts
- * right after them. The segments of all stacks form a trie: stacks that
+ * creator's goroutine number begin, or where a file line's " fp=" ends
+ * (a hole), and the next segment starts right after them. The segments of all stacks form a trie: stacks that
  * begin alike share their first segments, and where they part, a crit-bit
  * tree on the bytes of the following segments says which one a block can
  * only be, from a byte or two of it. A later block is read in one walk:
  * pick the segment, compare it whole (16 bytes at a time), skip the hole
  * (to the first '\n', '(' or ')' for arguments; the digits for a goroutine
- * number), and go on until a segment ends the stack with its blank line.
+ * number; the rest of the line for fp=, sp= and pc=), and go on until a segment ends the stack with its blank line.
  * Nothing is split into lines or hashed, and only the arguments that tell
  * the object waited on and the parent's number are read.
  *
@@ -75,6 +75,8 @@ enum pair_flag {
 enum hole {
 	H_ARGS,   /* a frame's arguments, up to the ')' that ends its line */
 	H_PARENT, /* the digits of "created by F in goroutine N" */
+	H_PCS,    /* the values after "fp=" to the end of a file line (GOTRACEBACK=system,
+	           * crash): the frame and stack pointers differ in every goroutine */
 	H_END,    /* nothing: the segment ended the block with its blank line */
 };
 
@@ -85,7 +87,7 @@ enum hole {
 struct kind {
 	const char *text;     /* len bytes, then SLACK more */
 	uint32_t len;
-	uint32_t line_len;    /* H_ARGS, H_PARENT: bytes of the hole's line before the hole */
+	uint32_t line_len;    /* H_ARGS, H_PARENT, H_PCS: bytes of the hole's line before the hole */
 	uint32_t newlines;    /* lines the segment ends */
 	uint8_t hole;
 	uint8_t flags;        /* H_ARGS: P_WAIT, P_FIRST_USER of the hole's frame */
@@ -122,6 +124,7 @@ struct pair {
 	size_t head_len, file_len;
 	const char *args;     /* function lines: the arguments */
 	size_t args_len;
+	const char *pcs;      /* function lines: the value of the file line's fp= (NULL: none) */
 	const char *next;     /* start of the line after the file line */
 	uint8_t kind, flags;
 };
@@ -273,6 +276,34 @@ static inline size_t args_len(const char *q, const char *limit, size_t max)
 	return SIZE_MAX;
 }
 
+/* Length of the fp=, sp= and pc= values at q: the bytes before the '\n'
+ * that ends the line. SIZE_MAX when they hold a ':' (the line's last ':'
+ * would then not end the file name), end in '\r', are more than max bytes,
+ * or end too near limit to tell: the line-by-line path reads such a line. */
+static inline size_t pcs_len(const char *q, const char *limit, size_t max)
+{
+	const char *a = q;
+#ifdef __SSE2__
+	const __m128i nl = _mm_set1_epi8('\n'), colon = _mm_set1_epi8(':');
+	for (; limit - a >= 16; a += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)a);
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_cmpeq_epi8(v, colon)));
+		if (m) {
+			a += __builtin_ctz(m);
+			break;
+		}
+		if ((size_t)(a - q) > max)
+			return SIZE_MAX;
+	}
+#endif
+	while (a < limit && *a != '\n' && *a != ':')
+		a++;
+	size_t k = (size_t)(a - q);
+	if (a == limit || *a != '\n' || k > max || (k && a[-1] == '\r'))
+		return SIZE_MAX;
+	return k;
+}
+
 /* Length of the goroutine number at q, its value in *v; SIZE_MAX when
  * there is none or it is longer than MAX_PARENT_DIGITS. */
 static inline size_t parent_digits(const char *q, const char *limit, uint64_t *v)
@@ -356,6 +387,14 @@ bool tb_replay_block(struct tb *t)
 			if (k->flags)
 				r->notes[nnotes++] = (struct note){q, n, k->flags};
 			q += n;
+		} else if (k->hole == H_PCS) {
+			/* tb_parse_file: after " fp=" anything but a ':' to the
+			 * end of the line (the next segment starts with '\n'); no
+			 * '\r' before it, the line under max_line */
+			size_t n = pcs_len(q, limit, max_line - 1 - k->line_len);
+			if (n == SIZE_MAX)
+				goto miss;
+			q += n;
 		} else {
 			/* tb_parse_created: digits up to the end of the line (the
 			 * next segment starts with '\n') */
@@ -435,6 +474,7 @@ static bool scan_pair(const struct tb *t, const char *p, const char *limit, stru
 	if (!nl || len >= t->opt->max_line || len < 3)
 		return false;
 	out->flags = 0;
+	out->pcs = NULL;
 	if (p[0] == 'c' && len > 11 && memcmp(p, "created by ", 11) == 0) {
 		struct tb_created c;
 		if (!tb_parse_created(p, len, &c))
@@ -474,7 +514,13 @@ static bool frame_at(struct tb *t, const struct pframe *f, const char *p, const 
 		return false;
 	/* the parsed file name lies in the file line, after its indentation */
 	const char *name = lr_at(t->lr, f->file_off);
-	return name > out->file && name < out->file + out->file_len;
+	if (name <= out->file || name >= out->file + out->file_len)
+		return false;
+	/* fp=, sp= and pc= (only in a snapshot where some file line had them) */
+	struct tb_file fl;
+	if (t->cur->level2 && tb_parse_file(out->file, out->file_len, &fl))
+		out->pcs = fl.pcs;
+	return true;
 }
 
 /* The creator, which the line-by-line path read at p. */
@@ -640,20 +686,28 @@ static void add_template(struct tb_replay *r, uint32_t n, const char *end, uint3
 	const char *from = r->scratch[0].head;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct pair *p = &r->scratch[i];
+		/* (an inlined frame, a creator without number: fixed text;
+		 * at is NONE before the first segment, an error after) */
 		if (p->kind == K_FUNC && !(p->flags & P_INLINED)) {
 			at = segment(r, at, from, (size_t)(p->args - from), H_ARGS, p->flags & (P_WAIT | P_FIRST_USER), 0);
 			from = p->args + p->args_len;
+			if (at == NONE)
+				return;
 		} else if (p->kind == K_CREATOR && (p->flags & P_PARENT)) {
 			const char *eol = p->file - 1, *digits = eol;
 			while (is_digit(digits[-1]))
 				digits--;
 			at = segment(r, at, from, (size_t)(digits - from), H_PARENT, 0, 0);
 			from = eol;
-		} else {
-			continue; /* an inlined frame, a creator without number: fixed text */
+			if (at == NONE)
+				return;
 		}
-		if (at == NONE)
-			return;
+		if (p->pcs) {
+			at = segment(r, at, from, (size_t)(p->pcs - from), H_PCS, 0, 0);
+			from = p->file + p->file_len;
+			if (at == NONE)
+				return;
+		}
 	}
 	segment(r, at, from, (size_t)(end - from), H_END, 0, stack);
 }

@@ -719,13 +719,13 @@ static void on_line_in_g(struct tb *t, const struct line *l, const char *s, size
 		/* cgo with a symbolizer: "\t[file:line ]pc=0x..." */
 		if (n && s[0] == '\t' && memmem(s, n, "pc=0x", 5)) {
 			t->cand_f.flags |= FRAME_NOFILE;
-			struct tb_file none = {slice_make(s, 0), 0, false};
+			struct tb_file none = {slice_make(s, 0), 0, false, NULL};
 			commit_frame(t, l, &none);
 			return;
 		}
 		if (t->cand_is_creator) {
 			/* "created by" without location: keep it. */
-			struct tb_file none = {slice_make(s, 0), 0, false};
+			struct tb_file none = {slice_make(s, 0), 0, false, NULL};
 			t->cand_f.flags |= FRAME_NOFILE;
 			commit_frame(t, l, &none);
 		} else {
@@ -768,7 +768,7 @@ static void on_line_in_g(struct tb *t, const struct line *l, const char *s, size
 	if (s[0] == 'n' && slice_starts(slice_make(s, n), "non-Go function")) {
 		/* cgo frame without symbolizer: a frame with no file line */
 		set_cand(t, l, slice_make(s, 15), 0);
-		struct tb_file none = {slice_make(s, 0), 0, false};
+		struct tb_file none = {slice_make(s, 0), 0, false, NULL};
 		t->cand_f.flags |= FRAME_NOFILE;
 		commit_frame(t, l, &none);
 		return;

@@ -124,6 +124,36 @@ def long_lines():
     return text + block(30, "select", frames)  # (the last block is never replayed)
 
 
+def pcs():
+    """File lines with fp=, sp= and pc= (GOTRACEBACK=system or crash),
+    whose values differ in every goroutine: as Go prints them, and holding
+    what the line-by-line path reads otherwise or not at all (a ':', a
+    '\r' at the end, nothing, lines at the length limit), with and
+    without the +0x offset, after a frame whose file line has none."""
+    def g(gid, offset, v):
+        head = f"\t/go/src/runtime/proc.go:363{' +0xd6' if offset else ''} fp="
+        if isinstance(v, int):  # a line of v bytes
+            v = "0x1 sp=" + "2" * (v - len(head) - 7)
+        return "\n".join([f"goroutine {gid} [chan receive]:", "runtime.gopark(0x0?, 0x0?)", head + v,
+                          "runtime.goparkunlock(...)", "\t/go/src/runtime/proc.go:369",
+                          "main.worker(0xc%09x)" % gid,
+                          f"\t/src/w.go:12 +0x1d fp=0xc{gid:09x} sp=0xc{gid + 8:09x} pc=0x4bc0bc",
+                          "created by main.main in goroutine 1", "\t/src/main.go:20 +0x55"]) + "\n\n"
+    limit = 1 << 20
+    variants = ["0xc00015ab48 sp=0xc00015ab28 pc=0x437b36", "", "0x1", "0x1:2 sp=0x2 pc=0x3",
+                "0x1 sp=0x2 pc=0x3\r", "0x1 sp=0x2\r pc=0x3", ":", " ", "0x1 sp=0x2 pc=0x3 ",
+                limit - 2, limit - 1, limit, limit + 1]
+    text, gid = "", 1
+    for offset in (True, False):
+        text += g(gid, offset, "0xc000010000 sp=0xc000010020 pc=0x437b36")  # learnt
+        gid += 1
+        for _ in range(3):
+            for v in variants:
+                text += g(gid, offset, v)
+                gid += 1
+    return text
+
+
 def service(stack, gid, distinct):
     """One goroutine of a service: a distinct long-lived one (its own
     function and line), or one of a few leaked stacks."""
@@ -151,10 +181,10 @@ def distinct_first():
 
 # Goroutines each case must have read by replay, on one thread: replay that
 # stopped for good after a pause would read these dumps line by line.
-min_replayed = {"distinct_first": 11000}
+min_replayed = {"distinct_first": 11000, "pcs": 12}
 
 cases = {"branching": branching(), "holes": holes(), "creators": creators(), "line_ends": line_ends(),
-         "long_lines": long_lines(), "distinct_first": distinct_first()}
+         "long_lines": long_lines(), "pcs": pcs(), "distinct_first": distinct_first()}
 fail = 0
 for name, text in cases.items():
     path = os.path.join(WORK, name + ".txt")

@@ -80,8 +80,9 @@ enum { LR_RELEASE_STEP = 4 * 1024 * 1024 };
 void lr_release_pages(const char *base, uint64_t from, uint64_t to);
 
 /* Fast path of lr_next for callers that read many short lines: take the next
- * line only when it is complete in the buffer, shorter than max_line and has
- * no '\r'; otherwise return false and change nothing (use lr_next). */
+ * line only when it is complete in the buffer and shorter than max_line
+ * (a '\r' before its '\n' dropped and noted, as lr_next does); otherwise
+ * return false and change nothing (use lr_next). */
 static inline bool lr_take_simple(struct linereader *lr, struct line *out)
 {
 	if (lr->pending_skip || (lr->release && lr->start - lr->released >= LR_RELEASE_STEP))
@@ -92,14 +93,14 @@ static inline bool lr_take_simple(struct linereader *lr, struct line *out)
 	if (!nl)
 		return false;
 	size_t len = (size_t)(nl - s);
-	if (len && s[len - 1] == '\r')
-		return false;
+	bool cr = len && s[len - 1] == '\r';
 	lr->lineno++;
 	out->p = s;
-	out->n = len;
+	out->n = len - cr;
 	out->lineno = lr->lineno;
 	out->offset = lr->base + lr->start;
-	out->no_newline = out->too_long = out->had_cr = false;
+	out->no_newline = out->too_long = false;
+	out->had_cr = cr;
 	lr->start += len + 1;
 	return true;
 }

@@ -5,7 +5,8 @@
  * dump continues the previous part's last dump when nothing separates them
  * (no preamble, no log prefix, no repeated goroutine id). Whenever that
  * cannot be shown, the whole input is parsed again on one thread, so the
- * result is always the sequential one. */
+ * result is always the sequential one. An input with no place to cut (a log
+ * whose every line carries a prefix) is read on one thread straight away. */
 #include "../base/common.h"
 #include "tb_internal.h"
 #include "../base/u64set.h"
@@ -49,27 +50,47 @@ static void shift_lines(struct snapshot *s, uint64_t by)
 			s->warnings[i].line += by;
 }
 
+/* Where in p (n bytes) a goroutine header follows a blank line ended by
+ * "\n" or "\r\n" (a dump saved with CRLF line ends), as an offset of the
+ * header from p; 0 when nowhere. */
+static size_t find_boundary(const char *p, size_t n)
+{
+	static const char pat[] = "\ngoroutine ";
+	enum { PAT = sizeof(pat) - 1 };
+	for (size_t at = 1; at + PAT <= n;) {
+		const char *m = memmem(p + at, n - at, pat, PAT);
+		if (!m)
+			return 0;
+		size_t k = (size_t)(m - p);
+		if (p[k - 1] == '\n' || (k >= 2 && p[k - 1] == '\r' && p[k - 2] == '\n'))
+			return k + 1;
+		at = k + 1;
+	}
+	return 0;
+}
+
 /* Start of a goroutine header after a blank line, at or after from and
  * within 8 MiB of it; 0 when there is none. A file is searched through a
  * small window moved along it. */
 static size_t next_boundary(const struct tb_input *in, size_t from)
 {
-	static const char pat[] = "\n\ngoroutine ";
-	enum { PAT = sizeof(pat) - 1, WINDOW = 64 * 1024 };
+	enum { BEFORE = 2, WINDOW = 64 * 1024 };
 	size_t end = from + MIN(in->n - from, (size_t)(8 << 20));
+	if (from < BEFORE)
+		return 0; /* (a part is never empty) */
 	if (in->p) {
-		const char *m = memmem(in->p + from, end - from, pat, PAT);
-		return m ? (size_t)(m - in->p) + 2 : 0;
+		size_t b = find_boundary(in->p + from - BEFORE, end - from + BEFORE);
+		return b ? from - BEFORE + b : 0;
 	}
 	char *w = xmalloc(WINDOW);
 	size_t found = 0;
-	for (size_t at = from; !found && at + PAT <= end; at += WINDOW - (PAT - 1)) {
+	for (size_t at = from - BEFORE; !found && at + 16 <= end; at += WINDOW - 16) {
 		ssize_t got = pread(in->fd, w, MIN((size_t)WINDOW, end - at), (off_t)at);
-		if (got < (ssize_t)PAT)
+		if (got < 16)
 			break;
-		const char *m = memmem(w, (size_t)got, pat, PAT);
-		if (m)
-			found = at + (size_t)(m - w) + 2;
+		size_t b = find_boundary(w, (size_t)got);
+		if (b)
+			found = at + b;
 	}
 	free(w);
 	return found;
@@ -121,6 +142,10 @@ enum status tb_parse_parallel(const struct tb_input *in, const char *source, con
 		from = to;
 	}
 	nparts = k;
+	if (nparts == 1) {
+		free(parts);
+		return tb_parse_input(in, 0, n, true, source, opt, out, stats, NULL, err);
+	}
 	pthread_t tids[MAX_PARTS];
 	bool started[MAX_PARTS] = {false};
 	for (int i = 1; i < nparts; i++)

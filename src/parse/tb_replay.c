@@ -470,7 +470,8 @@ static bool scan_pair(const struct tb *t, const char *p, const char *limit, stru
 {
 	const char *paren, *nl = scan_line(p, limit, &paren);
 	size_t len = nl ? (size_t)(nl - p) : 0;
-	/* lr_take_simple: complete lines shorter than max_line, no '\r' */
+	/* lr_take_simple: complete lines shorter than max_line; no '\r', which
+	 * the line reader drops (a template holds a block's bytes as they are) */
 	if (!nl || len >= t->opt->max_line || len < 3)
 		return false;
 	out->flags = 0;

@@ -854,16 +854,17 @@ static void on_line(struct tb *t, const struct line *l)
 }
 
 /* The common lines of a dump, without the general dispatch: headers, blank
- * lines, function lines with their file lines, "created by". Each is handed
- * to the same function the general path would call, in the same state; any
- * other line is handed back (un-read) to the general path. So the result is
- * the same and only dispatch work is skipped. Returns whether it consumed
- * a line. */
+ * lines, function lines with their file lines, "created by", each after the
+ * log prefix of the dump when it has one. Each is handed to the same
+ * function the general path would call, in the same state; any other line
+ * (one without the prefix, too) is handed back (un-read) to the general
+ * path. So the result is the same and only dispatch work is skipped.
+ * Returns whether it consumed a line. */
 static bool fast_lines(struct tb *t)
 {
 	struct linereader *lr = t->lr;
 	bool took = false;
-	while (t->mode == M_NORMAL && !t->prefix.active && !t->prefix.cand && t->cur && t->nsnap <= TB_MAX_DUMPS) {
+	while (t->mode == M_NORMAL && !t->prefix.cand && t->cur && t->nsnap <= TB_MAX_DUMPS) {
 		if (budget_due(t->opt->budget) && budget_check(t->opt->budget, snapshot_bytes(t->cur)) != ST_OK)
 			break; /* run() reports it */
 		size_t save_start = lr->start;
@@ -874,6 +875,11 @@ static bool fast_lines(struct tb *t)
 		const char *s = l.p;
 		size_t n = l.n;
 		bool used = false;
+		if (t->prefix.active && !tb_prefix_strip(&t->prefix, &s, &n, l.lineno)) {
+			lr->start = save_start;
+			lr->lineno = save_lineno;
+			break;
+		}
 		t->cur->last_line = l.lineno;
 		if (t->cand) {
 			struct tb_file fl;
@@ -887,7 +893,7 @@ static bool fast_lines(struct tb *t)
 		} else if (tb_is_header_start(s, n)) {
 			start_g(t, &l, s, n); /* as the general path: an invalid header is dropped */
 			used = true;
-			if (t->in_g && t->opt->replay)
+			if (t->in_g && t->opt->replay && !t->prefix.active) /* (templates hold whole lines) */
 				tb_replay_block(t);
 		} else if (!t->in_g) {
 			used = false;

@@ -533,6 +533,16 @@ static void test_parallel(void **st)
 	o += (size_t)sprintf(t + o, "\n\t/src/h.go:1\n\n");
 	o = gen(t, o, 150001, 150000, "select");
 	compare_parallel(t, o, 1, true);
+	/* the same with CRLF line ends: cut at "\r\n\r\ngoroutine " too */
+	char *crlf = malloc(2 * o);
+	size_t c = 0;
+	for (size_t i = 0; i < o; i++) {
+		if (t[i] == '\n')
+			crlf[c++] = '\r';
+		crlf[c++] = t[i];
+	}
+	compare_parallel(crlf, c, 1, true);
+	free(crlf);
 	/* several dumps: ids repeat (no preamble), then a panic */
 	o = gen(t, 0, 1, 120000, "chan send");
 	o = gen(t, o, 1, 120000, "chan send");

@@ -11,6 +11,10 @@
 #                  reader costs: the bytes mapped or read, newlines counted,
 #                  on one core and on every core); goroscope with the reader
 #                  it picks, and each reader forced (GOROSCOPE_READER).
+#   dump shapes    the 100k dump as other inputs come: CRLF line ends, a log
+#                  prefix on every line (kubectl logs --timestamps), written
+#                  with GOTRACEBACK=system (fp=, sp=, pc= on file lines), and
+#                  a service's 2,000 distinct long-lived goroutines first
 #   series         leaks over 7 snapshots of 100k goroutines, and diff of
 #                  two, against analyze of the same files
 #   memory         a dump of 3M goroutines (4.3 GB), and --json of a profile
@@ -46,6 +50,11 @@ for n in 10000 100000 1000000 3000000; do
     mv "$f.tmp" "$f"
   fi
 done
+# the 100k dump's shapes that the runtime writes (others are made from it below)
+f=$out/dump-100000.system.txt
+[ -s "$f" ] || { GOTRACEBACK=system "$out/gendump" -n 100000 2>"$f.tmp" || true; mv "$f.tmp" "$f"; }
+f=$out/dump-100000.service.txt
+[ -s "$f" ] || { GOTRACEBACK=all "$out/gendump" -n 100000 -distinct 2000 2>"$f.tmp" || true; mv "$f.tmp" "$f"; }
 # goroutines, routes: distinct deep stacks (73k, 109k and 267k)
 for spec in 100000:20000 150000:30000 400000:60000; do
   n=${spec%%:*} routes=${spec##*:}
@@ -94,6 +103,22 @@ text_dump() { # FILE RUNS
     "goroscope analyze, mapped=env GOROSCOPE_READER=map $G analyze -q {}" \
     "goroscope analyze, pread=env GOROSCOPE_READER=read $G analyze -q {}"
   rm -f "$w"
+
+  echo; echo "== dump shapes: 100k goroutines as other inputs come (each as written)"
+  sed 's/$/\r/' "$out/dump-100000.txt" >"$out/shape.crlf"
+  awk '{ printf "2026-12-06T19:%02d:%02d.%09dZ stderr F %s\n", NR / 60000 % 60, NR / 1000 % 60, NR * 7919 % 1000000000, $0 }' \
+    "$out/dump-100000.txt" >"$out/shape.prefixed"
+  for shape in "CRLF line ends:crlf" "a log prefix on every line:prefixed" \
+	       "GOTRACEBACK=system (fp=, sp=, pc=):system" "2,000 distinct long-lived goroutines first:service"; do
+    name=${shape%%:*} f=$out/shape.${shape##*:}
+    [ -e "$f" ] || f=$out/dump-100000.${shape##*:}.txt
+    state written "$f" "$out/shape.written"
+    echo "-- $name"
+    measure "$RUNS" "$out/shape.written" \
+      "floor (mapped), $N threads=$out/floor {} $N" \
+      "goroscope analyze=$G analyze -q {}"
+  done
+  rm -f "$out/shape.crlf" "$out/shape.prefixed" "$out/shape.written"
 
   echo; echo "== a series: 7 snapshots of 100k goroutines (copies of one dump, as written)"
   series=()

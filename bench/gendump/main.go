@@ -9,6 +9,10 @@
 // route number before they park, so stacks differ in depth (3 to 30 frames)
 // and in call sites: thousands of distinct stacks, a few very large groups.
 //
+// With -distinct K the first K goroutines are a service's long-lived ones,
+// each on a deep route of its own (K distinct stacks) before the usual mix:
+// the shape of a leak in a real service, whose dump starts with them.
+//
 // With -profile FILE it writes the goroutine profile as gzipped protobuf
 // (with -debug1, as debug=1 text) instead of crashing; -routes and -deep
 // make stacks more varied and deeper (the profile benchmark: many distinct
@@ -77,7 +81,7 @@ func serviceLayer(route uint64, depth int, id int, p parker)    { descend(route,
 func repositoryLayer(route uint64, depth int, id int, p parker) { descend(route, depth, id, p) }
 func clientLayer(route uint64, depth int, id int, p parker)     { descend(route, depth, id, p) }
 
-func spawnWorkers(n, nroutes int, deep bool, rng *rand.Rand) {
+func spawnWorkers(n, nroutes, distinct int, deep bool, rng *rand.Rand) {
 	// The mix of a busy service: many receivers in pools, a leak of
 	// senders, selects, lock and WaitGroup waiters, sleepers.
 	kinds := []struct {
@@ -90,7 +94,10 @@ func spawnWorkers(n, nroutes int, deep bool, rng *rand.Rand) {
 		routes[i] = rng.Uint64()
 	}
 	started.Add(n)
-	for i := 0; i < n; i++ {
+	for i := 0; i < distinct && i < n; i++ {
+		go descend(rng.Uint64(), 12+rng.Intn(16), i, parkSelect)
+	}
+	for i := distinct; i < n; i++ {
 		r := rng.Intn(100)
 		var p parker
 		for _, k := range kinds {
@@ -113,12 +120,13 @@ func main() {
 	n := flag.Int("n", 10000, "goroutines to park")
 	routes := flag.Int("routes", 400, "distinct call routes")
 	deep := flag.Bool("deep", false, "deeper stacks (4 to 27 layers)")
+	distinct := flag.Int("distinct", 0, "first park this many goroutines on routes of their own")
 	profile := flag.String("profile", "", "write the goroutine profile (gzipped protobuf) here instead of crashing")
 	debug1 := flag.Bool("debug1", false, "with -profile: write it as debug=1 text instead")
 	flag.Parse()
 	mu.Lock()
 	wg.Add(1)
-	spawnWorkers(*n, *routes, *deep, rand.New(rand.NewSource(42)))
+	spawnWorkers(*n, *routes, *distinct, *deep, rand.New(rand.NewSource(42)))
 	started.Wait()
 	time.Sleep(time.Second) // let every goroutine reach its parking spot
 	runtime.GC()

@@ -123,6 +123,40 @@ static char *transform(const char *in, const char *line_prefix, const char *eol,
 	return out;
 }
 
+/* in with a log prefix on every line whose timestamp changes from line to
+ * line: style 0 as container runtimes write it (kubectl logs --timestamps,
+ * nanoseconds), 1 the same in RFC 3339 (trailing zeros dropped, so its
+ * width changes), 2 as journalctl prints it (seconds; "]: " after the last
+ * digit). */
+static char *stamped(const char *in, int style)
+{
+	char *out = malloc(strlen(in) * 4 + 4096), *o = out;
+	const char *p = in;
+	for (unsigned i = 1; *p; i++) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		unsigned ns = i * 7919u % 1000000000u;
+		if (style == 0) {
+			o += sprintf(o, "2026-12-06T19:%02u:%02u.%09uZ stderr F ", i / 7 % 60, i % 60, ns);
+		} else if (style == 1) {
+			char frac[16];
+			snprintf(frac, sizeof(frac), "%09u", i % 3 ? ns : ns / 1000 * 1000);
+			for (size_t k = strlen(frac); k > 1 && frac[k - 1] == '0'; k--)
+				frac[k - 1] = '\0';
+			o += sprintf(o, "2026-12-06T19:00:%02u.%sZ stdout F ", i % 60, frac);
+		} else {
+			o += sprintf(o, "Dec 06 19:%02u:%02u web-7 app[4242]: ", i / 3 % 60, i % 60);
+		}
+		memcpy(o, p, n);
+		o += n;
+		if (nl)
+			*o++ = '\n';
+		p += n + (nl ? 1 : 0);
+	}
+	*o = '\0';
+	return out;
+}
+
 static void test_wrappings(void **st)
 {
 	(void)st;
@@ -139,6 +173,11 @@ static void test_wrappings(void **st)
 	t = transform(PLAIN, "2021-05-27T10:46:33.875+0300 [DEBUG] plugin.x_v1.11.0_x4: ", "\r\n", true);
 	check_like_plain(t, SNAP_STACKS);
 	free(t);
+	for (int style = 0; style < 3; style++) {
+		t = stamped(PLAIN, style);
+		check_like_plain(t, SNAP_STACKS);
+		free(t);
+	}
 	/* glued to a shell prompt, with a preamble */
 	char buf[4096];
 	snprintf(buf, sizeof(buf), "user@host:~$ ./app\nstarting...\npanic: boom\n\n%s\nexit status 2\n", PLAIN);

@@ -6,14 +6,16 @@
  * bytes except for argument values and the creator's goroutine number. So
  * once a stack has been read line by line its exact text is kept, cut at
  * what varies: a segment of fixed text ends where a frame's arguments or the
- * creator's goroutine number begin, or where a file line's " fp=" ends
- * (a hole), and the next segment starts right after them. The segments of all stacks form a trie: stacks that
- * begin alike share their first segments, and where they part, a crit-bit
- * tree on the bytes of the following segments says which one a block can
- * only be, from a byte or two of it. A later block is read in one walk:
- * pick the segment, compare it whole (16 bytes at a time), skip the hole
- * (to the first '\n', '(' or ')' for arguments; the digits for a goroutine
- * number; the rest of the line for fp=, sp= and pc=), and go on until a segment ends the stack with its blank line.
+ * creator's goroutine number begin, or where a file line's " fp=" ends (a
+ * hole), and the next segment starts right after them. The segments of all
+ * stacks form a trie: stacks that begin alike share their first segments,
+ * and where they part, a crit-bit tree on the bytes of the following
+ * segments says which one a block can only be, from a byte or two of it. A
+ * later block is read in one walk: pick the segment, compare it whole (16
+ * bytes at a time), skip the hole (to the first '\n', '(' or ')' for
+ * arguments; the digits for a goroutine number; the rest of the line for
+ * fp=, sp= and pc=), and go on until a segment ends the stack with its
+ * blank line.
  * Nothing is split into lines or hashed, and only the arguments that tell
  * the object waited on and the parent's number are read.
  *
@@ -296,7 +298,7 @@ static inline size_t pcs_len(const char *q, const char *limit, size_t max)
 			return SIZE_MAX;
 	}
 #endif
-	while (a < limit && *a != '\n' && *a != ':')
+	while (a < limit && (size_t)(a - q) <= max && *a != '\n' && *a != ':')
 		a++;
 	size_t k = (size_t)(a - q);
 	if (a == limit || *a != '\n' || k > max || (k && a[-1] == '\r'))

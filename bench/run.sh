@@ -66,7 +66,7 @@ d1=$out/goroutine-400000.debug1.txt
 [ -s "$d1" ] || "$out/gendump" -n 400000 -routes 60000 -deep -debug1 -profile "$d1"
 stacks() { "$G" analyze --json "$1" | python3 -c 'import json,sys; s=json.load(sys.stdin)["snapshots"][0]; print(s["total"], "goroutines,", s["profile"]["samples"], "distinct stacks")'; }
 # the reader goroscope picks for a file in its present state
-picks() { GOROSCOPE_TIMING=1 "$G" analyze -q "$1" 2>&1 >/dev/null | sed -n 's/.*part(s), \(.*\)/\1/p' | head -1; }
+picks() { GOROSCOPE_TIMING=1 "$G" analyze -q "$1" 2>&1 >/dev/null | sed -n 's/.*part(s), \([a-z]*\).*/\1/p' | head -1; }
 
 text_dump() { # FILE RUNS
   measure "$2" "$1" \

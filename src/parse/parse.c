@@ -24,6 +24,11 @@ enum status parse_mem(const char *p, size_t n, enum input_format fmt, const char
 		return err_set(err, ST_FORMAT, 1, 0,
 			       "this is a heap profile (memory allocations), not goroutine data; goroscope reads "
 			       "goroutine, goroutineleak, threadcreate, block and mutex profiles");
+	case FMT_JSON_LOG:
+		return err_set(err, ST_FORMAT, 1, 0,
+			       "this is a container's JSON log (Docker json-file: a {\"log\": ...} object a line), "
+			       "whose text goroscope does not unwrap; read it through `docker logs`, or unwrap it: "
+			       "jq -j .log FILE | goroscope analyze -");
 	case FMT_GZIP: {
 		char *data;
 		size_t len, trailing;

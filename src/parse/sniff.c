@@ -84,6 +84,11 @@ enum input_format sniff_format(const char *h, size_t n)
 		return FMT_HEAP;
 	const char *nl = memchr(h, '\n', n);
 	size_t first = nl ? (size_t)(nl - h) : n;
+	/* Docker's json-file driver: the dump's lines are JSON strings, with
+	 * their '\n' and TABs escaped; read as text they would give wrong
+	 * stacks, not none */
+	if (starts_line(h, n, "{\"log\":") && (memmem(h, first, "\"stream\":", 9) || memmem(h, first, "\"time\":", 7)))
+		return FMT_JSON_LOG;
 	if (first > 16 && memmem(h, first, " profile: total ", 16))
 		return FMT_DEBUG1;
 	if (looks_like_profile((const unsigned char *)h, n))
@@ -99,6 +104,7 @@ const char *input_format_name(enum input_format f)
 	case FMT_DEBUG1: return "debug=1 count profile";
 	case FMT_CONTENTION: return "debug=1 block/mutex profile";
 	case FMT_HEAP: return "heap profile";
+	case FMT_JSON_LOG: return "container JSON log";
 	case FMT_PROTOBUF: return "pprof protobuf profile";
 	case FMT_EMPTY: return "empty input";
 	}

@@ -13,6 +13,7 @@ enum input_format {
 	FMT_DEBUG1,      /* "goroutine profile: total N" (and other count profiles) */
 	FMT_CONTENTION,  /* "--- contention:" / "--- mutex:" */
 	FMT_HEAP,        /* "heap profile: ..." */
+	FMT_JSON_LOG,    /* a container's JSON log: {"log":"...","stream":...} a line */
 	FMT_PROTOBUF,    /* raw (uncompressed) pprof protobuf */
 	FMT_EMPTY,
 };

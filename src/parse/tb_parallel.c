@@ -1,12 +1,13 @@
 /* tb_parallel.c: read a large dump with several threads, from memory (a
  * file mapping) or from a regular file with pread: the same parts, the same
- * result. The input is cut at goroutine boundaries ("\n\ngoroutine "),
- * each part is parsed on its own, and the parts are joined: a part's first
- * dump continues the previous part's last dump when nothing separates them
- * (no preamble, no log prefix, no repeated goroutine id). Whenever that
- * cannot be shown, the whole input is parsed again on one thread, so the
- * result is always the sequential one. An input with no place to cut (a log
- * whose every line carries a prefix) is read on one thread straight away. */
+ * result. The input is cut at goroutine boundaries ("\n\ngoroutine ", or
+ * "\r\n\r\ngoroutine " in a CRLF dump), each part is parsed on its own,
+ * and the parts are joined: a part's first dump continues the previous
+ * part's last dump when nothing separates them (no preamble, no log prefix,
+ * no repeated goroutine id). Whenever that cannot be shown, the whole input
+ * is parsed again on one thread, so the result is always the sequential
+ * one. An input with no place to cut (a log whose every line carries a
+ * prefix) is read on one thread straight away. */
 #include "../base/common.h"
 #include "tb_internal.h"
 #include "../base/u64set.h"

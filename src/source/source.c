@@ -244,6 +244,8 @@ static enum status parse_fd(int fd, const struct stat *sb, const char *name, con
 		enum input_format fmt = sniff_format(head, (size_t)n);
 		if (fmt == FMT_TRACEBACK || fmt == FMT_EMPTY) {
 			st = traceback_parse_fd(fd, head, (size_t)n, name, &opt, set, stats, err);
+		} else if (fmt == FMT_HEAP || fmt == FMT_JSON_LOG) {
+			st = parse_mem(head, (size_t)n, fmt, name, &opt, set, stats, err); /* refused on sight */
 		} else {
 			char *all = NULL;
 			size_t len = 0;

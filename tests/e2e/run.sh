@@ -67,6 +67,8 @@ for t in 0 1000 2000; do
   printf '2026-11-27T03:00:0%dZ app[42]: SCHED %dms: gomaxprocs=4 idleprocs=0 threads=%d spinningthreads=0 needspinning=0 idlethreads=1 runqueue=7 [3 2 4 5]\nsome other log line\n' $((t/1000)) $t $((5+t/50))
 done >"$D/sched.log"
 printf 'heap profile: 1: 2 [3: 4] @ heap/1048576\n' >"$D/heap.txt"
+# a dump in Docker's json-file log: its lines are JSON strings
+printf '{"log":"goroutine 1 [running]:\\n","stream":"stderr","time":"2026-12-06T19:00:00.1Z"}\n{"log":"main.main()\\n","stream":"stderr","time":"2026-12-06T19:00:00.2Z"}\n{"log":"\\t/src/main.go:5 +0x1d\\n","stream":"stderr","time":"2026-12-06T19:00:00.3Z"}\n' >"$D/docker-json.log"
 python3 - "$D" <<'PY'
 import sys, zlib
 d = sys.argv[1]

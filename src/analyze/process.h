@@ -35,7 +35,9 @@ uint64_t process_max_id(const struct snapshot *s);
 /* Which order of text dumps a and b (one process) their goroutine ids
  * favour. "a then b" fits when the goroutines b holds and a does not have
  * ids above a's newest (created after a was taken); the share below it
- * measures the misfit. PROCESS_IDS_A_FIRST / _B_FIRST when one order fits
+ * measures the misfit, those just below it (two batches of 16) excepted:
+ * the runtime hands out ids in per-P batches, so a goroutine created later
+ * may have a slightly lower id. PROCESS_IDS_A_FIRST / _B_FIRST when one order fits
  * clearly better (its misfit 0.3 lower, the other's three goroutines at
  * least: *id is one of them); PROCESS_IDS_NEWER_A / _NEWER_B when only the
  * newest ids differ (a first guess, weak: the newest goroutines may have

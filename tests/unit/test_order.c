@@ -205,6 +205,25 @@ static void test_restarts(void **st)
 		snapshot_add_goroutine(batch[1], &(struct goroutine){.id = id});
 	assert_int_equal(process_breaks((const struct snapshot *const *)batch, 2, br, 4), 0);
 	free_all(batch, 2);
+	/* nor even when the other order fits better: two dumps of a service
+	 * (its fixture, CI, December 2026), the later one's new goroutines all
+	 * a little below the earlier one's newest (406..417 under 432: the rest
+	 * of a P's batch), the earlier one's lost goroutines partly far below
+	 * the later one's newest (309..313 under 420). The files' times hold;
+	 * before, the ids overruled them, and a burst that drained read as a
+	 * leak in the reversed order */
+	static const uint64_t early_ids[] = {309, 310, 311, 312, 313, 418, 419, 420, 421, 426, 427, 428, 429, 430, 431, 432};
+	static const uint64_t late_ids[] = {406, 407, 408, 409, 411, 412, 416, 417, 418, 419, 420};
+	struct snapshot *svc[] = {snap_range("svc-6", 1, 380, 400, 2000, TAKEN_MTIME),
+				  snap_range("svc-5", 1, 380, 400, 1000, TAKEN_MTIME)};
+	for (size_t i = 0; i < ARRAY_LEN(late_ids); i++)
+		snapshot_add_goroutine(svc[0], &(struct goroutine){.id = late_ids[i]});
+	for (size_t i = 0; i < ARRAY_LEN(early_ids); i++)
+		snapshot_add_goroutine(svc[1], &(struct goroutine){.id = early_ids[i]});
+	expect(svc, 2, "svc-5 svc-6", ORDER_FILE_TIMES, true);
+	const struct snapshot *svc_in_order[] = {svc[1], svc[0]};
+	assert_int_equal(process_breaks(svc_in_order, 2, br, 4), 0);
+	free_all(svc, 2);
 
 	/* the same ids created elsewhere: another process, whatever the ids */
 	struct snapshot *x = snapshot_new("x", 1), *y = snapshot_new("y", 1), *z = snapshot_new("z", 1);
